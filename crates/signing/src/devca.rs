@@ -1,0 +1,164 @@
+//! The development PKI of `sahih keys dev-init`: a CA and one certificate per demo officer,
+//! made with rcgen. Development only: the CA key is written unencrypted (mode 0600) so that
+//! missing officers can be added later; officers' keys are encrypted PKCS#8.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose, SerialNumber,
+};
+use time::{Duration, OffsetDateTime};
+
+use crate::SigningError;
+use crate::keys::encrypt_pkcs8_pem;
+
+/// File name of the development CA certificate inside the certs directory.
+pub const CA_CERT_FILE: &str = "ca.pem";
+const CA_KEY_FILE: &str = "ca.key.pem";
+const CA_NAME: &str = "Sahih Development CA";
+
+/// An officer who gets a development certificate.
+#[derive(Debug, Clone)]
+pub struct DevOfficer {
+    /// Login, used for the file names `<login>.cert.pem` and `<login>.key.pem`.
+    pub login: String,
+    /// Full name: the certificate's commonName.
+    pub name: String,
+    /// Position (jabatan): the certificate's title (X.520, 2.5.4.12).
+    pub position: String,
+    /// Agency (OPD): the certificate's organizationName.
+    pub agency: String,
+}
+
+/// Paths of one officer's development credentials.
+#[derive(Debug, Clone)]
+pub struct DevCredentials {
+    /// `<dir>/<login>.cert.pem`: the officer's certificate.
+    pub cert: PathBuf,
+    /// `<dir>/<login>.key.pem`: the officer's key, `ENCRYPTED PRIVATE KEY` (PBES2).
+    pub key: PathBuf,
+}
+
+fn rcgen_err(e: rcgen::Error) -> SigningError {
+    SigningError::Certificate(e.to_string())
+}
+
+fn io_err(path: &Path, e: std::io::Error) -> SigningError {
+    SigningError::Write(format!("{}: {e}", path.display()))
+}
+
+fn random_serial() -> Result<SerialNumber, SigningError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| SigningError::Key(e.to_string()))?;
+    bytes[0] &= 0x7F; // a positive INTEGER (RFC 5280 §4.1.2.2)
+    Ok(SerialNumber::from_slice(&bytes))
+}
+
+fn ca_params() -> CertificateParams {
+    let mut params = CertificateParams::default();
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, CA_NAME);
+    dn.push(DnType::OrganizationName, "Sahih (development only)");
+    dn.push(DnType::CountryName, "ID");
+    params.distinguished_name = dn;
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    params
+}
+
+fn write_private(path: &Path, contents: &str) -> Result<(), SigningError> {
+    fs::write(path, contents).map_err(|e| io_err(path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o600))
+            .map_err(|e| io_err(path, e))?;
+    }
+    Ok(())
+}
+
+/// Loads the CA of `dir`, or creates it (valid 10 years) when `ca.pem` is missing.
+fn load_or_create_ca(dir: &Path) -> Result<(CertificateParams, KeyPair), SigningError> {
+    let key_path = dir.join(CA_KEY_FILE);
+    let cert_path = dir.join(CA_CERT_FILE);
+    let mut params = ca_params();
+    if key_path.exists() && cert_path.exists() {
+        let pem = fs::read_to_string(&key_path).map_err(|e| io_err(&key_path, e))?;
+        return Ok((params, KeyPair::from_pem(&pem).map_err(rcgen_err)?));
+    }
+    let key = KeyPair::generate().map_err(rcgen_err)?;
+    let now = OffsetDateTime::now_utc();
+    params.not_before = now - Duration::days(1);
+    params.not_after = now + Duration::days(3650);
+    params.serial_number = Some(random_serial()?);
+    let cert = params.self_signed(&key).map_err(rcgen_err)?;
+    write_private(&key_path, &key.serialize_pem())?;
+    fs::write(&cert_path, cert.pem()).map_err(|e| io_err(&cert_path, e))?;
+    Ok((params, key))
+}
+
+/// Creates `dir` with a development CA (`ca.pem`) and, for each officer whose files are
+/// missing, an ECDSA P-256 key encrypted under `passphrase` and a certificate (valid 2 years;
+/// key usage digitalSignature + nonRepudiation; EKU emailProtection is not set) issued by it.
+/// Existing files are kept. Returns the credentials of every officer, in order.
+///
+/// Errors: [`SigningError::Write`] on I/O failure, [`SigningError::Certificate`] or
+/// [`SigningError::Key`] if generation fails.
+pub fn dev_init(
+    dir: &Path,
+    officers: &[DevOfficer],
+    passphrase: &[u8],
+) -> Result<Vec<DevCredentials>, SigningError> {
+    fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
+    let (params, ca_key) = load_or_create_ca(dir)?;
+    let issuer = Issuer::new(params, ca_key);
+    officers
+        .iter()
+        .map(|o| {
+            let creds = DevCredentials {
+                cert: dir.join(format!("{}.cert.pem", o.login)),
+                key: dir.join(format!("{}.key.pem", o.login)),
+            };
+            if !(creds.cert.exists() && creds.key.exists()) {
+                issue_officer(&issuer, o, passphrase, &creds)?;
+            }
+            Ok(creds)
+        })
+        .collect()
+}
+
+fn issue_officer(
+    issuer: &Issuer<'_, KeyPair>,
+    officer: &DevOfficer,
+    passphrase: &[u8],
+    creds: &DevCredentials,
+) -> Result<(), SigningError> {
+    let key = KeyPair::generate().map_err(rcgen_err)?;
+    let mut params = CertificateParams::default();
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, officer.name.as_str());
+    dn.push(
+        DnType::CustomDnType(vec![2, 5, 4, 12]),
+        officer.position.as_str(),
+    );
+    dn.push(DnType::OrganizationName, officer.agency.as_str());
+    dn.push(DnType::CountryName, "ID");
+    params.distinguished_name = dn;
+    params.is_ca = IsCa::ExplicitNoCa;
+    params.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::ContentCommitment,
+    ];
+    params.extended_key_usages = Vec::<ExtendedKeyUsagePurpose>::new();
+    params.use_authority_key_identifier_extension = true;
+    let now = OffsetDateTime::now_utc();
+    params.not_before = now - Duration::days(1);
+    params.not_after = now + Duration::days(730);
+    params.serial_number = Some(random_serial()?);
+    let cert = params.signed_by(&key, issuer).map_err(rcgen_err)?;
+    let key_pem = encrypt_pkcs8_pem(&key.serialize_der(), passphrase)?;
+    write_private(&creds.key, &key_pem)?;
+    fs::write(&creds.cert, cert.pem()).map_err(|e| io_err(&creds.cert, e))
+}

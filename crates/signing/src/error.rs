@@ -1,0 +1,101 @@
+//! The one error type of `sahih-signing`.
+
+/// Why a PDF could not be signed, or a key or certificate could not be used.
+///
+/// Every variant has a stable code ([`SigningError::code`]) that the web layer and the command
+/// line show to users; the `Display` text is the plain English reason.
+#[derive(Debug, thiserror::Error)]
+pub enum SigningError {
+    /// The input does not start with a `%PDF-x.y` header (ISO 32000-2 §7.5.2).
+    #[error("not a PDF: the file does not start with a %PDF- header")]
+    NotPdf,
+    /// The PDF uses a security handler (`/Encrypt` in the trailer, ISO 32000-2 §7.6). Signing an
+    /// encrypted document needs its password and an unencrypted `/Contents`; not supported yet.
+    #[error("the PDF is encrypted; remove the password protection and upload it again")]
+    Encrypted,
+    /// The cross-reference data could not be read as written: the file would need repair, and a
+    /// repaired file cannot be extended by an incremental update without rewriting it.
+    #[error("the PDF's cross-reference data is broken and would need repair: {detail}")]
+    BrokenXref {
+        /// What the parser reported.
+        detail: String,
+    },
+    /// The document structure lacks something a signature needs (catalog, pages).
+    #[error("the PDF's structure is unusable for signing: {detail}")]
+    BadStructure {
+        /// Which object was missing or of the wrong type.
+        detail: String,
+    },
+    /// The document carries a certification signature with DocMDP permission 1: no change,
+    /// not even another signature, is permitted (ISO 32000-2 §12.8.2.2.2).
+    #[error(
+        "the PDF is certified with no changes permitted (DocMDP P=1); it cannot be signed again"
+    )]
+    CertifiedNoChanges,
+    /// The PDF is larger than the configured limit.
+    #[error("the PDF is {size} bytes, more than the limit of {limit} bytes")]
+    TooLarge {
+        /// Size of the input, bytes.
+        size: usize,
+        /// The limit, bytes.
+        limit: usize,
+    },
+    /// The CMS SignedData did not fit the space reserved for `/Contents`.
+    #[error("the signature ({needed} bytes) does not fit the reserved space ({reserved} bytes)")]
+    ContentsTooSmall {
+        /// DER length of the SignedData, bytes.
+        needed: usize,
+        /// Bytes reserved in the placeholder.
+        reserved: usize,
+    },
+    /// A private key could not be read, decrypted or used.
+    #[error("the private key cannot be used: {0}")]
+    Key(String),
+    /// The passphrase did not decrypt the encrypted PKCS#8 key (RFC 5958 §3, PBES2 RFC 8018 §6.2).
+    #[error("the key passphrase is wrong")]
+    WrongPassphrase,
+    /// A certificate could not be parsed, or does not match the key.
+    #[error("the certificate cannot be used: {0}")]
+    Certificate(String),
+    /// DER encoding failed (an internal fault, reported rather than panicking).
+    #[error("DER encoding failed: {0}")]
+    Der(#[from] der::Error),
+    /// Writing the incremental update failed.
+    #[error("writing the PDF failed: {0}")]
+    Write(String),
+}
+
+impl SigningError {
+    /// The stable error code shown to users and scripts, e.g. `E_PDF_ENCRYPTED`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SigningError::NotPdf => "E_NOT_PDF",
+            SigningError::Encrypted => "E_PDF_ENCRYPTED",
+            SigningError::BrokenXref { .. } => "E_PDF_BROKEN_XREF",
+            SigningError::BadStructure { .. } => "E_PDF_STRUCTURE",
+            SigningError::TooLarge { .. } => "E_PDF_TOO_LARGE",
+            SigningError::CertifiedNoChanges => "E_PDF_CERTIFIED_NO_CHANGES",
+            SigningError::ContentsTooSmall { .. } => "E_SIGNATURE_TOO_LARGE",
+            SigningError::Key(_) => "E_KEY_UNUSABLE",
+            SigningError::WrongPassphrase => "E_WRONG_PASSPHRASE",
+            SigningError::Certificate(_) => "E_CERTIFICATE_UNUSABLE",
+            SigningError::Der(_) => "E_DER",
+            SigningError::Write(_) => "E_PDF_WRITE",
+        }
+    }
+
+    /// Whether the fault lies in the document the user supplied (a 4xx), rather than in the
+    /// service's keys or code.
+    pub fn is_input_fault(&self) -> bool {
+        matches!(
+            self,
+            SigningError::NotPdf
+                | SigningError::Encrypted
+                | SigningError::BrokenXref { .. }
+                | SigningError::BadStructure { .. }
+                | SigningError::TooLarge { .. }
+                | SigningError::CertifiedNoChanges
+                | SigningError::WrongPassphrase
+        )
+    }
+}

@@ -1,0 +1,241 @@
+//! Private keys and certificates: PKCS#8 (RFC 5958), encrypted with PBES2 (RFC 8018), and X.509
+//! certificates (RFC 5280) in PEM.
+
+use std::fmt;
+
+use der::asn1::ObjectIdentifier;
+use der::{Decode, Encode};
+use pkcs8::{DecodePrivateKey, EncryptedPrivateKeyInfoRef, PrivateKeyInfoOwned, PrivateKeyInfoRef};
+use spki::{AlgorithmIdentifierOwned, EncodePublicKey};
+use x509_cert::Certificate;
+use zeroize::Zeroizing;
+
+use crate::SigningError;
+
+const OID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+const OID_PRIME256V1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+const OID_RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+const OID_ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+const OID_SHA256_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+/// id-sha256 (NIST CSOR).
+pub(crate) const OID_SHA256: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+/// id-sha512 (NIST CSOR).
+pub(crate) const OID_SHA512: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
+
+/// The signature algorithm of a key (DESIGN.md decision 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Algorithm {
+    /// ECDSA over P-256 with SHA-256 (FIPS 186-5; RFC 5758 §3.2): the default.
+    P256,
+    /// RSA PKCS#1 v1.5 with SHA-256 (RFC 8017 §8.2), as national CAs issue.
+    Rsa,
+    /// Ed25519 (RFC 8032) in CMS per RFC 8419, with SHA-512 message digests.
+    Ed25519,
+}
+
+impl Algorithm {
+    /// Parses `p256`, `rsa` or `ed25519` (the `--algorithm` values of `sahih sign`).
+    pub fn parse(s: &str) -> Option<Algorithm> {
+        match s {
+            "p256" => Some(Algorithm::P256),
+            "rsa" => Some(Algorithm::Rsa),
+            "ed25519" => Some(Algorithm::Ed25519),
+            _ => None,
+        }
+    }
+
+    /// The lower-case name used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Algorithm::P256 => "p256",
+            Algorithm::Rsa => "rsa",
+            Algorithm::Ed25519 => "ed25519",
+        }
+    }
+}
+
+enum KeyInner {
+    P256(p256::ecdsa::SigningKey),
+    Rsa(Box<rsa::pkcs1v15::SigningKey<sha2::Sha256>>),
+    Ed25519(ed25519_dalek::SigningKey),
+}
+
+/// A private key ready to sign, held only in memory (the underlying keys zeroize on drop).
+/// Its `Debug` output never shows key material.
+pub struct SignerKey {
+    inner: KeyInner,
+}
+
+impl fmt::Debug for SignerKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SignerKey({}, redacted)", self.algorithm().as_str())
+    }
+}
+
+impl SignerKey {
+    /// Reads a PKCS#8 key from PEM: `PRIVATE KEY` (RFC 5958 §5, unencrypted) or
+    /// `ENCRYPTED PRIVATE KEY` (PBES2, RFC 8018), which needs `passphrase`.
+    ///
+    /// Errors: [`SigningError::Key`] for unreadable PEM or an unsupported algorithm,
+    /// [`SigningError::WrongPassphrase`] when the passphrase does not decrypt the key or is
+    /// missing.
+    pub fn from_pem(pem: &str, passphrase: Option<&[u8]>) -> Result<SignerKey, SigningError> {
+        let (label, der) = der::pem::decode_vec(pem.as_bytes())
+            .map_err(|e| SigningError::Key(format!("not a PEM key: {e}")))?;
+        let der = Zeroizing::new(der);
+        match label {
+            "PRIVATE KEY" => SignerKey::from_pkcs8_der(&der),
+            "ENCRYPTED PRIVATE KEY" => {
+                let passphrase = passphrase.ok_or(SigningError::WrongPassphrase)?;
+                let info = EncryptedPrivateKeyInfoRef::from_der(&der)
+                    .map_err(|e| SigningError::Key(format!("bad encrypted PKCS#8: {e}")))?;
+                let plain = info
+                    .decrypt(passphrase)
+                    .map_err(|_| SigningError::WrongPassphrase)?;
+                SignerKey::from_pkcs8_der(plain.as_bytes())
+            }
+            other => Err(SigningError::Key(format!(
+                "PEM label {other:?} is not a PKCS#8 key"
+            ))),
+        }
+    }
+
+    /// Reads an unencrypted PKCS#8 `PrivateKeyInfo` (RFC 5958 §2) in DER.
+    ///
+    /// Errors: [`SigningError::Key`] for anything but a P-256, RSA or Ed25519 key.
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<SignerKey, SigningError> {
+        let info = PrivateKeyInfoRef::from_der(der)
+            .map_err(|e| SigningError::Key(format!("bad PKCS#8: {e}")))?;
+        let bad = |e: &dyn fmt::Display| SigningError::Key(e.to_string());
+        let inner = match info.algorithm.oid {
+            OID_EC_PUBLIC_KEY => {
+                let curve = info
+                    .algorithm
+                    .parameters
+                    .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+                if curve != Some(OID_PRIME256V1) {
+                    return Err(SigningError::Key(
+                        "only the P-256 curve is supported".into(),
+                    ));
+                }
+                KeyInner::P256(p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|e| bad(&e))?)
+            }
+            OID_RSA_ENCRYPTION => {
+                let key = rsa::PrivateKey::from_pkcs8_der(der).map_err(|e| bad(&e))?;
+                KeyInner::Rsa(Box::new(rsa::pkcs1v15::SigningKey::new(key)))
+            }
+            OID_ED25519 => KeyInner::Ed25519(
+                ed25519_dalek::SigningKey::from_pkcs8_der(der).map_err(|e| bad(&e))?,
+            ),
+            other => {
+                return Err(SigningError::Key(format!(
+                    "unsupported key algorithm {other}"
+                )));
+            }
+        };
+        Ok(SignerKey { inner })
+    }
+
+    /// The key's signature algorithm.
+    pub fn algorithm(&self) -> Algorithm {
+        match self.inner {
+            KeyInner::P256(_) => Algorithm::P256,
+            KeyInner::Rsa(_) => Algorithm::Rsa,
+            KeyInner::Ed25519(_) => Algorithm::Ed25519,
+        }
+    }
+
+    /// DER of the public key as an X.509 SubjectPublicKeyInfo (RFC 5280 §4.1.2.7).
+    pub fn public_key_der(&self) -> Result<Vec<u8>, SigningError> {
+        let doc = match &self.inner {
+            KeyInner::P256(k) => k.verifying_key().to_public_key_der(),
+            KeyInner::Rsa(k) => rsa::PublicKey::from(k.as_ref().as_ref()).to_public_key_der(),
+            KeyInner::Ed25519(k) => k.verifying_key().to_public_key_der(),
+        };
+        doc.map(|d| d.as_bytes().to_vec())
+            .map_err(|e| SigningError::Key(e.to_string()))
+    }
+
+    /// Signs `message` (the DER of the signed attributes): ECDSA and RSA hash it with SHA-256,
+    /// Ed25519 signs it as is (RFC 8419 §3). Returns the CMS `SignatureValue` bytes: a DER
+    /// `Ecdsa-Sig-Value` (RFC 5753 §7.2), the RSA signature, or the 64-byte Ed25519 signature.
+    pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SigningError> {
+        use p256::ecdsa::signature::{SignatureEncoding, Signer};
+        Ok(match &self.inner {
+            KeyInner::P256(k) => {
+                let sig: p256::ecdsa::Signature = k
+                    .try_sign(message)
+                    .map_err(|e| SigningError::Key(e.to_string()))?;
+                sig.to_der().to_vec()
+            }
+            KeyInner::Rsa(k) => k
+                .try_sign(message)
+                .map_err(|e| SigningError::Key(e.to_string()))?
+                .to_vec(),
+            KeyInner::Ed25519(k) => k.sign(message).to_bytes().to_vec(),
+        })
+    }
+
+    /// The CMS `signatureAlgorithm` (RFC 5754 §3.2/§3.3, RFC 8419 §2.3).
+    pub(crate) fn signature_algorithm(&self) -> AlgorithmIdentifierOwned {
+        let (oid, parameters) = match self.inner {
+            KeyInner::P256(_) => (OID_ECDSA_SHA256, None),
+            KeyInner::Rsa(_) => (OID_SHA256_RSA, Some(der::Any::null())),
+            KeyInner::Ed25519(_) => (OID_ED25519, None),
+        };
+        AlgorithmIdentifierOwned { oid, parameters }
+    }
+
+    /// The message-digest algorithm paired with this key: SHA-256, or SHA-512 for Ed25519
+    /// (RFC 8419 §3.1).
+    pub(crate) fn digest_oid(&self) -> ObjectIdentifier {
+        match self.inner {
+            KeyInner::Ed25519(_) => OID_SHA512,
+            _ => OID_SHA256,
+        }
+    }
+}
+
+/// Encrypts an unencrypted PKCS#8 DER key into an `ENCRYPTED PRIVATE KEY` PEM with PBES2
+/// (scrypt log₂N = 15, r = 8, p = 1; AES-256-CBC; RFC 8018 §6.2, RFC 7914).
+///
+/// Errors: [`SigningError::Key`] if `der` is not PKCS#8 or encryption fails.
+pub fn encrypt_pkcs8_pem(der: &[u8], passphrase: &[u8]) -> Result<Zeroizing<String>, SigningError> {
+    let info = PrivateKeyInfoOwned::from_der(der)
+        .map_err(|e| SigningError::Key(format!("bad PKCS#8: {e}")))?;
+    let doc = info
+        .encrypt(passphrase)
+        .map_err(|e| SigningError::Key(e.to_string()))?;
+    doc.to_pem("ENCRYPTED PRIVATE KEY", der::pem::LineEnding::LF)
+        .map_err(|e| SigningError::Key(e.to_string()))
+}
+
+/// Reads one or more `CERTIFICATE` blocks from PEM (RFC 7468 §5).
+///
+/// Errors: [`SigningError::Certificate`] when the text holds no certificate or one does not parse.
+pub fn load_certificates_pem(pem: &str) -> Result<Vec<Certificate>, SigningError> {
+    let certs = Certificate::load_pem_chain(pem.as_bytes())
+        .map_err(|e| SigningError::Certificate(e.to_string()))?;
+    if certs.is_empty() {
+        return Err(SigningError::Certificate(
+            "no CERTIFICATE block found".into(),
+        ));
+    }
+    Ok(certs)
+}
+
+/// Checks that `cert` carries the public key of `key` (so that a validator can bind them).
+///
+/// Errors: [`SigningError::Certificate`] on a mismatch.
+pub fn check_key_matches(key: &SignerKey, cert: &Certificate) -> Result<(), SigningError> {
+    let spki = cert.tbs_certificate().subject_public_key_info().to_der()?;
+    if spki != key.public_key_der()? {
+        return Err(SigningError::Certificate(
+            "the certificate's public key does not belong to this private key".into(),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,31 @@
+//! `sahih-signing`: PAdES signatures for Sahih (ETSI EN 319 142-1), embedded in PDFs by
+//! incremental update (ISO 32000-2 §7.5.6), with CMS SignedData (RFC 5652), keys in PKCS#8
+//! (RFC 5958, encrypted with PBES2 per RFC 8018) and a development CA.
+//!
+//! Pure and synchronous: values in, values out.
+//!
+//! ```no_run
+//! use sahih_signing::{SignatureOptions, SignerKey, load_certificates_pem, sign_pdf};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let key = SignerKey::from_pem(&std::fs::read_to_string("certs-dev/penandatangan.key.pem")?,
+//!                               Some(b"sahih-demo"))?;
+//! let certs = load_certificates_pem(&std::fs::read_to_string("certs-dev/penandatangan.cert.pem")?)?;
+//! let chain = load_certificates_pem(&std::fs::read_to_string("certs-dev/ca.pem")?)?;
+//! let pdf = std::fs::read("in.pdf")?;
+//! let signed = sign_pdf(&pdf, &key, &certs[0], &chain, &SignatureOptions::default())?;
+//! std::fs::write("out.pdf", &signed.bytes)?;
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+
+pub mod cms;
+pub mod devca;
+mod error;
+pub mod keys;
+pub mod pdf;
+pub mod revisions;
+
+pub use error::SigningError;
+pub use keys::{Algorithm, SignerKey, encrypt_pkcs8_pem, load_certificates_pem};
+pub use pdf::{PdfSummary, SignatureOptions, SignedPdf, inspect, sign_pdf};
+pub use x509_cert::Certificate;

@@ -1,0 +1,360 @@
+//! The chain of cross-reference sections of a PDF, read strictly from `startxref` through
+//! `/Prev` (ISO 32000-2 §7.5.5, §7.5.6, §7.5.8): each offset must point exactly at an `xref`
+//! table or at a cross-reference stream object with `/Type /XRef`. Nothing is repaired: a file
+//! that would need repair is reported as such.
+
+use std::collections::HashSet;
+
+use crate::SigningError;
+
+/// Upper bound on the number of sections (and so revisions) followed.
+const MAX_SECTIONS: usize = 10_000;
+/// How far from the end `startxref` is looked for (ISO 32000-2 §7.5.5 puts it in the last lines).
+const TAIL: usize = 2048;
+
+/// The kind of one cross-reference section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum XrefKind {
+    /// A classic `xref` table with a `trailer` dictionary (§7.5.4).
+    Table,
+    /// A cross-reference stream (§7.5.8).
+    Stream,
+}
+
+/// One cross-reference section, newest first in [`xref_chain`]'s result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XrefSection {
+    /// Byte offset of the section.
+    pub offset: usize,
+    /// Table or stream.
+    pub kind: XrefKind,
+    /// `/Prev`: offset of the previous section.
+    pub prev: Option<usize>,
+    /// `/XRefStm` of a hybrid-reference table (§7.5.8.4).
+    pub xref_stm: Option<usize>,
+}
+
+fn broken(detail: String) -> SigningError {
+    SigningError::BrokenXref { detail }
+}
+
+/// Reads the cross-reference chain, newest section first.
+///
+/// Errors: [`SigningError::BrokenXref`] when `startxref` is missing, an offset does not point
+/// exactly at a section, a stream lacks `/Type /XRef`, or the chain loops.
+pub fn xref_chain(pdf: &[u8]) -> Result<Vec<XrefSection>, SigningError> {
+    let mut next = Some(startxref(pdf)?);
+    let mut seen = HashSet::new();
+    let mut chain = Vec::new();
+    while let Some(offset) = next {
+        if !seen.insert(offset) || chain.len() >= MAX_SECTIONS {
+            return Err(broken(format!("the /Prev chain loops at offset {offset}")));
+        }
+        let section = section_at(pdf, offset)?;
+        if let Some(stm) = section.xref_stm {
+            let hybrid = section_at(pdf, stm)?;
+            if hybrid.kind != XrefKind::Stream {
+                return Err(broken(format!(
+                    "/XRefStm {stm} is not a cross-reference stream"
+                )));
+            }
+        }
+        next = section.prev;
+        chain.push(section);
+    }
+    Ok(chain)
+}
+
+fn startxref(pdf: &[u8]) -> Result<usize, SigningError> {
+    let tail_start = pdf.len().saturating_sub(TAIL);
+    let tail = &pdf[tail_start..];
+    let at = tail
+        .windows(9)
+        .rposition(|w| w == b"startxref")
+        .ok_or_else(|| broken("no startxref near the end of the file".into()))?;
+    let mut lex = Lexer::new(tail, at + 9);
+    match lex.next() {
+        Some(Token::Int(n)) if n >= 0 => {
+            usize::try_from(n).map_err(|_| broken("startxref out of range".into()))
+        }
+        _ => Err(broken("startxref is not followed by an offset".into())),
+    }
+}
+
+fn section_at(pdf: &[u8], offset: usize) -> Result<XrefSection, SigningError> {
+    if offset >= pdf.len() {
+        return Err(broken(format!(
+            "offset {offset} lies beyond the end of the file"
+        )));
+    }
+    if pdf[offset..].starts_with(b"xref") {
+        let trailer = find(pdf, offset, b"trailer")
+            .ok_or_else(|| broken(format!("the xref table at {offset} has no trailer")))?;
+        let dict = top_level_entries(pdf, trailer + 7)?;
+        return Ok(XrefSection {
+            offset,
+            kind: XrefKind::Table,
+            prev: dict.int(b"Prev")?,
+            xref_stm: dict.int(b"XRefStm")?,
+        });
+    }
+    let mut lex = Lexer::new(pdf, offset);
+    let header = (lex.next(), lex.next(), lex.next());
+    if !matches!(header, (Some(Token::Int(_)), Some(Token::Int(_)), Some(Token::Keyword(k))) if k == b"obj")
+    {
+        return Err(broken(format!(
+            "offset {offset} points at neither an xref table nor an object"
+        )));
+    }
+    let dict = top_level_entries(pdf, lex.pos)?;
+    if dict.name(b"Type") != Some(b"XRef".as_slice()) {
+        return Err(broken(format!(
+            "the object at offset {offset} is not a cross-reference stream (/Type /XRef missing)"
+        )));
+    }
+    Ok(XrefSection {
+        offset,
+        kind: XrefKind::Stream,
+        prev: dict.int(b"Prev")?,
+        xref_stm: None,
+    })
+}
+
+fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+/// The simple (name, integer or name) entries at the top level of a dictionary.
+struct Entries(Vec<(Vec<u8>, Token)>);
+
+impl Entries {
+    fn int(&self, key: &[u8]) -> Result<Option<usize>, SigningError> {
+        match self.0.iter().find(|(k, _)| k == key) {
+            None => Ok(None),
+            Some((_, Token::Int(n))) => usize::try_from(*n)
+                .map(Some)
+                .map_err(|_| broken(format!("/{} is negative", String::from_utf8_lossy(key)))),
+            Some(_) => Err(broken(format!(
+                "/{} is not an integer",
+                String::from_utf8_lossy(key)
+            ))),
+        }
+    }
+
+    fn name(&self, key: &[u8]) -> Option<&[u8]> {
+        self.0.iter().find_map(|(k, v)| match v {
+            Token::Name(n) if k == key => Some(n.as_slice()),
+            _ => None,
+        })
+    }
+}
+
+fn top_level_entries(pdf: &[u8], from: usize) -> Result<Entries, SigningError> {
+    let mut lex = Lexer::new(pdf, from);
+    if lex.next() != Some(Token::DictOpen) {
+        return Err(broken(format!("no dictionary at offset {from}")));
+    }
+    let mut depth = 1usize;
+    let mut entries = Vec::new();
+    let mut key: Option<Vec<u8>> = None;
+    while depth > 0 {
+        let token = lex
+            .next()
+            .ok_or_else(|| broken(format!("unterminated dictionary at offset {from}")))?;
+        match token {
+            Token::DictOpen | Token::ArrayOpen => {
+                depth += 1;
+                key = None;
+            }
+            Token::DictClose | Token::ArrayClose => depth -= 1,
+            Token::Name(n) if depth == 1 && key.is_none() => key = Some(n),
+            other if depth == 1 => {
+                if let Some(k) = key.take() {
+                    entries.push((k, other));
+                }
+            }
+            _ => {}
+        }
+        if depth > 64 {
+            return Err(broken(format!(
+                "dictionary at offset {from} nests too deeply"
+            )));
+        }
+    }
+    Ok(Entries(entries))
+}
+
+/// A PDF token (ISO 32000-2 §7.2, §7.3), as far as this module needs them.
+#[derive(Debug, Clone, PartialEq)]
+enum Token {
+    Int(i64),
+    Real,
+    Name(Vec<u8>),
+    Str,
+    Keyword(Vec<u8>),
+    DictOpen,
+    DictClose,
+    ArrayOpen,
+    ArrayClose,
+}
+
+struct Lexer<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+fn is_white(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | b'\0')
+}
+
+fn is_delim(b: u8) -> bool {
+    matches!(
+        b,
+        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
+    )
+}
+
+impl<'a> Lexer<'a> {
+    fn new(data: &'a [u8], pos: usize) -> Self {
+        Lexer { data, pos }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.data.get(self.pos).copied()
+    }
+
+    fn skip_space(&mut self) {
+        while let Some(b) = self.peek() {
+            if is_white(b) {
+                self.pos += 1;
+            } else if b == b'%' {
+                while self.peek().is_some_and(|b| b != b'\n' && b != b'\r') {
+                    self.pos += 1;
+                }
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn regular(&mut self) -> &'a [u8] {
+        let start = self.pos;
+        while self.peek().is_some_and(|b| !is_white(b) && !is_delim(b)) {
+            self.pos += 1;
+        }
+        &self.data[start..self.pos]
+    }
+
+    fn literal_string(&mut self) -> Option<Token> {
+        let mut depth = 0usize;
+        while let Some(b) = self.peek() {
+            self.pos += 1;
+            match b {
+                b'\\' => self.pos += 1,
+                b'(' => depth += 1,
+                b')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(Token::Str);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    fn next(&mut self) -> Option<Token> {
+        self.skip_space();
+        let b = self.peek()?;
+        let two = self.data.get(self.pos..self.pos + 2);
+        match b {
+            b'<' if two == Some(b"<<") => {
+                self.pos += 2;
+                Some(Token::DictOpen)
+            }
+            b'>' if two == Some(b">>") => {
+                self.pos += 2;
+                Some(Token::DictClose)
+            }
+            b'<' => {
+                let end = self.data[self.pos..].iter().position(|&c| c == b'>')?;
+                self.pos += end + 1;
+                Some(Token::Str)
+            }
+            b'(' => self.literal_string(),
+            b'[' => {
+                self.pos += 1;
+                Some(Token::ArrayOpen)
+            }
+            b']' => {
+                self.pos += 1;
+                Some(Token::ArrayClose)
+            }
+            b'/' => {
+                self.pos += 1;
+                Some(Token::Name(self.regular().to_vec()))
+            }
+            b'{' | b'}' | b')' | b'>' => {
+                self.pos += 1;
+                Some(Token::Keyword(vec![b]))
+            }
+            _ => {
+                let word = self.regular();
+                if word.is_empty() {
+                    self.pos += 1;
+                    return Some(Token::Keyword(vec![b]));
+                }
+                let text = std::str::from_utf8(word).ok();
+                if let Some(n) = text.and_then(|t| t.parse::<i64>().ok()) {
+                    Some(Token::Int(n))
+                } else if text.is_some_and(|t| t.parse::<f64>().is_ok()) {
+                    Some(Token::Real)
+                } else {
+                    Some(Token::Keyword(word.to_vec()))
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TABLE: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\nxref\n0 2\n0000000000 65535 f \n0000000009 00000 n \ntrailer\n<</Size 2/Root 1 0 R/Info<</Title(a>>b)>>>>\nstartxref\n40\n%%EOF\n";
+
+    #[test]
+    fn reads_a_table_section() {
+        let chain = xref_chain(TABLE).expect("chain");
+        assert_eq!(chain.len(), 1);
+        assert_eq!(chain[0].kind, XrefKind::Table);
+        assert_eq!(chain[0].prev, None);
+    }
+
+    #[test]
+    fn refuses_an_offset_that_misses_the_section() {
+        let shifted = String::from_utf8_lossy(TABLE).replace("startxref\n40", "startxref\n41");
+        assert!(matches!(
+            xref_chain(shifted.as_bytes()),
+            Err(SigningError::BrokenXref { .. })
+        ));
+    }
+
+    #[test]
+    fn refuses_a_stream_without_type_xref_and_a_looping_prev() {
+        let no_type = b"%PDF-1.5\n5 0 obj<</Size 6/W[1 2 1]/Length 0>>stream\nendstream endobj\nstartxref\n9\n%%EOF";
+        assert!(matches!(
+            xref_chain(no_type),
+            Err(SigningError::BrokenXref { .. })
+        ));
+        let looping = b"%PDF-1.5\n5 0 obj<</Type/XRef/Size 6/Prev 9/W[1 2 1]/Length 0>>stream\nendstream endobj\nstartxref\n9\n%%EOF";
+        assert!(matches!(
+            xref_chain(looping),
+            Err(SigningError::BrokenXref { .. })
+        ));
+    }
+}

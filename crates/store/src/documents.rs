@@ -1,0 +1,326 @@
+//! Documents, their attachment versions and their timelines.
+
+use diesel::prelude::*;
+use sahih_workflow::{AgencyId, DocumentId, DocumentState, Event, Transition, UserId};
+
+use crate::schema::{attachments, documents, events, users};
+use crate::{
+    Attachment, Change, DbConnection, Document, EventRecord, NewAttachment, NewDocument, ServiceId,
+    Store, StoreError, now,
+};
+
+type DocumentRow = (
+    i64,
+    String,
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    i64,
+    Option<String>,
+    i64,
+    i64,
+);
+
+const DOCUMENT_COLUMNS: (
+    documents::id,
+    documents::public_id,
+    documents::service_id,
+    documents::agency_id,
+    documents::applicant_id,
+    documents::state,
+    documents::form_json,
+    documents::version,
+    documents::signed_sha256,
+    documents::created_at,
+    documents::updated_at,
+) = (
+    documents::id,
+    documents::public_id,
+    documents::service_id,
+    documents::agency_id,
+    documents::applicant_id,
+    documents::state,
+    documents::form_json,
+    documents::version,
+    documents::signed_sha256,
+    documents::created_at,
+    documents::updated_at,
+);
+
+impl TryFrom<DocumentRow> for Document {
+    type Error = StoreError;
+    fn try_from(r: DocumentRow) -> Result<Document, StoreError> {
+        Ok(Document {
+            id: DocumentId(r.0),
+            public_id: r.1,
+            service_id: ServiceId(r.2),
+            agency_id: AgencyId(r.3),
+            applicant_id: UserId(r.4),
+            state: DocumentState::from_code(&r.5)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            form: serde_json::from_str(&r.6).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            version: r.7,
+            signed_sha256: r.8,
+            created_at: r.9,
+            updated_at: r.10,
+        })
+    }
+}
+
+fn event_comment(e: &Event) -> Option<&str> {
+    match e {
+        Event::Returned { comment } => Some(comment),
+        Event::Rejected { reason } => Some(reason),
+        _ => None,
+    }
+}
+
+fn insert_events(
+    c: &mut DbConnection,
+    doc: i64,
+    actor: UserId,
+    t: &Transition,
+    at: i64,
+) -> QueryResult<()> {
+    for e in &t.events {
+        diesel::insert_into(events::table)
+            .values((
+                events::document_id.eq(doc),
+                events::kind.eq(e.kind()),
+                events::actor_id.eq(actor.0),
+                events::comment.eq(event_comment(e)),
+                events::from_state.eq(t.from.as_code()),
+                events::to_state.eq(t.to.as_code()),
+                events::at.eq(at),
+            ))
+            .execute(c)?;
+    }
+    Ok(())
+}
+
+fn insert_attachment(
+    c: &mut DbConnection,
+    doc: i64,
+    version: i64,
+    a: &NewAttachment,
+    at: i64,
+) -> QueryResult<()> {
+    diesel::insert_into(attachments::table)
+        .values((
+            attachments::document_id.eq(doc),
+            attachments::version.eq(version),
+            attachments::sha256.eq(&a.sha256),
+            attachments::filename.eq(&a.filename),
+            attachments::size.eq(a.size),
+            attachments::created_at.eq(at),
+        ))
+        .execute(c)
+        .map(|_| ())
+}
+
+impl Store {
+    /// Creates a document with its first attachment and the events of `transition` (from
+    /// `sahih_workflow::submit`), in one transaction. The attachment's blob must already be in
+    /// the blob store.
+    pub fn submit_document(
+        &self,
+        doc: &NewDocument,
+        transition: &Transition,
+    ) -> Result<DocumentId, StoreError> {
+        let form =
+            serde_json::to_string(&doc.form).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let at = now();
+        let mut conn = self.conn()?;
+        conn.transaction(|c| {
+            let id = diesel::insert_into(documents::table)
+                .values((
+                    documents::public_id.eq(&doc.public_id),
+                    documents::service_id.eq(doc.service_id.0),
+                    documents::agency_id.eq(doc.agency_id.0),
+                    documents::applicant_id.eq(doc.applicant_id.0),
+                    documents::state.eq(transition.to.as_code()),
+                    documents::form_json.eq(&form),
+                    documents::version.eq(1),
+                    documents::created_at.eq(at),
+                    documents::updated_at.eq(at),
+                ))
+                .returning(documents::id)
+                .get_result::<i64>(c)?;
+            insert_attachment(c, id, 1, &doc.attachment, at)?;
+            insert_events(c, id, doc.applicant_id, transition, at)?;
+            Ok(DocumentId(id))
+        })
+    }
+
+    /// Applies a workflow transition by `actor`, in one transaction: the state moves from
+    /// `transition.from` to `transition.to` only if the document is still in `from`
+    /// (compare-and-set), and the events, a new attachment version or the signed PDF's blob key
+    /// are recorded with it.
+    ///
+    /// Errors: [`StoreError::Conflict`] if the state changed meanwhile, [`StoreError::NotFound`].
+    pub fn apply_transition(
+        &self,
+        id: DocumentId,
+        actor: UserId,
+        transition: &Transition,
+        change: &Change,
+    ) -> Result<(), StoreError> {
+        let at = now();
+        let mut conn = self.conn()?;
+        conn.transaction(|c| {
+            let (state, version) = documents::table
+                .find(id.0)
+                .select((documents::state, documents::version))
+                .first::<(String, i64)>(c)
+                .optional()?
+                .ok_or(StoreError::NotFound)?;
+            if state != transition.from.as_code() {
+                return Err(StoreError::Conflict { actual: state });
+            }
+            let version = if change.attachment.is_some() {
+                version + 1
+            } else {
+                version
+            };
+            let updated = diesel::update(
+                documents::table
+                    .find(id.0)
+                    .filter(documents::state.eq(transition.from.as_code())),
+            )
+            .set((
+                documents::state.eq(transition.to.as_code()),
+                documents::version.eq(version),
+                documents::updated_at.eq(at),
+            ))
+            .execute(c)?;
+            if updated != 1 {
+                return Err(StoreError::Conflict { actual: state });
+            }
+            if let Some(a) = &change.attachment {
+                insert_attachment(c, id.0, version, a, at)?;
+            }
+            if let Some(sha) = &change.signed_sha256 {
+                diesel::update(documents::table.find(id.0))
+                    .set(documents::signed_sha256.eq(sha))
+                    .execute(c)?;
+            }
+            insert_events(c, id.0, actor, transition, at)?;
+            Ok(())
+        })
+    }
+
+    /// The document `id`, if any.
+    pub fn document(&self, id: DocumentId) -> Result<Option<Document>, StoreError> {
+        let mut conn = self.conn()?;
+        let row = documents::table
+            .find(id.0)
+            .select(DOCUMENT_COLUMNS)
+            .first::<DocumentRow>(&mut *conn)
+            .optional()?;
+        row.map(Document::try_from).transpose()
+    }
+
+    /// The document with this public id, if any.
+    pub fn document_by_public_id(&self, public_id: &str) -> Result<Option<Document>, StoreError> {
+        let mut conn = self.conn()?;
+        let row = documents::table
+            .filter(documents::public_id.eq(public_id))
+            .select(DOCUMENT_COLUMNS)
+            .first::<DocumentRow>(&mut *conn)
+            .optional()?;
+        row.map(Document::try_from).transpose()
+    }
+
+    /// The applicant's documents, newest first.
+    pub fn documents_of_applicant(&self, applicant: UserId) -> Result<Vec<Document>, StoreError> {
+        let mut conn = self.conn()?;
+        documents::table
+            .filter(documents::applicant_id.eq(applicant.0))
+            .order(documents::id.desc())
+            .select(DOCUMENT_COLUMNS)
+            .load::<DocumentRow>(&mut *conn)?
+            .into_iter()
+            .map(Document::try_from)
+            .collect()
+    }
+
+    /// An agency's documents in any of `states`, oldest first (a queue).
+    pub fn agency_queue(
+        &self,
+        agency: AgencyId,
+        states: &[DocumentState],
+    ) -> Result<Vec<Document>, StoreError> {
+        let codes: Vec<String> = states.iter().map(DocumentState::as_code).collect();
+        let mut conn = self.conn()?;
+        documents::table
+            .filter(documents::agency_id.eq(agency.0))
+            .filter(documents::state.eq_any(&codes))
+            .order(documents::updated_at.asc())
+            .select(DOCUMENT_COLUMNS)
+            .load::<DocumentRow>(&mut *conn)?
+            .into_iter()
+            .map(Document::try_from)
+            .collect()
+    }
+
+    /// Every attachment version of a document, oldest first.
+    pub fn attachments(&self, id: DocumentId) -> Result<Vec<Attachment>, StoreError> {
+        let mut conn = self.conn()?;
+        let rows = attachments::table
+            .filter(attachments::document_id.eq(id.0))
+            .order(attachments::id.asc())
+            .select((
+                attachments::id,
+                attachments::version,
+                attachments::sha256,
+                attachments::filename,
+                attachments::size,
+                attachments::created_at,
+            ))
+            .load::<(i64, i64, String, String, i64, i64)>(&mut *conn)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Attachment {
+                id: r.0,
+                version: r.1,
+                sha256: r.2,
+                filename: r.3,
+                size: r.4,
+                created_at: r.5,
+            })
+            .collect())
+    }
+
+    /// A document's timeline, oldest first, with the actors' names.
+    pub fn events(&self, id: DocumentId) -> Result<Vec<EventRecord>, StoreError> {
+        let mut conn = self.conn()?;
+        let rows = events::table
+            .inner_join(users::table)
+            .filter(events::document_id.eq(id.0))
+            .order(events::id.asc())
+            .select((
+                events::kind,
+                users::name,
+                users::role,
+                events::comment,
+                events::from_state,
+                events::to_state,
+                events::at,
+            ))
+            .load::<(String, String, String, Option<String>, String, String, i64)>(&mut *conn)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| EventRecord {
+                kind: r.0,
+                actor_name: r.1,
+                actor_role: r.2,
+                comment: r.3,
+                from_state: r.4,
+                to_state: r.5,
+                at: r.6,
+            })
+            .collect())
+    }
+}

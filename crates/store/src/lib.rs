@@ -1,0 +1,152 @@
+//! `sahih-store`: persistence for Sahih. A diesel schema with embedded migrations over SQLite
+//! (PostgreSQL joins through [`dialect::DbConnection`]), and a content-addressed blob store.
+//! Every public method of [`Store`] runs exactly one transaction and blocks: call it from
+//! `spawn_blocking` in async code.
+//!
+//! ```
+//! # fn main() -> Result<(), sahih_store::StoreError> {
+//! let dir = tempfile::tempdir().expect("tempdir");
+//! let url = format!("sqlite://{}", dir.path().join("sahih.db").display());
+//! let store = sahih_store::Store::open(&url, &dir.path().join("blobs"))?;
+//! let agency = store.ensure_agency("DPMPTSP", "Dinas Penanaman Modal dan PTSP")?;
+//! assert_eq!(store.agency(agency)?.map(|a| a.code), Some("DPMPTSP".to_string()));
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+
+mod accounts;
+mod blobs;
+pub mod dialect;
+mod documents;
+mod models;
+mod schema;
+
+use std::path::Path;
+
+use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+pub use blobs::{BlobStore, sha256_hex};
+pub use dialect::{Backend, DbConnection};
+pub use models::*;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database URL names no supported backend.
+    #[error("unsupported database URL {0:?}: use sqlite://PATH")]
+    BadUrl(String),
+    /// The database could not be opened.
+    #[error("cannot open the database: {0}")]
+    Connect(String),
+    /// A migration failed.
+    #[error("migration failed: {0}")]
+    Migration(String),
+    /// File system failure (blob store, database directory).
+    #[error("I/O error: {0}")]
+    Io(String),
+    /// A query failed.
+    #[error("database error: {0}")]
+    Db(#[from] diesel::result::Error),
+    /// The login is already taken.
+    #[error("this login is already taken")]
+    LoginTaken,
+    /// The document changed since it was loaded (another officer acted first).
+    #[error("the document changed meanwhile: it is now {actual}")]
+    Conflict {
+        /// The state found in the database.
+        actual: String,
+    },
+    /// No such record or blob.
+    #[error("not found")]
+    NotFound,
+    /// Stored data failed a consistency check.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// Stable error code for users and scripts.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::BadUrl(_) => "E_DATABASE_URL",
+            StoreError::Connect(_) => "E_DATABASE_CONNECT",
+            StoreError::Migration(_) => "E_MIGRATION",
+            StoreError::Io(_) => "E_STORAGE_IO",
+            StoreError::Db(_) => "E_DATABASE",
+            StoreError::LoginTaken => "E_LOGIN_TAKEN",
+            StoreError::Conflict { .. } => "E_CONFLICT",
+            StoreError::NotFound => "E_NOT_FOUND",
+            StoreError::Corrupt(_) => "E_STORAGE_CORRUPT",
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for StoreError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        StoreError::Connect(e.to_string())
+    }
+}
+
+/// The database and the blob store.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool<ConnectionManager<DbConnection>>,
+    blobs: BlobStore,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("blobs", &self.blobs)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens the database at `url` (`sqlite://PATH`), applies pending migrations, and opens the
+    /// blob store at `blob_dir`.
+    ///
+    /// Errors: [`StoreError::BadUrl`], [`StoreError::Connect`], [`StoreError::Migration`],
+    /// [`StoreError::Io`].
+    pub fn open(url: &str, blob_dir: &Path) -> Result<Store, StoreError> {
+        let backend = Backend::from_url(url)?;
+        let pool = dialect::pool(&backend, 8)?;
+        let store = Store {
+            pool,
+            blobs: BlobStore::open(blob_dir)?,
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Applies the embedded migrations that have not run yet; returns how many ran.
+    ///
+    /// Errors: [`StoreError::Migration`].
+    pub fn migrate(&self) -> Result<usize, StoreError> {
+        let mut conn = self.conn()?;
+        let ran = match &mut *conn {
+            DbConnection::Sqlite(c) => c
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map_err(|e| StoreError::Migration(e.to_string()))?
+                .len(),
+        };
+        Ok(ran)
+    }
+
+    /// The blob store.
+    pub fn blobs(&self) -> &BlobStore {
+        &self.blobs
+    }
+
+    fn conn(&self) -> Result<PooledConnection<ConnectionManager<DbConnection>>, StoreError> {
+        Ok(self.pool.get()?)
+    }
+}
+
+/// The current time, Unix seconds.
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}

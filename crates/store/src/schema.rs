@@ -1,0 +1,105 @@
+//! The diesel schema, written to match `migrations/sqlite` (ids and times are 64-bit).
+
+diesel::table! {
+    agencies (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        login -> Text,
+        name -> Text,
+        email -> Nullable<Text>,
+        password_hash -> Text,
+        role -> Text,
+        agency_id -> Nullable<BigInt>,
+        position -> Nullable<Text>,
+        cert_pem -> Nullable<Text>,
+        key_pem -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Nullable<BigInt>,
+        csrf_token -> Text,
+        lang -> Text,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    services (id) {
+        id -> BigInt,
+        agency_id -> BigInt,
+        code -> Text,
+        name -> Text,
+        description -> Text,
+        form_json -> Text,
+        template_json -> Text,
+    }
+}
+
+diesel::table! {
+    documents (id) {
+        id -> BigInt,
+        public_id -> Text,
+        service_id -> BigInt,
+        agency_id -> BigInt,
+        applicant_id -> BigInt,
+        state -> Text,
+        form_json -> Text,
+        version -> BigInt,
+        signed_sha256 -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> BigInt,
+        document_id -> BigInt,
+        version -> BigInt,
+        sha256 -> Text,
+        filename -> Text,
+        size -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> BigInt,
+        document_id -> BigInt,
+        kind -> Text,
+        actor_id -> BigInt,
+        comment -> Nullable<Text>,
+        from_state -> Text,
+        to_state -> Text,
+        at -> BigInt,
+    }
+}
+
+diesel::joinable!(users -> agencies (agency_id));
+diesel::joinable!(services -> agencies (agency_id));
+diesel::joinable!(documents -> services (service_id));
+diesel::joinable!(attachments -> documents (document_id));
+diesel::joinable!(events -> documents (document_id));
+diesel::joinable!(events -> users (actor_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    agencies,
+    users,
+    sessions,
+    services,
+    documents,
+    attachments,
+    events
+);

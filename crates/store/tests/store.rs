@@ -1,0 +1,196 @@
+//! The store on a fresh SQLite file per test.
+
+use sahih_store::{
+    Change, NewAttachment, NewDocument, NewUser, Service, ServiceId, Store, StoreError,
+};
+use sahih_workflow::{
+    Actor, AgencyId, Command, DocumentState, FieldKind, FormField, Role, RoutingTemplate, decide,
+    submit,
+};
+
+fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("db/sahih.db").display());
+    let store = Store::open(&url, &dir.path().join("blobs")).expect("open");
+    (dir, store)
+}
+
+fn user(
+    store: &Store,
+    login: &str,
+    role: Role,
+    agency: Option<AgencyId>,
+) -> sahih_workflow::UserId {
+    store
+        .create_user(&NewUser {
+            login: login.into(),
+            name: login.to_uppercase(),
+            email: None,
+            password_hash: "$argon2id$fake".into(),
+            role,
+            agency_id: agency,
+            position: None,
+            cert_pem: None,
+            key_pem: None,
+        })
+        .expect("user")
+}
+
+fn service(store: &Store, agency: AgencyId) -> ServiceId {
+    store
+        .ensure_service(&Service {
+            id: ServiceId(0),
+            agency_id: agency,
+            code: "sku".into(),
+            name: "Surat Keterangan Usaha".into(),
+            description: "".into(),
+            form: vec![FormField {
+                name: "nama_usaha".into(),
+                label_id: "Nama usaha".into(),
+                label_en: "Business name".into(),
+                kind: FieldKind::Text,
+                required: true,
+                max_chars: 100,
+            }],
+            template: RoutingTemplate::single_paraf(),
+        })
+        .expect("service")
+}
+
+#[test]
+fn migrations_are_idempotent_and_logins_unique() {
+    let (_dir, store) = store();
+    assert_eq!(store.migrate().expect("again"), 0);
+    user(&store, "warga", Role::Citizen, None);
+    let again = store.create_user(&NewUser {
+        login: "warga".into(),
+        name: "x".into(),
+        email: None,
+        password_hash: "x".into(),
+        role: Role::Citizen,
+        agency_id: None,
+        position: None,
+        cert_pem: None,
+        key_pem: None,
+    });
+    assert!(matches!(again, Err(StoreError::LoginTaken)));
+}
+
+#[test]
+fn a_document_moves_through_its_states_and_a_stale_transition_is_refused() {
+    let (_dir, store) = store();
+    let agency = store
+        .ensure_agency("DPMPTSP", "Licensing office")
+        .expect("agency");
+    let other = store
+        .ensure_agency("BAPPEDA", "Planning agency")
+        .expect("agency");
+    let citizen = user(&store, "warga", Role::Citizen, None);
+    let verifier = user(&store, "verif", Role::Verifier, Some(agency));
+    let svc = service(&store, agency);
+    assert_eq!(
+        store.service_by_code("sku").expect("svc").map(|s| s.id),
+        Some(svc)
+    );
+    let key = store.blobs().put(b"%PDF-1.7 v1").expect("blob");
+    let id = store
+        .submit_document(
+            &NewDocument {
+                public_id: "abc".into(),
+                service_id: svc,
+                agency_id: agency,
+                applicant_id: citizen,
+                form: vec![("nama_usaha".into(), "Warung".into())],
+                attachment: NewAttachment {
+                    sha256: key,
+                    filename: "a.pdf".into(),
+                    size: 11,
+                },
+            },
+            &submit(),
+        )
+        .expect("submit");
+    assert_eq!(
+        store
+            .agency_queue(agency, &[DocumentState::Submitted])
+            .expect("q")
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .agency_queue(other, &[DocumentState::Submitted])
+            .expect("q")
+            .is_empty()
+    );
+
+    let actor = Actor {
+        id: verifier,
+        role: Role::Verifier,
+        is_applicant: false,
+    };
+    let ret = decide(
+        DocumentState::Submitted,
+        &RoutingTemplate::single_paraf(),
+        &actor,
+        &Command::Return {
+            comment: "Lampiran buram".into(),
+        },
+    )
+    .expect("return");
+    store
+        .apply_transition(id, verifier, &ret, &Change::default())
+        .expect("apply");
+    // A second officer acting on the state they loaded earlier loses, and nothing changes.
+    let stale = store.apply_transition(id, verifier, &ret, &Change::default());
+    assert!(matches!(stale, Err(StoreError::Conflict { .. })));
+
+    let applicant = Actor {
+        id: citizen,
+        role: Role::Citizen,
+        is_applicant: true,
+    };
+    let resubmit = decide(
+        DocumentState::Returned,
+        &RoutingTemplate::single_paraf(),
+        &applicant,
+        &Command::Resubmit,
+    )
+    .expect("resubmit");
+    let v2 = store.blobs().put(b"%PDF-1.7 v2").expect("blob");
+    store
+        .apply_transition(
+            id,
+            citizen,
+            &resubmit,
+            &Change {
+                attachment: Some(NewAttachment {
+                    sha256: v2,
+                    filename: "b.pdf".into(),
+                    size: 11,
+                }),
+                signed_sha256: None,
+            },
+        )
+        .expect("apply");
+    let doc = store.document(id).expect("doc").expect("exists");
+    assert_eq!((doc.state, doc.version), (DocumentState::Submitted, 2));
+    let versions: Vec<i64> = store
+        .attachments(id)
+        .expect("att")
+        .iter()
+        .map(|a| a.version)
+        .collect();
+    assert_eq!(versions, vec![1, 2]);
+    let kinds: Vec<String> = store
+        .events(id)
+        .expect("events")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, vec!["submitted", "returned", "resubmitted"]);
+    assert_eq!(
+        store.events(id).expect("events")[1].comment.as_deref(),
+        Some("Lampiran buram")
+    );
+}

@@ -1,0 +1,166 @@
+//! Signs every file of `shared/corpus/plain` and `shared/corpus/signed-valid`: each is either
+//! signed, and then pyHanko, pdfsig and qpdf accept Sahih's new signature while every earlier
+//! signature keeps pyHanko's earlier verdict, or refused with a named reason.
+
+use std::path::Path;
+
+use sahih_e2e::{oracle_available, pdf_oracle, shared_dir};
+use sahih_signing::devca::{DevOfficer, dev_init};
+use sahih_signing::{SignatureOptions, SignerKey, load_certificates_pem, sign_pdf};
+
+const PASS: &[u8] = b"corpus-test";
+
+struct Pki {
+    key: SignerKey,
+    cert: sahih_signing::Certificate,
+    ca: Vec<sahih_signing::Certificate>,
+    ca_path: std::path::PathBuf,
+}
+
+fn pki(dir: &Path) -> Pki {
+    let officer = DevOfficer {
+        login: "signer".into(),
+        name: "Budi Santoso".into(),
+        position: "Kepala Dinas".into(),
+        agency: "DPMPTSP".into(),
+    };
+    let creds = dev_init(dir, &[officer], PASS).expect("dev_init");
+    let key_pem = std::fs::read_to_string(&creds[0].key).expect("key");
+    let cert_pem = std::fs::read_to_string(&creds[0].cert).expect("cert");
+    let ca_path = dir.join("ca.pem");
+    Pki {
+        key: SignerKey::from_pem(&key_pem, Some(PASS)).expect("decrypt key"),
+        cert: load_certificates_pem(&cert_pem).expect("cert")[0].clone(),
+        ca: load_certificates_pem(&std::fs::read_to_string(&ca_path).expect("ca")).expect("ca"),
+        ca_path,
+    }
+}
+
+/// The facts of a pyHanko verdict that Sahih's signature must not change for earlier signatures.
+fn facts(row: &serde_json::Value) -> (serde_json::Value, serde_json::Value, serde_json::Value) {
+    (
+        row["intact"].clone(),
+        row["valid"].clone(),
+        row["trusted"].clone(),
+    )
+}
+
+#[test]
+fn every_corpus_file_is_signed_and_accepted_or_refused_with_a_reason() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let pki = pki(&tmp.path().join("pki"));
+    let oracle = oracle_available();
+    let mut refused = Vec::new();
+    let mut failures = Vec::new();
+    let mut signed_count = 0;
+    for category in ["plain", "signed-valid"] {
+        let mut files: Vec<_> = std::fs::read_dir(shared_dir().join("corpus").join(category))
+            .expect("corpus folder")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+            .collect();
+        files.sort();
+        for file in files {
+            let name = format!(
+                "{category}/{}",
+                file.file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default()
+            );
+            let pdf = std::fs::read(&file).expect("read");
+            match sign_pdf(
+                &pdf,
+                &pki.key,
+                &pki.cert,
+                &pki.ca,
+                &SignatureOptions::default(),
+            ) {
+                Err(e) => {
+                    assert!(
+                        e.is_input_fault(),
+                        "{name}: refused for a reason that is not the input's: {e}"
+                    );
+                    refused.push(format!("{name}: {} ({e})", e.code()));
+                }
+                Ok(signed) => {
+                    signed_count += 1;
+                    assert_eq!(
+                        &signed.bytes[..pdf.len()],
+                        &pdf[..],
+                        "{name}: earlier bytes changed"
+                    );
+                    if !oracle {
+                        continue;
+                    }
+                    let out = tmp.path().join(format!("signed-{signed_count}.pdf"));
+                    std::fs::write(&out, &signed.bytes).expect("write");
+                    let before = pdf_oracle(&file, &[]).expect("oracle before");
+                    let after = pdf_oracle(&out, &[&pki.ca_path]).expect("oracle after");
+                    let ours = after
+                        .pyhanko_field(&signed.field_name)
+                        .cloned()
+                        .unwrap_or_default();
+                    if ours["bottom_line"] != true || ours["coverage"] != "ENTIRE_FILE" {
+                        failures.push(format!("{name}: pyHanko on Sahih's signature: {ours}"));
+                    }
+                    let pdfsig_last = after.json["pdfsig"]["signatures"]
+                        .as_array()
+                        .and_then(|s| s.last().cloned())
+                        .unwrap_or_default();
+                    if pdfsig_last["validation"] != "Signature is Valid." {
+                        failures.push(format!(
+                            "{name}: pdfsig on Sahih's signature: {pdfsig_last}"
+                        ));
+                    }
+                    if after.json["qpdf"]["ok"] != true {
+                        failures.push(format!("{name}: qpdf: {}", after.json["qpdf"]["tail"]));
+                    }
+                    for row in before.pyhanko_rows() {
+                        let field = row["field"].as_str().unwrap_or_default();
+                        let now = after.pyhanko_field(field).cloned().unwrap_or_default();
+                        if facts(&row) != facts(&now) {
+                            failures.push(format!(
+                                "{name}: earlier signature {field} changed verdict: {row} -> {now}"
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    eprintln!(
+        "signed {signed_count} corpus files; refused {}:",
+        refused.len()
+    );
+    for r in &refused {
+        eprintln!("  refused {r}");
+    }
+    assert!(
+        failures.is_empty(),
+        "validators disagree:\n{}",
+        failures.join("\n")
+    );
+    assert!(
+        signed_count >= 15,
+        "only {signed_count} corpus files could be signed"
+    );
+}
+
+#[test]
+#[ignore]
+fn debug_one() {
+    let file = std::env::var("ONE").expect("ONE");
+    let tmp = std::path::PathBuf::from("/tmp/dbg");
+    let _ = std::fs::remove_dir_all(&tmp);
+    let pki = pki(&tmp.join("pki"));
+    let pdf = std::fs::read(&file).expect("read");
+    let signed = sign_pdf(
+        &pdf,
+        &pki.key,
+        &pki.cert,
+        &pki.ca,
+        &SignatureOptions::default(),
+    )
+    .expect("sign");
+    std::fs::write(tmp.join("out.pdf"), &signed.bytes).expect("write");
+}
