@@ -265,6 +265,29 @@ impl Store {
             .collect()
     }
 
+    /// An agency's documents that are not closed (not signed, rejected or withdrawn), oldest
+    /// change first: the raw material of officers' queues.
+    pub fn agency_open_documents(&self, agency: AgencyId) -> Result<Vec<Document>, StoreError> {
+        let closed: Vec<String> = [
+            DocumentState::Signed,
+            DocumentState::Rejected,
+            DocumentState::Withdrawn,
+        ]
+        .iter()
+        .map(DocumentState::as_code)
+        .collect();
+        let mut conn = self.conn()?;
+        documents::table
+            .filter(documents::agency_id.eq(agency.0))
+            .filter(documents::state.ne_all(&closed))
+            .order(documents::updated_at.asc())
+            .select(DOCUMENT_COLUMNS)
+            .load::<DocumentRow>(&mut *conn)?
+            .into_iter()
+            .map(Document::try_from)
+            .collect()
+    }
+
     /// Every attachment version of a document, oldest first.
     pub fn attachments(&self, id: DocumentId) -> Result<Vec<Attachment>, StoreError> {
         let mut conn = self.conn()?;

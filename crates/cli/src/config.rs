@@ -1,0 +1,210 @@
+//! `sahih serve`, `sahih migrate`, `sahih keys dev-init`: one typed configuration, read from a
+//! TOML file, then `SAHIH_*` environment variables, then flags (each overriding the previous),
+//! validated once here.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::Args;
+use sahih_signing::load_certificates_pem;
+use sahih_store::Store;
+use sahih_web::seed::{DEMO_KEY_PASSPHRASE, DEMO_LOGINS, seed_demo};
+use sahih_web::{App, AppConfig, AppState};
+use serde::Deserialize;
+
+#[derive(Args, Debug, Default)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "SAHIH_BIND")]
+    bind: Option<String>,
+    /// Data directory (SQLite database and blobs).
+    #[arg(long, env = "SAHIH_DATA")]
+    data: Option<PathBuf>,
+    /// Database URL: sqlite://PATH (default sqlite://<data>/sahih.db).
+    #[arg(long, env = "SAHIH_DATABASE_URL")]
+    database: Option<String>,
+    /// TOML configuration file.
+    #[arg(long, env = "SAHIH_CONFIG")]
+    config: Option<PathBuf>,
+    /// Directory of the development certificates (made by `keys dev-init` when missing).
+    #[arg(long, env = "SAHIH_CERTS")]
+    certs: Option<PathBuf>,
+    /// Do not create the demo agency, service and users.
+    #[arg(long)]
+    no_demo: bool,
+}
+
+/// The file form of the configuration; every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    bind: Option<String>,
+    data: Option<PathBuf>,
+    database: Option<String>,
+    certs: Option<PathBuf>,
+    upload_limit_mb: Option<usize>,
+    city: Option<String>,
+    secure_cookies: Option<bool>,
+    demo: Option<bool>,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub data: PathBuf,
+    pub database: String,
+    pub certs: PathBuf,
+    pub upload_limit: usize,
+    pub city: String,
+    pub secure_cookies: bool,
+    pub demo: bool,
+}
+
+impl Config {
+    pub fn resolve(args: ServeArgs) -> anyhow::Result<Config> {
+        let file: FileConfig = match &args.config {
+            Some(path) => toml::from_str(
+                &std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?,
+            )
+            .with_context(|| format!("parsing {}", path.display()))?,
+            None => FileConfig::default(),
+        };
+        let data = args
+            .data
+            .or(file.data)
+            .unwrap_or_else(|| PathBuf::from("data"));
+        let database = args
+            .database
+            .or(file.database)
+            .unwrap_or_else(|| format!("sqlite://{}", data.join("sahih.db").display()));
+        let bind = args
+            .bind
+            .or(file.bind)
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let upload_limit_mb = file.upload_limit_mb.unwrap_or(20);
+        if !(1..=1024).contains(&upload_limit_mb) {
+            bail!("upload_limit_mb must be between 1 and 1024, not {upload_limit_mb}");
+        }
+        Ok(Config {
+            bind: bind
+                .parse()
+                .with_context(|| format!("--bind {bind:?} is not HOST:PORT"))?,
+            data,
+            database,
+            certs: args
+                .certs
+                .or(file.certs)
+                .unwrap_or_else(|| PathBuf::from("certs-dev")),
+            upload_limit: upload_limit_mb * 1024 * 1024,
+            city: file.city.unwrap_or_else(|| "Kota Sahih".into()),
+            secure_cookies: file.secure_cookies.unwrap_or(false),
+            demo: file.demo.unwrap_or(true) && !args.no_demo,
+        })
+    }
+}
+
+/// Opens the store, seeds the demo data when asked, and builds the application services with
+/// the development CA as the embedded chain.
+pub fn build_app(cfg: &Config) -> anyhow::Result<App> {
+    std::fs::create_dir_all(&cfg.data)
+        .with_context(|| format!("creating {}", cfg.data.display()))?;
+    let store = Store::open(&cfg.database, &cfg.data.join("blobs"))?;
+    let mut config = AppConfig {
+        upload_limit: cfg.upload_limit,
+        city: cfg.city.clone(),
+        chain: Vec::new(),
+    };
+    if cfg.demo {
+        seed_demo(&App::new(store.clone(), config.clone()), &cfg.certs)
+            .map_err(|e| anyhow::anyhow!("seeding demo data: {e}"))?;
+    }
+    let ca = cfg.certs.join(sahih_signing::devca::CA_CERT_FILE);
+    if ca.exists() {
+        config.chain = load_certificates_pem(&std::fs::read_to_string(&ca)?)?;
+    }
+    Ok(App::new(store, config))
+}
+
+pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    init_tracing();
+    let cfg = Config::resolve(args)?;
+    let app = build_app(&cfg)?;
+    if cfg.demo {
+        print_logins(&cfg);
+    }
+    let state = actix_web::web::Data::new(AppState {
+        app,
+        secure_cookies: cfg.secure_cookies,
+    });
+    tracing::info!(bind = %cfg.bind, database = %cfg.database, "Sahih is listening on http://{}", cfg.bind);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        actix_web::HttpServer::new(move || {
+            actix_web::App::new()
+                .app_data(state.clone())
+                .configure(sahih_web::configure)
+        })
+        .bind(cfg.bind)
+        .with_context(|| format!("binding {}", cfg.bind))?
+        .run()
+        .await
+        .context("serving")
+    })
+}
+
+fn print_logins(cfg: &Config) {
+    println!("Sahih demo logins (development only):");
+    for l in &DEMO_LOGINS {
+        println!(
+            "  {:<10} login {:<14} password {}",
+            l.role.as_str(),
+            l.login,
+            l.password
+        );
+    }
+    println!("  signing key passphrase of the officers: {DEMO_KEY_PASSPHRASE}");
+    println!(
+        "  development CA: {} (trust it to validate what this instance signs)",
+        cfg.certs.join(sahih_signing::devca::CA_CERT_FILE).display()
+    );
+    println!("Open http://{}/", cfg.bind);
+}
+
+pub fn migrate(database: Option<String>) -> anyhow::Result<()> {
+    let url = database.unwrap_or_else(|| "sqlite://data/sahih.db".into());
+    let tmp = std::env::temp_dir().join(format!("sahih-migrate-{}", std::process::id()));
+    let store = Store::open(&url, &tmp)?;
+    let _ = std::fs::remove_dir(&tmp);
+    let ran = store.migrate()?;
+    println!("database {url} is up to date ({ran} migrations were pending)");
+    Ok(())
+}
+
+pub fn dev_init(dir: &Path) -> anyhow::Result<()> {
+    let officers = sahih_web::seed::demo_officers();
+    let creds = sahih_signing::devca::dev_init(dir, &officers, DEMO_KEY_PASSPHRASE.as_bytes())?;
+    println!(
+        "development CA: {}",
+        dir.join(sahih_signing::devca::CA_CERT_FILE).display()
+    );
+    for c in creds {
+        println!(
+            "  {} (key: {}, passphrase {DEMO_KEY_PASSPHRASE})",
+            c.cert.display(),
+            c.key.display()
+        );
+    }
+    Ok(())
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SAHIH_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}

@@ -1,0 +1,120 @@
+//! `sahih demo`: a citizen applies with IN.pdf, the verifier gives paraf, the signing official
+//! signs; all through the same application services the web app uses.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use sahih_web::app::Upload;
+use sahih_web::seed::{DEMO_KEY_PASSPHRASE, DEMO_LOGINS, DEMO_SERVICE};
+use sahih_workflow::{Command, Role};
+
+use crate::config::{Config, ServeArgs, build_app};
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// The citizen's PDF.
+    #[arg(long)]
+    input: PathBuf,
+    /// Where to write signed.pdf and ca.pem.
+    #[arg(long)]
+    out: PathBuf,
+    /// Run inside this instance's data directory (otherwise a fresh one under --out).
+    #[arg(long, conflicts_with = "database")]
+    data: Option<PathBuf>,
+    /// Run inside the instance with this database.
+    #[arg(long)]
+    database: Option<String>,
+    /// Directory of the development certificates.
+    #[arg(long, env = "SAHIH_CERTS")]
+    certs: Option<PathBuf>,
+}
+
+fn login(app: &sahih_web::App, role: Role) -> anyhow::Result<sahih_store::User> {
+    let l = DEMO_LOGINS
+        .iter()
+        .find(|l| l.role == role)
+        .context("no demo login for this role")?;
+    app.authenticate(l.login, l.password)
+        .map_err(|e| anyhow::anyhow!("logging in as {}: {e}", l.login))
+}
+
+pub fn run(args: DemoArgs) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    let data = match (&args.data, &args.database) {
+        (Some(d), _) => Some(d.clone()),
+        (None, None) => Some(args.out.join("data")),
+        (None, Some(_)) => None,
+    };
+    let cfg = Config::resolve(ServeArgs::default())?;
+    let cfg = Config {
+        database: args
+            .database
+            .clone()
+            .or_else(|| {
+                data.as_ref()
+                    .map(|d| format!("sqlite://{}", d.join("sahih.db").display()))
+            })
+            .unwrap_or(cfg.database.clone()),
+        data: data.unwrap_or(cfg.data.clone()),
+        certs: args.certs.clone().unwrap_or(cfg.certs.clone()),
+        demo: true,
+        ..cfg
+    };
+    let app = build_app(&cfg)?;
+    let pdf =
+        std::fs::read(&args.input).with_context(|| format!("reading {}", args.input.display()))?;
+    let filename = args
+        .input
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "berkas.pdf".into());
+    let fail = |step: &str, e: sahih_web::AppError| anyhow::anyhow!("{step}: {e} ({})", e.code());
+
+    let citizen = login(&app, Role::Citizen)?;
+    let values = [
+        ("nama_usaha", "Warung Makan Sederhana"),
+        ("bidang_usaha", "Kuliner"),
+        ("alamat_usaha", "Jl. Merdeka No. 17"),
+        ("mulai_usaha", "2024-03-01"),
+    ];
+    let doc = app
+        .submit(
+            &citizen,
+            DEMO_SERVICE,
+            |name| {
+                values
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            },
+            &Upload {
+                filename,
+                bytes: pdf,
+            },
+        )
+        .map_err(|e| fail("submitting", e))?;
+    println!("submitted application {}", doc.public_id);
+
+    let verifier = login(&app, Role::Verifier)?;
+    app.act(&verifier, &doc.public_id, Command::Paraf, None)
+        .map_err(|e| fail("paraf", e))?;
+    println!("paraf given by {}", verifier.name);
+
+    let signer = login(&app, Role::Signer)?;
+    app.sign(&signer, &doc.public_id, DEMO_KEY_PASSPHRASE.as_bytes())
+        .map_err(|e| fail("signing", e))?;
+    println!("signed by {}", signer.name);
+
+    let signed = app
+        .signed_pdf(&citizen, &doc.public_id)
+        .map_err(|e| fail("downloading", e))?;
+    let out_pdf = args.out.join("signed.pdf");
+    std::fs::write(&out_pdf, signed).with_context(|| format!("writing {}", out_pdf.display()))?;
+    let ca = cfg.certs.join(sahih_signing::devca::CA_CERT_FILE);
+    let out_ca = args.out.join("ca.pem");
+    std::fs::copy(&ca, &out_ca).with_context(|| format!("copying {}", ca.display()))?;
+    println!("wrote {} and {}", out_pdf.display(), out_ca.display());
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! `sahih`: the composition root. Serves the web application, migrates the database, makes
+//! development keys, signs and runs the demo flow. Exit status 0 on success; non-zero with a
+//! one-line reason on stderr otherwise.
+#![forbid(unsafe_code)]
+
+mod config;
+mod demo;
+mod sign;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "sahih",
+    version,
+    about = "Sahih: e-documents and electronic signatures for a city government"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web service (migrates the database and seeds demo data on first start).
+    Serve(config::ServeArgs),
+    /// Apply the embedded database migrations and exit.
+    Migrate {
+        /// Database URL: sqlite://PATH (default sqlite://./data/sahih.db).
+        #[arg(long, env = "SAHIH_DATABASE_URL")]
+        database: Option<String>,
+    },
+    /// Manage keys and certificates.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Sign a PDF offline with a PAdES B-B signature (incremental update).
+    Sign(sign::SignArgs),
+    /// Run the citizen -> paraf -> signature flow through the application services.
+    Demo(demo::DemoArgs),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create the development CA and the demo officers' certificates (development only).
+    DevInit {
+        /// Directory for the certificates and keys.
+        #[arg(long, default_value = "certs-dev")]
+        dir: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => config::serve(args),
+        Command::Migrate { database } => config::migrate(database),
+        Command::Keys {
+            command: KeysCommand::DevInit { dir },
+        } => config::dev_init(&dir).map(|_| ()),
+        Command::Sign(args) => sign::run(args),
+        Command::Demo(args) => demo::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sahih: {}", one_line(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn one_line(e: &anyhow::Error) -> String {
+    e.chain()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(": ")
+        .replace('\n', " ")
+}

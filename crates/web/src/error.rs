@@ -1,0 +1,151 @@
+//! `AppError`: every failure the web layer can meet, mapped in this one place to an HTTP
+//! status and a stable error code. The page shown is rendered in the visitor's language by the
+//! session middleware, from the [`ErrorInfo`] this module leaves in the response.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use sahih_signing::SigningError;
+use sahih_store::StoreError;
+use sahih_workflow::{FormError, WorkflowError};
+
+/// Why a request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The page needs a logged-in user.
+    #[error("login required")]
+    LoginRequired,
+    /// Wrong login or password.
+    #[error("wrong login or password")]
+    BadLogin,
+    /// The form's CSRF token is missing or wrong.
+    #[error("missing or wrong CSRF token")]
+    Csrf,
+    /// No such page, document or file — also what a citizen sees for another's document.
+    #[error("not found")]
+    NotFound,
+    /// The user may not do this (code says why, e.g. `E_NOT_YOUR_AGENCY`).
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// The user's input is not acceptable (code names the rule).
+    #[error("{message}")]
+    BadInput {
+        /// Stable code, e.g. `E_UPLOAD_MISSING`.
+        code: &'static str,
+        /// English detail.
+        message: String,
+    },
+    /// The upload is larger than the limit.
+    #[error("upload larger than {limit} bytes")]
+    TooLarge {
+        /// The limit, bytes.
+        limit: usize,
+    },
+    /// A workflow rule forbade the command.
+    #[error(transparent)]
+    Workflow(#[from] WorkflowError),
+    /// A form value broke its field's rule.
+    #[error(transparent)]
+    Form(#[from] FormError),
+    /// The PDF or the key could not be used.
+    #[error(transparent)]
+    Signing(#[from] SigningError),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A fault of the service itself.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// The stable code shown to users and scripts.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::LoginRequired => "E_LOGIN_REQUIRED",
+            AppError::BadLogin => "E_BAD_LOGIN",
+            AppError::Csrf => "E_CSRF",
+            AppError::NotFound => "E_NOT_FOUND",
+            AppError::Forbidden(code) => code,
+            AppError::BadInput { code, .. } => code,
+            AppError::TooLarge { .. } => "E_UPLOAD_TOO_LARGE",
+            AppError::Workflow(e) => e.code(),
+            AppError::Form(e) => e.code(),
+            AppError::Signing(e) if e.is_input_fault() => e.code(),
+            AppError::Store(
+                e @ (StoreError::LoginTaken | StoreError::Conflict { .. } | StoreError::NotFound),
+            ) => e.code(),
+            AppError::Signing(_) | AppError::Store(_) | AppError::Internal(_) => "E_INTERNAL",
+        }
+    }
+
+    /// Shorthand for [`AppError::BadInput`].
+    pub fn bad_input(code: &'static str, message: impl Into<String>) -> AppError {
+        AppError::BadInput {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// What the middleware needs to render an error page: left in the response's extensions.
+#[derive(Debug, Clone)]
+pub struct ErrorInfo {
+    /// Stable code.
+    pub code: &'static str,
+    /// English detail (shown under the translated sentence, never for internal errors).
+    pub detail: String,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        use WorkflowError as W;
+        match self {
+            AppError::LoginRequired => StatusCode::SEE_OTHER,
+            AppError::BadLogin => StatusCode::UNAUTHORIZED,
+            AppError::Csrf | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadInput { .. } | AppError::Form(_) => StatusCode::BAD_REQUEST,
+            AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Workflow(W::WrongRole { .. } | W::NotApplicant) => StatusCode::FORBIDDEN,
+            AppError::Workflow(W::NotAllowed { .. } | W::Terminal(_)) => StatusCode::CONFLICT,
+            AppError::Workflow(_) => StatusCode::BAD_REQUEST,
+            AppError::Signing(SigningError::WrongPassphrase) => StatusCode::FORBIDDEN,
+            AppError::Signing(e) if e.is_input_fault() => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Store(StoreError::LoginTaken | StoreError::Conflict { .. }) => {
+                StatusCode::CONFLICT
+            }
+            AppError::Store(StoreError::NotFound) => StatusCode::NOT_FOUND,
+            AppError::Signing(_) | AppError::Store(_) | AppError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let code = self.code();
+        if status.is_server_error() {
+            tracing::error!(error = %self, code, "request failed");
+        }
+        let mut res = HttpResponse::build(status);
+        if matches!(self, AppError::LoginRequired) {
+            res.insert_header(("Location", "/masuk"));
+        }
+        let detail = if status.is_server_error() {
+            String::new()
+        } else {
+            self.to_string()
+        };
+        let mut res = res
+            .content_type("text/plain; charset=utf-8")
+            .body(format!("{code}: {detail}"));
+        res.extensions_mut().insert(ErrorInfo { code, detail });
+        res
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}

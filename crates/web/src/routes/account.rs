@@ -1,0 +1,136 @@
+//! Home, login, logout, registration and the language switch.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use zeroize::Zeroizing;
+
+use super::{CsrfForm, blocking, html, see_other};
+use crate::i18n::Lang;
+use crate::session::{Visitor, new_session};
+use crate::views::{IndexPage, LoginPage, RegisterPage};
+use crate::{AppError, AppState};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(index))
+        .route("/masuk", web::get().to(login_page))
+        .route("/masuk", web::post().to(login))
+        .route("/keluar", web::post().to(logout))
+        .route("/daftar", web::get().to(register_page))
+        .route("/daftar", web::post().to(register))
+        .route("/bahasa/{lang}", web::get().to(set_lang));
+}
+
+async fn index(state: web::Data<AppState>, v: Visitor) -> Result<HttpResponse, AppError> {
+    let services = blocking(&state, |app| app.services()).await?;
+    html(IndexPage {
+        p: v.page(),
+        services,
+    })
+}
+
+async fn login_page(v: Visitor) -> Result<HttpResponse, AppError> {
+    html(LoginPage { p: v.page() })
+}
+
+async fn register_page(v: Visitor) -> Result<HttpResponse, AppError> {
+    html(RegisterPage { p: v.page() })
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    csrf: String,
+    login: String,
+    password: String,
+}
+
+/// Replaces the visitor's session with a new one for `user` (no session fixation).
+async fn start_session(
+    state: &web::Data<AppState>,
+    v: &Visitor,
+    user: sahih_store::User,
+) -> Result<HttpResponse, AppError> {
+    let to = if user.role == sahih_workflow::Role::Citizen {
+        "/permohonan"
+    } else {
+        "/petugas"
+    };
+    let (old, lang, secure) = (v.token_hash.clone(), v.lang, state.secure_cookies);
+    let (cookie, _) = blocking(state, move |app| {
+        app.store().delete_session(&old)?;
+        new_session(app.store(), Some(user), lang, secure)
+    })
+    .await?;
+    let mut res = see_other(to);
+    res.add_cookie(&cookie)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(res)
+}
+
+async fn login(
+    state: web::Data<AppState>,
+    v: Visitor,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    v.check_csrf(&form.csrf)?;
+    let form = form.into_inner();
+    let (login, password) = (form.login, Zeroizing::new(form.password));
+    let user = blocking(&state, move |app| app.authenticate(&login, &password)).await?;
+    start_session(&state, &v, user).await
+}
+
+async fn logout(
+    state: web::Data<AppState>,
+    v: Visitor,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    v.check_csrf(&form.csrf)?;
+    let (old, lang, secure) = (v.token_hash.clone(), v.lang, state.secure_cookies);
+    let (cookie, _) = blocking(&state, move |app| {
+        app.store().delete_session(&old)?;
+        new_session(app.store(), None, lang, secure)
+    })
+    .await?;
+    let mut res = see_other("/");
+    res.add_cookie(&cookie)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+struct RegisterForm {
+    csrf: String,
+    login: String,
+    name: String,
+    #[serde(default)]
+    email: String,
+    password: String,
+}
+
+async fn register(
+    state: web::Data<AppState>,
+    v: Visitor,
+    form: web::Form<RegisterForm>,
+) -> Result<HttpResponse, AppError> {
+    v.check_csrf(&form.csrf)?;
+    let form = form.into_inner();
+    let password = Zeroizing::new(form.password);
+    let user = blocking(&state, move |app| {
+        app.register_citizen(&form.login, &form.name, &form.email, &password)
+    })
+    .await?;
+    start_session(&state, &v, user).await
+}
+
+async fn set_lang(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let lang = Lang::parse(&path).ok_or(AppError::NotFound)?;
+    let hash = v.token_hash.clone();
+    blocking(&state, move |app| {
+        Ok(app.store().set_session_lang(&hash, lang.code())?)
+    })
+    .await?;
+    Ok(see_other("/"))
+}

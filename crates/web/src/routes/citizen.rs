@@ -1,0 +1,232 @@
+//! The citizen's side: apply for a service, follow the application, answer a return for
+//! revision, withdraw, download files and the signed result.
+
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use sahih_workflow::{Actor, Command, decide};
+
+use super::{CsrfForm, blocking, html, see_other};
+use crate::session::Visitor;
+use crate::views::{Actions, ApplyPage, DocumentPage, DocumentRow, MyDocumentsPage, state_key};
+use crate::{AppError, AppState, upload};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/layanan/{code}", web::get().to(apply_page))
+        .route("/layanan/{code}", web::post().to(apply))
+        .route("/permohonan", web::get().to(my_documents))
+        .route("/permohonan/{id}", web::get().to(tracking))
+        .route("/permohonan/{id}/perbaikan", web::post().to(resubmit))
+        .route("/permohonan/{id}/tarik", web::post().to(withdraw))
+        .route(
+            "/dokumen/{id}/berkas/{attachment}",
+            web::get().to(attachment),
+        )
+        .route("/dokumen/{id}/unduh", web::get().to(signed));
+}
+
+async fn apply_page(
+    state: web::Data<AppState>,
+    v: Visitor,
+    code: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    v.user()?;
+    let service = blocking(&state, move |app| app.service(&code)).await?;
+    let limit_mb = state.app.config().upload_limit / (1024 * 1024);
+    html(ApplyPage {
+        p: v.page(),
+        service,
+        limit_mb,
+    })
+}
+
+async fn apply(
+    state: web::Data<AppState>,
+    v: Visitor,
+    code: web::Path<String>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let user = v.user()?.clone();
+    let form = upload::read(payload, state.app.config().upload_limit).await?;
+    v.check_csrf(form.fields.get("csrf").map_or("", String::as_str))?;
+    let file = form
+        .file
+        .ok_or_else(|| AppError::bad_input("E_UPLOAD_MISSING", "no PDF file uploaded"))?;
+    let fields = form.fields;
+    let doc = blocking(&state, move |app| {
+        app.submit(&user, &code, |name| fields.get(name).cloned(), &file)
+    })
+    .await?;
+    Ok(see_other(&format!("/permohonan/{}", doc.public_id)))
+}
+
+async fn my_documents(state: web::Data<AppState>, v: Visitor) -> Result<HttpResponse, AppError> {
+    let user = v.user()?.clone();
+    let rows = blocking(&state, move |app| {
+        let services = app.services()?;
+        Ok(app
+            .my_documents(&user)?
+            .into_iter()
+            .map(|document| DocumentRow {
+                service_name: services
+                    .iter()
+                    .find(|s| s.id == document.service_id)
+                    .map(|s| s.name.clone())
+                    .unwrap_or_default(),
+                applicant_name: user.name.clone(),
+                document,
+            })
+            .collect())
+    })
+    .await?;
+    html(MyDocumentsPage { p: v.page(), rows })
+}
+
+/// Renders the document page for any visitor allowed to see it, with the actions the workflow
+/// would allow them (each offered action is one `decide` that succeeds).
+pub(super) async fn document_page(
+    state: &web::Data<AppState>,
+    v: &Visitor,
+    id: String,
+) -> Result<HttpResponse, AppError> {
+    let user = v.user()?.clone();
+    let lang = v.lang;
+    let (view, actions) = blocking(state, move |app| {
+        let view = app.view(&user, &id)?;
+        let actor = Actor {
+            id: user.id,
+            role: user.role,
+            is_applicant: view.document.applicant_id == user.id,
+        };
+        let can =
+            |c: Command| decide(view.document.state, &view.service.template, &actor, &c).is_ok();
+        let actions = Actions {
+            resubmit: can(Command::Resubmit),
+            withdraw: can(Command::Withdraw),
+            paraf: can(Command::Paraf),
+            return_: can(Command::Return {
+                comment: "-".into(),
+            }),
+            sign: can(Command::Sign),
+        };
+        Ok((view, actions))
+    })
+    .await?;
+    let form_rows = view
+        .service
+        .form
+        .iter()
+        .map(|f| {
+            let label = match lang {
+                crate::i18n::Lang::Id => f.label_id.clone(),
+                crate::i18n::Lang::En => f.label_en.clone(),
+            };
+            let value = view
+                .document
+                .form
+                .iter()
+                .find(|(k, _)| *k == f.name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            (label, value)
+        })
+        .collect();
+    html(DocumentPage {
+        p: v.page(),
+        state_class: state_key(view.document.state),
+        form_rows,
+        v: view,
+        actions,
+    })
+}
+
+async fn tracking(
+    state: web::Data<AppState>,
+    v: Visitor,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    document_page(&state, &v, id.into_inner()).await
+}
+
+async fn resubmit(
+    state: web::Data<AppState>,
+    v: Visitor,
+    id: web::Path<String>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let user = v.user()?.clone();
+    let form = upload::read(payload, state.app.config().upload_limit).await?;
+    v.check_csrf(form.fields.get("csrf").map_or("", String::as_str))?;
+    let file = form
+        .file
+        .ok_or_else(|| AppError::bad_input("E_UPLOAD_MISSING", "no PDF file uploaded"))?;
+    let id = id.into_inner();
+    let doc = blocking(&state, move |app| {
+        app.act(&user, &id, Command::Resubmit, Some(&file))
+    })
+    .await?;
+    Ok(see_other(&format!("/permohonan/{}", doc.public_id)))
+}
+
+async fn withdraw(
+    state: web::Data<AppState>,
+    v: Visitor,
+    id: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    v.check_csrf(&form.csrf)?;
+    let user = v.user()?.clone();
+    let id = id.into_inner();
+    let doc = blocking(&state, move |app| {
+        app.act(&user, &id, Command::Withdraw, None)
+    })
+    .await?;
+    Ok(see_other(&format!("/permohonan/{}", doc.public_id)))
+}
+
+fn pdf_response(bytes: Vec<u8>, filename: &str, inline: bool) -> HttpResponse {
+    let safe: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = if inline { "inline" } else { "attachment" };
+    HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("{disposition}; filename=\"{safe}\""),
+        ))
+        .insert_header((header::CONTENT_SECURITY_POLICY, "sandbox"))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(bytes)
+}
+
+async fn attachment(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let user = v.user()?.clone();
+    let (id, attachment_id) = path.into_inner();
+    let (att, bytes) =
+        blocking(&state, move |app| app.attachment(&user, &id, attachment_id)).await?;
+    Ok(pdf_response(bytes, &att.filename, true))
+}
+
+async fn signed(
+    state: web::Data<AppState>,
+    v: Visitor,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let user = v.user()?.clone();
+    let id = id.into_inner();
+    let name = format!("{}-ttd.pdf", id.get(..8).unwrap_or(&id));
+    let bytes = blocking(&state, move |app| app.signed_pdf(&user, &id)).await?;
+    Ok(pdf_response(bytes, &name, false))
+}

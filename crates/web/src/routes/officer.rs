@@ -1,0 +1,145 @@
+//! The officers' side: the queue, the review page, paraf, return, reject and sign.
+
+use actix_web::{HttpResponse, web};
+use sahih_workflow::{Command, Role};
+use serde::Deserialize;
+use zeroize::Zeroizing;
+
+use super::citizen::document_page;
+use super::{CsrfForm, blocking, html, see_other};
+use crate::session::Visitor;
+use crate::views::{DocumentRow, QueuePage};
+use crate::{AppError, AppState};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/petugas", web::get().to(queue))
+        .route("/petugas/dokumen/{id}", web::get().to(review))
+        .route("/petugas/dokumen/{id}/paraf", web::post().to(paraf))
+        .route(
+            "/petugas/dokumen/{id}/kembalikan",
+            web::post().to(return_for_revision),
+        )
+        .route("/petugas/dokumen/{id}/tolak", web::post().to(reject))
+        .route("/petugas/dokumen/{id}/tandatangani", web::post().to(sign));
+}
+
+fn officer(v: &Visitor) -> Result<sahih_store::User, AppError> {
+    let user = v.user()?;
+    if user.role == Role::Citizen {
+        return Err(AppError::Forbidden("E_WRONG_ROLE"));
+    }
+    Ok(user.clone())
+}
+
+async fn queue(state: web::Data<AppState>, v: Visitor) -> Result<HttpResponse, AppError> {
+    let user = officer(&v)?;
+    let rows = blocking(&state, move |app| {
+        let services = app.services()?;
+        app.queue(&user)?
+            .into_iter()
+            .map(|document| {
+                let applicant_name = app
+                    .store()
+                    .user(document.applicant_id)?
+                    .map(|u| u.name)
+                    .unwrap_or_default();
+                let service_name = services
+                    .iter()
+                    .find(|s| s.id == document.service_id)
+                    .map(|s| s.name.clone())
+                    .unwrap_or_default();
+                Ok(DocumentRow {
+                    document,
+                    service_name,
+                    applicant_name,
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()
+    })
+    .await?;
+    html(QueuePage { p: v.page(), rows })
+}
+
+async fn review(
+    state: web::Data<AppState>,
+    v: Visitor,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    officer(&v)?;
+    document_page(&state, &v, id.into_inner()).await
+}
+
+async fn act(
+    state: web::Data<AppState>,
+    v: Visitor,
+    id: String,
+    command: Command,
+) -> Result<HttpResponse, AppError> {
+    let user = officer(&v)?;
+    let doc = blocking(&state, move |app| app.act(&user, &id, command, None)).await?;
+    Ok(see_other(&format!("/petugas/dokumen/{}", doc.public_id)))
+}
+
+async fn paraf(
+    state: web::Data<AppState>,
+    v: Visitor,
+    id: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    v.check_csrf(&form.csrf)?;
+    act(state, v, id.into_inner(), Command::Paraf).await
+}
+
+#[derive(Deserialize)]
+struct CommentForm {
+    csrf: String,
+    #[serde(default)]
+    comment: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn return_for_revision(
+    state: web::Data<AppState>,
+    v: Visitor,
+    id: web::Path<String>,
+    form: web::Form<CommentForm>,
+) -> Result<HttpResponse, AppError> {
+    v.check_csrf(&form.csrf)?;
+    let comment = form.into_inner().comment;
+    act(state, v, id.into_inner(), Command::Return { comment }).await
+}
+
+async fn reject(
+    state: web::Data<AppState>,
+    v: Visitor,
+    id: web::Path<String>,
+    form: web::Form<CommentForm>,
+) -> Result<HttpResponse, AppError> {
+    v.check_csrf(&form.csrf)?;
+    let reason = form.into_inner().reason;
+    act(state, v, id.into_inner(), Command::Reject { reason }).await
+}
+
+#[derive(Deserialize)]
+struct SignForm {
+    csrf: String,
+    passphrase: String,
+}
+
+async fn sign(
+    state: web::Data<AppState>,
+    v: Visitor,
+    id: web::Path<String>,
+    form: web::Form<SignForm>,
+) -> Result<HttpResponse, AppError> {
+    v.check_csrf(&form.csrf)?;
+    let user = officer(&v)?;
+    let passphrase = Zeroizing::new(form.into_inner().passphrase);
+    let id = id.into_inner();
+    let doc = blocking(&state, move |app| {
+        app.sign(&user, &id, passphrase.as_bytes())
+    })
+    .await?;
+    Ok(see_other(&format!("/petugas/dokumen/{}", doc.public_id)))
+}

@@ -1,0 +1,76 @@
+//! Reading `multipart/form-data` (RFC 7578) with limits: text fields up to 64 KiB each, at most
+//! 50 of them, and one file up to the configured upload limit.
+
+use std::collections::HashMap;
+
+use actix_multipart::Multipart;
+use futures_util::TryStreamExt;
+
+use crate::AppError;
+use crate::app::Upload;
+
+const MAX_TEXT_FIELD: usize = 64 * 1024;
+const MAX_FIELDS: usize = 50;
+
+/// A parsed multipart form.
+#[derive(Debug, Default)]
+pub struct MultipartForm {
+    /// Text fields by name (the first value of a repeated name wins).
+    pub fields: HashMap<String, String>,
+    /// The file field named `berkas`, if one was sent with content.
+    pub file: Option<Upload>,
+}
+
+fn bad(e: impl std::fmt::Display) -> AppError {
+    AppError::bad_input("E_BAD_INPUT", format!("malformed multipart form: {e}"))
+}
+
+/// Reads the whole form. Errors: `E_UPLOAD_TOO_LARGE` past `file_limit` bytes, `E_BAD_INPUT`
+/// for malformed bodies, too many fields or non-UTF-8 text.
+pub async fn read(mut payload: Multipart, file_limit: usize) -> Result<MultipartForm, AppError> {
+    let mut form = MultipartForm::default();
+    let mut count = 0;
+    while let Some(mut field) = payload.try_next().await.map_err(bad)? {
+        count += 1;
+        if count > MAX_FIELDS {
+            return Err(bad("too many fields"));
+        }
+        let (name, filename) = {
+            let cd = field
+                .content_disposition()
+                .ok_or_else(|| bad("field without a name"))?;
+            (
+                cd.get_name().unwrap_or_default().to_string(),
+                cd.get_filename().map(str::to_string),
+            )
+        };
+        let limit = if filename.is_some() {
+            file_limit
+        } else {
+            MAX_TEXT_FIELD
+        };
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.try_next().await.map_err(bad)? {
+            if bytes.len() + chunk.len() > limit {
+                return Err(if filename.is_some() {
+                    AppError::TooLarge { limit }
+                } else {
+                    bad(format!("field {name} is too long"))
+                });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        match filename {
+            Some(filename) if name == "berkas" && !bytes.is_empty() => {
+                form.file = Some(Upload { filename, bytes })
+            }
+            Some(_) => {}
+            None => {
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| bad(format!("field {name} is not UTF-8")))?;
+                form.fields.entry(name).or_insert(text);
+            }
+        }
+    }
+    Ok(form)
+}

@@ -1,0 +1,245 @@
+//! Page models and askama templates (`templates/`). Each page carries a [`Page`] with the
+//! visitor's language, user and CSRF token.
+
+use askama::Template;
+use sahih_store::{Document, Service, User};
+use sahih_workflow::{DocumentState, FieldKind, FormField, Role};
+
+use crate::app::DocumentView;
+use crate::i18n::Lang;
+
+/// What every page needs: language, user, CSRF token.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Interface language.
+    pub lang: Lang,
+    /// The logged-in user.
+    pub user: Option<User>,
+    /// The session's CSRF token.
+    pub csrf: String,
+}
+
+impl Page {
+    /// Translates `key`.
+    pub fn t<'a>(&self, key: &'a str) -> &'a str {
+        self.lang.t(key)
+    }
+
+    /// Whether the user is an officer (any role but citizen).
+    pub fn is_officer(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role != Role::Citizen)
+    }
+
+    /// The user's role, translated.
+    pub fn role_label(&self) -> &'static str {
+        self.user
+            .as_ref()
+            .map_or("", |u| self.role_name(u.role.as_str()))
+    }
+
+    /// A role code, translated.
+    pub fn role_name(&self, role: &str) -> &'static str {
+        self.lang.lookup(&format!("role_{role}")).unwrap_or("?")
+    }
+
+    /// A state, translated.
+    pub fn state_label<S: std::borrow::Borrow<DocumentState>>(&self, state: S) -> &'static str {
+        self.lang
+            .lookup(&format!("state_{}", state_key(*state.borrow())))
+            .unwrap_or("?")
+    }
+
+    /// An event kind, translated.
+    pub fn event_label(&self, kind: &str) -> &'static str {
+        self.lang.lookup(&format!("event_{kind}")).unwrap_or("?")
+    }
+
+    /// A form field's label in the page's language.
+    pub fn label<'a>(&self, field: &'a FormField) -> &'a str {
+        match self.lang {
+            Lang::Id => &field.label_id,
+            Lang::En => &field.label_en,
+        }
+    }
+
+    /// Whether a field is a textarea.
+    pub fn is_textarea(&self, field: &FormField) -> bool {
+        field.kind == FieldKind::Textarea
+    }
+
+    /// The HTML input type of a field.
+    pub fn input_type(&self, field: &FormField) -> &'static str {
+        match field.kind {
+            FieldKind::Date => "date",
+            FieldKind::Number => "number",
+            FieldKind::Text | FieldKind::Textarea => "text",
+        }
+    }
+
+    /// A Unix time as `YYYY-MM-DD HH:MM` in WIB (UTC+7), the city's time zone.
+    pub fn time<T: std::borrow::Borrow<i64>>(&self, unix: T) -> String {
+        let unix = *unix.borrow();
+        let wib = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
+        match time::OffsetDateTime::from_unix_timestamp(unix) {
+            Ok(t) => {
+                let t = t.to_offset(wib);
+                format!(
+                    "{:04}-{:02}-{:02} {:02}:{:02} WIB",
+                    t.year(),
+                    u8::from(t.month()),
+                    t.day(),
+                    t.hour(),
+                    t.minute()
+                )
+            }
+            Err(_) => String::new(),
+        }
+    }
+}
+
+/// The translation-key stem of a state (`in_review` for every review step).
+pub fn state_key(state: DocumentState) -> &'static str {
+    match state {
+        DocumentState::Submitted => "submitted",
+        DocumentState::InReview { .. } => "in_review",
+        DocumentState::Returned => "returned",
+        DocumentState::Approved => "approved",
+        DocumentState::Signed => "signed",
+        DocumentState::Rejected => "rejected",
+        DocumentState::Withdrawn => "withdrawn",
+    }
+}
+
+/// A row of a document list.
+#[derive(Debug, Clone)]
+pub struct DocumentRow {
+    /// The document.
+    pub document: Document,
+    /// Its service's name.
+    pub service_name: String,
+    /// Its applicant's name.
+    pub applicant_name: String,
+}
+
+impl DocumentRow {
+    /// The first 8 characters of the public id.
+    pub fn short_id(&self) -> &str {
+        self.document
+            .public_id
+            .get(..8)
+            .unwrap_or(&self.document.public_id)
+    }
+
+    /// CSS class stem of the state.
+    pub fn state_class(&self) -> &'static str {
+        state_key(self.document.state)
+    }
+}
+
+/// The home page.
+#[derive(Template)]
+#[template(path = "index.html")]
+pub struct IndexPage {
+    /// Common.
+    pub p: Page,
+    /// Services offered.
+    pub services: Vec<Service>,
+}
+
+/// The login page.
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    /// Common.
+    pub p: Page,
+}
+
+/// The registration page.
+#[derive(Template)]
+#[template(path = "register.html")]
+pub struct RegisterPage {
+    /// Common.
+    pub p: Page,
+}
+
+/// A service's application form.
+#[derive(Template)]
+#[template(path = "apply.html")]
+pub struct ApplyPage {
+    /// Common.
+    pub p: Page,
+    /// The service.
+    pub service: Service,
+    /// Upload limit, MB.
+    pub limit_mb: usize,
+}
+
+/// The citizen's applications.
+#[derive(Template)]
+#[template(path = "my_documents.html")]
+pub struct MyDocumentsPage {
+    /// Common.
+    pub p: Page,
+    /// Rows.
+    pub rows: Vec<DocumentRow>,
+}
+
+/// An officer's queue.
+#[derive(Template)]
+#[template(path = "queue.html")]
+pub struct QueuePage {
+    /// Common.
+    pub p: Page,
+    /// Rows.
+    pub rows: Vec<DocumentRow>,
+}
+
+/// Which actions the document page offers the visitor.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Actions {
+    /// Resubmit a corrected PDF (applicant, returned).
+    pub resubmit: bool,
+    /// Withdraw (applicant, before the first paraf).
+    pub withdraw: bool,
+    /// Give paraf (verifier).
+    pub paraf: bool,
+    /// Return or reject (verifier, or signer before signing).
+    pub return_: bool,
+    /// Sign (signer, after paraf).
+    pub sign: bool,
+}
+
+impl Actions {
+    /// Whether any action is offered.
+    pub fn any(&self) -> bool {
+        self.resubmit || self.withdraw || self.paraf || self.return_ || self.sign
+    }
+}
+
+/// The document page (tracking for the citizen, review for officers).
+#[derive(Template)]
+#[template(path = "document.html")]
+pub struct DocumentPage {
+    /// Common.
+    pub p: Page,
+    /// The document and its history.
+    pub v: DocumentView,
+    /// (label, value) of each form field.
+    pub form_rows: Vec<(String, String)>,
+    /// CSS class stem of the state.
+    pub state_class: &'static str,
+    /// Offered actions.
+    pub actions: Actions,
+}
+
+/// An error page.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    /// Common.
+    pub p: Page,
+    /// Stable code (also the translation key).
+    pub code: String,
+    /// English detail, may be empty.
+    pub detail: String,
+}
