@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod http;
+
 /// The `shared/` folder beside the repository (override with `SAHIH_SHARED`).
 pub fn shared_dir() -> PathBuf {
     if let Ok(dir) = std::env::var("SAHIH_SHARED") {

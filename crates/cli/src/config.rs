@@ -21,7 +21,7 @@ pub struct ServeArgs {
     /// Data directory (SQLite database and blobs).
     #[arg(long, env = "SAHIH_DATA")]
     data: Option<PathBuf>,
-    /// Database URL: sqlite://PATH (default sqlite://<data>/sahih.db).
+    /// Database URL: sqlite://PATH (default: sqlite://DATA/sahih.db, DATA being --data).
     #[arg(long, env = "SAHIH_DATABASE_URL")]
     database: Option<String>,
     /// TOML configuration file.
@@ -132,29 +132,30 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing();
     let cfg = Config::resolve(args)?;
     let app = build_app(&cfg)?;
-    if cfg.demo {
-        print_logins(&cfg);
-    }
     let state = actix_web::web::Data::new(AppState {
         app,
         secure_cookies: cfg.secure_cookies,
     });
-    tracing::info!(bind = %cfg.bind, database = %cfg.database, "Sahih is listening on http://{}", cfg.bind);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async move {
-        actix_web::HttpServer::new(move || {
+        let server = actix_web::HttpServer::new(move || {
             actix_web::App::new()
                 .app_data(state.clone())
                 .configure(sahih_web::configure)
         })
         .bind(cfg.bind)
-        .with_context(|| format!("binding {}", cfg.bind))?
-        .run()
-        .await
-        .context("serving")
+        .with_context(|| format!("binding {}", cfg.bind))?;
+        let addr = server.addrs().first().copied().unwrap_or(cfg.bind);
+        if cfg.demo {
+            print_logins(&cfg);
+        }
+        tracing::info!(database = %cfg.database, "listening on {addr}");
+        // Printed once the socket is bound: scripts and tests wait for this line.
+        println!("Open http://{addr}/");
+        server.run().await.context("serving")
     })
 }
 
@@ -173,7 +174,6 @@ fn print_logins(cfg: &Config) {
         "  development CA: {} (trust it to validate what this instance signs)",
         cfg.certs.join(sahih_signing::devca::CA_CERT_FILE).display()
     );
-    println!("Open http://{}/", cfg.bind);
 }
 
 pub fn migrate(database: Option<String>) -> anyhow::Result<()> {

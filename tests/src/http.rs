@@ -1,0 +1,236 @@
+//! A real `sahih serve` process on a free port, and a small cookie-keeping browser over ureq.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// A running `sahih serve`, killed on drop.
+pub struct Server {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+}
+
+/// The `sahih` binary built next to this test.
+pub fn sahih_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    let dir = exe.parent().and_then(Path::parent).expect("target dir");
+    let bin = dir.join("sahih");
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build -p sahih` (cargo test --workspace builds it)",
+        bin.display()
+    );
+    bin
+}
+
+impl Server {
+    /// Starts `sahih serve --bind 127.0.0.1:0` on `data` and `certs` and waits for the line that
+    /// says it is listening.
+    pub fn start(data: &Path, certs: &Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(sahih_bin())
+            .arg("serve")
+            .args(["--bind", "127.0.0.1:0"])
+            .arg("--data")
+            .arg(data)
+            .arg("--certs")
+            .arg(certs)
+            .args(extra)
+            .env("SAHIH_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn sahih serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let base = loop {
+            let line = lines
+                .next()
+                .expect("sahih serve exited before listening")
+                .expect("read stdout");
+            if let Some(rest) = line.strip_prefix("Open ") {
+                break rest.trim_end_matches('/').to_string();
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, base }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Resp {
+    /// HTTP status.
+    pub status: u16,
+    /// `Location`, if any.
+    pub location: Option<String>,
+    /// `X-Sahih-Error`, the stable error code of an error page.
+    pub error_code: Option<String>,
+    /// `Content-Type`.
+    pub content_type: Option<String>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The CSRF token of the first form on the page.
+    pub fn csrf(&self) -> String {
+        let text = self.text();
+        let at = text
+            .find("name=\"csrf\" value=\"")
+            .expect("page has a CSRF field");
+        text[at + 19..]
+            .split('"')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// A browser: one session cookie, no automatic redirects.
+pub struct Browser {
+    agent: ureq::Agent,
+    base: String,
+    cookie: Option<String>,
+}
+
+impl Browser {
+    /// A fresh browser for `server`.
+    pub fn new(server: &Server) -> Browser {
+        let agent = ureq::Agent::config_builder()
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .http_status_as_error(false)
+            .build()
+            .into();
+        Browser {
+            agent,
+            base: server.base.clone(),
+            cookie: None,
+        }
+    }
+
+    fn finish(&mut self, res: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Resp {
+        let mut res = res.expect("HTTP request");
+        let header = |name: &str| {
+            res.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        for c in res.headers().get_all("set-cookie") {
+            let c = c.to_str().unwrap_or_default();
+            if let Some(v) = c.strip_prefix("sahih_session=") {
+                self.cookie = Some(v.split(';').next().unwrap_or_default().to_string());
+            }
+        }
+        let (location, error_code, content_type) = (
+            header("location"),
+            header("x-sahih-error"),
+            header("content-type"),
+        );
+        let status = res.status().as_u16();
+        let body = res
+            .body_mut()
+            .with_config()
+            .limit(200 * 1024 * 1024)
+            .read_to_vec()
+            .expect("read body");
+        Resp {
+            status,
+            location,
+            error_code,
+            content_type,
+            body,
+        }
+    }
+
+    fn cookie(&self) -> String {
+        self.cookie
+            .as_ref()
+            .map(|c| format!("sahih_session={c}"))
+            .unwrap_or_default()
+    }
+
+    /// GET `path`.
+    pub fn get(&mut self, path: &str) -> Resp {
+        let res = self
+            .agent
+            .get(format!("{}{path}", self.base))
+            .header("Cookie", self.cookie())
+            .call();
+        self.finish(res)
+    }
+
+    /// POST an urlencoded form.
+    pub fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Resp {
+        let res = self
+            .agent
+            .post(format!("{}{path}", self.base))
+            .header("Cookie", self.cookie())
+            .send_form(form.iter().copied());
+        self.finish(res)
+    }
+
+    /// POST `multipart/form-data` with text fields and an optional file in field `berkas`.
+    pub fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> Resp {
+        let boundary = "sahih-test-boundary-7f3a";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .bytes(),
+            );
+        }
+        if let Some((filename, bytes)) = file {
+            body.extend(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"berkas\"; filename=\"{filename}\"\r\nContent-Type: application/pdf\r\n\r\n"
+                )
+                .bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{boundary}--\r\n").bytes());
+        let res = self
+            .agent
+            .post(format!("{}{path}", self.base))
+            .header("Cookie", self.cookie())
+            .header(
+                "Content-Type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .send(&body[..]);
+        self.finish(res)
+    }
+
+    /// Logs in (through the login form) and returns where the server sent the user.
+    pub fn login(&mut self, login: &str, password: &str) -> Resp {
+        let csrf = self.get("/masuk").csrf();
+        self.post(
+            "/masuk",
+            &[("csrf", &csrf), ("login", login), ("password", password)],
+        )
+    }
+}

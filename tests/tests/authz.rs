@@ -1,0 +1,322 @@
+//! Who may see and do what, and what bad input gets: over HTTP against a real server.
+//! A citizen never sees another's application; an officer never acts outside their agency; a
+//! form without its CSRF token is refused; a file that is not a signable PDF is refused by
+//! content with a stable code, and nothing already stored is lost.
+
+use sahih_e2e::http::{Browser, Resp, Server};
+use sahih_e2e::shared_dir;
+use sahih_store::{NewUser, Store};
+use sahih_workflow::Role;
+
+const SERVICE: &str = "/layanan/surat-keterangan-usaha";
+
+struct World {
+    _tmp: tempfile::TempDir,
+    server: Server,
+    id: String,
+    owner: Browser,
+}
+
+/// A server with a second agency (BAPPEDA) whose verifier must stay out of DPMPTSP's work, and
+/// one application submitted by citizen `warga`.
+fn world(extra: &[&str]) -> World {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("data");
+    let store = Store::open(
+        &format!("sqlite://{}", data.join("sahih.db").display()),
+        &data.join("blobs"),
+    )
+    .expect("store");
+    let bappeda = store
+        .ensure_agency("BAPPEDA", "Badan Perencanaan Pembangunan Daerah")
+        .expect("agency");
+    store
+        .create_user(&NewUser {
+            login: "verif.bappeda".into(),
+            name: "Verifikator Bappeda".into(),
+            email: None,
+            password_hash: sahih_web::app::hash_password("bappeda-password").expect("hash"),
+            role: Role::Verifier,
+            agency_id: Some(bappeda),
+            position: Some("Verifikator".into()),
+            cert_pem: None,
+            key_pem: None,
+        })
+        .expect("user");
+    drop(store);
+    let server = Server::start(&data, &tmp.path().join("certs"), extra);
+    let mut owner = Browser::new(&server);
+    owner.login("warga", "warga-demo-2026");
+    let form = owner.get(SERVICE);
+    let pdf = std::fs::read(shared_dir().join("corpus/plain/pdfrs_libreoffice.pdf")).expect("pdf");
+    let sub = owner.post_multipart(
+        SERVICE,
+        &[
+            ("csrf", &form.csrf()),
+            ("nama_usaha", "Toko A"),
+            ("bidang_usaha", "Dagang"),
+            ("alamat_usaha", "Jl. B 1"),
+        ],
+        Some(("a.pdf", &pdf)),
+    );
+    assert_eq!(sub.status, 303, "{}", sub.text());
+    let id = sub
+        .location
+        .unwrap_or_default()
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    World {
+        _tmp: tmp,
+        server,
+        id,
+        owner,
+    }
+}
+
+fn registered_citizen(server: &Server, login: &str) -> Browser {
+    let mut b = Browser::new(server);
+    let csrf = b.get("/daftar").csrf();
+    let r = b.post(
+        "/daftar",
+        &[
+            ("csrf", &csrf),
+            ("login", login),
+            ("name", "Orang Lain"),
+            ("password", "kata-sandi-panjang"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    b
+}
+
+fn refused(r: &Resp, statuses: &[u16], code: &str) {
+    assert!(
+        statuses.contains(&r.status),
+        "status {} not in {statuses:?}: {}",
+        r.status,
+        r.text()
+    );
+    assert_eq!(r.error_code.as_deref(), Some(code), "{}", r.text());
+}
+
+#[test]
+fn another_citizen_cannot_see_or_download_an_application() {
+    let mut w = world(&[]);
+    let mut other = registered_citizen(&w.server, "orang.lain");
+    let page = w.owner.get(&format!("/permohonan/{}", w.id));
+    let attachment = page
+        .text()
+        .split(&format!("/dokumen/{}/berkas/", w.id))
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_default()
+        .to_string();
+    for path in [
+        format!("/permohonan/{}", w.id),
+        format!("/dokumen/{}/berkas/{attachment}", w.id),
+        format!("/dokumen/{}/unduh", w.id),
+        format!("/petugas/dokumen/{}", w.id),
+    ] {
+        let r = other.get(&path);
+        assert!(
+            [403, 404].contains(&r.status),
+            "{path}: {} {}",
+            r.status,
+            r.text()
+        );
+        assert!(!r.text().contains("Toko A"), "{path} leaks the application");
+    }
+    assert!(!other.get("/permohonan").text().contains(&w.id[..8]));
+    let csrf = other.get("/permohonan").csrf();
+    refused(
+        &other.post(&format!("/permohonan/{}/tarik", w.id), &[("csrf", &csrf)]),
+        &[404],
+        "E_NOT_FOUND",
+    );
+    refused(
+        &other.post(
+            &format!("/petugas/dokumen/{}/paraf", w.id),
+            &[("csrf", &csrf)],
+        ),
+        &[403],
+        "E_WRONG_ROLE",
+    );
+    // The owner still has it, untouched.
+    assert!(
+        w.owner
+            .get(&format!("/permohonan/{}", w.id))
+            .text()
+            .contains("menunggu verifikasi")
+    );
+}
+
+#[test]
+fn an_officer_of_another_agency_gets_403_and_an_anonymous_visitor_is_sent_to_login() {
+    let mut w = world(&[]);
+    let mut outsider = Browser::new(&w.server);
+    assert_eq!(
+        outsider.login("verif.bappeda", "bappeda-password").status,
+        303
+    );
+    assert!(
+        !outsider.get("/petugas").text().contains(&w.id[..8]),
+        "another agency's queue"
+    );
+    refused(
+        &outsider.get(&format!("/petugas/dokumen/{}", w.id)),
+        &[403],
+        "E_NOT_YOUR_AGENCY",
+    );
+    let csrf = outsider.get("/petugas").csrf();
+    for action in ["paraf", "kembalikan", "tolak"] {
+        let r = outsider.post(
+            &format!("/petugas/dokumen/{}/{action}", w.id),
+            &[("csrf", &csrf), ("comment", "x"), ("reason", "x")],
+        );
+        refused(&r, &[403], "E_NOT_YOUR_AGENCY");
+    }
+    // The citizen may not give paraf to their own application either.
+    let csrf = w.owner.get("/permohonan").csrf();
+    refused(
+        &w.owner.post(
+            &format!("/petugas/dokumen/{}/paraf", w.id),
+            &[("csrf", &csrf)],
+        ),
+        &[403],
+        "E_WRONG_ROLE",
+    );
+    // Nobody logged in: sent to the login page.
+    let mut anon = Browser::new(&w.server);
+    let r = anon.get("/permohonan");
+    assert_eq!((r.status, r.location.as_deref()), (303, Some("/masuk")));
+    assert!(
+        w.owner
+            .get(&format!("/permohonan/{}", w.id))
+            .text()
+            .contains("menunggu verifikasi")
+    );
+}
+
+#[test]
+fn forms_without_their_csrf_token_are_refused() {
+    let mut w = world(&[]);
+    let mut verifier = Browser::new(&w.server);
+    verifier.login("verifikator", "verifikator-demo");
+    let path = format!("/petugas/dokumen/{}/paraf", w.id);
+    refused(&verifier.post(&path, &[]), &[400, 403], "E_BAD_INPUT");
+    refused(&verifier.post(&path, &[("csrf", "")]), &[403], "E_CSRF");
+    refused(
+        &verifier.post(&path, &[("csrf", "0123abcd")]),
+        &[403],
+        "E_CSRF",
+    );
+    // A token from another session does not work either.
+    let foreign = w.owner.get("/permohonan").csrf();
+    refused(
+        &verifier.post(&path, &[("csrf", &foreign)]),
+        &[403],
+        "E_CSRF",
+    );
+    let mut anon = Browser::new(&w.server);
+    refused(
+        &anon.post(
+            "/masuk",
+            &[
+                ("csrf", "x"),
+                ("login", "warga"),
+                ("password", "warga-demo-2026"),
+            ],
+        ),
+        &[403],
+        "E_CSRF",
+    );
+    let upload = w.owner.post_multipart(
+        SERVICE,
+        &[("nama_usaha", "x")],
+        Some(("a.pdf", b"%PDF-1.4")),
+    );
+    refused(&upload, &[403], "E_CSRF");
+    assert!(
+        verifier
+            .get(&format!("/petugas/dokumen/{}", w.id))
+            .text()
+            .contains("menunggu verifikasi"),
+        "no paraf happened"
+    );
+}
+
+#[test]
+fn uploads_are_checked_by_content_and_size_with_stable_codes() {
+    let mut w = world(&[]);
+    let fields = |csrf: &str| {
+        vec![
+            ("csrf".to_string(), csrf.to_string()),
+            ("nama_usaha".into(), "Toko B".into()),
+            ("bidang_usaha".into(), "Dagang".into()),
+            ("alamat_usaha".into(), "Jl. C".into()),
+        ]
+    };
+    let cases: Vec<(&str, Vec<u8>, u16, &str)> = vec![
+        (
+            "foto.pdf",
+            b"\x89PNG\r\n\x1a\n not a pdf at all".to_vec(),
+            422,
+            "E_NOT_PDF",
+        ),
+        (
+            "terkunci.pdf",
+            std::fs::read(shared_dir().join("corpus/plain/pdfrs_passwords_aes_256.pdf"))
+                .expect("pdf"),
+            422,
+            "E_PDF_ENCRYPTED",
+        ),
+        (
+            "besar.pdf",
+            vec![b'%'; 21 * 1024 * 1024],
+            413,
+            "E_UPLOAD_TOO_LARGE",
+        ),
+    ];
+    for (name, bytes, status, code) in cases {
+        let csrf = w.owner.get(SERVICE).csrf();
+        let f = fields(&csrf);
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let r = w.owner.post_multipart(SERVICE, &f, Some((name, &bytes)));
+        refused(&r, &[status], code);
+    }
+    let csrf = w.owner.get(SERVICE).csrf();
+    let missing = w.owner.post_multipart(
+        SERVICE,
+        &[
+            ("csrf", &csrf),
+            ("nama_usaha", "x"),
+            ("bidang_usaha", "y"),
+            ("alamat_usaha", "z"),
+        ],
+        None,
+    );
+    refused(&missing, &[400], "E_UPLOAD_MISSING");
+    let mut f = vec![
+        ("csrf", csrf.as_str()),
+        ("bidang_usaha", "y"),
+        ("alamat_usaha", "z"),
+    ];
+    let pdf = std::fs::read(shared_dir().join("corpus/plain/pdfrs_libreoffice.pdf")).expect("pdf");
+    refused(
+        &w.owner.post_multipart(SERVICE, &f, Some(("a.pdf", &pdf))),
+        &[400],
+        "E_FORM_FIELD_REQUIRED",
+    );
+    f.push(("nama_usaha", "ok"));
+    f.push(("mulai_usaha", "kemarin"));
+    refused(
+        &w.owner.post_multipart(SERVICE, &f, Some(("a.pdf", &pdf))),
+        &[400],
+        "E_FORM_FIELD_INVALID",
+    );
+    // Only the first application exists, intact.
+    let list = w.owner.get("/permohonan").text();
+    assert_eq!(list.matches("/permohonan/").count(), 1, "{list}");
+}
