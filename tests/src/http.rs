@@ -175,6 +175,17 @@ impl Browser {
         self.finish(res)
     }
 
+    /// GET `path` with a `Referer`.
+    pub fn get_with_referer(&mut self, path: &str, referer: &str) -> Resp {
+        let res = self
+            .agent
+            .get(format!("{}{path}", self.base))
+            .header("Cookie", self.cookie())
+            .header("Referer", referer)
+            .call();
+        self.finish(res)
+    }
+
     /// POST an urlencoded form.
     pub fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Resp {
         let res = self

@@ -146,21 +146,91 @@ fn every_corpus_file_is_signed_and_accepted_or_refused_with_a_reason() {
     );
 }
 
+/// A key of each algorithm DESIGN.md names, certified by the development CA: Ed25519 made by
+/// rcgen, RSA-2048 made by OpenSSL (ring cannot generate RSA keys).
+fn algorithm_keys(dir: &Path) -> Vec<(&'static str, Vec<u8>)> {
+    let ed = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519)
+        .expect("ed25519")
+        .serialize_der();
+    let (pem_path, rsa_path) = (dir.join("rsa.pem"), dir.join("rsa.der"));
+    let openssl = |args: &[&str]| {
+        let status = std::process::Command::new("openssl")
+            .args(args)
+            .status()
+            .expect("openssl");
+        assert!(status.success(), "openssl {args:?}");
+    };
+    let (pem, der) = (pem_path.to_string_lossy(), rsa_path.to_string_lossy());
+    openssl(&[
+        "genpkey",
+        "-algorithm",
+        "RSA",
+        "-pkeyopt",
+        "rsa_keygen_bits:2048",
+        "-out",
+        &pem,
+    ]);
+    openssl(&[
+        "pkcs8", "-topk8", "-nocrypt", "-in", &pem, "-outform", "DER", "-out", &der,
+    ]);
+    vec![
+        ("ed25519", ed),
+        ("rsa", std::fs::read(&rsa_path).expect("rsa key")),
+    ]
+}
+
 #[test]
-#[ignore]
-fn debug_one() {
-    let file = std::env::var("ONE").expect("ONE");
-    let tmp = std::path::PathBuf::from("/tmp/dbg");
-    let _ = std::fs::remove_dir_all(&tmp);
-    let pki = pki(&tmp.join("pki"));
-    let pdf = std::fs::read(&file).expect("read");
-    let signed = sign_pdf(
-        &pdf,
-        &pki.key,
-        &pki.cert,
-        &pki.ca,
-        &SignatureOptions::default(),
-    )
-    .expect("sign");
-    std::fs::write(tmp.join("out.pdf"), &signed.bytes).expect("write");
+fn rsa_and_ed25519_signatures_are_accepted_by_pyhanko() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("pki");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let pdf = std::fs::read(shared_dir().join("corpus/plain/pdfrs_libreoffice.pdf")).expect("pdf");
+    let ca_path = dir.join("ca.pem");
+    for (alg, der) in algorithm_keys(&dir) {
+        let officer = DevOfficer {
+            login: alg.into(),
+            name: format!("Pejabat {alg}"),
+            position: "Kepala Bidang".into(),
+            agency: "BAPPEDA".into(),
+        };
+        let creds = sahih_signing::devca::issue_for_key(&dir, &officer, &der, PASS).expect("issue");
+        let key = SignerKey::from_pem(
+            &std::fs::read_to_string(&creds.key).expect("key"),
+            Some(PASS),
+        )
+        .expect("key");
+        assert_eq!(key.algorithm().as_str(), alg);
+        let cert = load_certificates_pem(&std::fs::read_to_string(&creds.cert).expect("cert"))
+            .expect("cert")[0]
+            .clone();
+        let ca =
+            load_certificates_pem(&std::fs::read_to_string(&ca_path).expect("ca")).expect("ca");
+        let signed = sign_pdf(&pdf, &key, &cert, &ca, &SignatureOptions::default()).expect("sign");
+        if !oracle_available() {
+            continue;
+        }
+        let out = tmp.path().join(format!("{alg}.pdf"));
+        std::fs::write(&out, &signed.bytes).expect("write");
+        let verdict = pdf_oracle(&out, &[&ca_path]).expect("oracle");
+        let row = verdict
+            .pyhanko_field(&signed.field_name)
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(row["bottom_line"], true, "{alg}: {row}");
+        let mechanism = row["mechanism"].as_str().unwrap_or_default().to_string();
+        // sha256WithRSAEncryption in SignerInfo (RFC 5754 §3.2); Ed25519 per RFC 8419.
+        let expected = if alg == "rsa" {
+            "sha256_rsa"
+        } else {
+            "ed25519"
+        };
+        assert_eq!(mechanism, expected, "{alg}");
+        if alg == "ed25519" {
+            assert_eq!(
+                row["digest"], "sha512",
+                "RFC 8419 pairs Ed25519 with SHA-512"
+            );
+        }
+        assert!(verdict.ok, "{alg}: validators refuse: {:#}", verdict.json);
+    }
 }

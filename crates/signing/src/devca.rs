@@ -129,6 +129,29 @@ pub fn dev_init(
         .collect()
 }
 
+/// Issues a development certificate, from the CA of `dir` (created if missing), for an existing
+/// PKCS#8 key (P-256, Ed25519 or RSA; RFC 5958), and writes `<login>.cert.pem` and the key,
+/// encrypted under `passphrase`, as `<login>.key.pem`, replacing earlier files of that login.
+///
+/// Errors: [`SigningError::Key`] for a key rcgen cannot use, and those of [`dev_init`].
+pub fn issue_for_key(
+    dir: &Path,
+    officer: &DevOfficer,
+    key_pkcs8_der: &[u8],
+    passphrase: &[u8],
+) -> Result<DevCredentials, SigningError> {
+    fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
+    let (params, ca_key) = load_or_create_ca(dir)?;
+    let issuer = Issuer::new(params, ca_key);
+    let key = KeyPair::try_from(key_pkcs8_der).map_err(|e| SigningError::Key(e.to_string()))?;
+    let creds = DevCredentials {
+        cert: dir.join(format!("{}.cert.pem", officer.login)),
+        key: dir.join(format!("{}.key.pem", officer.login)),
+    };
+    issue(&issuer, officer, &key, passphrase, &creds)?;
+    Ok(creds)
+}
+
 fn issue_officer(
     issuer: &Issuer<'_, KeyPair>,
     officer: &DevOfficer,
@@ -136,6 +159,16 @@ fn issue_officer(
     creds: &DevCredentials,
 ) -> Result<(), SigningError> {
     let key = KeyPair::generate().map_err(rcgen_err)?;
+    issue(issuer, officer, &key, passphrase, creds)
+}
+
+fn issue(
+    issuer: &Issuer<'_, KeyPair>,
+    officer: &DevOfficer,
+    key: &KeyPair,
+    passphrase: &[u8],
+    creds: &DevCredentials,
+) -> Result<(), SigningError> {
     let mut params = CertificateParams::default();
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CommonName, officer.name.as_str());
@@ -157,7 +190,7 @@ fn issue_officer(
     params.not_before = now - Duration::days(1);
     params.not_after = now + Duration::days(730);
     params.serial_number = Some(random_serial()?);
-    let cert = params.signed_by(&key, issuer).map_err(rcgen_err)?;
+    let cert = params.signed_by(key, issuer).map_err(rcgen_err)?;
     let key_pem = encrypt_pkcs8_pem(&key.serialize_der(), passphrase)?;
     write_private(&creds.key, &key_pem)?;
     fs::write(&creds.cert, cert.pem()).map_err(|e| io_err(&creds.cert, e))

@@ -18,6 +18,7 @@
 pub mod app;
 mod error;
 pub mod i18n;
+pub mod request_log;
 mod routes;
 pub mod seed;
 pub mod session;

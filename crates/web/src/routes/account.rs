@@ -1,6 +1,7 @@
 //! Home, login, logout, registration and the language switch.
 
-use actix_web::{HttpResponse, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
@@ -125,6 +126,7 @@ async fn set_lang(
     state: web::Data<AppState>,
     v: Visitor,
     path: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let lang = Lang::parse(&path).ok_or(AppError::NotFound)?;
     let hash = v.token_hash.clone();
@@ -132,5 +134,20 @@ async fn set_lang(
         Ok(app.store().set_session_lang(&hash, lang.code())?)
     })
     .await?;
-    Ok(see_other("/"))
+    Ok(see_other(&back_to(&req)))
+}
+
+/// The same-origin page the visitor came from (`Referer`), or `/`: never another site.
+fn back_to(req: &HttpRequest) -> String {
+    let host = req.connection_info().host().to_string();
+    req.headers()
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.split_once("://"))
+        .and_then(|(_, rest)| rest.strip_prefix(host.as_str()))
+        .filter(|path| {
+            path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/bahasa/")
+        })
+        .map(str::to_string)
+        .unwrap_or_else(|| "/".to_string())
 }
