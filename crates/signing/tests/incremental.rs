@@ -1,0 +1,173 @@
+//! The signer's promises, checked on small hand-written PDFs without any outside validator:
+//! earlier bytes never change, `/ByteRange` is `[0 a b c]` around exactly the `/Contents` hex
+//! string up to the end of the file, the cross-reference kind is kept, field names stay
+//! unique, and what cannot be signed is refused with a named reason.
+
+use sahih_signing::devca::{DevOfficer, dev_init};
+use sahih_signing::{
+    SignatureOptions, SignedPdf, SignerKey, SigningError, inspect, load_certificates_pem, sign_pdf,
+};
+
+const PASS: &[u8] = b"unit-test";
+
+/// A one-page PDF with a classic xref table, offsets computed so the file is exact.
+fn table_pdf(extra_catalog: &str, extra_objects: &[&str]) -> Vec<u8> {
+    let mut objects = vec![
+        format!("<< /Type /Catalog /Pages 2 0 R {extra_catalog}>>"),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".to_string(),
+    ];
+    objects.extend(extra_objects.iter().map(|o| o.to_string()));
+    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n{body}\nendobj\n", i + 1).bytes());
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).bytes());
+    for o in offsets {
+        out.extend(format!("{o:010} 00000 n \n").bytes());
+    }
+    out.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .bytes(),
+    );
+    out
+}
+
+struct Signer {
+    _dir: tempfile::TempDir,
+    key: SignerKey,
+    cert: sahih_signing::Certificate,
+}
+
+fn signer() -> Signer {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let officer = DevOfficer {
+        login: "s".into(),
+        name: "Rina Wulandari".into(),
+        position: "Kepala Dinas".into(),
+        agency: "DPMPTSP".into(),
+    };
+    let creds = dev_init(dir.path(), &[officer], PASS).expect("pki");
+    let key = SignerKey::from_pem(
+        &std::fs::read_to_string(&creds[0].key).expect("key"),
+        Some(PASS),
+    )
+    .expect("key");
+    let cert = load_certificates_pem(&std::fs::read_to_string(&creds[0].cert).expect("cert"))
+        .expect("cert")[0]
+        .clone();
+    Signer {
+        _dir: dir,
+        key,
+        cert,
+    }
+}
+
+fn sign(s: &Signer, pdf: &[u8]) -> Result<SignedPdf, SigningError> {
+    sign_pdf(pdf, &s.key, &s.cert, &[], &SignatureOptions::default())
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+#[test]
+fn byte_range_covers_everything_but_exactly_the_contents_string() {
+    let s = signer();
+    let pdf = table_pdf("", &[]);
+    let signed = sign(&s, &pdf).expect("sign");
+    let out = &signed.bytes;
+    assert_eq!(&out[..pdf.len()], &pdf[..], "earlier revision unchanged");
+    let [zero, a, b, c] = signed.byte_range;
+    assert_eq!(zero, 0);
+    assert_eq!(
+        b + c,
+        out.len(),
+        "the signature covers up to the end of its revision"
+    );
+    assert_eq!(out[a], b'<');
+    assert_eq!(out[b - 1], b'>');
+    assert!(out[a + 1..b - 1].iter().all(u8::is_ascii_hexdigit));
+    let written = format!("[0 {a} {b} {c}");
+    assert!(
+        find(out, written.as_bytes()).is_some(),
+        "the written /ByteRange matches"
+    );
+    assert!(find(&out[pdf.len()..], b"/ETSI.CAdES.detached").is_some());
+}
+
+#[test]
+fn the_update_keeps_a_table_as_a_table_and_a_second_signature_gets_a_new_field() {
+    let s = signer();
+    let first = sign(&s, &table_pdf("", &[])).expect("first");
+    let tail = &first.bytes[first.bytes.len() - 2000.min(first.bytes.len())..];
+    assert!(
+        find(tail, b"\nxref\n").is_some() || find(tail, b"xref\n").is_some(),
+        "classic table kept"
+    );
+    assert!(find(tail, b"/Type/XRef").is_none() && find(tail, b"/Type /XRef").is_none());
+    let second = sign(&s, &first.bytes).expect("second");
+    assert_eq!(
+        &second.bytes[..first.bytes.len()],
+        &first.bytes[..],
+        "the first signature's bytes are untouched"
+    );
+    assert_ne!(first.field_name, second.field_name);
+    assert_eq!(inspect(&second.bytes).expect("inspect").signatures, 2);
+}
+
+#[test]
+fn refusals_are_named() {
+    let s = signer();
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (b"\x89PNG\r\n\x1a\nnot a pdf".to_vec(), "E_NOT_PDF"),
+        (b"%PDF-1.7\nno startxref here".to_vec(), "E_PDF_BROKEN_XREF"),
+        (
+            table_pdf(
+                "/Perms << /DocMDP 4 0 R >> ",
+                &[
+                    "<< /Type /Sig /Reference [<< /TransformMethod /DocMDP /TransformParams << /P 1 /V /1.2 >> >>] >>",
+                ],
+            ),
+            "E_PDF_CERTIFIED_NO_CHANGES",
+        ),
+        (
+            table_pdf("", &[]).iter().copied().take(200).collect(),
+            "E_PDF_BROKEN_XREF",
+        ),
+    ];
+    for (pdf, code) in cases {
+        let err = sign(&s, &pdf).expect_err(code);
+        assert_eq!(err.code(), code, "{err}");
+        assert!(err.is_input_fault());
+    }
+    // A certification allowing form filling and signatures (P = 2) may be signed again.
+    let p2 = table_pdf(
+        "/Perms << /DocMDP 4 0 R >> ",
+        &[
+            "<< /Type /Sig /Reference [<< /TransformMethod /DocMDP /TransformParams << /P 2 /V /1.2 >> >>] >>",
+        ],
+    );
+    assert!(sign(&s, &p2).is_ok());
+}
+
+#[test]
+fn a_key_that_does_not_match_the_certificate_is_refused() {
+    let a = signer();
+    let b = signer();
+    let err = sign_pdf(
+        &table_pdf("", &[]),
+        &a.key,
+        &b.cert,
+        &[],
+        &SignatureOptions::default(),
+    )
+    .expect_err("mismatch");
+    assert_eq!(err.code(), "E_CERTIFICATE_UNUSABLE");
+}
