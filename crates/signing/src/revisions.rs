@@ -98,6 +98,11 @@ fn section_at(pdf: &[u8], offset: usize) -> Result<XrefSection, SigningError> {
             xref_stm: dict.int(b"XRefStm")?,
         });
     }
+    if !pdf[offset].is_ascii_digit() {
+        return Err(broken(format!(
+            "offset {offset} points at neither an xref table nor an object"
+        )));
+    }
     let mut lex = Lexer::new(pdf, offset);
     let header = (lex.next(), lex.next(), lex.next());
     if !matches!(header, (Some(Token::Int(_)), Some(Token::Int(_)), Some(Token::Keyword(k))) if k == b"obj")
@@ -333,6 +338,13 @@ mod tests {
         assert_eq!(chain.len(), 1);
         assert_eq!(chain[0].kind, XrefKind::Table);
         assert_eq!(chain[0].prev, None);
+    }
+
+    #[test]
+    fn refuses_a_prev_that_points_at_the_header() {
+        let text = String::from_utf8_lossy(TABLE).replace("/Size 2/Root", "/Size 2/Prev 0/Root");
+        let err = xref_chain(text.as_bytes()).expect_err("prev 0");
+        assert!(err.to_string().contains("offset 0"), "{err}");
     }
 
     #[test]
