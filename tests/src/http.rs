@@ -88,15 +88,26 @@ impl Resp {
 
     /// The CSRF token of the first form on the page.
     pub fn csrf(&self) -> String {
+        self.hidden("csrf").expect("page has a CSRF field")
+    }
+
+    /// The value of the first hidden field `name` on the page.
+    pub fn hidden(&self, name: &str) -> Option<String> {
         let text = self.text();
-        let at = text
-            .find("name=\"csrf\" value=\"")
-            .expect("page has a CSRF field");
-        text[at + 19..]
+        let marker = format!("name=\"{name}\" value=\"");
+        let at = text.find(&marker)?;
+        text[at + marker.len()..]
             .split('"')
             .next()
-            .unwrap_or_default()
-            .to_string()
+            .map(str::to_string)
+    }
+
+    /// The hidden fields a document page's action forms carry: csrf, state, version.
+    pub fn action_fields(&self) -> Vec<(String, String)> {
+        ["csrf", "state", "version"]
+            .iter()
+            .filter_map(|n| self.hidden(n).map(|v| (n.to_string(), v)))
+            .collect()
     }
 }
 
@@ -158,6 +169,11 @@ impl Browser {
         }
     }
 
+    /// Whether the server gave this browser a session.
+    pub fn has_session(&self) -> bool {
+        self.cookie.is_some()
+    }
+
     fn cookie(&self) -> String {
         self.cookie
             .as_ref()
@@ -184,6 +200,17 @@ impl Browser {
             .header("Referer", referer)
             .call();
         self.finish(res)
+    }
+
+    /// POST an action form of `page` (its csrf, state and version) plus `extra` fields.
+    pub fn post_action(&mut self, page: &Resp, path: &str, extra: &[(&str, &str)]) -> Resp {
+        let fields = page.action_fields();
+        let mut form: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        form.extend_from_slice(extra);
+        self.post(path, &form)
     }
 
     /// POST an urlencoded form.

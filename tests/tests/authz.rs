@@ -205,7 +205,7 @@ fn forms_without_their_csrf_token_are_refused() {
     let mut verifier = Browser::new(&w.server);
     verifier.login("verifikator", "verifikator-demo");
     let path = format!("/petugas/dokumen/{}/paraf", w.id);
-    refused(&verifier.post(&path, &[]), &[400, 403], "E_BAD_INPUT");
+    refused(&verifier.post(&path, &[]), &[403], "E_CSRF");
     refused(&verifier.post(&path, &[("csrf", "")]), &[403], "E_CSRF");
     refused(
         &verifier.post(&path, &[("csrf", "0123abcd")]),
@@ -319,4 +319,107 @@ fn uploads_are_checked_by_content_and_size_with_stable_codes() {
     // Only the first application exists, intact.
     let list = w.owner.get("/permohonan").text();
     assert_eq!(list.matches("/permohonan/").count(), 1, "{list}");
+}
+
+#[test]
+fn acting_on_a_page_that_went_stale_is_a_conflict_and_changes_nothing() {
+    let mut w = world(&[]);
+    let mut a = Browser::new(&w.server);
+    a.login("verifikator", "verifikator-demo");
+    let mut b = Browser::new(&w.server);
+    b.login("verifikator", "verifikator-demo");
+    let seen_by_a = a.get(&format!("/petugas/dokumen/{}", w.id));
+    // Meanwhile B returns it and the citizen resubmits another PDF: same state as A saw, new version.
+    let page_b = b.get(&format!("/petugas/dokumen/{}", w.id));
+    let r = b.post_action(
+        &page_b,
+        &format!("/petugas/dokumen/{}/kembalikan", w.id),
+        &[("comment", "Ganti berkas")],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let returned = w.owner.get(&format!("/permohonan/{}", w.id));
+    let fields = returned.action_fields();
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let pdf = std::fs::read(shared_dir().join("corpus/plain/dss_pdf-2.0.pdf")).expect("pdf");
+    let r = w.owner.post_multipart(
+        &format!("/permohonan/{}/perbaikan", w.id),
+        &fields,
+        Some(("b.pdf", &pdf)),
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    // A's paraf was for version 1, which A saw: refused, and the document still awaits verification.
+    let stale = a.post_action(&seen_by_a, &format!("/petugas/dokumen/{}/paraf", w.id), &[]);
+    refused(&stale, &[409], "E_CONFLICT");
+    let now = a.get(&format!("/petugas/dokumen/{}", w.id));
+    assert!(now.text().contains("menunggu verifikasi"));
+    assert!(!now.text().contains("Paraf diberikan"));
+}
+
+#[test]
+fn registration_refuses_what_no_person_would_type_and_anonymous_browsing_stores_nothing() {
+    let w = world(&[]);
+    let mut anon = Browser::new(&w.server);
+    anon.get("/");
+    anon.get("/tidak-ada");
+    anon.get("/layanan/surat-keterangan-usaha");
+    assert!(
+        !anon.has_session(),
+        "anonymous pages without forms create no session"
+    );
+    let mut b = Browser::new(&w.server);
+    let cases = [
+        ("...", "Nama", "", "kata-sandi-panjang", "E_BAD_INPUT"),
+        ("budi", "\u{200B}", "", "kata-sandi-panjang", "E_BAD_INPUT"),
+        (
+            "budi",
+            "Budi",
+            "bukan-surel",
+            "kata-sandi-panjang",
+            "E_BAD_INPUT",
+        ),
+        (
+            "budi",
+            "Budi",
+            "a@b.c<script>",
+            "kata-sandi-panjang",
+            "E_BAD_INPUT",
+        ),
+        ("budi", "Budi", "", "          ", "E_PASSWORD_WEAK"),
+        ("budi", "Budi", "", "pendek", "E_PASSWORD_WEAK"),
+        ("WARGA", "Siti", "", "kata-sandi-panjang", "E_LOGIN_TAKEN"),
+    ];
+    for (login, name, email, password, code) in cases {
+        let csrf = b.get("/daftar").csrf();
+        let r = b.post(
+            "/daftar",
+            &[
+                ("csrf", &csrf),
+                ("login", login),
+                ("name", name),
+                ("email", email),
+                ("password", password),
+            ],
+        );
+        assert_eq!(
+            r.error_code.as_deref(),
+            Some(code),
+            "{login:?} {name:?} {email:?}: {}",
+            r.status
+        );
+    }
+    let csrf = b.get("/daftar").csrf();
+    let ok = b.post(
+        "/daftar",
+        &[
+            ("csrf", &csrf),
+            ("login", "budi"),
+            ("name", "Budi"),
+            ("email", "budi@kota.go.id"),
+            ("password", "kata-sandi-panjang"),
+        ],
+    );
+    assert_eq!(ok.status, 303, "{}", ok.text());
 }

@@ -93,12 +93,10 @@ fn citizen_pdf_becomes_an_officer_signed_pdf_that_validators_accept() {
         v1,
         "the officer can view the uploaded PDF"
     );
-    let ret = verifier.post(
+    let ret = verifier.post_action(
+        &review,
         &format!("/petugas/dokumen/{id}/kembalikan"),
-        &[
-            ("csrf", &review.csrf()),
-            ("comment", "Tanda tangan pemohon belum ada"),
-        ],
+        &[("comment", "Tanda tangan pemohon belum ada")],
     );
     assert_eq!(ret.status, 303, "{}", ret.text());
 
@@ -107,9 +105,14 @@ fn citizen_pdf_becomes_an_officer_signed_pdf_that_validators_accept() {
     assert!(returned.text().contains("Tanda tangan pemohon belum ada"));
     assert!(returned.text().contains("Dikembalikan untuk perbaikan"));
     let v2 = corpus("dss_pdf-2.0.pdf");
+    let fields = returned.action_fields();
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let resub = citizen.post_multipart(
         &format!("/permohonan/{id}/perbaikan"),
-        &[("csrf", &returned.csrf())],
+        &fields,
         Some(("perbaikan.pdf", &v2)),
     );
     assert_eq!(resub.status, 303, "{}", resub.text());
@@ -120,19 +123,17 @@ fn citizen_pdf_becomes_an_officer_signed_pdf_that_validators_accept() {
     assert_eq!(links.len(), 2, "both versions are kept");
     assert_eq!(verifier.get(&links[0]).body, v1);
     assert_eq!(verifier.get(&links[1]).body, v2);
-    let paraf = verifier.post(
-        &format!("/petugas/dokumen/{id}/paraf"),
-        &[("csrf", &review.csrf())],
-    );
+    let paraf = verifier.post_action(&review, &format!("/petugas/dokumen/{id}/paraf"), &[]);
     assert_eq!(paraf.status, 303, "{}", paraf.text());
 
     let mut signer = Browser::new(&server);
     signer.login("penandatangan", "penandatangan-demo");
     assert!(signer.get("/petugas").text().contains(&id[..8]));
     let page = signer.get(&format!("/petugas/dokumen/{id}"));
-    let wrong = signer.post(
+    let wrong = signer.post_action(
+        &page,
         &format!("/petugas/dokumen/{id}/tandatangani"),
-        &[("csrf", &page.csrf()), ("passphrase", "salah")],
+        &[("passphrase", "salah")],
     );
     assert_eq!(
         (wrong.status, wrong.error_code.as_deref()),
@@ -143,9 +144,10 @@ fn citizen_pdf_becomes_an_officer_signed_pdf_that_validators_accept() {
         404,
         "nothing signed yet"
     );
-    let sign = signer.post(
+    let sign = signer.post_action(
+        &page,
         &format!("/petugas/dokumen/{id}/tandatangani"),
-        &[("csrf", &page.csrf()), ("passphrase", "sahih-demo")],
+        &[("passphrase", "sahih-demo")],
     );
     assert_eq!(sign.status, 303, "{}", sign.text());
 

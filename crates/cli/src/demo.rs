@@ -98,13 +98,18 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     println!("submitted application {}", doc.public_id);
 
     let verifier = login(&app, Role::Verifier)?;
-    app.act(&verifier, &doc.public_id, Command::Paraf, None)
+    app.act(&verifier, &doc.public_id, Command::Paraf, None, None)
         .map_err(|e| fail("paraf", e))?;
     println!("paraf given by {}", verifier.name);
 
     let signer = login(&app, Role::Signer)?;
-    app.sign(&signer, &doc.public_id, DEMO_KEY_PASSPHRASE.as_bytes())
-        .map_err(|e| fail("signing", e))?;
+    app.sign(
+        &signer,
+        &doc.public_id,
+        DEMO_KEY_PASSPHRASE.as_bytes(),
+        None,
+    )
+    .map_err(|e| fail("signing", e))?;
     println!("signed by {}", signer.name);
 
     let signed = app

@@ -74,10 +74,26 @@ fn main() -> ExitCode {
     }
 }
 
+/// The error chain on one line, with the stable code of the first error that has one.
 fn one_line(e: &anyhow::Error) -> String {
-    e.chain()
+    let text = e
+        .chain()
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(": ")
-        .replace('\n', " ")
+        .replace('\n', " ");
+    let code = e.chain().find_map(|c| {
+        if let Some(e) = c.downcast_ref::<sahih_signing::SigningError>() {
+            Some(e.code())
+        } else if let Some(e) = c.downcast_ref::<sahih_store::StoreError>() {
+            Some(e.code())
+        } else {
+            c.downcast_ref::<sahih_web::AppError>()
+                .map(sahih_web::AppError::code)
+        }
+    });
+    match code {
+        Some(code) if !text.contains(code) => format!("{text} ({code})"),
+        _ => text,
+    }
 }

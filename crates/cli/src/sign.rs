@@ -86,8 +86,7 @@ pub fn run(args: SignArgs) -> anyhow::Result<()> {
         location: args.location,
         ..SignatureOptions::default()
     };
-    let signed = sign_pdf(&pdf, &key, &cert, &chain, &options)
-        .map_err(|e| anyhow::anyhow!("{} ({})", e, e.code()))?;
+    let signed = sign_pdf(&pdf, &key, &cert, &chain, &options)?;
     std::fs::write(&args.output, &signed.bytes)
         .with_context(|| format!("writing {}", args.output.display()))?;
     Ok(())

@@ -46,7 +46,7 @@ fn rcgen_err(e: rcgen::Error) -> SigningError {
 }
 
 fn io_err(path: &Path, e: std::io::Error) -> SigningError {
-    SigningError::Write(format!("{}: {e}", path.display()))
+    SigningError::Io(format!("{}: {e}", path.display()))
 }
 
 fn random_serial() -> Result<SerialNumber, SigningError> {
@@ -104,7 +104,7 @@ fn load_or_create_ca(dir: &Path) -> Result<(CertificateParams, KeyPair), Signing
 /// key usage digitalSignature + nonRepudiation; EKU emailProtection is not set) issued by it.
 /// Existing files are kept. Returns the credentials of every officer, in order.
 ///
-/// Errors: [`SigningError::Write`] on I/O failure, [`SigningError::Certificate`] or
+/// Errors: [`SigningError::Io`] on file-system failure, [`SigningError::Certificate`] or
 /// [`SigningError::Key`] if generation fails.
 pub fn dev_init(
     dir: &Path,

@@ -54,6 +54,12 @@ pub enum SigningError {
     /// The passphrase did not decrypt the encrypted PKCS#8 key (RFC 5958 §3, PBES2 RFC 8018 §6.2).
     #[error("the key passphrase is wrong")]
     WrongPassphrase,
+    /// The key is encrypted and no passphrase was given.
+    #[error("the key is encrypted: a passphrase is required")]
+    PassphraseRequired,
+    /// A file could not be read or written (keys, certificates).
+    #[error("file error: {0}")]
+    Io(String),
     /// A certificate could not be parsed, or does not match the key.
     #[error("the certificate cannot be used: {0}")]
     Certificate(String),
@@ -78,6 +84,8 @@ impl SigningError {
             SigningError::ContentsTooSmall { .. } => "E_SIGNATURE_TOO_LARGE",
             SigningError::Key(_) => "E_KEY_UNUSABLE",
             SigningError::WrongPassphrase => "E_WRONG_PASSPHRASE",
+            SigningError::PassphraseRequired => "E_PASSPHRASE_REQUIRED",
+            SigningError::Io(_) => "E_IO",
             SigningError::Certificate(_) => "E_CERTIFICATE_UNUSABLE",
             SigningError::Der(_) => "E_DER",
             SigningError::Write(_) => "E_PDF_WRITE",
@@ -96,6 +104,7 @@ impl SigningError {
                 | SigningError::TooLarge { .. }
                 | SigningError::CertifiedNoChanges
                 | SigningError::WrongPassphrase
+                | SigningError::PassphraseRequired
         )
     }
 }

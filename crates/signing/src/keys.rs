@@ -80,8 +80,8 @@ impl SignerKey {
     /// `ENCRYPTED PRIVATE KEY` (PBES2, RFC 8018), which needs `passphrase`.
     ///
     /// Errors: [`SigningError::Key`] for unreadable PEM or an unsupported algorithm,
-    /// [`SigningError::WrongPassphrase`] when the passphrase does not decrypt the key or is
-    /// missing.
+    /// [`SigningError::PassphraseRequired`] for an encrypted key without a passphrase,
+    /// [`SigningError::WrongPassphrase`] when the passphrase does not decrypt the key.
     pub fn from_pem(pem: &str, passphrase: Option<&[u8]>) -> Result<SignerKey, SigningError> {
         let (label, der) = der::pem::decode_vec(pem.as_bytes())
             .map_err(|e| SigningError::Key(format!("not a PEM key: {e}")))?;
@@ -89,7 +89,7 @@ impl SignerKey {
         match label {
             "PRIVATE KEY" => SignerKey::from_pkcs8_der(&der),
             "ENCRYPTED PRIVATE KEY" => {
-                let passphrase = passphrase.ok_or(SigningError::WrongPassphrase)?;
+                let passphrase = passphrase.ok_or(SigningError::PassphraseRequired)?;
                 let info = EncryptedPrivateKeyInfoRef::from_der(&der)
                     .map_err(|e| SigningError::Key(format!("bad encrypted PKCS#8: {e}")))?;
                 let plain = info

@@ -24,6 +24,8 @@ mod error;
 pub mod keys;
 pub mod pdf;
 pub mod revisions;
+mod syntax;
+mod update;
 
 pub use error::SigningError;
 pub use keys::{Algorithm, SignerKey, encrypt_pkcs8_pem, load_certificates_pem};

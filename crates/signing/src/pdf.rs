@@ -1,22 +1,26 @@
 //! PAdES signature embedding by incremental update (ISO 32000-2 §7.5.6, §12.8; ETSI EN 319 142-1
-//! §5.1): the earlier revisions' bytes are kept exactly, and the update appends the catalog,
-//! the AcroForm, the page whose `/Annots` gains the widget, the signature dictionary and the
-//! signature field, in the cross-reference kind of the input.
+//! §5.1): the earlier revisions' bytes are kept exactly, and the update appends the objects it
+//! changes (the AcroForm or the catalog, the page's `/Annots`), the signature dictionary and the
+//! signature field, with a cross-reference section of the input's kind. lopdf reads the
+//! document; the update itself is written as raw text (see `update`), so nothing of an earlier
+//! revision is re-serialized.
 
 use std::collections::HashSet;
 
-use lopdf::{
-    Dictionary, Document, IncrementalDocument, LoadOptions, Object, ObjectId, StringFormat,
-};
+use lopdf::{Document, LoadOptions, Object, ObjectId};
 use time::OffsetDateTime;
 use x509_cert::Certificate;
 
 use crate::SigningError;
 use crate::cms;
 use crate::keys::{SignerKey, check_key_matches};
+use crate::revisions::{XrefSection, xref_chain};
+use crate::update::Plan;
 
 /// Width of each placeholder number in `/ByteRange`: up to 10 digits, i.e. files below 10 GB.
-const BYTE_RANGE_PLACEHOLDER: i64 = 9_999_999_999;
+const BYTE_RANGE_PLACEHOLDER: &str = "[0 9999999999 9999999999 9999999999]";
+/// Decompressed size limit per stream while loading, bytes (against decompression bombs).
+const MAX_DECOMPRESSED: usize = 32 * 1024 * 1024;
 /// Bytes reserved for the CMS beyond the certificates it carries.
 const CONTENTS_BASE_RESERVE: usize = 8192;
 /// Depth bound when walking form field trees, against cyclic `/Kids`.
@@ -69,16 +73,19 @@ pub struct PdfSummary {
     pub signatures: usize,
 }
 
-/// Loads a PDF the way the signer will: lenient parsing, but a file whose cross-reference data
-/// needed repair, or that is encrypted, is refused (it cannot be extended by an incremental
-/// update without rewriting earlier revisions).
-fn load(pdf: &[u8]) -> Result<Document, SigningError> {
-    let head = &pdf[..pdf.len().min(1024)];
-    if !head.windows(5).any(|w| w == b"%PDF-") {
+/// Loads a PDF the way the signer will: its cross-reference chain read strictly, then lenient
+/// parsing by lopdf; a file whose cross-reference data needed repair, or that is encrypted, is
+/// refused (it cannot be extended by an incremental update without rewriting earlier revisions).
+fn load(pdf: &[u8]) -> Result<(Document, Vec<XrefSection>), SigningError> {
+    if !has_pdf_header(pdf) {
         return Err(SigningError::NotPdf);
     }
-    crate::revisions::xref_chain(pdf)?;
-    let doc = Document::load_mem_with_options(pdf, LoadOptions::default()).map_err(|e| {
+    let chain = xref_chain(pdf)?;
+    let options = LoadOptions {
+        max_decompressed_size: Some(MAX_DECOMPRESSED),
+        ..LoadOptions::default()
+    };
+    let doc = Document::load_mem_with_options(pdf, options).map_err(|e| {
         if matches!(e, lopdf::Error::Decryption(_)) {
             SigningError::Encrypted
         } else {
@@ -95,31 +102,83 @@ fn load(pdf: &[u8]) -> Result<Document, SigningError> {
             detail: format!("{recovery:?}"),
         });
     }
-    if doc.xref_start == 0 {
-        return Err(SigningError::BrokenXref {
-            detail: "no startxref offset".into(),
-        });
-    }
-    Ok(doc)
+    Ok((doc, chain))
 }
 
-/// Checks that `pdf` is a PDF this signer can sign, and summarises it.
+/// A `%PDF-d.d` header within the first 1024 bytes (ISO 32000-2 §7.5.2).
+fn has_pdf_header(pdf: &[u8]) -> bool {
+    let head = &pdf[..pdf.len().min(1024)];
+    head.windows(8).any(|w| {
+        w.starts_with(b"%PDF-") && w[5].is_ascii_digit() && w[6] == b'.' && w[7].is_ascii_digit()
+    })
+}
+
+/// Checks that `pdf` is a PDF this signer can sign, by preparing the whole update except the
+/// signature value, and summarises it.
 ///
 /// Errors: [`SigningError::NotPdf`], [`SigningError::Encrypted`], [`SigningError::BrokenXref`],
-/// [`SigningError::BadStructure`] (no catalog or no page), [`SigningError::CertifiedNoChanges`].
+/// [`SigningError::BadStructure`] (no catalog, no page, objects the update must edit that do
+/// not parse), [`SigningError::CertifiedNoChanges`].
 pub fn inspect(pdf: &[u8]) -> Result<PdfSummary, SigningError> {
-    let doc = load(pdf)?;
+    let prepared = prepare(pdf, &SignatureOptions::default(), CONTENTS_BASE_RESERVE)?;
+    Ok(prepared.summary)
+}
+
+/// An update ready for its signature value.
+struct Prepared {
+    bytes: Vec<u8>,
+    field_name: String,
+    /// Offset of the `<` of the `/Contents` placeholder.
+    contents_at: usize,
+    /// Offset of the `[` of the `/ByteRange` placeholder.
+    byte_range_at: usize,
+    summary: PdfSummary,
+}
+
+fn prepare(
+    pdf: &[u8],
+    options: &SignatureOptions,
+    reserve: usize,
+) -> Result<Prepared, SigningError> {
+    let (doc, chain) = load(pdf)?;
     let root_id = catalog_id(&doc)?;
     check_docmdp(&doc, root_id)?;
-    let pages = doc.get_pages().len();
-    if pages == 0 {
-        return Err(SigningError::BadStructure {
+    let pages = doc.get_pages();
+    let page_id = *pages
+        .values()
+        .next()
+        .ok_or_else(|| SigningError::BadStructure {
             detail: "the document has no pages".into(),
-        });
-    }
+        })?;
     let mut names = HashSet::new();
     let signatures = walk_fields(&doc, root_id, &mut names);
-    Ok(PdfSummary { pages, signatures })
+    let field_name = (1..)
+        .map(|n| format!("{}-{n}", options.field_prefix))
+        .find(|n| !names.contains(n.as_bytes()))
+        .unwrap_or_else(|| options.field_prefix.clone());
+
+    let mut plan = Plan::new(pdf, &doc, &chain);
+    let sig_id = plan.alloc();
+    let widget_id = plan.alloc();
+    let (sig_text, byte_range_in, contents_in) = signature_dictionary(options, reserve);
+    plan.put(sig_id, 0, sig_text);
+    let page_ref = format!("{} {} R", page_id.0, page_id.1);
+    plan.put(widget_id, 0, widget(&field_name, sig_id, &page_ref));
+    let widget_ref = format!("{widget_id} 0 R");
+    plan.add_signature_field(root_id.0, &widget_ref)?;
+    plan.push_to_object_array(page_id.0, b"Annots", &widget_ref)?;
+    let (bytes, offsets) = plan.write(&chain)?;
+    let sig_at = offsets[&sig_id] + format!("{sig_id} 0 obj\n").len();
+    Ok(Prepared {
+        bytes,
+        field_name,
+        contents_at: sig_at + contents_in,
+        byte_range_at: sig_at + byte_range_in,
+        summary: PdfSummary {
+            pages: pages.len(),
+            signatures,
+        },
+    })
 }
 
 /// Signs `pdf` with a PAdES B-B signature (`/SubFilter /ETSI.CAdES.detached`) in a new invisible
@@ -136,42 +195,23 @@ pub fn sign_pdf(
     options: &SignatureOptions,
 ) -> Result<SignedPdf, SigningError> {
     check_key_matches(key, cert)?;
-    let doc = load(pdf)?;
-    let root_id = catalog_id(&doc)?;
-    check_docmdp(&doc, root_id)?;
-    let page_id = *doc
-        .get_pages()
-        .values()
-        .next()
-        .ok_or_else(|| SigningError::BadStructure {
-            detail: "the document has no pages".into(),
-        })?;
-    let mut names = HashSet::new();
-    walk_fields(&doc, root_id, &mut names);
-    let field_name = (1..)
-        .map(|n| format!("{}-{n}", options.field_prefix))
-        .find(|n| !names.contains(n.as_bytes()))
-        .unwrap_or_else(|| options.field_prefix.clone());
-
     let reserve =
         CONTENTS_BASE_RESERVE + cert_len(cert) + chain.iter().map(cert_len).sum::<usize>();
-    let mut inc = IncrementalDocument::create_from(pdf.to_vec(), doc);
-    let sig_id = inc
-        .new_document
-        .add_object(signature_dictionary(options, reserve));
-    let widget_id = inc
-        .new_document
-        .add_object(widget(&field_name, sig_id, page_id));
-    add_to_acroform(&mut inc, root_id, widget_id)?;
-    add_to_annots(&mut inc, page_id, widget_id)?;
-    clean_trailer(&mut inc.new_document.trailer);
-
-    let mut out = Vec::with_capacity(pdf.len() + 2 * reserve + 4096);
-    inc.save_to(&mut out)
-        .map_err(|e| SigningError::Write(e.to_string()))?;
-    let byte_range = patch_byte_range(&mut out, pdf.len(), reserve)?;
-    let [_, a, b, c] = byte_range;
-    let digest = cms::content_digest(key, &[&out[..a], &out[b..b + c]]);
+    let Prepared {
+        mut bytes,
+        field_name,
+        contents_at: a,
+        byte_range_at,
+        ..
+    } = prepare(pdf, options, reserve)?;
+    let b = a + 2 * reserve + 2;
+    let c = bytes.len() - b;
+    let mut range = format!("[0 {a} {b} {c}]");
+    while range.len() < BYTE_RANGE_PLACEHOLDER.len() {
+        range.insert(range.len() - 1, ' ');
+    }
+    bytes[byte_range_at..byte_range_at + range.len()].copy_from_slice(range.as_bytes());
+    let digest = cms::content_digest(key, &[&bytes[..a], &bytes[b..]]);
     let der = cms::signed_data(key, cert, chain, &digest)?;
     if der.len() > reserve {
         return Err(SigningError::ContentsTooSmall {
@@ -180,11 +220,11 @@ pub fn sign_pdf(
         });
     }
     let hex = hex_upper(&der);
-    out[a + 1..a + 1 + hex.len()].copy_from_slice(hex.as_bytes());
+    bytes[a + 1..a + 1 + hex.len()].copy_from_slice(hex.as_bytes());
     Ok(SignedPdf {
-        bytes: out,
+        bytes,
         field_name,
-        byte_range,
+        byte_range: [0, a, b, c],
     })
 }
 
@@ -238,7 +278,7 @@ fn check_docmdp(doc: &Document, root_id: ObjectId) -> Result<(), SigningError> {
             let params = resolve(doc, r.get(b"TransformParams").ok()?)?
                 .as_dict()
                 .ok()?;
-            params.get(b"P").and_then(Object::as_i64).ok()
+            resolve(doc, params.get(b"P").ok()?)?.as_i64().ok()
         })
     })();
     if p == Some(1) {
@@ -298,15 +338,17 @@ fn walk_fields(doc: &Document, root_id: ObjectId, names: &mut HashSet<Vec<u8>>) 
     signed
 }
 
-/// A PDF text string (ISO 32000-2 §7.9.2.2): literal ASCII, or UTF-16BE with a BOM.
-fn text_string(s: &str) -> Object {
-    if s.is_ascii() {
-        Object::string_literal(s)
+/// A PDF text string (ISO 32000-2 §7.9.2.2) written as a hex string: its bytes as they are when
+/// ASCII, else UTF-16BE with a byte-order mark.
+fn text_string(s: &str) -> String {
+    let bytes: Vec<u8> = if s.is_ascii() {
+        s.as_bytes().to_vec()
     } else {
-        let mut bytes = vec![0xFE, 0xFF];
-        bytes.extend(s.encode_utf16().flat_map(u16::to_be_bytes));
-        Object::String(bytes, StringFormat::Hexadecimal)
-    }
+        let mut b = vec![0xFE, 0xFF];
+        b.extend(s.encode_utf16().flat_map(u16::to_be_bytes));
+        b
+    };
+    format!("<{}>", hex_upper(&bytes))
 }
 
 /// A PDF date (ISO 32000-2 §7.9.4) in UTC: `D:YYYYMMDDHHmmSSZ`.
@@ -323,205 +365,39 @@ fn pdf_date(t: OffsetDateTime) -> String {
     )
 }
 
-fn signature_dictionary(options: &SignatureOptions, reserve: usize) -> Dictionary {
-    let mut d = Dictionary::new();
-    d.set("Type", Object::Name(b"Sig".to_vec()));
-    d.set("Filter", Object::Name(b"Adobe.PPKLite".to_vec()));
-    d.set("SubFilter", Object::Name(b"ETSI.CAdES.detached".to_vec()));
-    d.set(
-        "ByteRange",
-        Object::Array(vec![
-            Object::Integer(0),
-            Object::Integer(BYTE_RANGE_PLACEHOLDER),
-            Object::Integer(BYTE_RANGE_PLACEHOLDER),
-            Object::Integer(BYTE_RANGE_PLACEHOLDER),
-        ]),
+/// The signature dictionary (ISO 32000-2 Table 255) with fixed-width placeholders; returns its
+/// text and where, inside it, the `/ByteRange` array and the `/Contents` string start.
+fn signature_dictionary(options: &SignatureOptions, reserve: usize) -> (Vec<u8>, usize, usize) {
+    let mut d = String::from(
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange ",
     );
-    d.set(
-        "Contents",
-        Object::String(vec![0u8; reserve], StringFormat::Hexadecimal),
-    );
-    d.set("M", Object::string_literal(pdf_date(options.signing_time)));
+    let byte_range_at = d.len();
+    d.push_str(BYTE_RANGE_PLACEHOLDER);
+    d.push_str(" /Contents ");
+    let contents_at = d.len();
+    d.push('<');
+    d.extend(std::iter::repeat_n('0', 2 * reserve));
+    d.push('>');
+    d.push_str(&format!(" /M ({})", pdf_date(options.signing_time)));
     for (key, value) in [
         ("Name", &options.name),
         ("Reason", &options.reason),
         ("Location", &options.location),
     ] {
         if let Some(v) = value {
-            d.set(key, text_string(v));
+            d.push_str(&format!(" /{key} {}", text_string(v)));
         }
     }
-    let mut app = Dictionary::new();
-    app.set("Name", Object::Name(b"Sahih".to_vec()));
-    let mut build = Dictionary::new();
-    build.set("App", Object::Dictionary(app));
-    d.set("Prop_Build", Object::Dictionary(build));
-    d
+    d.push_str(" /Prop_Build << /App << /Name /Sahih >> >> >>");
+    (d.into_bytes(), byte_range_at, contents_at)
 }
 
 /// A merged signature field and invisible widget annotation (ISO 32000-2 §12.7.5.5, §12.5.6.19):
 /// zero rectangle, flags Print | Locked.
-fn widget(name: &str, sig_id: ObjectId, page_id: ObjectId) -> Dictionary {
-    let mut w = Dictionary::new();
-    w.set("Type", Object::Name(b"Annot".to_vec()));
-    w.set("Subtype", Object::Name(b"Widget".to_vec()));
-    w.set("FT", Object::Name(b"Sig".to_vec()));
-    w.set("T", text_string(name));
-    w.set("V", Object::Reference(sig_id));
-    w.set(
-        "Rect",
-        Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]),
-    );
-    w.set("F", Object::Integer(132));
-    w.set("P", Object::Reference(page_id));
-    w
-}
-
-/// Makes `id` (an object of an earlier revision) part of the update, and returns it.
-fn take(inc: &mut IncrementalDocument, id: ObjectId) -> Result<&mut Object, SigningError> {
-    inc.opt_clone_object_to_new_document(id)
-        .map_err(|e| SigningError::BadStructure {
-            detail: e.to_string(),
-        })?;
-    inc.new_document
-        .objects
-        .get_mut(&id)
-        .ok_or_else(|| SigningError::BadStructure {
-            detail: format!("object {} {} is missing", id.0, id.1),
-        })
-}
-
-/// Appends `item` to the array held under `key` in the dictionary `owner`, following one
-/// indirect reference (cloned into the update) or creating the array.
-fn push_to_array(
-    inc: &mut IncrementalDocument,
-    owner: ObjectId,
-    key: &[u8],
-    item: Object,
-) -> Result<(), SigningError> {
-    let bad = |what: &str| SigningError::BadStructure {
-        detail: what.to_string(),
-    };
-    let current = take(inc, owner)?
-        .as_dict()
-        .map_err(|_| bad("expected a dictionary"))?
-        .get(key)
-        .ok()
-        .cloned();
-    match current {
-        Some(Object::Reference(arr_id)) => {
-            take(inc, arr_id)?
-                .as_array_mut()
-                .map_err(|_| bad("expected an array"))?
-                .push(item);
-        }
-        Some(Object::Array(mut arr)) => {
-            arr.push(item);
-            set_in(inc, owner, key, Object::Array(arr))?;
-        }
-        _ => set_in(inc, owner, key, Object::Array(vec![item]))?,
-    }
-    Ok(())
-}
-
-fn set_in(
-    inc: &mut IncrementalDocument,
-    owner: ObjectId,
-    key: &[u8],
-    value: Object,
-) -> Result<(), SigningError> {
-    take(inc, owner)?
-        .as_dict_mut()
-        .map_err(|_| SigningError::BadStructure {
-            detail: "expected a dictionary".into(),
-        })?
-        .set(key, value);
-    Ok(())
-}
-
-/// Registers the field in the catalog's interactive form (ISO 32000-2 §12.7.3), with
-/// `/SigFlags 3` (SignaturesExist | AppendOnly).
-fn add_to_acroform(
-    inc: &mut IncrementalDocument,
-    root_id: ObjectId,
-    field_id: ObjectId,
-) -> Result<(), SigningError> {
-    let acroform = take(inc, root_id)?
-        .as_dict()
-        .ok()
-        .and_then(|c| c.get(b"AcroForm").ok())
-        .cloned();
-    let form_id = match acroform {
-        Some(Object::Reference(id)) => id,
-        Some(Object::Dictionary(dict)) => {
-            // Move an inline AcroForm into its own object so it can be updated like any other.
-            let id = inc.new_document.add_object(dict);
-            set_in(inc, root_id, b"AcroForm", Object::Reference(id))?;
-            id
-        }
-        _ => {
-            let id = inc.new_document.add_object(Dictionary::new());
-            set_in(inc, root_id, b"AcroForm", Object::Reference(id))?;
-            id
-        }
-    };
-    push_to_array(inc, form_id, b"Fields", Object::Reference(field_id))?;
-    set_in(inc, form_id, b"SigFlags", Object::Integer(3))
-}
-
-fn add_to_annots(
-    inc: &mut IncrementalDocument,
-    page_id: ObjectId,
-    widget_id: ObjectId,
-) -> Result<(), SigningError> {
-    push_to_array(inc, page_id, b"Annots", Object::Reference(widget_id))
-}
-
-/// The new trailer starts as a copy of the previous one; drop what belonged to the previous
-/// section's own cross-reference data (hybrid `/XRefStm`, xref-stream keys).
-fn clean_trailer(trailer: &mut Dictionary) {
-    for key in [
-        &b"XRefStm"[..],
-        b"Type",
-        b"W",
-        b"Index",
-        b"Filter",
-        b"DecodeParms",
-        b"Length",
-    ] {
-        trailer.remove(key);
-    }
-}
-
-/// Finds the placeholders in the appended update (never in the earlier revisions), writes the
-/// final `/ByteRange` at equal length, and returns it.
-fn patch_byte_range(
-    out: &mut [u8],
-    update_start: usize,
-    reserve: usize,
-) -> Result<[usize; 4], SigningError> {
-    let missing = |what: &str| SigningError::Write(format!("{what} placeholder not found"));
-    let mut needle = Vec::with_capacity(2 * reserve + 2);
-    needle.push(b'<');
-    needle.resize(2 * reserve + 1, b'0');
-    needle.push(b'>');
-    let a = find(out, update_start, &needle).ok_or_else(|| missing("/Contents"))?;
-    let b = a + needle.len();
-    let c = out.len() - b;
-    let placeholder = format!("[0 {p} {p} {p}]", p = BYTE_RANGE_PLACEHOLDER);
-    let at =
-        find(out, update_start, placeholder.as_bytes()).ok_or_else(|| missing("/ByteRange"))?;
-    let mut value = format!("[0 {a} {b} {c}]");
-    while value.len() < placeholder.len() {
-        value.insert(value.len() - 1, ' ');
-    }
-    out[at..at + placeholder.len()].copy_from_slice(value.as_bytes());
-    Ok([0, a, b, c])
-}
-
-fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    hay.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+fn widget(name: &str, sig_id: u32, page_ref: &str) -> Vec<u8> {
+    format!(
+        "<< /Type /Annot /Subtype /Widget /FT /Sig /T {} /V {sig_id} 0 R /Rect [0 0 0 0] /F 132 /P {page_ref} >>",
+        text_string(name)
+    )
+    .into_bytes()
 }

@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 
 use crate::SigningError;
+use crate::syntax::{Dict, Lexer, Token, Value, parse_dict};
 
 /// Upper bound on the number of sections (and so revisions) followed.
 const MAX_SECTIONS: usize = 10_000;
@@ -32,6 +33,10 @@ pub struct XrefSection {
     pub prev: Option<usize>,
     /// `/XRefStm` of a hybrid-reference table (§7.5.8.4).
     pub xref_stm: Option<usize>,
+    /// `/Size`: one more than the highest object number this section covers.
+    pub size: Option<usize>,
+    /// Byte offset of the trailer dictionary (or the xref stream's dictionary).
+    pub trailer_at: usize,
 }
 
 fn broken(detail: String) -> SigningError {
@@ -96,6 +101,8 @@ fn section_at(pdf: &[u8], offset: usize) -> Result<XrefSection, SigningError> {
             kind: XrefKind::Table,
             prev: dict.int(b"Prev")?,
             xref_stm: dict.int(b"XRefStm")?,
+            size: dict.int(b"Size")?,
+            trailer_at: trailer + 7,
         });
     }
     if !pdf[offset].is_ascii_digit() {
@@ -111,7 +118,8 @@ fn section_at(pdf: &[u8], offset: usize) -> Result<XrefSection, SigningError> {
             "offset {offset} points at neither an xref table nor an object"
         )));
     }
-    let dict = top_level_entries(pdf, lex.pos)?;
+    let trailer_at = lex.pos;
+    let dict = top_level_entries(pdf, trailer_at)?;
     if dict.name(b"Type") != Some(b"XRef".as_slice()) {
         return Err(broken(format!(
             "the object at offset {offset} is not a cross-reference stream (/Type /XRef missing)"
@@ -122,6 +130,8 @@ fn section_at(pdf: &[u8], offset: usize) -> Result<XrefSection, SigningError> {
         kind: XrefKind::Stream,
         prev: dict.int(b"Prev")?,
         xref_stm: None,
+        size: dict.int(b"Size")?,
+        trailer_at,
     })
 }
 
@@ -132,14 +142,14 @@ fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
         .map(|p| p + from)
 }
 
-/// The simple (name, integer or name) entries at the top level of a dictionary.
-struct Entries(Vec<(Vec<u8>, Token)>);
+/// The entries of the dictionary at `from` that this module reads.
+struct Entries(Dict);
 
 impl Entries {
     fn int(&self, key: &[u8]) -> Result<Option<usize>, SigningError> {
-        match self.0.iter().find(|(k, _)| k == key) {
+        match self.0.get(key).map(|e| &e.value) {
             None => Ok(None),
-            Some((_, Token::Int(n))) => usize::try_from(*n)
+            Some(Value::Int(n)) => usize::try_from(*n)
                 .map(Some)
                 .map_err(|_| broken(format!("/{} is negative", String::from_utf8_lossy(key)))),
             Some(_) => Err(broken(format!(
@@ -150,180 +160,17 @@ impl Entries {
     }
 
     fn name(&self, key: &[u8]) -> Option<&[u8]> {
-        self.0.iter().find_map(|(k, v)| match v {
-            Token::Name(n) if k == key => Some(n.as_slice()),
+        match self.0.get(key).map(|e| &e.value) {
+            Some(Value::Name(n)) => Some(n.as_slice()),
             _ => None,
-        })
+        }
     }
 }
 
 fn top_level_entries(pdf: &[u8], from: usize) -> Result<Entries, SigningError> {
-    let mut lex = Lexer::new(pdf, from);
-    if lex.next() != Some(Token::DictOpen) {
-        return Err(broken(format!("no dictionary at offset {from}")));
-    }
-    let mut depth = 1usize;
-    let mut entries = Vec::new();
-    let mut key: Option<Vec<u8>> = None;
-    while depth > 0 {
-        let token = lex
-            .next()
-            .ok_or_else(|| broken(format!("unterminated dictionary at offset {from}")))?;
-        match token {
-            Token::DictOpen | Token::ArrayOpen => {
-                depth += 1;
-                key = None;
-            }
-            Token::DictClose | Token::ArrayClose => depth -= 1,
-            Token::Name(n) if depth == 1 && key.is_none() => key = Some(n),
-            other if depth == 1 => {
-                if let Some(k) = key.take() {
-                    entries.push((k, other));
-                }
-            }
-            _ => {}
-        }
-        if depth > 64 {
-            return Err(broken(format!(
-                "dictionary at offset {from} nests too deeply"
-            )));
-        }
-    }
-    Ok(Entries(entries))
-}
-
-/// A PDF token (ISO 32000-2 §7.2, §7.3), as far as this module needs them.
-#[derive(Debug, Clone, PartialEq)]
-enum Token {
-    Int(i64),
-    Real,
-    Name(Vec<u8>),
-    Str,
-    Keyword(Vec<u8>),
-    DictOpen,
-    DictClose,
-    ArrayOpen,
-    ArrayClose,
-}
-
-struct Lexer<'a> {
-    data: &'a [u8],
-    pos: usize,
-}
-
-fn is_white(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | b'\0')
-}
-
-fn is_delim(b: u8) -> bool {
-    matches!(
-        b,
-        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
-    )
-}
-
-impl<'a> Lexer<'a> {
-    fn new(data: &'a [u8], pos: usize) -> Self {
-        Lexer { data, pos }
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.data.get(self.pos).copied()
-    }
-
-    fn skip_space(&mut self) {
-        while let Some(b) = self.peek() {
-            if is_white(b) {
-                self.pos += 1;
-            } else if b == b'%' {
-                while self.peek().is_some_and(|b| b != b'\n' && b != b'\r') {
-                    self.pos += 1;
-                }
-            } else {
-                break;
-            }
-        }
-    }
-
-    fn regular(&mut self) -> &'a [u8] {
-        let start = self.pos;
-        while self.peek().is_some_and(|b| !is_white(b) && !is_delim(b)) {
-            self.pos += 1;
-        }
-        &self.data[start..self.pos]
-    }
-
-    fn literal_string(&mut self) -> Option<Token> {
-        let mut depth = 0usize;
-        while let Some(b) = self.peek() {
-            self.pos += 1;
-            match b {
-                b'\\' => self.pos += 1,
-                b'(' => depth += 1,
-                b')' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Some(Token::Str);
-                    }
-                }
-                _ => {}
-            }
-        }
-        None
-    }
-
-    fn next(&mut self) -> Option<Token> {
-        self.skip_space();
-        let b = self.peek()?;
-        let two = self.data.get(self.pos..self.pos + 2);
-        match b {
-            b'<' if two == Some(b"<<") => {
-                self.pos += 2;
-                Some(Token::DictOpen)
-            }
-            b'>' if two == Some(b">>") => {
-                self.pos += 2;
-                Some(Token::DictClose)
-            }
-            b'<' => {
-                let end = self.data[self.pos..].iter().position(|&c| c == b'>')?;
-                self.pos += end + 1;
-                Some(Token::Str)
-            }
-            b'(' => self.literal_string(),
-            b'[' => {
-                self.pos += 1;
-                Some(Token::ArrayOpen)
-            }
-            b']' => {
-                self.pos += 1;
-                Some(Token::ArrayClose)
-            }
-            b'/' => {
-                self.pos += 1;
-                Some(Token::Name(self.regular().to_vec()))
-            }
-            b'{' | b'}' | b')' | b'>' => {
-                self.pos += 1;
-                Some(Token::Keyword(vec![b]))
-            }
-            _ => {
-                let word = self.regular();
-                if word.is_empty() {
-                    self.pos += 1;
-                    return Some(Token::Keyword(vec![b]));
-                }
-                let text = std::str::from_utf8(word).ok();
-                if let Some(n) = text.and_then(|t| t.parse::<i64>().ok()) {
-                    Some(Token::Int(n))
-                } else if text.is_some_and(|t| t.parse::<f64>().is_ok()) {
-                    Some(Token::Real)
-                } else {
-                    Some(Token::Keyword(word.to_vec()))
-                }
-            }
-        }
-    }
+    parse_dict(pdf, from)
+        .map(Entries)
+        .ok_or_else(|| broken(format!("no readable dictionary at offset {from}")))
 }
 
 #[cfg(test)]

@@ -18,25 +18,64 @@ fn table_pdf(extra_catalog: &str, extra_objects: &[&str]) -> Vec<u8> {
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".to_string(),
     ];
     objects.extend(extra_objects.iter().map(|o| o.to_string()));
+    assemble(&objects)
+}
+
+/// Rebuilds, with exact offsets, a PDF made by [`table_pdf`] whose objects were edited as text.
+fn table_pdf_from(text: &str) -> Vec<u8> {
+    let bodies: Vec<String> = text
+        .split(" 0 obj\n")
+        .skip(1)
+        .map(|part| {
+            part.split("\nendobj")
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assemble(&bodies)
+}
+
+/// Objects 1..n, an xref table and a trailer whose /Root is object 1.
+fn assemble(bodies: &[String]) -> Vec<u8> {
     let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
     let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
+    for (i, body) in bodies.iter().enumerate() {
         offsets.push(out.len());
         out.extend(format!("{} 0 obj\n{body}\nendobj\n", i + 1).bytes());
     }
     let xref = out.len();
-    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).bytes());
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", bodies.len() + 1).bytes());
     for o in offsets {
         out.extend(format!("{o:010} 00000 n \n").bytes());
     }
     out.extend(
         format!(
             "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
+            bodies.len() + 1
         )
         .bytes(),
     );
     out
+}
+
+#[test]
+fn objects_the_update_edits_keep_every_other_byte_of_their_text() {
+    let s = signer();
+    let pdf = table_pdf("", &[]);
+    let text = String::from_utf8_lossy(&pdf).replace(
+        "/MediaBox [0 0 595 842] >>",
+        "/MediaBox [0 0 595.32001 841.91998] /Rotate 0 /UserUnit 1.00000001 >>",
+    );
+    let pdf = table_pdf_from(&text);
+    let signed = sign(&s, &pdf).expect("sign");
+    let update = String::from_utf8_lossy(&signed.bytes[pdf.len()..]).into_owned();
+    assert!(
+        update.contains(
+            "/MediaBox [0 0 595.32001 841.91998] /Rotate 0 /UserUnit 1.00000001 /Annots ["
+        ),
+        "the page keeps its numbers as written: {update}"
+    );
 }
 
 struct Signer {
@@ -147,6 +186,33 @@ fn refusals_are_named() {
         assert_eq!(err.code(), code, "{err}");
         assert!(err.is_input_fault());
     }
+    // The permission may be an indirect number; it is honoured all the same.
+    let indirect = table_pdf(
+        "/Perms << /DocMDP 4 0 R >> ",
+        &[
+            "<< /Type /Sig /Reference [<< /TransformMethod /DocMDP /TransformParams << /P 5 0 R >> >>] >>",
+            "1",
+        ],
+    );
+    assert_eq!(
+        sign(&s, &indirect).expect_err("P=1").code(),
+        "E_PDF_CERTIFIED_NO_CHANGES"
+    );
+    // An /Annots reference to an object that does not exist cannot be extended.
+    let dangling = table_pdf("", &[]);
+    let dangling = String::from_utf8_lossy(&dangling).replace(
+        "/MediaBox [0 0 595 842] >>",
+        "/MediaBox [0 0 595 842] /Annots 9 0 R >>",
+    );
+    let dangling = table_pdf_from(&dangling);
+    assert_eq!(
+        sign(&s, &dangling).expect_err("dangling").code(),
+        "E_PDF_STRUCTURE"
+    );
+    assert_eq!(
+        inspect(&dangling).expect_err("inspect too").code(),
+        "E_PDF_STRUCTURE"
+    );
     // A certification allowing form filling and signatures (P = 2) may be signed again.
     let p2 = table_pdf(
         "/Perms << /DocMDP 4 0 R >> ",

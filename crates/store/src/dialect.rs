@@ -68,15 +68,23 @@ pub fn pool(
             if let Some(dir) = std::path::Path::new(path).parent()
                 && !dir.as_os_str().is_empty()
             {
-                std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(e.to_string()))?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
             }
-            // Fail early with a clear message if the file cannot be opened.
-            SqliteConnection::establish(path).map_err(|e| StoreError::Connect(e.to_string()))?;
+            // Fail early, with a clear message, if the file cannot be opened or is no database.
+            let mut probe = DbConnection::Sqlite(
+                SqliteConnection::establish(path)
+                    .map_err(|e| StoreError::Connect(format!("{path}: {e}")))?,
+            );
+            Pragmas
+                .on_acquire(&mut probe)
+                .map_err(|e| StoreError::Connect(format!("{path}: {e}")))?;
             path.clone()
         }
     };
     Pool::builder()
         .max_size(size)
+        .connection_timeout(std::time::Duration::from_secs(10))
         .connection_customizer(Box::new(Pragmas))
         .build(ConnectionManager::<DbConnection>::new(url))
         .map_err(|e| StoreError::Connect(e.to_string()))

@@ -155,56 +155,56 @@ impl Store {
     }
 
     /// Applies a workflow transition by `actor`, in one transaction: the state moves from
-    /// `transition.from` to `transition.to` only if the document is still in `from`
-    /// (compare-and-set), and the events, a new attachment version or the signed PDF's blob key
-    /// are recorded with it.
+    /// `transition.from` to `transition.to` only if the document is still in `from` at attachment
+    /// version `version` (compare-and-set: what the actor saw is what they act on), and the
+    /// events, a new attachment version or the signed PDF's blob key are recorded with it.
     ///
-    /// Errors: [`StoreError::Conflict`] if the state changed meanwhile, [`StoreError::NotFound`].
+    /// The transaction writes first, so SQLite takes its write lock at once and concurrent
+    /// writers wait (busy timeout) instead of failing on a lock upgrade.
+    ///
+    /// Errors: [`StoreError::Conflict`] if the document changed meanwhile, [`StoreError::NotFound`].
     pub fn apply_transition(
         &self,
         id: DocumentId,
         actor: UserId,
         transition: &Transition,
+        version: i64,
         change: &Change,
     ) -> Result<(), StoreError> {
         let at = now();
+        let new_version = if change.attachment.is_some() {
+            version + 1
+        } else {
+            version
+        };
         let mut conn = self.conn()?;
         conn.transaction(|c| {
-            let (state, version) = documents::table
-                .find(id.0)
-                .select((documents::state, documents::version))
-                .first::<(String, i64)>(c)
-                .optional()?
-                .ok_or(StoreError::NotFound)?;
-            if state != transition.from.as_code() {
-                return Err(StoreError::Conflict { actual: state });
-            }
-            let version = if change.attachment.is_some() {
-                version + 1
-            } else {
-                version
-            };
             let updated = diesel::update(
                 documents::table
                     .find(id.0)
-                    .filter(documents::state.eq(transition.from.as_code())),
+                    .filter(documents::state.eq(transition.from.as_code()))
+                    .filter(documents::version.eq(version)),
             )
             .set((
                 documents::state.eq(transition.to.as_code()),
-                documents::version.eq(version),
+                documents::version.eq(new_version),
                 documents::updated_at.eq(at),
+                documents::signed_sha256.eq(change.signed_sha256.as_deref()),
             ))
             .execute(c)?;
             if updated != 1 {
-                return Err(StoreError::Conflict { actual: state });
+                let actual = documents::table
+                    .find(id.0)
+                    .select((documents::state, documents::version))
+                    .first::<(String, i64)>(c)
+                    .optional()?
+                    .ok_or(StoreError::NotFound)?;
+                return Err(StoreError::Conflict {
+                    actual: format!("{} (version {})", actual.0, actual.1),
+                });
             }
             if let Some(a) = &change.attachment {
-                insert_attachment(c, id.0, version, a, at)?;
-            }
-            if let Some(sha) = &change.signed_sha256 {
-                diesel::update(documents::table.find(id.0))
-                    .set(documents::signed_sha256.eq(sha))
-                    .execute(c)?;
+                insert_attachment(c, id.0, new_version, a, at)?;
             }
             insert_events(c, id.0, actor, transition, at)?;
             Ok(())

@@ -139,10 +139,10 @@ fn a_document_moves_through_its_states_and_a_stale_transition_is_refused() {
     )
     .expect("return");
     store
-        .apply_transition(id, verifier, &ret, &Change::default())
+        .apply_transition(id, verifier, &ret, 1, &Change::default())
         .expect("apply");
     // A second officer acting on the state they loaded earlier loses, and nothing changes.
-    let stale = store.apply_transition(id, verifier, &ret, &Change::default());
+    let stale = store.apply_transition(id, verifier, &ret, 1, &Change::default());
     assert!(matches!(stale, Err(StoreError::Conflict { .. })));
 
     let applicant = Actor {
@@ -163,6 +163,7 @@ fn a_document_moves_through_its_states_and_a_stale_transition_is_refused() {
             id,
             citizen,
             &resubmit,
+            1,
             &Change {
                 attachment: Some(NewAttachment {
                     sha256: v2,
@@ -193,4 +194,23 @@ fn a_document_moves_through_its_states_and_a_stale_transition_is_refused() {
         store.events(id).expect("events")[1].comment.as_deref(),
         Some("Lampiran buram")
     );
+
+    // Paraf decided on what the verifier saw at version 1 must not land on version 2.
+    let verifier_actor = Actor {
+        id: verifier,
+        role: Role::Verifier,
+        is_applicant: false,
+    };
+    let paraf = decide(
+        DocumentState::Submitted,
+        &RoutingTemplate::single_paraf(),
+        &verifier_actor,
+        &Command::Paraf,
+    )
+    .expect("paraf");
+    let stale = store.apply_transition(id, verifier, &paraf, 1, &Change::default());
+    assert!(matches!(stale, Err(StoreError::Conflict { .. })));
+    store
+        .apply_transition(id, verifier, &paraf, 2, &Change::default())
+        .expect("paraf on what was seen");
 }

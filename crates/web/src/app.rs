@@ -34,6 +34,16 @@ pub struct Upload {
     pub bytes: Vec<u8>,
 }
 
+/// What the acting user saw when they chose an action: the document's state code and attachment
+/// version, carried by the page's forms. Acting on anything else is `E_CONFLICT`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    /// `DocumentState::as_code` of the state shown.
+    pub state: String,
+    /// The attachment version shown.
+    pub version: i64,
+}
+
 /// Everything a document page shows.
 #[derive(Debug, Clone)]
 pub struct DocumentView {
@@ -54,6 +64,60 @@ pub struct DocumentView {
 pub struct App {
     store: Store,
     config: AppConfig,
+    pdf_gate: std::sync::Arc<Gate>,
+}
+
+/// A counting gate: at most `max` PDF parses or signatures run at once, so that concurrent
+/// uploads cannot multiply the memory one PDF needs beyond what the machine has.
+#[derive(Debug)]
+struct Gate {
+    max: usize,
+    busy: std::sync::Mutex<usize>,
+    freed: std::sync::Condvar,
+}
+
+impl Gate {
+    fn new(max: usize) -> Gate {
+        Gate {
+            max: max.max(1),
+            busy: std::sync::Mutex::new(0),
+            freed: std::sync::Condvar::new(),
+        }
+    }
+
+    /// Runs `f` once fewer than `max` others are running.
+    fn run<T>(&self, f: impl FnOnce() -> T) -> T {
+        {
+            let mut busy = self
+                .busy
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            while *busy >= self.max {
+                busy = self
+                    .freed
+                    .wait(busy)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+            }
+            *busy += 1;
+        }
+        let _permit = Permit(self);
+        f()
+    }
+}
+
+/// Frees its place in the gate when dropped, even if the work panicked.
+struct Permit<'a>(&'a Gate);
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        let mut busy = self
+            .0
+            .busy
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *busy = busy.saturating_sub(1);
+        self.0.freed.notify_one();
+    }
 }
 
 /// Minimum password length, characters (NIST SP 800-63B §3.1.1.2 asks for at least 8).
@@ -75,7 +139,10 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
 
 fn check_text(value: &str, code: &'static str, max: usize) -> Result<String, AppError> {
     let v = value.trim();
-    if v.is_empty() || v.chars().count() > max || v.chars().any(char::is_control) {
+    if sahih_workflow::is_blank(v)
+        || v.chars().count() > max
+        || sahih_workflow::has_control(v, false)
+    {
         return Err(AppError::bad_input(
             code,
             format!("expected 1 to {max} printable characters"),
@@ -84,10 +151,62 @@ fn check_text(value: &str, code: &'static str, max: usize) -> Result<String, App
     Ok(v.to_string())
 }
 
+/// A plausible e-mail address (RFC 5321 §4.5.3.1.3 length; one `@`, a dotted domain, no spaces,
+/// controls or angle brackets). Deliverability is not checked.
+fn check_email(email: &str) -> Result<Option<String>, AppError> {
+    let e = email.trim();
+    if e.is_empty() {
+        return Ok(None);
+    }
+    let valid = e.len() <= 254
+        && e.chars()
+            .all(|c| !c.is_whitespace() && !c.is_control() && !"<>\"(),;".contains(c))
+        && matches!(e.split_once('@'), Some((local, domain))
+            if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@'));
+    if !valid {
+        return Err(AppError::bad_input(
+            "E_BAD_INPUT",
+            "e-mail address is not valid",
+        ));
+    }
+    Ok(Some(e.to_string()))
+}
+
+/// A comment or reason as stored: control characters other than line breaks and tabs removed,
+/// and empty when nothing visible is left (so the workflow asks for one).
+fn clean_comment(text: &str) -> String {
+    let kept: String = text
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+        .collect();
+    if sahih_workflow::is_blank(&kept) {
+        String::new()
+    } else {
+        kept.trim().to_string()
+    }
+}
+
+/// Refuses to act on a document that changed since the user saw it. Errors: `E_CONFLICT`.
+fn check_seen(doc: &Document, seen: Option<&Seen>) -> Result<(), AppError> {
+    match seen {
+        Some(s) if s.state != doc.state.as_code() || s.version != doc.version => {
+            Err(AppError::Store(sahih_store::StoreError::Conflict {
+                actual: format!("{} (version {})", doc.state.as_code(), doc.version),
+            }))
+        }
+        _ => Ok(()),
+    }
+}
+
 impl App {
     /// Wraps a store.
     pub fn new(store: Store, config: AppConfig) -> App {
-        App { store, config }
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        App {
+            store,
+            config,
+            pdf_gate: std::sync::Arc::new(Gate::new(cores)),
+        }
     }
 
     /// The store.
@@ -115,6 +234,10 @@ impl App {
         let valid_login = (3..=40).contains(&login.len())
             && login
                 .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphanumeric())
+            && login
+                .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
         if !valid_login {
             return Err(AppError::bad_input(
@@ -123,12 +246,10 @@ impl App {
             ));
         }
         let name = check_text(name, "E_BAD_INPUT", 120)?;
-        if password.chars().count() < MIN_PASSWORD_CHARS {
+        if password.chars().count() < MIN_PASSWORD_CHARS || password.trim().is_empty() {
             return Err(AppError::bad_input("E_PASSWORD_WEAK", "password too short"));
         }
-        let email = Some(email.trim())
-            .filter(|e| !e.is_empty())
-            .map(str::to_string);
+        let email = check_email(email)?;
         let id = self.store.create_user(&NewUser {
             login,
             name,
@@ -172,7 +293,8 @@ impl App {
                 limit: self.config.upload_limit,
             });
         }
-        sahih_signing::inspect(&upload.bytes)?;
+        self.pdf_gate
+            .run(|| sahih_signing::inspect(&upload.bytes))?;
         Ok(())
     }
 
@@ -308,6 +430,7 @@ impl App {
         public_id: &str,
         command: Command,
         upload: Option<&Upload>,
+        seen: Option<&Seen>,
     ) -> Result<Document, AppError> {
         if matches!(command, Command::Sign) {
             return Err(AppError::bad_input(
@@ -316,6 +439,7 @@ impl App {
             ));
         }
         let doc = self.document_for(user, public_id)?;
+        check_seen(&doc, seen)?;
         let service = self
             .store
             .service(doc.service_id)?
@@ -324,6 +448,15 @@ impl App {
             id: user.id,
             role: user.role,
             is_applicant: doc.applicant_id == user.id,
+        };
+        let command = match command {
+            Command::Return { comment } => Command::Return {
+                comment: clean_comment(&comment),
+            },
+            Command::Reject { reason } => Command::Reject {
+                reason: clean_comment(&reason),
+            },
+            other => other,
         };
         let transition = decide(doc.state, &service.template, &actor, &command)?;
         let attachment = match (&command, upload) {
@@ -338,7 +471,7 @@ impl App {
             signed_sha256: None,
         };
         self.store
-            .apply_transition(doc.id, user.id, &transition, &change)?;
+            .apply_transition(doc.id, user.id, &transition, doc.version, &change)?;
         self.store.document(doc.id)?.ok_or(AppError::NotFound)
     }
 
@@ -352,8 +485,10 @@ impl App {
         user: &User,
         public_id: &str,
         passphrase: &[u8],
+        seen: Option<&Seen>,
     ) -> Result<Document, AppError> {
         let doc = self.document_for(user, public_id)?;
+        check_seen(&doc, seen)?;
         let service = self
             .store
             .service(doc.service_id)?
@@ -373,11 +508,12 @@ impl App {
             .into_iter()
             .next()
             .ok_or(AppError::Forbidden("E_NO_SIGNING_KEY"))?;
+        // The version the paraf was given on, and that the signer saw: never a later one.
         let latest = self
             .store
             .attachments(doc.id)?
             .into_iter()
-            .next_back()
+            .rfind(|a| a.version == doc.version)
             .ok_or_else(|| AppError::Internal("document without attachment".into()))?;
         let pdf = self.store.blobs().get(&latest.sha256)?;
         let agency = self
@@ -395,7 +531,9 @@ impl App {
             location: Some(self.config.city.clone()),
             ..SignatureOptions::default()
         };
-        let signed = sign_pdf(&pdf, &key, &cert, &self.config.chain, &options)?;
+        let signed = self
+            .pdf_gate
+            .run(|| sign_pdf(&pdf, &key, &cert, &self.config.chain, &options))?;
         drop(key);
         let sha = self.store.blobs().put(&signed.bytes)?;
         let change = Change {
@@ -403,7 +541,7 @@ impl App {
             signed_sha256: Some(sha),
         };
         self.store
-            .apply_transition(doc.id, user.id, &transition, &change)?;
+            .apply_transition(doc.id, user.id, &transition, doc.version, &change)?;
         self.store.document(doc.id)?.ok_or(AppError::NotFound)
     }
 

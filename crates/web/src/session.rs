@@ -127,9 +127,16 @@ pub fn new_session(
     ))
 }
 
+/// Paths whose anonymous visitors need a session: the forms that anonymous visitors submit (with
+/// their CSRF token), and the language switch. Other anonymous requests create no session row.
+fn needs_session(path: &str) -> bool {
+    matches!(path, "/masuk" | "/daftar") || path.starts_with("/bahasa/")
+}
+
 fn load_or_create(
     state: &AppState,
     token: Option<String>,
+    path: &str,
 ) -> Result<(Visitor, Option<Cookie<'static>>), AppError> {
     let store = state.app.store();
     if let Some(token) = token {
@@ -143,6 +150,15 @@ fn load_or_create(
             };
             return Ok((visitor, None));
         }
+    }
+    if !needs_session(path) {
+        let visitor = Visitor {
+            token_hash: String::new(),
+            csrf: String::new(),
+            lang: Lang::Id,
+            user: None,
+        };
+        return Ok((visitor, None));
     }
     let (cookie, visitor) = new_session(store, None, Lang::Id, state.secure_cookies)?;
     Ok((visitor, Some(cookie)))
@@ -160,7 +176,8 @@ pub async fn middleware(
         .ok_or_else(|| AppError::Internal("no application state".into()))?;
     let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
     let loader = state.clone();
-    let (visitor, cookie) = web::block(move || load_or_create(&loader, token))
+    let path = req.path().to_string();
+    let (visitor, cookie) = web::block(move || load_or_create(&loader, token, &path))
         .await
         .map_err(AppError::from)??;
     req.extensions_mut().insert(visitor.clone());

@@ -1,5 +1,5 @@
 //! Reading `multipart/form-data` (RFC 7578) with limits: text fields up to 64 KiB each, at most
-//! 50 of them, and one file up to the configured upload limit.
+//! 50 of them, each name once, and one file, in field `berkas`, up to the configured limit.
 
 use std::collections::HashMap;
 
@@ -15,7 +15,7 @@ const MAX_FIELDS: usize = 50;
 /// A parsed multipart form.
 #[derive(Debug, Default)]
 pub struct MultipartForm {
-    /// Text fields by name (the first value of a repeated name wins).
+    /// Text fields by name (a repeated name is refused).
     pub fields: HashMap<String, String>,
     /// The file field named `berkas`, if one was sent with content.
     pub file: Option<Upload>,
@@ -44,6 +44,9 @@ pub async fn read(mut payload: Multipart, file_limit: usize) -> Result<Multipart
                 cd.get_filename().map(str::to_string),
             )
         };
+        if filename.is_some() && (name != "berkas" || form.file.is_some()) {
+            return Err(bad(format!("unexpected or repeated file field {name}")));
+        }
         let limit = if filename.is_some() {
             file_limit
         } else {
@@ -61,14 +64,14 @@ pub async fn read(mut payload: Multipart, file_limit: usize) -> Result<Multipart
             bytes.extend_from_slice(&chunk);
         }
         match filename {
-            Some(filename) if name == "berkas" && !bytes.is_empty() => {
-                form.file = Some(Upload { filename, bytes })
-            }
+            Some(filename) if !bytes.is_empty() => form.file = Some(Upload { filename, bytes }),
             Some(_) => {}
             None => {
                 let text = String::from_utf8(bytes)
                     .map_err(|_| bad(format!("field {name} is not UTF-8")))?;
-                form.fields.entry(name).or_insert(text);
+                if form.fields.insert(name.clone(), text).is_some() {
+                    return Err(bad(format!("field {name} is repeated")));
+                }
             }
         }
     }

@@ -228,6 +228,8 @@ pub struct DocumentPage {
     pub form_rows: Vec<(String, String)>,
     /// CSS class stem of the state.
     pub state_class: &'static str,
+    /// The state's code, echoed by the action forms (what the user saw).
+    pub state_code: String,
     /// Offered actions.
     pub actions: Actions,
 }

@@ -49,5 +49,7 @@ pub use command::{Actor, Command, Event, MAX_COMMENT_CHARS, Transition};
 pub use error::WorkflowError;
 pub use ids::{AgencyId, DocumentId, Role, UserId};
 pub use machine::{decide, submit};
-pub use service::{FieldKind, FormError, FormField, validate_form};
+pub use service::{
+    FieldKind, FormError, FormField, has_control, is_blank, is_invisible, validate_form,
+};
 pub use state::{DocumentState, ParafStep, RoutingTemplate};

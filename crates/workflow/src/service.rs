@@ -71,8 +71,27 @@ impl FormError {
     }
 }
 
+/// Whether `c` is invisible: zero-width and formatting characters (U+00AD, U+200B–U+200F,
+/// U+2060–U+2064, U+FEFF) that make a value look filled when it is not.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+}
+
+/// Whether a value has nothing a reader would see.
+pub fn is_blank(v: &str) -> bool {
+    v.chars().all(|c| c.is_whitespace() || is_invisible(c))
+}
+
+/// Whether `v` holds control characters; line breaks and tabs are allowed when `multiline`.
+pub fn has_control(v: &str, multiline: bool) -> bool {
+    v.chars()
+        .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+}
+
 /// Checks `values` (name → submitted text) against `fields` and returns the values to store, in
-/// field order, trimmed; unknown names are dropped.
+/// field order, trimmed; unknown names are dropped. A value of only white space or invisible
+/// characters counts as empty; control characters are refused (line breaks only in textareas);
+/// dates must exist in the calendar (years 1900–2100).
 ///
 /// Errors: the first [`FormError`] found, in field order.
 pub fn validate_form(
@@ -85,11 +104,11 @@ pub fn validate_form(
             let value = lookup(&f.name)
                 .map(|v| v.trim().to_string())
                 .unwrap_or_default();
-            if value.is_empty() {
+            if is_blank(&value) {
                 if f.required {
                     return Err(FormError::Missing(f.name.clone()));
                 }
-                return Ok((f.name.clone(), value));
+                return Ok((f.name.clone(), String::new()));
             }
             if value.chars().count() > f.max_chars {
                 return Err(FormError::TooLong {
@@ -97,12 +116,12 @@ pub fn validate_form(
                     max: f.max_chars,
                 });
             }
-            let valid = match f.kind {
-                FieldKind::Text => !value.contains(['\n', '\r']),
-                FieldKind::Textarea => true,
-                FieldKind::Number => value.parse::<i64>().is_ok(),
-                FieldKind::Date => is_date(&value),
-            };
+            let valid = !has_control(&value, f.kind == FieldKind::Textarea)
+                && match f.kind {
+                    FieldKind::Text | FieldKind::Textarea => true,
+                    FieldKind::Number => value.parse::<i64>().is_ok(),
+                    FieldKind::Date => is_date(&value),
+                };
             if !valid {
                 return Err(FormError::Invalid(f.name.clone()));
             }
@@ -111,17 +130,29 @@ pub fn validate_form(
         .collect()
 }
 
+/// `YYYY-MM-DD` naming a day that exists, in 1900–2100 (proleptic Gregorian calendar).
 fn is_date(v: &str) -> bool {
     let parts: Vec<&str> = v.split('-').collect();
     let [y, m, d] = parts.as_slice() else {
         return false;
     };
-    let num = |s: &str, len: usize, max: u32| {
-        s.len() == len
-            && s.bytes().all(|b| b.is_ascii_digit())
-            && s.parse::<u32>().is_ok_and(|n| n >= 1 && n <= max)
+    let num = |s: &str, len: usize| {
+        (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
     };
-    num(y, 4, 9999) && num(m, 2, 12) && num(d, 2, 31)
+    let (Some(y), Some(m), Some(d)) = (num(y, 4), num(m, 2), num(d, 2)) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1900..=2100).contains(&y) && (1..=days).contains(&d)
 }
 
 #[cfg(test)]
@@ -154,6 +185,15 @@ mod tests {
     #[case(&[("nama_usaha", "a"), ("mulai", "2026-13-01")], Err("E_FORM_FIELD_INVALID"))]
     #[case(&[("nama_usaha", "a"), ("mulai", "2026-11-29"), ("modal", "5000000")], Ok(vec!["a", "", "5000000", "2026-11-29"]))]
     #[case(&[("nama_usaha", "aaaaaaaaaaaaaaaaaaaaa")], Err("E_FORM_FIELD_TOO_LONG"))]
+    #[case(&[("nama_usaha", "\u{200B}\u{FEFF} ")], Err("E_FORM_FIELD_REQUIRED"))]
+    #[case(&[("nama_usaha", "a\u{0}b")], Err("E_FORM_FIELD_INVALID"))]
+    #[case(&[("nama_usaha", "a"), ("catatan", "baris 1\nbaris 2")], Ok(vec!["a", "baris 1\nbaris 2", "", ""]))]
+    #[case(&[("nama_usaha", "a"), ("catatan", "bel\u{7}")], Err("E_FORM_FIELD_INVALID"))]
+    #[case(&[("nama_usaha", "a"), ("mulai", "2023-02-30")], Err("E_FORM_FIELD_INVALID"))]
+    #[case(&[("nama_usaha", "a"), ("mulai", "2023-04-31")], Err("E_FORM_FIELD_INVALID"))]
+    #[case(&[("nama_usaha", "a"), ("mulai", "2024-02-29")], Ok(vec!["a", "", "", "2024-02-29"]))]
+    #[case(&[("nama_usaha", "a"), ("mulai", "2023-02-29")], Err("E_FORM_FIELD_INVALID"))]
+    #[case(&[("nama_usaha", "a"), ("mulai", "0001-01-01")], Err("E_FORM_FIELD_INVALID"))]
     fn validates_forms(#[case] input: &[(&str, &str)], #[case] expected: Result<Vec<&str>, &str>) {
         let got = validate_form(&fields(), |n| {
             input

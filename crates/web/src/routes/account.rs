@@ -39,6 +39,7 @@ async fn register_page(v: Visitor) -> Result<HttpResponse, AppError> {
 
 #[derive(Deserialize)]
 struct LoginForm {
+    #[serde(default)]
     csrf: String,
     login: String,
     password: String,
@@ -99,6 +100,7 @@ async fn logout(
 
 #[derive(Deserialize)]
 struct RegisterForm {
+    #[serde(default)]
     csrf: String,
     login: String,
     name: String,

@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use sahih_workflow::{Actor, Command, decide};
 
-use super::{CsrfForm, blocking, html, see_other};
+use super::{ActionForm, blocking, html, see_other};
 use crate::session::Visitor;
 use crate::views::{Actions, ApplyPage, DocumentPage, DocumentRow, MyDocumentsPage, state_key};
 use crate::{AppError, AppState, upload};
@@ -134,6 +134,7 @@ pub(super) async fn document_page(
     html(DocumentPage {
         p: v.page(),
         state_class: state_key(view.document.state),
+        state_code: view.document.state.as_code(),
         form_rows,
         v: view,
         actions,
@@ -157,12 +158,13 @@ async fn resubmit(
     let user = v.user()?.clone();
     let form = upload::read(payload, state.app.config().upload_limit).await?;
     v.check_csrf(form.fields.get("csrf").map_or("", String::as_str))?;
+    let seen = super::seen(form.fields.get("state"), form.fields.get("version"));
     let file = form
         .file
         .ok_or_else(|| AppError::bad_input("E_UPLOAD_MISSING", "no PDF file uploaded"))?;
     let id = id.into_inner();
     let doc = blocking(&state, move |app| {
-        app.act(&user, &id, Command::Resubmit, Some(&file))
+        app.act(&user, &id, Command::Resubmit, Some(&file), seen.as_ref())
     })
     .await?;
     Ok(see_other(&format!("/permohonan/{}", doc.public_id)))
@@ -172,13 +174,14 @@ async fn withdraw(
     state: web::Data<AppState>,
     v: Visitor,
     id: web::Path<String>,
-    form: web::Form<CsrfForm>,
+    form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
     v.check_csrf(&form.csrf)?;
+    let seen = form.seen();
     let user = v.user()?.clone();
     let id = id.into_inner();
     let doc = blocking(&state, move |app| {
-        app.act(&user, &id, Command::Withdraw, None)
+        app.act(&user, &id, Command::Withdraw, None, seen.as_ref())
     })
     .await?;
     Ok(see_other(&format!("/permohonan/{}", doc.public_id)))

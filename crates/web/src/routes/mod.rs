@@ -68,8 +68,41 @@ pub(crate) fn see_other(to: &str) -> HttpResponse {
         .finish()
 }
 
-/// The hidden CSRF field every form carries.
+/// The hidden CSRF field every form carries (missing counts as wrong: `E_CSRF`).
 #[derive(serde::Deserialize)]
 pub(crate) struct CsrfForm {
+    #[serde(default)]
     pub csrf: String,
+}
+
+/// A document action's form: CSRF, and the state and version the user saw.
+#[derive(serde::Deserialize)]
+pub(crate) struct ActionForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub comment: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub passphrase: String,
+}
+
+impl ActionForm {
+    /// What the user saw, when the form says it.
+    pub fn seen(&self) -> Option<crate::app::Seen> {
+        seen(Some(&self.state), Some(&self.version))
+    }
+}
+
+/// Reads the `state` and `version` fields that a document page's forms carry. A client that
+/// sends neither acts on the document as it is (no staleness check), like `sahih demo`.
+pub(crate) fn seen(state: Option<&String>, version: Option<&String>) -> Option<crate::app::Seen> {
+    let state = state.filter(|s| !s.is_empty())?.clone();
+    let version = version.and_then(|v| v.parse::<i64>().ok())?;
+    Some(crate::app::Seen { state, version })
 }

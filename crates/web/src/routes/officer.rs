@@ -2,11 +2,10 @@
 
 use actix_web::{HttpResponse, web};
 use sahih_workflow::{Command, Role};
-use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use super::citizen::document_page;
-use super::{CsrfForm, blocking, html, see_other};
+use super::{ActionForm, blocking, html, see_other};
 use crate::session::Visitor;
 use crate::views::{DocumentRow, QueuePage};
 use crate::{AppError, AppState};
@@ -73,10 +72,16 @@ async fn act(
     state: web::Data<AppState>,
     v: Visitor,
     id: String,
+    form: ActionForm,
     command: Command,
 ) -> Result<HttpResponse, AppError> {
+    v.check_csrf(&form.csrf)?;
     let user = officer(&v)?;
-    let doc = blocking(&state, move |app| app.act(&user, &id, command, None)).await?;
+    let seen = form.seen();
+    let doc = blocking(&state, move |app| {
+        app.act(&user, &id, command, None, seen.as_ref())
+    })
+    .await?;
     Ok(see_other(&format!("/petugas/dokumen/{}", doc.public_id)))
 }
 
@@ -84,61 +89,47 @@ async fn paraf(
     state: web::Data<AppState>,
     v: Visitor,
     id: web::Path<String>,
-    form: web::Form<CsrfForm>,
+    form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
-    v.check_csrf(&form.csrf)?;
-    act(state, v, id.into_inner(), Command::Paraf).await
-}
-
-#[derive(Deserialize)]
-struct CommentForm {
-    csrf: String,
-    #[serde(default)]
-    comment: String,
-    #[serde(default)]
-    reason: String,
+    act(state, v, id.into_inner(), form.into_inner(), Command::Paraf).await
 }
 
 async fn return_for_revision(
     state: web::Data<AppState>,
     v: Visitor,
     id: web::Path<String>,
-    form: web::Form<CommentForm>,
+    form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
-    v.check_csrf(&form.csrf)?;
-    let comment = form.into_inner().comment;
-    act(state, v, id.into_inner(), Command::Return { comment }).await
+    let form = form.into_inner();
+    let comment = form.comment.clone();
+    act(state, v, id.into_inner(), form, Command::Return { comment }).await
 }
 
 async fn reject(
     state: web::Data<AppState>,
     v: Visitor,
     id: web::Path<String>,
-    form: web::Form<CommentForm>,
+    form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
-    v.check_csrf(&form.csrf)?;
-    let reason = form.into_inner().reason;
-    act(state, v, id.into_inner(), Command::Reject { reason }).await
-}
-
-#[derive(Deserialize)]
-struct SignForm {
-    csrf: String,
-    passphrase: String,
+    let form = form.into_inner();
+    let reason = form.reason.clone();
+    act(state, v, id.into_inner(), form, Command::Reject { reason }).await
 }
 
 async fn sign(
     state: web::Data<AppState>,
     v: Visitor,
     id: web::Path<String>,
-    form: web::Form<SignForm>,
+    form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
     v.check_csrf(&form.csrf)?;
     let user = officer(&v)?;
-    let passphrase = Zeroizing::new(form.into_inner().passphrase);
+    let form = form.into_inner();
+    let seen = form.seen();
+    let passphrase = Zeroizing::new(form.passphrase);
     let id = id.into_inner();
     let doc = blocking(&state, move |app| {
-        app.sign(&user, &id, passphrase.as_bytes())
+        app.sign(&user, &id, passphrase.as_bytes(), seen.as_ref())
     })
     .await?;
     Ok(see_other(&format!("/petugas/dokumen/{}", doc.public_id)))

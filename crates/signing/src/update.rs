@@ -1,0 +1,393 @@
+//! One incremental update written as raw bytes (ISO 32000-2 §7.5.6): the objects it changes are
+//! edited as the text they were written in (never re-serialized, so no number or string of an
+//! earlier revision changes its form), new objects are appended, and a cross-reference section
+//! of the same kind as the previous one (table, or stream) points back with `/Prev`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use lopdf::Document;
+use lopdf::xref::XrefEntry;
+
+use crate::SigningError;
+use crate::revisions::{XrefKind, XrefSection};
+use crate::syntax::{Lexer, Token, Value, parse_dict};
+
+/// Decompressed size limit for one object stream read while editing, bytes.
+const MAX_OBJECT_STREAM: usize = 32 * 1024 * 1024;
+
+fn structure(detail: impl Into<String>) -> SigningError {
+    SigningError::BadStructure {
+        detail: detail.into(),
+    }
+}
+
+/// Replaces `range` of `text` with `with`.
+fn splice(text: &[u8], range: std::ops::Range<usize>, with: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + with.len());
+    out.extend_from_slice(&text[..range.start]);
+    out.extend_from_slice(with);
+    out.extend_from_slice(&text[range.end..]);
+    out
+}
+
+/// The value text of an object of an earlier revision, and its generation. Only direct
+/// dictionaries and arrays are expected here; a stream is refused.
+fn object_text(pdf: &[u8], doc: &Document, id: u32) -> Result<(u16, Vec<u8>), SigningError> {
+    match doc.reference_table.get(id) {
+        Some(XrefEntry::Normal { offset, generation }) => {
+            let offset = usize::try_from(*offset).map_err(|_| structure("offset out of range"))?;
+            let mut lex = Lexer::new(pdf, offset);
+            let header = (lex.next(), lex.next(), lex.next());
+            let expected = matches!(&header,
+                (Some(Token::Int(n)), Some(Token::Int(g)), Some(Token::Keyword(k)))
+                    if *n == i64::from(id) && *g == i64::from(*generation) && k == b"obj");
+            if !expected {
+                return Err(structure(format!(
+                    "object {id} is not where the cross-reference table says"
+                )));
+            }
+            let span = lex
+                .skip_value()
+                .ok_or_else(|| structure(format!("object {id} does not parse")))?;
+            if lex.next() != Some(Token::Keyword(b"endobj".to_vec())) {
+                return Err(structure(format!(
+                    "object {id} is not a plain dictionary or array"
+                )));
+            }
+            Ok((*generation, pdf[span].to_vec()))
+        }
+        Some(XrefEntry::Compressed { container, .. }) => {
+            let stream = doc
+                .get_object((*container, 0))
+                .and_then(lopdf::Object::as_stream)
+                .map_err(|_| structure(format!("object stream {container} is missing")))?;
+            let data = stream
+                .decompressed_content_with_limit(MAX_OBJECT_STREAM)
+                .map_err(|e| structure(format!("object stream {container}: {e}")))?;
+            let first = stream
+                .dict
+                .get(b"First")
+                .and_then(lopdf::Object::as_i64)
+                .ok()
+                .and_then(|f| usize::try_from(f).ok())
+                .ok_or_else(|| structure(format!("object stream {container} has no /First")))?;
+            let mut header = Lexer::new(&data[..first.min(data.len())], 0);
+            while let (Some(Token::Int(n)), Some(Token::Int(off))) = (header.next(), header.next())
+            {
+                if n == i64::from(id) {
+                    let at = usize::try_from(off)
+                        .map_err(|_| structure("bad object stream offset"))?
+                        + first;
+                    let mut lex = Lexer::new(&data, at);
+                    let span = lex
+                        .skip_value()
+                        .ok_or_else(|| structure(format!("object {id} does not parse")))?;
+                    return Ok((0, data[span].to_vec()));
+                }
+            }
+            Err(structure(format!(
+                "object stream {container} does not contain object {id}"
+            )))
+        }
+        _ => Err(structure(format!("object {id} is missing"))),
+    }
+}
+
+/// The objects of the update being built: edited copies of earlier objects, and new ones.
+pub(crate) struct Plan<'a> {
+    pdf: &'a [u8],
+    doc: &'a Document,
+    objects: BTreeMap<u32, (u16, Vec<u8>)>,
+    next_id: u32,
+}
+
+/// What [`Plan::array_push`] had to do.
+enum Pushed {
+    /// The dictionary text changed (the array is inline, or was created).
+    Inline(Vec<u8>),
+    /// The array is its own object, which was updated; the dictionary is unchanged.
+    Indirect,
+}
+
+impl<'a> Plan<'a> {
+    /// Starts an update after `chain`'s newest section: new objects are numbered past every
+    /// number an earlier revision used (its `/Size`, and every object loaded).
+    pub(crate) fn new(pdf: &'a [u8], doc: &'a Document, chain: &[XrefSection]) -> Plan<'a> {
+        let size = chain.iter().filter_map(|s| s.size).max().unwrap_or(0);
+        let size = u32::try_from(size).unwrap_or(u32::MAX);
+        Plan {
+            pdf,
+            doc,
+            objects: BTreeMap::new(),
+            next_id: doc.max_id.max(size.saturating_sub(1)).saturating_add(1),
+        }
+    }
+
+    /// A new object number.
+    pub(crate) fn alloc(&mut self) -> u32 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    /// The current text of object `id` (edited in this update, or as last written).
+    pub(crate) fn text(&self, id: u32) -> Result<(u16, Vec<u8>), SigningError> {
+        match self.objects.get(&id) {
+            Some(o) => Ok(o.clone()),
+            None => object_text(self.pdf, self.doc, id),
+        }
+    }
+
+    /// Sets object `id` in the update.
+    pub(crate) fn put(&mut self, id: u32, generation: u16, text: Vec<u8>) {
+        self.objects.insert(id, (generation, text));
+    }
+
+    /// Appends `item` to the array under `key` of dictionary text `dict`: inside it when the
+    /// array is inline, in its own object when indirect, or as a new inline array.
+    fn array_push(&mut self, dict: &[u8], key: &[u8], item: &str) -> Result<Pushed, SigningError> {
+        let d = parse_dict(dict, 0).ok_or_else(|| structure("a dictionary does not parse"))?;
+        let name = String::from_utf8_lossy(key).into_owned();
+        match d.get(key).map(|e| (e.value.clone(), e.span.clone())) {
+            None => Ok(Pushed::Inline(splice(
+                dict,
+                d.close..d.close,
+                format!("/{name} [{item}]").as_bytes(),
+            ))),
+            Some((Value::Array, span)) => {
+                let arr = push_into_array_text(&dict[span.clone()], item)?;
+                Ok(Pushed::Inline(splice(dict, span, &arr)))
+            }
+            Some((Value::Ref(n, _), _)) => {
+                let (g, arr) = self.text(n)?;
+                let arr = push_into_array_text(&arr, item)?;
+                self.put(n, g, arr);
+                Ok(Pushed::Indirect)
+            }
+            Some(_) => Err(structure(format!("/{name} is not an array"))),
+        }
+    }
+
+    /// Adds `item` to `/key` of object `id` (a dictionary).
+    pub(crate) fn push_to_object_array(
+        &mut self,
+        id: u32,
+        key: &[u8],
+        item: &str,
+    ) -> Result<(), SigningError> {
+        let (g, text) = self.text(id)?;
+        if let Pushed::Inline(t) = self.array_push(&text, key, item)? {
+            self.put(id, g, t);
+        }
+        Ok(())
+    }
+
+    /// Registers `field` in the catalog's interactive form (ISO 32000-2 §12.7.3), creating the
+    /// AcroForm if needed, and sets `/SigFlags 3` (SignaturesExist | AppendOnly).
+    pub(crate) fn add_signature_field(
+        &mut self,
+        root: u32,
+        field: &str,
+    ) -> Result<(), SigningError> {
+        let (g, catalog) = self.text(root)?;
+        let d = parse_dict(&catalog, 0).ok_or_else(|| structure("the catalog does not parse"))?;
+        match d
+            .get(b"AcroForm")
+            .map(|e| (e.value.clone(), e.span.clone()))
+        {
+            Some((Value::Ref(n, _), _)) => {
+                let (fg, form) = self.text(n)?;
+                let form = self.form_with_field(&form, field)?;
+                self.put(n, fg, form);
+            }
+            Some((Value::Dict, span)) => {
+                let form = self.form_with_field(&catalog[span.clone()], field)?;
+                self.put(root, g, splice(&catalog, span, &form));
+            }
+            None => {
+                let id = self.alloc();
+                self.put(
+                    id,
+                    0,
+                    format!("<< /Fields [{field}] /SigFlags 3 >>").into_bytes(),
+                );
+                let entry = format!("/AcroForm {id} 0 R");
+                self.put(
+                    root,
+                    g,
+                    splice(&catalog, d.close..d.close, entry.as_bytes()),
+                );
+            }
+            Some(_) => {
+                return Err(structure(
+                    "/AcroForm is neither a dictionary nor a reference",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn form_with_field(&mut self, form: &[u8], field: &str) -> Result<Vec<u8>, SigningError> {
+        let form = match self.array_push(form, b"Fields", field)? {
+            Pushed::Inline(t) => t,
+            Pushed::Indirect => form.to_vec(),
+        };
+        let d = parse_dict(&form, 0).ok_or_else(|| structure("the AcroForm does not parse"))?;
+        Ok(match d.get(b"SigFlags") {
+            Some(e) => splice(&form, e.span.clone(), b"3"),
+            None => splice(&form, d.close..d.close, b"/SigFlags 3 "),
+        })
+    }
+
+    /// Writes `pdf` followed by the update and a cross-reference section of the kind of
+    /// `chain[0]`. Returns the file and the offset at which each object was written.
+    pub(crate) fn write(
+        self,
+        chain: &[XrefSection],
+    ) -> Result<(Vec<u8>, BTreeMap<u32, usize>), SigningError> {
+        let last = chain
+            .first()
+            .ok_or_else(|| structure("no cross-reference section"))?;
+        let trailer = parse_dict(self.pdf, last.trailer_at)
+            .ok_or_else(|| structure("the trailer does not parse"))?;
+        let mut carried = String::new();
+        for key in [&b"Root"[..], b"Info", b"ID"] {
+            if let Some(e) = trailer.get(key) {
+                let _ = write!(
+                    carried,
+                    "/{} {} ",
+                    String::from_utf8_lossy(key),
+                    String::from_utf8_lossy(&self.pdf[e.span.clone()])
+                );
+            }
+        }
+        let mut out = Vec::with_capacity(self.pdf.len() + 64 * 1024);
+        out.extend_from_slice(self.pdf);
+        if !out.ends_with(b"\n") {
+            out.push(b'\n');
+        }
+        let mut offsets = BTreeMap::new();
+        for (id, (g, text)) in &self.objects {
+            offsets.insert(*id, out.len());
+            out.extend_from_slice(format!("{id} {g} obj\n").as_bytes());
+            out.extend_from_slice(text);
+            out.extend_from_slice(b"\nendobj\n");
+        }
+        let max_id = offsets.keys().next_back().copied().unwrap_or(0);
+        let generations: BTreeMap<u32, u16> =
+            self.objects.iter().map(|(id, (g, _))| (*id, *g)).collect();
+        let prev = last.offset;
+        let startxref = out.len();
+        match last.kind {
+            XrefKind::Table => {
+                let size = last.size.unwrap_or(0).max(max_id as usize + 1);
+                out.extend_from_slice(b"xref\n");
+                for run in runs(&offsets) {
+                    out.extend_from_slice(format!("{} {}\n", run[0].0, run.len()).as_bytes());
+                    for (id, off) in run {
+                        let g = generations.get(&id).copied().unwrap_or(0);
+                        out.extend_from_slice(format!("{off:010} {g:05} n \n").as_bytes());
+                    }
+                }
+                out.extend_from_slice(
+                    format!("trailer\n<< /Size {size} {carried}/Prev {prev} >>\n").as_bytes(),
+                );
+            }
+            XrefKind::Stream => {
+                let xref_id = max_id.max(self.next_id.saturating_sub(1)) + 1;
+                let mut entries = offsets.clone();
+                entries.insert(xref_id, startxref);
+                let size = last.size.unwrap_or(0).max(xref_id as usize + 1);
+                let width = bytes_needed(startxref);
+                let mut data = Vec::new();
+                let mut index = String::new();
+                for run in runs(&entries) {
+                    let _ = write!(index, "{} {} ", run[0].0, run.len());
+                    for (id, off) in run {
+                        data.push(1u8);
+                        data.extend_from_slice(&(off as u64).to_be_bytes()[8 - width..]);
+                        data.extend_from_slice(
+                            &generations.get(&id).copied().unwrap_or(0).to_be_bytes(),
+                        );
+                    }
+                }
+                out.extend_from_slice(
+                    format!(
+                        "{xref_id} 0 obj\n<< /Type /XRef /Size {size} /W [1 {width} 2] /Index [{}] {carried}/Prev {prev} /Length {} >>\nstream\n",
+                        index.trim_end(),
+                        data.len()
+                    )
+                    .as_bytes(),
+                );
+                out.extend_from_slice(&data);
+                out.extend_from_slice(b"\nendstream\nendobj\n");
+            }
+        }
+        out.extend_from_slice(format!("startxref\n{startxref}\n%%EOF\n").as_bytes());
+        Ok((out, offsets))
+    }
+}
+
+/// Bytes needed to write `n` big-endian (at least 1).
+fn bytes_needed(n: usize) -> usize {
+    let bits = usize::BITS - n.leading_zeros();
+    (bits as usize).div_ceil(8).max(1)
+}
+
+/// Consecutive runs of object numbers, for xref subsections (§7.5.4) or `/Index` (§7.5.8.2).
+fn runs(entries: &BTreeMap<u32, usize>) -> Vec<Vec<(u32, usize)>> {
+    let mut out: Vec<Vec<(u32, usize)>> = Vec::new();
+    for (&id, &off) in entries {
+        match out.last_mut() {
+            Some(run) if run.last().is_some_and(|(last, _)| last + 1 == id) => run.push((id, off)),
+            _ => out.push(vec![(id, off)]),
+        }
+    }
+    out
+}
+
+/// Inserts ` item` before the closing `]` of an array's text.
+fn push_into_array_text(arr: &[u8], item: &str) -> Result<Vec<u8>, SigningError> {
+    let mut lex = Lexer::new(arr, 0);
+    let span = lex
+        .skip_value()
+        .ok_or_else(|| structure("an array does not parse"))?;
+    if arr.get(span.start) != Some(&b'[') || arr.get(span.end - 1) != Some(&b']') {
+        return Err(structure("expected an array"));
+    }
+    let at = span.end - 1;
+    Ok(splice(arr, at..at, format!(" {item}").as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_group_consecutive_numbers() {
+        let m: BTreeMap<u32, usize> = [(3, 10), (4, 20), (7, 30)].into_iter().collect();
+        assert_eq!(runs(&m), vec![vec![(3, 10), (4, 20)], vec![(7, 30)]]);
+    }
+
+    #[test]
+    fn pushing_into_arrays_keeps_the_rest_byte_for_byte() {
+        assert_eq!(
+            push_into_array_text(b"[1 0 R  2 0 R]", "9 0 R").expect("push"),
+            b"[1 0 R  2 0 R 9 0 R]"
+        );
+        assert_eq!(
+            push_into_array_text(b"[]", "9 0 R").expect("push"),
+            b"[ 9 0 R]"
+        );
+        assert!(push_into_array_text(b"<< >>", "9 0 R").is_err());
+    }
+
+    #[test]
+    fn widths_fit_offsets() {
+        assert_eq!(bytes_needed(0), 1);
+        assert_eq!(bytes_needed(255), 1);
+        assert_eq!(bytes_needed(256), 2);
+        assert_eq!(bytes_needed(16_777_216), 4);
+    }
+}
