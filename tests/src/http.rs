@@ -18,7 +18,7 @@ pub fn sahih_bin() -> PathBuf {
     let bin = dir.join("sahih");
     assert!(
         bin.exists(),
-        "{} is missing: run `cargo build -p sahih` (cargo test --workspace builds it)",
+        "{} is missing: run `cargo build -p sahih` (`cargo test --workspace` builds it for crates/cli/tests)",
         bin.display()
     );
     bin

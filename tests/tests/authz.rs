@@ -187,10 +187,61 @@ fn an_officer_of_another_agency_gets_403_and_an_anonymous_visitor_is_sent_to_log
         &[403],
         "E_WRONG_ROLE",
     );
-    // Nobody logged in: sent to the login page.
+    // Nobody logged in: sent to the login page, and back to the page after logging in.
     let mut anon = Browser::new(&w.server);
-    let r = anon.get("/permohonan");
-    assert_eq!((r.status, r.location.as_deref()), (303, Some("/masuk")));
+    let r = anon.get(&format!("/permohonan/{}", w.id));
+    let to = format!("/masuk?next=/permohonan/{}", w.id);
+    assert_eq!((r.status, r.location.as_deref()), (303, Some(to.as_str())));
+    let login_page = anon.get(&to);
+    assert_eq!(
+        login_page.hidden("next"),
+        Some(format!("/permohonan/{}", w.id))
+    );
+    let csrf = login_page.csrf();
+    let wrong = anon.post(
+        "/masuk",
+        &[
+            ("csrf", &csrf),
+            ("login", "warga"),
+            ("password", "salah-sekali"),
+            ("next", "/permohonan"),
+        ],
+    );
+    assert_eq!(
+        (wrong.status, wrong.error_code.as_deref()),
+        (401, Some("E_BAD_LOGIN"))
+    );
+    assert!(
+        wrong.text().contains("name=\"login\""),
+        "the login form again, with the reason"
+    );
+    let back = format!("/permohonan/{}", w.id);
+    let ok = anon.post(
+        "/masuk",
+        &[
+            ("csrf", &csrf),
+            ("login", "warga"),
+            ("password", "warga-demo-2026"),
+            ("next", &back),
+        ],
+    );
+    assert_eq!(ok.location.as_deref(), Some(back.as_str()));
+    let mut other = Browser::new(&w.server);
+    let csrf = other.get("/masuk").csrf();
+    let offsite = other.post(
+        "/masuk",
+        &[
+            ("csrf", &csrf),
+            ("login", "warga"),
+            ("password", "warga-demo-2026"),
+            ("next", "//evil.example/x"),
+        ],
+    );
+    assert_eq!(
+        offsite.location.as_deref(),
+        Some("/permohonan"),
+        "never to another site"
+    );
     assert!(
         w.owner
             .get(&format!("/permohonan/{}", w.id))

@@ -102,7 +102,14 @@ fn citizen_pdf_becomes_an_officer_signed_pdf_that_validators_accept() {
 
     // The citizen reads the comment and resubmits a corrected PDF.
     let returned = citizen.get(&format!("/permohonan/{id}"));
-    assert!(returned.text().contains("Tanda tangan pemohon belum ada"));
+    assert_eq!(
+        returned
+            .text()
+            .matches("Tanda tangan pemohon belum ada")
+            .count(),
+        2,
+        "the comment is shown with the revision form and in the timeline"
+    );
     assert!(returned.text().contains("Dikembalikan untuk perbaikan"));
     let v2 = corpus("dss_pdf-2.0.pdf");
     let fields = returned.action_fields();

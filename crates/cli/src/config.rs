@@ -178,11 +178,12 @@ fn print_logins(cfg: &Config) {
 
 pub fn migrate(database: Option<String>) -> anyhow::Result<()> {
     let url = database.unwrap_or_else(|| "sqlite://data/sahih.db".into());
-    let tmp = std::env::temp_dir().join(format!("sahih-migrate-{}", std::process::id()));
-    let store = Store::open(&url, &tmp)?;
-    let _ = std::fs::remove_dir(&tmp);
-    let ran = store.migrate()?;
-    println!("database {url} is up to date ({ran} migrations were pending)");
+    let blobs = std::env::temp_dir().join(format!("sahih-migrate-{}", std::process::id()));
+    let store = Store::connect(&url, &blobs);
+    let _ = std::fs::remove_dir(&blobs);
+    let ran = store?.migrate()?;
+    let plural = if ran == 1 { "" } else { "s" };
+    println!("database {url} is up to date (applied {ran} migration{plural})");
     Ok(())
 }
 

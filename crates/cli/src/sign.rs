@@ -57,7 +57,15 @@ pub fn run(args: SignArgs) -> anyhow::Result<()> {
             .with_context(|| format!("reading {}", args.key.display()))?,
     );
     let pass = passphrase(&args)?;
-    let key = SignerKey::from_pem(&key_pem, pass.as_ref().map(|p| p.as_bytes()))?;
+    let key = SignerKey::from_pem(&key_pem, pass.as_ref().map(|p| p.as_bytes())).map_err(|e| {
+        let hint = match e {
+            sahih_signing::SigningError::PassphraseRequired => {
+                ": give it with --passphrase-file FILE or SAHIH_KEY_PASSPHRASE"
+            }
+            _ => "",
+        };
+        anyhow::anyhow!("{}: {e}{hint} ({})", args.key.display(), e.code())
+    })?;
     if let Some(expected) = args.algorithm.as_deref().and_then(Algorithm::parse)
         && expected != key.algorithm()
     {

@@ -11,7 +11,7 @@ pub enum SigningError {
     NotPdf,
     /// The PDF uses a security handler (`/Encrypt` in the trailer, ISO 32000-2 §7.6). Signing an
     /// encrypted document needs its password and an unencrypted `/Contents`; not supported yet.
-    #[error("the PDF is encrypted; remove the password protection and upload it again")]
+    #[error("the PDF is encrypted (password-protected); remove the protection first")]
     Encrypted,
     /// The cross-reference data could not be read as written: the file would need repair, and a
     /// repaired file cannot be extended by an incremental update without rewriting it.
@@ -55,7 +55,7 @@ pub enum SigningError {
     #[error("the key passphrase is wrong")]
     WrongPassphrase,
     /// The key is encrypted and no passphrase was given.
-    #[error("the key is encrypted: a passphrase is required")]
+    #[error("the key is encrypted and no passphrase was given")]
     PassphraseRequired,
     /// A file could not be read or written (keys, certificates).
     #[error("file error: {0}")]

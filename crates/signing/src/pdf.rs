@@ -7,6 +7,7 @@
 
 use std::collections::HashSet;
 
+use lopdf::xref::XrefEntry;
 use lopdf::{Document, LoadOptions, Object, ObjectId};
 use time::OffsetDateTime;
 use x509_cert::Certificate;
@@ -102,6 +103,20 @@ fn load(pdf: &[u8]) -> Result<(Document, Vec<XrefSection>), SigningError> {
             detail: format!("{recovery:?}"),
         });
     }
+    // Lenient loading skips objects it cannot read; every object the cross-reference data lists
+    // must have been read, or the file needs repair.
+    let read: HashSet<u32> = doc.objects.keys().map(|(n, _)| *n).collect();
+    let unreadable = doc.reference_table.entries.iter().find(|(id, entry)| {
+        matches!(
+            entry,
+            XrefEntry::Normal { .. } | XrefEntry::Compressed { .. }
+        ) && !read.contains(id)
+    });
+    if let Some((id, _)) = unreadable {
+        return Err(SigningError::BrokenXref {
+            detail: format!("object {id} listed in the cross-reference data cannot be read"),
+        });
+    }
     Ok((doc, chain))
 }
 
@@ -143,13 +158,7 @@ fn prepare(
     let (doc, chain) = load(pdf)?;
     let root_id = catalog_id(&doc)?;
     check_docmdp(&doc, root_id)?;
-    let pages = doc.get_pages();
-    let page_id = *pages
-        .values()
-        .next()
-        .ok_or_else(|| SigningError::BadStructure {
-            detail: "the document has no pages".into(),
-        })?;
+    let (page_id, page_count) = page_tree(&doc, root_id)?;
     let mut names = HashSet::new();
     let signatures = walk_fields(&doc, root_id, &mut names);
     let field_name = (1..)
@@ -175,7 +184,7 @@ fn prepare(
         contents_at: sig_at + contents_in,
         byte_range_at: sig_at + byte_range_in,
         summary: PdfSummary {
-            pages: pages.len(),
+            pages: page_count,
             signatures,
         },
     })
@@ -258,6 +267,57 @@ fn catalog_id(doc: &Document) -> Result<ObjectId, SigningError> {
             detail: "/Root is not a dictionary".into(),
         })?;
     Ok(id)
+}
+
+/// Walks the page tree from the catalog's `/Pages` (ISO 32000-2 §7.7.3.2) and returns the first
+/// page and the number of pages. A node reached twice (a cycle, or a page listed twice), a kid
+/// that is not a reference, or a tree deeper than 64 levels is refused.
+fn page_tree(doc: &Document, root_id: ObjectId) -> Result<(ObjectId, usize), SigningError> {
+    let bad = |detail: String| SigningError::BadStructure { detail };
+    let pages_id = doc
+        .get_dictionary(root_id)
+        .ok()
+        .and_then(|c| c.get(b"Pages").and_then(Object::as_reference).ok())
+        .ok_or_else(|| bad("the catalog has no /Pages reference".into()))?;
+    let mut seen = HashSet::new();
+    let mut stack = vec![(pages_id, 0usize)];
+    let (mut first, mut count) = (None, 0usize);
+    while let Some((id, depth)) = stack.pop() {
+        if !seen.insert(id) {
+            return Err(bad(format!(
+                "the page tree reaches object {} twice (a cycle)",
+                id.0
+            )));
+        }
+        if depth > 64 {
+            return Err(bad("the page tree is deeper than 64 levels".into()));
+        }
+        let node = doc.get_dictionary(id).map_err(|_| {
+            bad(format!(
+                "page tree node {} is missing or not a dictionary",
+                id.0
+            ))
+        })?;
+        match node.get(b"Kids").ok().and_then(|k| resolve(doc, k)) {
+            Some(kids) => {
+                let kids = kids
+                    .as_array()
+                    .map_err(|_| bad(format!("/Kids of {} is not an array", id.0)))?;
+                for kid in kids.iter().rev() {
+                    let kid = kid
+                        .as_reference()
+                        .map_err(|_| bad(format!("a kid of {} is not a reference", id.0)))?;
+                    stack.push((kid, depth + 1));
+                }
+            }
+            None => {
+                first.get_or_insert(id);
+                count += 1;
+            }
+        }
+    }
+    let first = first.ok_or_else(|| bad("the document has no pages".into()))?;
+    Ok((first, count))
 }
 
 /// Resolves `obj` if it is a reference; `None` when it dangles.

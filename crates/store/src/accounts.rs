@@ -51,7 +51,7 @@ impl TryFrom<UserRow> for User {
     }
 }
 
-type ServiceRow = (i64, i64, String, String, String, String, String);
+type ServiceRow = (i64, i64, String, String, String, String, String, String);
 
 impl TryFrom<ServiceRow> for Service {
     type Error = StoreError;
@@ -60,11 +60,12 @@ impl TryFrom<ServiceRow> for Service {
         Ok(Service {
             id: ServiceId(r.0),
             agency_id: AgencyId(r.1),
-            form: serde_json::from_str(&r.5).map_err(corrupt)?,
-            template: serde_json::from_str(&r.6).map_err(corrupt)?,
+            form: serde_json::from_str(&r.6).map_err(corrupt)?,
+            template: serde_json::from_str(&r.7).map_err(corrupt)?,
             code: r.2,
             name: r.3,
             description: r.4,
+            description_en: r.5,
         })
     }
 }
@@ -75,6 +76,7 @@ const SERVICE_COLUMNS: (
     services::code,
     services::name,
     services::description,
+    services::description_en,
     services::form_json,
     services::template_json,
 ) = (
@@ -83,6 +85,7 @@ const SERVICE_COLUMNS: (
     services::code,
     services::name,
     services::description,
+    services::description_en,
     services::form_json,
     services::template_json,
 );
@@ -279,6 +282,7 @@ impl Store {
                         services::code.eq(&service.code),
                         services::name.eq(&service.name),
                         services::description.eq(&service.description),
+                        services::description_en.eq(&service.description_en),
                         services::form_json.eq(&form),
                         services::template_json.eq(&template),
                     ))

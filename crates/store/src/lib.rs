@@ -112,14 +112,20 @@ impl Store {
     /// Errors: [`StoreError::BadUrl`], [`StoreError::Connect`], [`StoreError::Migration`],
     /// [`StoreError::Io`].
     pub fn open(url: &str, blob_dir: &Path) -> Result<Store, StoreError> {
-        let backend = Backend::from_url(url)?;
-        let pool = dialect::pool(&backend, 8)?;
-        let store = Store {
-            pool,
-            blobs: BlobStore::open(blob_dir)?,
-        };
+        let store = Store::connect(url, blob_dir)?;
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Opens the database and the blob store without applying migrations (see [`Store::migrate`]).
+    ///
+    /// Errors: [`StoreError::BadUrl`], [`StoreError::Connect`], [`StoreError::Io`].
+    pub fn connect(url: &str, blob_dir: &Path) -> Result<Store, StoreError> {
+        let backend = Backend::from_url(url)?;
+        Ok(Store {
+            pool: dialect::pool(&backend, 8)?,
+            blobs: BlobStore::open(blob_dir)?,
+        })
     }
 
     /// Applies the embedded migrations that have not run yet; returns how many ran.

@@ -83,8 +83,10 @@ pub struct Service {
     pub code: String,
     /// Name shown to citizens.
     pub name: String,
-    /// Description shown to citizens.
+    /// Description shown to citizens, in Bahasa Indonesia.
     pub description: String,
+    /// The description in English (may be empty: the Indonesian one is shown).
+    pub description_en: String,
     /// The form's fields.
     pub form: Vec<FormField>,
     /// The routing template.

@@ -41,6 +41,7 @@ diesel::table! {
         code -> Text,
         name -> Text,
         description -> Text,
+        description_en -> Text,
         form_json -> Text,
         template_json -> Text,
     }

@@ -44,6 +44,7 @@ fn service(store: &Store, agency: AgencyId) -> ServiceId {
             code: "sku".into(),
             name: "Surat Keterangan Usaha".into(),
             description: "".into(),
+            description_en: "".into(),
             form: vec![FormField {
                 name: "nama_usaha".into(),
                 label_id: "Nama usaha".into(),

@@ -56,10 +56,54 @@ impl Lang {
 
 /// (key, Bahasa Indonesia, English).
 pub const STRINGS: &[(&str, &str, &str)] = &[
+    ("home", "Beranda", "Home"),
+    (
+        "no_services",
+        "Belum ada layanan. Admin OPD menambahkan layanan.",
+        "No services yet. An agency admin adds them.",
+    ),
+    ("technical_detail", "Keterangan teknis", "Technical detail"),
+    (
+        "login_hint",
+        "3–40 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung; diawali huruf atau angka.",
+        "3–40 characters: lower-case letters, digits, dot, underscore or dash; starting with a letter or digit.",
+    ),
+    (
+        "password_hint",
+        "Minimal 10 karakter.",
+        "At least 10 characters.",
+    ),
+    (
+        "revision_comment",
+        "Catatan petugas",
+        "The officer's comment",
+    ),
+    (
+        "will_sign_version",
+        "Yang akan ditandatangani: berkas versi",
+        "What will be signed: file version",
+    ),
+    ("section_approve", "Setujui", "Approve"),
+    (
+        "section_return",
+        "Kembalikan atau tolak",
+        "Return or reject",
+    ),
+    (
+        "section_sign",
+        "Tanda tangan elektronik",
+        "Electronic signature",
+    ),
+    ("section_revise", "Perbaikan", "Revision"),
+    (
+        "confirm_withdraw",
+        "Tarik permohonan ini? Tindakan ini tidak dapat dibatalkan.",
+        "Withdraw this application? This cannot be undone.",
+    ),
     (
         "app_tagline",
-        "Layanan dokumen dan tanda tangan elektronik Pemerintah Kota",
-        "The city government's e-document and electronic signature service",
+        "Layanan dokumen dan tanda tangan elektronik",
+        "E-documents and electronic signatures",
     ),
     ("lang_switch", "English", "Bahasa Indonesia"),
     ("login", "Masuk", "Log in"),

@@ -104,12 +104,43 @@ pub fn seed_demo(app: &App, certs_dir: &Path) -> Result<ServiceId, AppError> {
         agency_id: agency,
         code: DEMO_SERVICE.into(),
         name: "Surat Keterangan Usaha".into(),
-        description: "Keterangan bahwa warga menjalankan usaha mikro/kecil di wilayah kota. / A certificate that a resident runs a micro or small business in the city.".into(),
+        description: "Keterangan bahwa warga menjalankan usaha mikro atau kecil di wilayah kota."
+            .into(),
+        description_en: "A certificate that a resident runs a micro or small business in the city."
+            .into(),
         form: vec![
-            field("nama_usaha", "Nama usaha", "Business name", FieldKind::Text, true, 120),
-            field("bidang_usaha", "Bidang usaha", "Line of business", FieldKind::Text, true, 120),
-            field("alamat_usaha", "Alamat usaha", "Business address", FieldKind::Textarea, true, 500),
-            field("mulai_usaha", "Mulai berusaha", "In business since", FieldKind::Date, false, 10),
+            field(
+                "nama_usaha",
+                "Nama usaha",
+                "Business name",
+                FieldKind::Text,
+                true,
+                120,
+            ),
+            field(
+                "bidang_usaha",
+                "Bidang usaha",
+                "Line of business",
+                FieldKind::Text,
+                true,
+                120,
+            ),
+            field(
+                "alamat_usaha",
+                "Alamat usaha",
+                "Business address",
+                FieldKind::Textarea,
+                true,
+                500,
+            ),
+            field(
+                "mulai_usaha",
+                "Mulai berusaha",
+                "In business since",
+                FieldKind::Date,
+                false,
+                10,
+            ),
         ],
         template: RoutingTemplate::single_paraf(),
     })?;

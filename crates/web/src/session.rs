@@ -164,6 +164,18 @@ fn load_or_create(
     Ok((visitor, Some(cookie)))
 }
 
+/// Percent-encodes `s` for a query value (RFC 3986 §2.3: unreserved characters and `/` kept).
+fn query_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// The session middleware: loads (or starts) the visitor's session before the handler, sets
 /// the cookie of a new session, and renders error responses as pages in the visitor's language.
 pub async fn middleware(
@@ -181,6 +193,11 @@ pub async fn middleware(
         .await
         .map_err(AppError::from)??;
     req.extensions_mut().insert(visitor.clone());
+    let back = (req.method() == actix_web::http::Method::GET).then(|| {
+        req.uri()
+            .path_and_query()
+            .map_or_else(|| req.path().to_string(), ToString::to_string)
+    });
     let mut res = next.call(req).await?;
     let replaced = res.response().cookies().any(|c| c.name() == SESSION_COOKIE);
     if let Some(cookie) = cookie
@@ -189,6 +206,16 @@ pub async fn middleware(
         res.response_mut().add_cookie(&cookie)?;
     }
     let info = res.response().extensions().get::<ErrorInfo>().cloned();
+    if let (Some(info), Some(back)) = (&info, back)
+        && info.code == "E_LOGIN_REQUIRED"
+    {
+        let to = format!("/masuk?next={}", query_encode(&back));
+        if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&to) {
+            res.response_mut()
+                .headers_mut()
+                .insert(actix_web::http::header::LOCATION, v);
+        }
+    }
     match info {
         Some(info) if !res.status().is_redirection() => {
             let page = ErrorPage {

@@ -62,6 +62,14 @@ impl Page {
         }
     }
 
+    /// A service's description in the page's language (Indonesian when no English is given).
+    pub fn description<'a>(&self, service: &'a Service) -> &'a str {
+        match self.lang {
+            Lang::En if !service.description_en.is_empty() => &service.description_en,
+            _ => &service.description,
+        }
+    }
+
     /// Whether a field is a textarea.
     pub fn is_textarea(&self, field: &FormField) -> bool {
         field.kind == FieldKind::Textarea
@@ -142,6 +150,8 @@ impl DocumentRow {
 pub struct IndexPage {
     /// Common.
     pub p: Page,
+    /// The city the instance serves.
+    pub city: String,
     /// Services offered.
     pub services: Vec<Service>,
 }
@@ -152,6 +162,10 @@ pub struct IndexPage {
 pub struct LoginPage {
     /// Common.
     pub p: Page,
+    /// Error code of a failed attempt (also its translation key).
+    pub error: Option<&'static str>,
+    /// Local path to return to after logging in.
+    pub next: String,
 }
 
 /// The registration page.
@@ -232,6 +246,8 @@ pub struct DocumentPage {
     pub state_code: String,
     /// Offered actions.
     pub actions: Actions,
+    /// The comment of the latest return for revision, shown with the revision form.
+    pub last_comment: Option<String>,
 }
 
 /// An error page.

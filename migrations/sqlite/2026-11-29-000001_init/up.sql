@@ -34,6 +34,7 @@ CREATE TABLE services (
     code TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
     description TEXT NOT NULL,
+    description_en TEXT NOT NULL,
     form_json TEXT NOT NULL,
     template_json TEXT NOT NULL
 );

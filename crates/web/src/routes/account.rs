@@ -25,12 +25,36 @@ async fn index(state: web::Data<AppState>, v: Visitor) -> Result<HttpResponse, A
     let services = blocking(&state, |app| app.services()).await?;
     html(IndexPage {
         p: v.page(),
+        city: state.app.config().city.clone(),
         services,
     })
 }
 
-async fn login_page(v: Visitor) -> Result<HttpResponse, AppError> {
-    html(LoginPage { p: v.page() })
+#[derive(Deserialize)]
+struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// `next` when it is a path on this site, else the empty string (never another site).
+fn local_path(next: &str) -> String {
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.contains("://");
+    if local {
+        next.to_string()
+    } else {
+        String::new()
+    }
+}
+
+async fn login_page(v: Visitor, q: web::Query<NextQuery>) -> Result<HttpResponse, AppError> {
+    html(LoginPage {
+        p: v.page(),
+        error: None,
+        next: local_path(&q.next),
+    })
 }
 
 async fn register_page(v: Visitor) -> Result<HttpResponse, AppError> {
@@ -43,6 +67,8 @@ struct LoginForm {
     csrf: String,
     login: String,
     password: String,
+    #[serde(default)]
+    next: String,
 }
 
 /// Replaces the visitor's session with a new one for `user` (no session fixation).
@@ -50,12 +76,15 @@ async fn start_session(
     state: &web::Data<AppState>,
     v: &Visitor,
     user: sahih_store::User,
+    next: &str,
 ) -> Result<HttpResponse, AppError> {
-    let to = if user.role == sahih_workflow::Role::Citizen {
+    let home = if user.role == sahih_workflow::Role::Citizen {
         "/permohonan"
     } else {
         "/petugas"
     };
+    let next = local_path(next);
+    let to = if next.is_empty() { home } else { next.as_str() };
     let (old, lang, secure) = (v.token_hash.clone(), v.lang, state.secure_cookies);
     let (cookie, _) = blocking(state, move |app| {
         app.store().delete_session(&old)?;
@@ -76,8 +105,25 @@ async fn login(
     v.check_csrf(&form.csrf)?;
     let form = form.into_inner();
     let (login, password) = (form.login, Zeroizing::new(form.password));
-    let user = blocking(&state, move |app| app.authenticate(&login, &password)).await?;
-    start_session(&state, &v, user).await
+    match blocking(&state, move |app| app.authenticate(&login, &password)).await {
+        Ok(user) => start_session(&state, &v, user, &form.next).await,
+        // The login form again, with the reason, rather than an error page.
+        Err(e @ AppError::BadLogin) => {
+            let page = LoginPage {
+                p: v.page(),
+                error: Some(e.code()),
+                next: local_path(&form.next),
+            };
+            let mut res = html(page)?;
+            *res.status_mut() = actix_web::http::StatusCode::UNAUTHORIZED;
+            res.headers_mut().insert(
+                actix_web::http::header::HeaderName::from_static("x-sahih-error"),
+                actix_web::http::header::HeaderValue::from_static("E_BAD_LOGIN"),
+            );
+            Ok(res)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 async fn logout(
@@ -121,7 +167,7 @@ async fn register(
         app.register_citizen(&form.login, &form.name, &form.email, &password)
     })
     .await?;
-    start_session(&state, &v, user).await
+    start_session(&state, &v, user, "").await
 }
 
 async fn set_lang(

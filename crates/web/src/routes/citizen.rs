@@ -135,6 +135,12 @@ pub(super) async fn document_page(
         p: v.page(),
         state_class: state_key(view.document.state),
         state_code: view.document.state.as_code(),
+        last_comment: view
+            .events
+            .iter()
+            .rev()
+            .find(|e| e.kind == "returned")
+            .and_then(|e| e.comment.clone()),
         form_rows,
         v: view,
         actions,
