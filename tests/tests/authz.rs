@@ -389,7 +389,14 @@ fn acting_on_a_page_that_went_stale_is_a_conflict_and_changes_nothing() {
     );
     assert_eq!(r.status, 303, "{}", r.text());
     let returned = w.owner.get(&format!("/permohonan/{}", w.id));
-    let fields = returned.action_fields();
+    let mut fields = returned.action_fields();
+    for (k, v) in [
+        ("nama_usaha", "Toko A"),
+        ("bidang_usaha", "Dagang"),
+        ("alamat_usaha", "Jl. B 2"),
+    ] {
+        fields.push((k.to_string(), v.to_string()));
+    }
     let fields: Vec<(&str, &str)> = fields
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
@@ -473,4 +480,55 @@ fn registration_refuses_what_no_person_would_type_and_anonymous_browsing_stores_
         ],
     );
     assert_eq!(ok.status, 303, "{}", ok.text());
+}
+
+#[test]
+fn a_revision_may_correct_only_the_form_and_keeps_the_previous_pdf() {
+    let mut w = world(&[]);
+    let mut verifier = Browser::new(&w.server);
+    verifier.login("verifikator", "verifikator-demo");
+    let page = verifier.get(&format!("/petugas/dokumen/{}", w.id));
+    let r = verifier.post_action(
+        &page,
+        &format!("/petugas/dokumen/{}/kembalikan", w.id),
+        &[("comment", "Alamat kurang lengkap")],
+    );
+    assert_eq!(r.status, 303);
+    let returned = w.owner.get(&format!("/permohonan/{}", w.id));
+    assert_eq!(returned.hidden("version").as_deref(), Some("1"));
+    let mut fields = returned.action_fields();
+    for (k, v) in [
+        ("nama_usaha", "Toko A"),
+        ("bidang_usaha", "Dagang"),
+        ("alamat_usaha", "Jl. B 1, RT 03/RW 04"),
+    ] {
+        fields.push((k.to_string(), v.to_string()));
+    }
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let r = w
+        .owner
+        .post_multipart(&format!("/permohonan/{}/perbaikan", w.id), &fields, None);
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = verifier.get(&format!("/petugas/dokumen/{}", w.id));
+    assert!(page.text().contains("Jl. B 1, RT 03/RW 04"));
+    let links: Vec<String> = page
+        .text()
+        .match_indices(&format!("/dokumen/{}/berkas/", w.id))
+        .map(|(at, _)| {
+            page.text()[at..]
+                .split('"')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(links.len(), 2);
+    assert_eq!(
+        verifier.get(&links[0]).body,
+        verifier.get(&links[1]).body,
+        "version 2 keeps the PDF"
+    );
 }

@@ -112,7 +112,16 @@ fn citizen_pdf_becomes_an_officer_signed_pdf_that_validators_accept() {
     );
     assert!(returned.text().contains("Dikembalikan untuk perbaikan"));
     let v2 = corpus("dss_pdf-2.0.pdf");
-    let fields = returned.action_fields();
+    // The address is corrected in the form, and a corrected PDF uploaded with it.
+    let mut fields = returned.action_fields();
+    for (k, v) in [
+        ("nama_usaha", "Bengkel Motor Jaya"),
+        ("bidang_usaha", "Perbengkelan"),
+        ("alamat_usaha", "Jl. Sudirman 5A"),
+        ("mulai_usaha", "2023-01-15"),
+    ] {
+        fields.push((k.to_string(), v.to_string()));
+    }
     let fields: Vec<(&str, &str)> = fields
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
@@ -126,6 +135,10 @@ fn citizen_pdf_becomes_an_officer_signed_pdf_that_validators_accept() {
 
     // Paraf, then the signing official signs (a wrong passphrase first changes nothing).
     let review = verifier.get(&format!("/petugas/dokumen/{id}"));
+    assert!(
+        review.text().contains("Jl. Sudirman 5A"),
+        "the corrected value is shown"
+    );
     let links = attachment_links(&review.text(), &id);
     assert_eq!(links.len(), 2, "both versions are kept");
     assert_eq!(verifier.get(&links[0]).body, v1);

@@ -105,6 +105,7 @@ fn insert_attachment(
     doc: i64,
     version: i64,
     a: &NewAttachment,
+    form_json: &str,
     at: i64,
 ) -> QueryResult<()> {
     diesel::insert_into(attachments::table)
@@ -114,10 +115,15 @@ fn insert_attachment(
             attachments::sha256.eq(&a.sha256),
             attachments::filename.eq(&a.filename),
             attachments::size.eq(a.size),
+            attachments::form_json.eq(form_json),
             attachments::created_at.eq(at),
         ))
         .execute(c)
         .map(|_| ())
+}
+
+fn form_json(form: &[(String, String)]) -> Result<String, StoreError> {
+    serde_json::to_string(form).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 impl Store {
@@ -129,8 +135,7 @@ impl Store {
         doc: &NewDocument,
         transition: &Transition,
     ) -> Result<DocumentId, StoreError> {
-        let form =
-            serde_json::to_string(&doc.form).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let form = form_json(&doc.form)?;
         let at = now();
         let mut conn = self.conn()?;
         conn.transaction(|c| {
@@ -148,7 +153,7 @@ impl Store {
                 ))
                 .returning(documents::id)
                 .get_result::<i64>(c)?;
-            insert_attachment(c, id, 1, &doc.attachment, at)?;
+            insert_attachment(c, id, 1, &doc.attachment, &form, at)?;
             insert_events(c, id, doc.applicant_id, transition, at)?;
             Ok(DocumentId(id))
         })
@@ -177,6 +182,7 @@ impl Store {
         } else {
             version
         };
+        let new_form = change.form.as_deref().map(form_json).transpose()?;
         let mut conn = self.conn()?;
         conn.transaction(|c| {
             let updated = diesel::update(
@@ -203,8 +209,20 @@ impl Store {
                     actual: format!("{} (version {})", actual.0, actual.1),
                 });
             }
+            if let Some(form) = &new_form {
+                diesel::update(documents::table.find(id.0))
+                    .set(documents::form_json.eq(form))
+                    .execute(c)?;
+            }
             if let Some(a) = &change.attachment {
-                insert_attachment(c, id.0, new_version, a, at)?;
+                let form = match &new_form {
+                    Some(f) => f.clone(),
+                    None => documents::table
+                        .find(id.0)
+                        .select(documents::form_json)
+                        .first::<String>(c)?,
+                };
+                insert_attachment(c, id.0, new_version, a, &form, at)?;
             }
             insert_events(c, id.0, actor, transition, at)?;
             Ok(())
@@ -300,20 +318,24 @@ impl Store {
                 attachments::sha256,
                 attachments::filename,
                 attachments::size,
+                attachments::form_json,
                 attachments::created_at,
             ))
-            .load::<(i64, i64, String, String, i64, i64)>(&mut *conn)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| Attachment {
-                id: r.0,
-                version: r.1,
-                sha256: r.2,
-                filename: r.3,
-                size: r.4,
-                created_at: r.5,
+            .load::<(i64, i64, String, String, i64, String, i64)>(&mut *conn)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Attachment {
+                    id: r.0,
+                    version: r.1,
+                    sha256: r.2,
+                    filename: r.3,
+                    size: r.4,
+                    form: serde_json::from_str(&r.5)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    created_at: r.6,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// A document's timeline, oldest first, with the actors' names.

@@ -117,6 +117,8 @@ pub struct Attachment {
     pub filename: String,
     /// Size, bytes.
     pub size: i64,
+    /// The form values submitted with this version.
+    pub form: Vec<(String, String)>,
     /// Upload time, Unix seconds.
     pub created_at: i64,
 }
@@ -168,8 +170,10 @@ pub struct NewDocument {
 /// What a transition changes besides the state.
 #[derive(Debug, Clone, Default)]
 pub struct Change {
-    /// A new attachment version (resubmission).
+    /// A new version (resubmission): its PDF, stored with the form values then current.
     pub attachment: Option<NewAttachment>,
+    /// New form values (resubmission); kept with the new version.
+    pub form: Option<Vec<(String, String)>>,
     /// The signed PDF's blob key (signature).
     pub signed_sha256: Option<String>,
 }

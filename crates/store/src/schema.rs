@@ -71,6 +71,7 @@ diesel::table! {
         sha256 -> Text,
         filename -> Text,
         size -> BigInt,
+        form_json -> Text,
         created_at -> BigInt,
     }
 }

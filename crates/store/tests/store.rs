@@ -172,11 +172,24 @@ fn a_document_moves_through_its_states_and_a_stale_transition_is_refused() {
                     size: 11,
                 }),
                 signed_sha256: None,
+                form: Some(vec![("nama_usaha".into(), "Warung Baru".into())]),
             },
         )
         .expect("apply");
     let doc = store.document(id).expect("doc").expect("exists");
     assert_eq!((doc.state, doc.version), (DocumentState::Submitted, 2));
+    let forms: Vec<String> = store
+        .attachments(id)
+        .expect("att")
+        .iter()
+        .map(|a| a.form[0].1.clone())
+        .collect();
+    assert_eq!(
+        forms,
+        vec!["Warung", "Warung Baru"],
+        "each version keeps its own form values"
+    );
+    assert_eq!(doc.form[0].1, "Warung Baru");
     let versions: Vec<i64> = store
         .attachments(id)
         .expect("att")

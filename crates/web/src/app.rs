@@ -44,6 +44,16 @@ pub struct Seen {
     pub version: i64,
 }
 
+/// A resubmission: the corrected form values (field name → text) and, optionally, a corrected
+/// PDF (without one, the previous PDF is kept for the new version).
+#[derive(Debug, Clone, Default)]
+pub struct Revision {
+    /// Form values by field name.
+    pub values: std::collections::HashMap<String, String>,
+    /// The corrected PDF, if any.
+    pub upload: Option<Upload>,
+}
+
 /// Everything a document page shows.
 #[derive(Debug, Clone)]
 pub struct DocumentView {
@@ -420,7 +430,7 @@ impl App {
             .collect())
     }
 
-    /// Applies a workflow command (paraf, return, reject, withdraw; resubmit with `upload`).
+    /// Applies a workflow command (paraf, return, reject, withdraw; resubmit with `revision`).
     ///
     /// Errors: authorization errors of [`App::document_for`], workflow refusals, upload errors,
     /// `E_CONFLICT` when another officer acted first.
@@ -429,7 +439,7 @@ impl App {
         user: &User,
         public_id: &str,
         command: Command,
-        upload: Option<&Upload>,
+        revision: Option<&Revision>,
         seen: Option<&Seen>,
     ) -> Result<Document, AppError> {
         if matches!(command, Command::Sign) {
@@ -459,20 +469,51 @@ impl App {
             other => other,
         };
         let transition = decide(doc.state, &service.template, &actor, &command)?;
-        let attachment = match (&command, upload) {
-            (Command::Resubmit, Some(u)) => Some(self.store_upload(u)?),
+        let change = match (&command, revision) {
+            (Command::Resubmit, Some(r)) => self.revision_change(&doc, &service, r)?,
             (Command::Resubmit, None) => {
-                return Err(AppError::bad_input("E_UPLOAD_MISSING", "no file uploaded"));
+                return Err(AppError::bad_input(
+                    "E_BAD_INPUT",
+                    "a resubmission needs its form",
+                ));
             }
-            _ => None,
-        };
-        let change = Change {
-            attachment,
-            signed_sha256: None,
+            _ => Change::default(),
         };
         self.store
             .apply_transition(doc.id, user.id, &transition, doc.version, &change)?;
         self.store.document(doc.id)?.ok_or(AppError::NotFound)
+    }
+
+    /// The new version a resubmission makes: the corrected form values (validated like a new
+    /// application) and the corrected PDF, or the previous PDF again when none was uploaded.
+    fn revision_change(
+        &self,
+        doc: &Document,
+        service: &Service,
+        r: &Revision,
+    ) -> Result<Change, AppError> {
+        let form = validate_form(&service.form, |n| r.values.get(n).cloned())?;
+        let attachment = match &r.upload {
+            Some(u) => self.store_upload(u)?,
+            None => {
+                let last = self
+                    .store
+                    .attachments(doc.id)?
+                    .into_iter()
+                    .rfind(|a| a.version == doc.version)
+                    .ok_or_else(|| AppError::Internal("document without attachment".into()))?;
+                NewAttachment {
+                    sha256: last.sha256,
+                    filename: last.filename,
+                    size: last.size,
+                }
+            }
+        };
+        Ok(Change {
+            attachment: Some(attachment),
+            form: Some(form),
+            signed_sha256: None,
+        })
     }
 
     /// The signing official signs the document's latest PDF with their own key, unlocked by
@@ -537,8 +578,8 @@ impl App {
         drop(key);
         let sha = self.store.blobs().put(&signed.bytes)?;
         let change = Change {
-            attachment: None,
             signed_sha256: Some(sha),
+            ..Change::default()
         };
         self.store
             .apply_transition(doc.id, user.id, &transition, doc.version, &change)?;

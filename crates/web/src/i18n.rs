@@ -56,6 +56,11 @@ impl Lang {
 
 /// (key, Bahasa Indonesia, English).
 pub const STRINGS: &[(&str, &str, &str)] = &[
+    (
+        "revision_file_hint",
+        "Perbaiki isian di atas; unggah PDF baru bila berkasnya juga perlu diperbaiki, atau biarkan kosong untuk memakai berkas sebelumnya.",
+        "Correct the fields above; upload a new PDF if the file needs correcting too, or leave it empty to keep the previous file.",
+    ),
     ("home", "Beranda", "Home"),
     (
         "no_services",
@@ -157,8 +162,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     (
         "revision_requested",
-        "Permohonan dikembalikan untuk perbaikan. Unggah berkas yang sudah diperbaiki.",
-        "Your application was returned for revision. Upload a corrected file.",
+        "Permohonan dikembalikan untuk perbaikan.",
+        "Your application was returned for revision.",
     ),
     ("resubmit", "Kirim ulang", "Resubmit"),
     ("withdraw", "Tarik permohonan", "Withdraw the application"),

@@ -250,6 +250,18 @@ pub struct DocumentPage {
     pub last_comment: Option<String>,
 }
 
+impl DocumentPage {
+    /// The current value of form field `name` (empty when unset).
+    pub fn value(&self, name: &str) -> &str {
+        self.v
+            .document
+            .form
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
 /// An error page.
 #[derive(Template)]
 #[template(path = "error.html")]

@@ -62,6 +62,7 @@ CREATE TABLE attachments (
     sha256 TEXT NOT NULL,
     filename TEXT NOT NULL,
     size BIGINT NOT NULL,
+    form_json TEXT NOT NULL,
     created_at BIGINT NOT NULL
 );
 CREATE INDEX attachments_document ON attachments(document_id);

@@ -7,6 +7,7 @@ use actix_web::{HttpResponse, web};
 use sahih_workflow::{Actor, Command, decide};
 
 use super::{ActionForm, blocking, html, see_other};
+use crate::app::Revision;
 use crate::session::Visitor;
 use crate::views::{Actions, ApplyPage, DocumentPage, DocumentRow, MyDocumentsPage, state_key};
 use crate::{AppError, AppState, upload};
@@ -165,12 +166,19 @@ async fn resubmit(
     let form = upload::read(payload, state.app.config().upload_limit).await?;
     v.check_csrf(form.fields.get("csrf").map_or("", String::as_str))?;
     let seen = super::seen(form.fields.get("state"), form.fields.get("version"));
-    let file = form
-        .file
-        .ok_or_else(|| AppError::bad_input("E_UPLOAD_MISSING", "no PDF file uploaded"))?;
+    let revision = Revision {
+        values: form.fields,
+        upload: form.file,
+    };
     let id = id.into_inner();
     let doc = blocking(&state, move |app| {
-        app.act(&user, &id, Command::Resubmit, Some(&file), seen.as_ref())
+        app.act(
+            &user,
+            &id,
+            Command::Resubmit,
+            Some(&revision),
+            seen.as_ref(),
+        )
     })
     .await?;
     Ok(see_other(&format!("/permohonan/{}", doc.public_id)))
