@@ -264,25 +264,6 @@ impl Store {
             .collect()
     }
 
-    /// An agency's documents in any of `states`, oldest first (a queue).
-    pub fn agency_queue(
-        &self,
-        agency: AgencyId,
-        states: &[DocumentState],
-    ) -> Result<Vec<Document>, StoreError> {
-        let codes: Vec<String> = states.iter().map(DocumentState::as_code).collect();
-        let mut conn = self.conn()?;
-        documents::table
-            .filter(documents::agency_id.eq(agency.0))
-            .filter(documents::state.eq_any(&codes))
-            .order(documents::updated_at.asc())
-            .select(DOCUMENT_COLUMNS)
-            .load::<DocumentRow>(&mut *conn)?
-            .into_iter()
-            .map(Document::try_from)
-            .collect()
-    }
-
     /// An agency's documents that are not closed (not signed, rejected or withdrawn), oldest
     /// change first: the raw material of officers' queues.
     pub fn agency_open_documents(&self, agency: AgencyId) -> Result<Vec<Document>, StoreError> {

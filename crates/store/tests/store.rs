@@ -111,19 +111,8 @@ fn a_document_moves_through_its_states_and_a_stale_transition_is_refused() {
             &submit(),
         )
         .expect("submit");
-    assert_eq!(
-        store
-            .agency_queue(agency, &[DocumentState::Submitted])
-            .expect("q")
-            .len(),
-        1
-    );
-    assert!(
-        store
-            .agency_queue(other, &[DocumentState::Submitted])
-            .expect("q")
-            .is_empty()
-    );
+    assert_eq!(store.agency_open_documents(agency).expect("q").len(), 1);
+    assert!(store.agency_open_documents(other).expect("q").is_empty());
 
     let actor = Actor {
         id: verifier,

@@ -1,0 +1,195 @@
+//! The application services: what citizens and officers can do, as plain synchronous calls.
+//! The HTTP handlers call them (in `web::block`), and so does `sahih demo`, so both take the
+//! same path: authorize → load → decide (workflow) → act on bytes (signing) → commit (store).
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use sahih_signing::Certificate;
+use sahih_store::{Attachment, Document, EventRecord, NewUser, Service, Store, User};
+use sahih_workflow::Role;
+
+use crate::AppError;
+
+mod actions;
+mod gate;
+mod input;
+mod read;
+
+use gate::Gate;
+use input::{check_email, check_text};
+
+/// Settings the application services need.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Largest accepted upload, bytes.
+    pub upload_limit: usize,
+    /// The city, written as the signatures' `/Location`.
+    pub city: String,
+    /// Issuer certificates embedded with every signature (the CA chain of officers' certificates).
+    pub chain: Vec<Certificate>,
+}
+
+/// An uploaded file, read into memory (bounded by [`AppConfig::upload_limit`]).
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The file name the browser sent (display only, never used as a path).
+    pub filename: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// What the acting user saw when they chose an action: the document's state code and attachment
+/// version, carried by the page's forms. Acting on anything else is `E_CONFLICT`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    /// `DocumentState::as_code` of the state shown.
+    pub state: String,
+    /// The attachment version shown.
+    pub version: i64,
+}
+
+/// A resubmission: the corrected form values (field name → text) and, optionally, a corrected
+/// PDF (without one, the previous PDF is kept for the new version).
+#[derive(Debug, Clone, Default)]
+pub struct Revision {
+    /// Form values by field name.
+    pub values: std::collections::HashMap<String, String>,
+    /// The corrected PDF, if any.
+    pub upload: Option<Upload>,
+}
+
+/// Everything a document page shows.
+#[derive(Debug, Clone)]
+pub struct DocumentView {
+    /// The document.
+    pub document: Document,
+    /// Its service.
+    pub service: Service,
+    /// The applicant's name.
+    pub applicant_name: String,
+    /// All attachment versions, oldest first.
+    pub attachments: Vec<Attachment>,
+    /// The timeline, oldest first.
+    pub events: Vec<EventRecord>,
+}
+
+/// The application services over one store.
+#[derive(Debug, Clone)]
+pub struct App {
+    store: Store,
+    config: AppConfig,
+    pdf_gate: std::sync::Arc<Gate>,
+}
+
+/// Minimum password length, characters (NIST SP 800-63B §3.1.1.2 asks for at least 8).
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+fn random_hex(bytes: usize) -> Result<String, AppError> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(hex::encode(buf))
+}
+
+/// Hashes a password with argon2id (RFC 9106) into a PHC string.
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Refuses to act on a document that changed since the user saw it. Errors: `E_CONFLICT`.
+fn check_seen(doc: &Document, seen: Option<&Seen>) -> Result<(), AppError> {
+    match seen {
+        Some(s) if s.state != doc.state.as_code() || s.version != doc.version => {
+            Err(AppError::Store(sahih_store::StoreError::Conflict {
+                actual: format!("{} (version {})", doc.state.as_code(), doc.version),
+            }))
+        }
+        _ => Ok(()),
+    }
+}
+
+impl App {
+    /// Wraps a store.
+    pub fn new(store: Store, config: AppConfig) -> App {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        App {
+            store,
+            config,
+            pdf_gate: std::sync::Arc::new(Gate::new(cores)),
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &AppConfig {
+        &self.config
+    }
+
+    /// Registers a citizen. Login: 3–40 of `[a-z0-9._-]`; password at least
+    /// [`MIN_PASSWORD_CHARS`] characters.
+    ///
+    /// Errors: `E_BAD_INPUT`, `E_PASSWORD_WEAK`, `E_LOGIN_TAKEN`.
+    pub fn register_citizen(
+        &self,
+        login: &str,
+        name: &str,
+        email: &str,
+        password: &str,
+    ) -> Result<User, AppError> {
+        let login = login.trim().to_lowercase();
+        let valid_login = (3..=40).contains(&login.len())
+            && login
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphanumeric())
+            && login
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+        if !valid_login {
+            return Err(AppError::bad_input(
+                "E_BAD_INPUT",
+                "login: 3 to 40 of a-z, 0-9, dot, dash, underscore",
+            ));
+        }
+        let name = check_text(name, "E_BAD_INPUT", 120)?;
+        if password.chars().count() < MIN_PASSWORD_CHARS || password.trim().is_empty() {
+            return Err(AppError::bad_input("E_PASSWORD_WEAK", "password too short"));
+        }
+        let email = check_email(email)?;
+        let id = self.store.create_user(&NewUser {
+            login,
+            name,
+            email,
+            password_hash: hash_password(password)?,
+            role: Role::Citizen,
+            agency_id: None,
+            position: None,
+            cert_pem: None,
+            key_pem: None,
+        })?;
+        self.store.user(id)?.ok_or(AppError::NotFound)
+    }
+
+    /// Checks a login and password (argon2id, constant-time comparison in the verifier).
+    ///
+    /// Errors: `E_BAD_LOGIN` for an unknown login or a wrong password alike.
+    pub fn authenticate(&self, login: &str, password: &str) -> Result<User, AppError> {
+        let Some((user, hash)) = self.store.user_by_login(&login.trim().to_lowercase())? else {
+            // Spend the same time as a real check, so timing does not reveal which logins exist.
+            let _ = hash_password(password);
+            return Err(AppError::BadLogin);
+        };
+        let parsed = PasswordHash::new(&hash).map_err(|e| AppError::Internal(e.to_string()))?;
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .map_err(|_| AppError::BadLogin)?;
+        Ok(user)
+    }
+}

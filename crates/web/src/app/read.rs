@@ -1,0 +1,109 @@
+//! Reading: services, documents and their files, for the users allowed to see them.
+
+use sahih_store::{Attachment, Document, Service, User};
+use sahih_workflow::Role;
+
+use super::{App, DocumentView};
+use crate::AppError;
+
+impl App {
+    /// All services.
+    pub fn services(&self) -> Result<Vec<Service>, AppError> {
+        Ok(self.store.services()?)
+    }
+
+    /// The service with `code`.
+    ///
+    /// Errors: `E_NOT_FOUND`.
+    pub fn service(&self, code: &str) -> Result<Service, AppError> {
+        self.store.service_by_code(code)?.ok_or(AppError::NotFound)
+    }
+
+    /// Loads a document that `user` may see: its applicant, or an officer of its agency.
+    ///
+    /// Errors: `E_NOT_FOUND` for citizens asking for another's document (its existence is not
+    /// revealed), `E_NOT_YOUR_AGENCY` for officers of another agency.
+    pub fn document_for(&self, user: &User, public_id: &str) -> Result<Document, AppError> {
+        let doc = self
+            .store
+            .document_by_public_id(public_id)?
+            .ok_or(AppError::NotFound)?;
+        if doc.applicant_id == user.id {
+            return Ok(doc);
+        }
+        match user.role {
+            Role::Citizen => Err(AppError::NotFound),
+            _ if user.agency_id == Some(doc.agency_id) => Ok(doc),
+            _ => Err(AppError::Forbidden("E_NOT_YOUR_AGENCY")),
+        }
+    }
+
+    /// Everything the document page shows.
+    pub fn view(&self, user: &User, public_id: &str) -> Result<DocumentView, AppError> {
+        let document = self.document_for(user, public_id)?;
+        let service = self
+            .store
+            .service(document.service_id)?
+            .ok_or(AppError::NotFound)?;
+        let applicant_name = self
+            .store
+            .user(document.applicant_id)?
+            .map(|u| u.name)
+            .unwrap_or_default();
+        Ok(DocumentView {
+            attachments: self.store.attachments(document.id)?,
+            events: self.store.events(document.id)?,
+            document,
+            service,
+            applicant_name,
+        })
+    }
+
+    /// The citizen's own applications, newest first.
+    pub fn my_documents(&self, user: &User) -> Result<Vec<Document>, AppError> {
+        Ok(self.store.documents_of_applicant(user.id)?)
+    }
+
+    /// The officer's queue: their agency's documents awaiting their role, oldest first.
+    ///
+    /// Errors: `E_WRONG_ROLE` for citizens.
+    pub fn queue(&self, officer: &User) -> Result<Vec<Document>, AppError> {
+        let agency = officer
+            .agency_id
+            .ok_or(AppError::Forbidden("E_WRONG_ROLE"))?;
+        let template = sahih_workflow::RoutingTemplate::single_paraf();
+        let docs = self.store.agency_open_documents(agency)?;
+        // Every paraf step is a verifier's, so whose turn it is does not depend on the template.
+        Ok(docs
+            .into_iter()
+            .filter(|d| d.state.awaiting(&template) == Some(officer.role))
+            .collect())
+    }
+
+    /// An attachment's bytes, for its applicant or an officer of its agency.
+    pub fn attachment(
+        &self,
+        user: &User,
+        public_id: &str,
+        attachment_id: i64,
+    ) -> Result<(Attachment, Vec<u8>), AppError> {
+        let doc = self.document_for(user, public_id)?;
+        let att = self
+            .store
+            .attachments(doc.id)?
+            .into_iter()
+            .find(|a| a.id == attachment_id)
+            .ok_or(AppError::NotFound)?;
+        let bytes = self.store.blobs().get(&att.sha256)?;
+        Ok((att, bytes))
+    }
+
+    /// The signed PDF, once signed.
+    ///
+    /// Errors: `E_NOT_FOUND` before signing, and the errors of [`App::document_for`].
+    pub fn signed_pdf(&self, user: &User, public_id: &str) -> Result<Vec<u8>, AppError> {
+        let doc = self.document_for(user, public_id)?;
+        let sha = doc.signed_sha256.ok_or(AppError::NotFound)?;
+        Ok(self.store.blobs().get(&sha)?)
+    }
+}
