@@ -99,8 +99,12 @@ fn load(pdf: &[u8]) -> Result<(Document, Vec<XrefSection>), SigningError> {
         return Err(SigningError::Encrypted);
     }
     if let Some(recovery) = doc.xref_recovery {
+        let detail = match recovery {
+            lopdf::xref::XrefRecovery::OffsetCorrected => "an offset points next to its section",
+            _ => "the cross-reference data cannot be read as written",
+        };
         return Err(SigningError::BrokenXref {
-            detail: format!("{recovery:?}"),
+            detail: detail.into(),
         });
     }
     // Lenient loading skips objects it cannot read; every object the cross-reference data lists

@@ -131,7 +131,16 @@ impl ResponseError for AppError {
         if matches!(self, AppError::LoginRequired) {
             res.insert_header(("Location", "/masuk"));
         }
-        let detail = if status.is_server_error() {
+        // The translated sentence says it all for these; others get the English specifics.
+        let plain = matches!(
+            self,
+            AppError::LoginRequired
+                | AppError::BadLogin
+                | AppError::Csrf
+                | AppError::NotFound
+                | AppError::Forbidden(_)
+        );
+        let detail = if status.is_server_error() || plain {
             String::new()
         } else {
             self.to_string()
