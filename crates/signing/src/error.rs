@@ -32,6 +32,13 @@ pub enum SigningError {
         "the PDF is certified with no changes permitted (DocMDP P=1); it cannot be signed again"
     )]
     CertifiedNoChanges,
+    /// A signed field locks the form against what a new signature does: FieldMDP or a field
+    /// lock with `/P 1`, or locking all fields (ISO 32000-2 §12.8.2.4, §12.7.5.5).
+    #[error("the signature in field {field} locks the document against further signatures")]
+    FieldsLocked {
+        /// The locking signature field.
+        field: String,
+    },
     /// The PDF is larger than the configured limit.
     #[error("the PDF is {size} bytes, more than the limit of {limit} bytes")]
     TooLarge {
@@ -81,6 +88,7 @@ impl SigningError {
             SigningError::BadStructure { .. } => "E_PDF_STRUCTURE",
             SigningError::TooLarge { .. } => "E_PDF_TOO_LARGE",
             SigningError::CertifiedNoChanges => "E_PDF_CERTIFIED_NO_CHANGES",
+            SigningError::FieldsLocked { .. } => "E_PDF_FIELDS_LOCKED",
             SigningError::ContentsTooSmall { .. } => "E_SIGNATURE_TOO_LARGE",
             SigningError::Key(_) => "E_KEY_UNUSABLE",
             SigningError::WrongPassphrase => "E_WRONG_PASSPHRASE",
@@ -103,6 +111,7 @@ impl SigningError {
                 | SigningError::BadStructure { .. }
                 | SigningError::TooLarge { .. }
                 | SigningError::CertifiedNoChanges
+                | SigningError::FieldsLocked { .. }
                 | SigningError::WrongPassphrase
                 | SigningError::PassphraseRequired
         )

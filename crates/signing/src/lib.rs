@@ -21,6 +21,7 @@
 pub mod cms;
 pub mod devca;
 mod error;
+mod integrity;
 pub mod keys;
 pub mod pdf;
 pub mod revisions;

@@ -78,14 +78,14 @@ pub struct PdfSummary {
 /// parsing by lopdf; a file whose cross-reference data needed repair, or that is encrypted, is
 /// refused (it cannot be extended by an incremental update without rewriting earlier revisions).
 fn load(pdf: &[u8]) -> Result<(Document, Vec<XrefSection>), SigningError> {
-    if !has_pdf_header(pdf) {
-        return Err(SigningError::NotPdf);
-    }
+    check_header(pdf)?;
     let chain = xref_chain(pdf)?;
     let options = LoadOptions {
         max_decompressed_size: Some(MAX_DECOMPRESSED),
+        filter: Some(crate::integrity::budget_filter),
         ..LoadOptions::default()
     };
+    crate::integrity::reset_budget();
     let doc = Document::load_mem_with_options(pdf, options).map_err(|e| {
         if matches!(e, lopdf::Error::Decryption(_)) {
             SigningError::Encrypted
@@ -121,12 +121,31 @@ fn load(pdf: &[u8]) -> Result<(Document, Vec<XrefSection>), SigningError> {
             detail: format!("object {id} listed in the cross-reference data cannot be read"),
         });
     }
+    crate::integrity::check(pdf, &doc, &chain)?;
     Ok((doc, chain))
 }
 
+/// The file starts with a `%PDF-d.d` header (ISO 32000-2 §7.5.2). Offsets count from the first
+/// byte of the file; bytes before the header would make readers disagree on every offset.
+fn check_header(pdf: &[u8]) -> Result<(), SigningError> {
+    if has_pdf_header(&pdf[..pdf.len().min(8)]) {
+        return Ok(());
+    }
+    match pdf[..pdf.len().min(1024)]
+        .windows(5)
+        .position(|w| w == b"%PDF-")
+    {
+        Some(at) if has_pdf_header(&pdf[at..pdf.len().min(at + 8)]) => {
+            Err(SigningError::BadStructure {
+                detail: format!("{at} bytes precede the %PDF- header"),
+            })
+        }
+        _ => Err(SigningError::NotPdf),
+    }
+}
+
 /// A `%PDF-d.d` header within the first 1024 bytes (ISO 32000-2 §7.5.2).
-fn has_pdf_header(pdf: &[u8]) -> bool {
-    let head = &pdf[..pdf.len().min(1024)];
+fn has_pdf_header(head: &[u8]) -> bool {
     head.windows(8).any(|w| {
         w.starts_with(b"%PDF-") && w[5].is_ascii_digit() && w[6] == b'.' && w[7].is_ascii_digit()
     })
@@ -164,13 +183,13 @@ fn prepare(
     check_docmdp(&doc, root_id)?;
     let (page_id, page_count) = page_tree(&doc, root_id)?;
     let mut names = HashSet::new();
-    let signatures = walk_fields(&doc, root_id, &mut names);
+    let signatures = walk_fields(&doc, root_id, pdf.len(), &mut names)?;
     let field_name = (1..)
         .map(|n| format!("{}-{n}", options.field_prefix))
-        .find(|n| !names.contains(n.as_bytes()))
+        .find(|n| !names.contains(n))
         .unwrap_or_else(|| options.field_prefix.clone());
 
-    let mut plan = Plan::new(pdf, &doc, &chain);
+    let mut plan = Plan::new(pdf, &doc, &chain)?;
     let sig_id = plan.alloc();
     let widget_id = plan.alloc();
     let (sig_text, byte_range_in, contents_in) = signature_dictionary(options, reserve);
@@ -315,6 +334,13 @@ fn page_tree(doc: &Document, root_id: ObjectId) -> Result<(ObjectId, usize), Sig
                 }
             }
             None => {
+                let kind = node.get(b"Type").and_then(Object::as_name).ok();
+                if !matches!(kind, None | Some(b"Page")) {
+                    return Err(bad(format!(
+                        "page tree node {} is neither /Pages with /Kids nor a /Page",
+                        id.0
+                    )));
+                }
                 first.get_or_insert(id);
                 count += 1;
             }
@@ -351,9 +377,17 @@ fn check_docmdp(doc: &Document, root_id: ObjectId) -> Result<(), SigningError> {
     Ok(())
 }
 
-/// Collects the fully qualified names of all fields into `names` and returns how many signature
-/// fields carry a value.
-fn walk_fields(doc: &Document, root_id: ObjectId, names: &mut HashSet<Vec<u8>>) -> usize {
+/// Collects the fully qualified names of all fields (decoded text, ISO 32000-2 §12.7.4.2) into
+/// `names` and returns how many signature fields carry a value. A signed field that forbids
+/// what this signature would do is refused: a lock or FieldMDP transform with `/P 1`, or one
+/// locking all fields (`/All`, `/Exclude`), which covers a new field too (§12.8.2.4); so is a
+/// signature whose `/ByteRange` reaches past the end of the file (appending would change it).
+fn walk_fields(
+    doc: &Document,
+    root_id: ObjectId,
+    len: usize,
+    names: &mut HashSet<String>,
+) -> Result<usize, SigningError> {
     let fields = doc
         .get_dictionary(root_id)
         .ok()
@@ -363,8 +397,8 @@ fn walk_fields(doc: &Document, root_id: ObjectId, names: &mut HashSet<Vec<u8>>) 
         .and_then(|f| f.as_array().ok());
     let mut seen = HashSet::new();
     let mut signed = 0;
-    let mut stack: Vec<(&Object, Vec<u8>, usize)> = fields
-        .map(|f| f.iter().map(|o| (o, Vec::new(), 0)).collect())
+    let mut stack: Vec<(&Object, String, usize)> = fields
+        .map(|f| f.iter().map(|o| (o, String::new(), 0)).collect())
         .unwrap_or_default();
     while let Some((obj, parent, depth)) = stack.pop() {
         if depth > MAX_FIELD_DEPTH {
@@ -379,15 +413,26 @@ fn walk_fields(doc: &Document, root_id: ObjectId, names: &mut HashSet<Vec<u8>>) 
             continue;
         };
         let mut name = parent.clone();
-        if let Ok(t) = field.get(b"T").and_then(Object::as_str) {
+        if let Some(t) = field
+            .get(b"T")
+            .ok()
+            .and_then(|t| lopdf::decode_text_string(t).ok())
+        {
             if !name.is_empty() {
-                name.push(b'.');
+                name.push('.');
             }
-            name.extend_from_slice(t);
+            name.push_str(&t);
         }
         let is_sig = field.get(b"FT").and_then(Object::as_name).ok() == Some(b"Sig");
-        if is_sig && field.has(b"V") {
+        if let Some(sig) = field
+            .get(b"V")
+            .ok()
+            .and_then(|v| resolve(doc, v))
+            .and_then(|v| v.as_dict().ok())
+            && is_sig
+        {
             signed += 1;
+            check_signed_field(doc, field, sig, &name, len)?;
         }
         if let Some(kids) = field
             .get(b"Kids")
@@ -399,7 +444,65 @@ fn walk_fields(doc: &Document, root_id: ObjectId, names: &mut HashSet<Vec<u8>>) 
         }
         names.insert(name);
     }
-    signed
+    Ok(signed)
+}
+
+/// The checks of [`walk_fields`] on one signed field.
+fn check_signed_field<'a>(
+    doc: &'a Document,
+    field: &'a lopdf::Dictionary,
+    sig: &'a lopdf::Dictionary,
+    name: &str,
+    len: usize,
+) -> Result<(), SigningError> {
+    let dict = |o: &'a Object| resolve(doc, o).and_then(|d| d.as_dict().ok());
+    let forbids = |params: &lopdf::Dictionary| {
+        let p = params
+            .get(b"P")
+            .ok()
+            .and_then(|p| resolve(doc, p))
+            .and_then(|p| p.as_i64().ok());
+        let action = params.get(b"Action").and_then(Object::as_name).ok();
+        p == Some(1) || matches!(action, Some(b"All" | b"Exclude"))
+    };
+    let mut locks: Vec<&lopdf::Dictionary> =
+        field.get(b"Lock").ok().and_then(dict).into_iter().collect();
+    if let Some(refs) = sig
+        .get(b"Reference")
+        .ok()
+        .and_then(|r| resolve(doc, r))
+        .and_then(|r| r.as_array().ok())
+    {
+        for r in refs.iter().filter_map(dict) {
+            if r.get(b"TransformMethod").and_then(Object::as_name).ok() == Some(b"FieldMDP")
+                && let Some(params) = r.get(b"TransformParams").ok().and_then(dict)
+            {
+                locks.push(params);
+            }
+        }
+    }
+    if locks.into_iter().any(forbids) {
+        return Err(SigningError::FieldsLocked {
+            field: name.to_string(),
+        });
+    }
+    let range: Vec<i64> = sig
+        .get(b"ByteRange")
+        .ok()
+        .and_then(|r| resolve(doc, r))
+        .and_then(|r| r.as_array().ok())
+        .map(|a| a.iter().filter_map(|x| x.as_i64().ok()).collect())
+        .unwrap_or_default();
+    let end = range
+        .chunks(2)
+        .filter_map(|p| p.first().zip(p.get(1)).map(|(a, b)| a.saturating_add(*b)))
+        .max();
+    if end.is_some_and(|e| usize::try_from(e).map_or(true, |e| e > len)) {
+        return Err(SigningError::BadStructure {
+            detail: format!("the signature in field {name} covers bytes past the end of the file"),
+        });
+    }
+    Ok(())
 }
 
 /// A PDF text string (ISO 32000-2 §7.9.2.2) written as a hex string: its bytes as they are when

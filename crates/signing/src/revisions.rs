@@ -52,8 +52,13 @@ pub fn xref_chain(pdf: &[u8]) -> Result<Vec<XrefSection>, SigningError> {
     let mut seen = HashSet::new();
     let mut chain = Vec::new();
     while let Some(offset) = next {
-        if !seen.insert(offset) || chain.len() >= MAX_SECTIONS {
+        if !seen.insert(offset) {
             return Err(broken(format!("the /Prev chain loops at offset {offset}")));
+        }
+        if chain.len() >= MAX_SECTIONS {
+            return Err(broken(format!(
+                "more than {MAX_SECTIONS} cross-reference sections"
+            )));
         }
         let section = section_at(pdf, offset)?;
         if let Some(stm) = section.xref_stm {

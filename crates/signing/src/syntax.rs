@@ -4,7 +4,7 @@
 use std::ops::Range;
 
 /// Nesting bound for arrays and dictionaries.
-pub(crate) const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 256;
 
 /// A token.
 #[derive(Debug, Clone, PartialEq)]
@@ -116,7 +116,7 @@ impl<'a> Lexer<'a> {
             }
             b'/' => {
                 self.pos += 1;
-                Some(Token::Name(self.regular().to_vec()))
+                Some(Token::Name(decode_name(self.regular())))
             }
             b'{' | b'}' | b')' | b'>' => {
                 self.pos += 1;
@@ -179,6 +179,30 @@ impl<'a> Lexer<'a> {
     }
 }
 
+/// A name's bytes with `#xx` escapes decoded (ISO 32000-2 §7.3.5): `/Acro#46orm` is `/AcroForm`.
+pub(crate) fn decode_name(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            raw[i],
+            raw.get(i + 1).and_then(|b| hex(*b)),
+            raw.get(i + 2).and_then(|b| hex(*b)),
+        ) {
+            (b'#', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 /// What kind of value a dictionary entry holds.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Value {
@@ -208,6 +232,16 @@ pub(crate) struct Dict {
 impl Dict {
     pub(crate) fn get(&self, key: &[u8]) -> Option<&Entry> {
         self.entries.iter().find(|e| e.key == key)
+    }
+
+    /// A key that occurs twice: readers disagree on which value counts (lopdf and qpdf take
+    /// the last, pyHanko the first), so such a dictionary must not be edited.
+    pub(crate) fn repeated_key(&self) -> Option<&[u8]> {
+        self.entries
+            .iter()
+            .enumerate()
+            .find(|(i, e)| self.entries[..*i].iter().any(|f| f.key == e.key))
+            .map(|(_, e)| e.key.as_slice())
     }
 }
 
@@ -285,7 +319,24 @@ mod tests {
     #[test]
     fn refuses_unbalanced_and_too_deep_input() {
         assert!(parse_dict(b"<< /A [1 2 >>", 0).is_none());
-        let deep = format!("<< /A {}{} >>", "[".repeat(100), "]".repeat(100));
+        let deep = format!("<< /A {}{} >>", "[".repeat(300), "]".repeat(300));
         assert!(parse_dict(deep.as_bytes(), 0).is_none());
+        let fine = format!("<< /A {}{} >>", "[".repeat(100), "]".repeat(100));
+        assert!(parse_dict(fine.as_bytes(), 0).is_some());
+    }
+
+    #[test]
+    fn names_are_compared_decoded_and_repeated_keys_are_found() {
+        let d = parse_dict(b"<< /Acro#46orm 5 0 R /A 1 /A 2 >>", 0).expect("dict");
+        assert_eq!(
+            d.get(b"AcroForm").map(|e| e.value.clone()),
+            Some(Value::Ref(5, 0))
+        );
+        assert_eq!(d.repeated_key(), Some(&b"A"[..]));
+        assert_eq!(
+            decode_name(b"A#2"),
+            b"A#2",
+            "an incomplete escape stays as it is"
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! earlier revision changes its form), new objects are appended, and a cross-reference section
 //! of the same kind as the previous one (table, or stream) points back with `/Prev`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 
 use lopdf::Document;
@@ -11,7 +11,7 @@ use lopdf::xref::XrefEntry;
 
 use crate::SigningError;
 use crate::revisions::{XrefKind, XrefSection};
-use crate::syntax::{Lexer, Token, Value, parse_dict};
+use crate::syntax::{Dict, Lexer, Token, Value, parse_dict};
 
 /// Decompressed size limit for one object stream read while editing, bytes.
 const MAX_OBJECT_STREAM: usize = 32 * 1024 * 1024;
@@ -38,6 +38,7 @@ fn object_text(pdf: &[u8], doc: &Document, id: u32) -> Result<(u16, Vec<u8>), Si
         Some(XrefEntry::Normal { offset, generation }) => {
             let offset = usize::try_from(*offset).map_err(|_| structure("offset out of range"))?;
             let mut lex = Lexer::new(pdf, offset);
+            lex.skip_space();
             let header = (lex.next(), lex.next(), lex.next());
             let expected = matches!(&header,
                 (Some(Token::Int(n)), Some(Token::Int(g)), Some(Token::Keyword(k)))
@@ -100,6 +101,9 @@ pub(crate) struct Plan<'a> {
     doc: &'a Document,
     objects: BTreeMap<u32, (u16, Vec<u8>)>,
     next_id: u32,
+    /// (array object, item) pairs already added, so an array shared by two owners (say
+    /// `/Fields` and `/Annots`) gets the item once.
+    pushed: HashSet<(u32, String)>,
 }
 
 /// What [`Plan::array_push`] had to do.
@@ -110,18 +114,76 @@ enum Pushed {
     Indirect,
 }
 
+/// Most indirect objects a PDF may hold (ISO 32000-1 Annex C.2: 8,388,607).
+pub(crate) const MAX_OBJECTS: u32 = 8_388_607;
+
+/// Parses a dictionary the update will edit, refusing one that repeats a key.
+fn editable(text: &[u8], what: &str) -> Result<Dict, SigningError> {
+    let d = parse_dict(text, 0).ok_or_else(|| structure(format!("{what} does not parse")))?;
+    if let Some(key) = d.repeated_key() {
+        return Err(structure(format!(
+            "{what} repeats the key /{}, which readers resolve differently",
+            String::from_utf8_lossy(key)
+        )));
+    }
+    Ok(d)
+}
+
+/// Whether an object's text is `null` (or the object is missing, which reads as null).
+fn is_null(text: &[u8]) -> bool {
+    text.iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .eq(b"null".iter().copied())
+}
+
+/// The highest object number referenced by any object loaded (`N G R` anywhere), so that new
+/// objects never take a number an earlier revision already points at.
+fn max_referenced(doc: &Document) -> u32 {
+    fn walk(o: &lopdf::Object, max: &mut u32) {
+        match o {
+            lopdf::Object::Reference((n, _)) => *max = (*max).max(*n),
+            lopdf::Object::Array(a) => a.iter().for_each(|x| walk(x, max)),
+            lopdf::Object::Dictionary(d) => d.iter().for_each(|(_, x)| walk(x, max)),
+            lopdf::Object::Stream(s) => s.dict.iter().for_each(|(_, x)| walk(x, max)),
+            _ => {}
+        }
+    }
+    let mut max = 0;
+    doc.objects.values().for_each(|o| walk(o, &mut max));
+    doc.trailer.iter().for_each(|(_, x)| walk(x, &mut max));
+    max
+}
+
 impl<'a> Plan<'a> {
     /// Starts an update after `chain`'s newest section: new objects are numbered past every
-    /// number an earlier revision used (its `/Size`, and every object loaded).
-    pub(crate) fn new(pdf: &'a [u8], doc: &'a Document, chain: &[XrefSection]) -> Plan<'a> {
+    /// number an earlier revision used or points at (its `/Size`, every object loaded, every
+    /// reference).
+    ///
+    /// Errors: [`SigningError::BadStructure`] when those numbers pass the PDF limit.
+    pub(crate) fn new(
+        pdf: &'a [u8],
+        doc: &'a Document,
+        chain: &[XrefSection],
+    ) -> Result<Plan<'a>, SigningError> {
         let size = chain.iter().filter_map(|s| s.size).max().unwrap_or(0);
         let size = u32::try_from(size).unwrap_or(u32::MAX);
-        Plan {
+        let highest = doc
+            .max_id
+            .max(size.saturating_sub(1))
+            .max(max_referenced(doc));
+        if highest >= MAX_OBJECTS - 16 {
+            return Err(structure(format!(
+                "object numbers up to {highest} exceed what a PDF may hold ({MAX_OBJECTS})"
+            )));
+        }
+        Ok(Plan {
             pdf,
             doc,
             objects: BTreeMap::new(),
-            next_id: doc.max_id.max(size.saturating_sub(1)).saturating_add(1),
-        }
+            next_id: highest + 1,
+            pushed: HashSet::new(),
+        })
     }
 
     /// A new object number.
@@ -139,31 +201,54 @@ impl<'a> Plan<'a> {
         }
     }
 
+    /// Like [`Plan::text`], but `None` for an object that is `null` or does not exist (which a
+    /// reader takes as null, ISO 32000-2 §7.3.10).
+    fn text_or_null(&self, id: u32) -> Result<Option<(u16, Vec<u8>)>, SigningError> {
+        let listed = matches!(
+            self.doc.reference_table.get(id),
+            Some(XrefEntry::Normal { .. } | XrefEntry::Compressed { .. })
+        );
+        if !self.objects.contains_key(&id) && !listed {
+            return Ok(None);
+        }
+        let (g, t) = self.text(id)?;
+        Ok((!is_null(&t)).then_some((g, t)))
+    }
+
     /// Sets object `id` in the update.
     pub(crate) fn put(&mut self, id: u32, generation: u16, text: Vec<u8>) {
         self.objects.insert(id, (generation, text));
     }
 
     /// Appends `item` to the array under `key` of dictionary text `dict`: inside it when the
-    /// array is inline, in its own object when indirect, or as a new inline array.
+    /// array is inline, in its own object when indirect, or as a new inline array (also in
+    /// place of a `null` value or a reference to nothing).
     fn array_push(&mut self, dict: &[u8], key: &[u8], item: &str) -> Result<Pushed, SigningError> {
-        let d = parse_dict(dict, 0).ok_or_else(|| structure("a dictionary does not parse"))?;
+        let d = editable(dict, "a dictionary")?;
         let name = String::from_utf8_lossy(key).into_owned();
+        let fresh = format!("[{item}]");
         match d.get(key).map(|e| (e.value.clone(), e.span.clone())) {
             None => Ok(Pushed::Inline(splice(
                 dict,
                 d.close..d.close,
-                format!("/{name} [{item}]").as_bytes(),
+                format!("/{name} {fresh}").as_bytes(),
             ))),
             Some((Value::Array, span)) => {
                 let arr = push_into_array_text(&dict[span.clone()], item)?;
                 Ok(Pushed::Inline(splice(dict, span, &arr)))
             }
-            Some((Value::Ref(n, _), _)) => {
-                let (g, arr) = self.text(n)?;
-                let arr = push_into_array_text(&arr, item)?;
-                self.put(n, g, arr);
-                Ok(Pushed::Indirect)
+            Some((Value::Ref(n, _), span)) => match self.text_or_null(n)? {
+                None => Ok(Pushed::Inline(splice(dict, span, fresh.as_bytes()))),
+                Some(_) if !self.pushed.insert((n, item.to_string())) => Ok(Pushed::Indirect),
+                Some((g, arr)) => {
+                    let arr = push_into_array_text(&arr, item)
+                        .map_err(|_| structure(format!("/{name} (object {n}) is not an array")))?;
+                    self.put(n, g, arr);
+                    Ok(Pushed::Indirect)
+                }
+            },
+            Some((_, span)) if is_null(&dict[span.clone()]) => {
+                Ok(Pushed::Inline(splice(dict, span, fresh.as_bytes())))
             }
             Some(_) => Err(structure(format!("/{name} is not an array"))),
         }
@@ -184,45 +269,54 @@ impl<'a> Plan<'a> {
     }
 
     /// Registers `field` in the catalog's interactive form (ISO 32000-2 §12.7.3), creating the
-    /// AcroForm if needed, and sets `/SigFlags 3` (SignaturesExist | AppendOnly).
+    /// AcroForm if needed (also in place of a `null` one), and sets `/SigFlags 3`
+    /// (SignaturesExist | AppendOnly).
     pub(crate) fn add_signature_field(
         &mut self,
         root: u32,
         field: &str,
     ) -> Result<(), SigningError> {
         let (g, catalog) = self.text(root)?;
-        let d = parse_dict(&catalog, 0).ok_or_else(|| structure("the catalog does not parse"))?;
-        match d
+        let d = editable(&catalog, "the catalog")?;
+        let entry = d
             .get(b"AcroForm")
-            .map(|e| (e.value.clone(), e.span.clone()))
-        {
-            Some((Value::Ref(n, _), _)) => {
-                let (fg, form) = self.text(n)?;
+            .map(|e| (e.value.clone(), e.span.clone()));
+        let existing = match &entry {
+            Some((Value::Ref(n, _), _)) => self.text_or_null(*n)?.map(|(fg, form)| (*n, fg, form)),
+            _ => None,
+        };
+        match (entry, existing) {
+            (_, Some((n, fg, form))) => {
                 let form = self.form_with_field(&form, field)?;
                 self.put(n, fg, form);
             }
-            Some((Value::Dict, span)) => {
+            (Some((Value::Dict, span)), None) => {
                 let form = self.form_with_field(&catalog[span.clone()], field)?;
                 self.put(root, g, splice(&catalog, span, &form));
             }
-            None => {
+            (entry, None) => {
+                let place = match entry {
+                    None => d.close..d.close,
+                    Some((Value::Ref(..), span)) => span,
+                    Some((_, span)) if is_null(&catalog[span.clone()]) => span,
+                    Some(_) => {
+                        return Err(structure(
+                            "/AcroForm is neither a dictionary nor a reference",
+                        ));
+                    }
+                };
                 let id = self.alloc();
                 self.put(
                     id,
                     0,
                     format!("<< /Fields [{field}] /SigFlags 3 >>").into_bytes(),
                 );
-                let entry = format!("/AcroForm {id} 0 R");
-                self.put(
-                    root,
-                    g,
-                    splice(&catalog, d.close..d.close, entry.as_bytes()),
-                );
-            }
-            Some(_) => {
-                return Err(structure(
-                    "/AcroForm is neither a dictionary nor a reference",
-                ));
+                let text = if place.is_empty() {
+                    format!("/AcroForm {id} 0 R")
+                } else {
+                    format!("{id} 0 R")
+                };
+                self.put(root, g, splice(&catalog, place, text.as_bytes()));
             }
         }
         Ok(())
@@ -233,7 +327,7 @@ impl<'a> Plan<'a> {
             Pushed::Inline(t) => t,
             Pushed::Indirect => form.to_vec(),
         };
-        let d = parse_dict(&form, 0).ok_or_else(|| structure("the AcroForm does not parse"))?;
+        let d = editable(&form, "the AcroForm")?;
         Ok(match d.get(b"SigFlags") {
             Some(e) => splice(&form, e.span.clone(), b"3"),
             None => splice(&form, d.close..d.close, b"/SigFlags 3 "),
@@ -250,6 +344,7 @@ impl<'a> Plan<'a> {
             .first()
             .ok_or_else(|| structure("no cross-reference section"))?;
         let trailer = parse_dict(self.pdf, last.trailer_at)
+            .filter(|t| t.repeated_key().is_none())
             .ok_or_else(|| structure("the trailer does not parse"))?;
         let mut carried = String::new();
         for key in [&b"Root"[..], b"Info", b"ID"] {

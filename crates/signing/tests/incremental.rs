@@ -182,7 +182,7 @@ fn refusals_are_named() {
         ),
     ];
     for (pdf, code) in cases {
-        let err = sign(&s, &pdf).expect_err(code);
+        let err = sign(&s, &pdf).map(|_| ()).expect_err(code);
         assert_eq!(err.code(), code, "{err}");
         assert!(err.is_input_fault());
     }
@@ -198,19 +198,66 @@ fn refusals_are_named() {
         sign(&s, &indirect).expect_err("P=1").code(),
         "E_PDF_CERTIFIED_NO_CHANGES"
     );
-    // An /Annots reference to an object that does not exist cannot be extended.
+    // An /Annots reference to an object that does not exist reads as null: a new array takes
+    // its place, and no new object takes the number that earlier revision points at.
     let dangling = table_pdf("", &[]);
     let dangling = String::from_utf8_lossy(&dangling).replace(
         "/MediaBox [0 0 595 842] >>",
         "/MediaBox [0 0 595 842] /Annots 9 0 R >>",
     );
     let dangling = table_pdf_from(&dangling);
-    assert_eq!(
-        sign(&s, &dangling).expect_err("dangling").code(),
-        "E_PDF_STRUCTURE"
+    let signed = sign(&s, &dangling)
+        .map_err(|e| e.to_string())
+        .expect("dangling /Annots");
+    let update = String::from_utf8_lossy(&signed.bytes[dangling.len()..]).into_owned();
+    assert!(!update.contains("\n9 0 obj"), "object 9 stays unassigned");
+    assert!(
+        update.contains("/Annots [11 0 R]") || update.contains("/Annots [12 0 R]"),
+        "{}",
+        &update[update.len().saturating_sub(400)..]
+    );
+    // Escaped key names are the names they spell; a repeated key is refused.
+    let escaped = table_pdf("", &[]);
+    let escaped = table_pdf_from(&String::from_utf8_lossy(&escaped).replace(
+        "/Type /Catalog /Pages 2 0 R",
+        "/Type /Catalog /Pages 2 0 R /Acro#46orm << /Fields [] >>",
+    ));
+    let signed = sign(&s, &escaped)
+        .map_err(|e| e.to_string())
+        .expect("escaped name");
+    let update = String::from_utf8_lossy(&signed.bytes[escaped.len()..]).into_owned();
+    assert!(
+        !update.contains("/AcroForm"),
+        "the existing (escaped) AcroForm is extended, not doubled"
+    );
+    let repeated = table_pdf(
+        "/AcroForm << /Fields [] >> /AcroForm << /Fields [] >> ",
+        &[],
     );
     assert_eq!(
-        inspect(&dangling).expect_err("inspect too").code(),
+        sign(&s, &repeated)
+            .map(|_| ())
+            .expect_err("repeated key")
+            .code(),
+        "E_PDF_STRUCTURE"
+    );
+    // A field lock that forbids changes (FieldMDP /P 1) is honoured like DocMDP.
+    let locked = table_pdf(
+        "/AcroForm << /Fields [4 0 R] >> ",
+        &[
+            "<< /FT /Sig /T (Pemeriksa) /V 5 0 R /Lock << /Type /SigFieldLock /Action /Include /Fields [(x)] /P 1 >> >>",
+            "<< /Type /Sig /ByteRange [0 10 20 10] /Contents <00> >>",
+        ],
+    );
+    assert_eq!(
+        sign(&s, &locked).map(|_| ()).expect_err("locked").code(),
+        "E_PDF_FIELDS_LOCKED"
+    );
+    // Bytes before the header make every offset ambiguous.
+    let mut prefixed = b"junk\n".to_vec();
+    prefixed.extend_from_slice(&table_pdf("", &[]));
+    assert_eq!(
+        sign(&s, &prefixed).map(|_| ()).expect_err("prefix").code(),
         "E_PDF_STRUCTURE"
     );
     // A certification allowing form filling and signatures (P = 2) may be signed again.

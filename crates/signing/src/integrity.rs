@@ -1,0 +1,200 @@
+//! Checks that a file is what its cross-reference data says, before anything is appended to
+//! it (ISO 32000-2 §7.5.4, §7.5.8): every xref table is well formed (each subsection holds
+//! exactly the entries its header counts), every object listed in use starts exactly at its
+//! offset with its number and generation, and every stream's `/Length` ends at `endstream`.
+//! Lenient readers repair such files silently, each in its own way; an update appended to one
+//! can make validators disagree about earlier signatures, so the signer refuses it.
+
+use std::cell::Cell;
+
+use lopdf::xref::XrefEntry;
+use lopdf::{Document, Object};
+
+use crate::SigningError;
+use crate::revisions::{XrefKind, XrefSection};
+use crate::syntax::{Lexer, Token, Value, is_white, parse_dict};
+
+fn broken(detail: String) -> SigningError {
+    SigningError::BrokenXref { detail }
+}
+
+/// Runs every check on `pdf`, whose chain is `chain` and which lopdf loaded as `doc`.
+pub(crate) fn check(pdf: &[u8], doc: &Document, chain: &[XrefSection]) -> Result<(), SigningError> {
+    for section in chain.iter().filter(|s| s.kind == XrefKind::Table) {
+        check_table(pdf, section.offset)?;
+    }
+    for (id, entry) in &doc.reference_table.entries {
+        if let XrefEntry::Normal { offset, generation } = entry {
+            let offset = usize::try_from(*offset)
+                .map_err(|_| broken(format!("object {id}: offset out of range")))?;
+            check_object(pdf, doc, *id, *generation, offset)?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads one xref table strictly: `xref`, then subsections of `start count` and exactly
+/// `count` entries `nnnnnnnnnn ggggg n|f`, then `trailer`; checks every in-use entry's object.
+fn check_table(pdf: &[u8], offset: usize) -> Result<(), SigningError> {
+    let mut pos = offset + 4;
+    loop {
+        pos = skip_white(pdf, pos);
+        if pdf[pos..].starts_with(b"trailer") {
+            return Ok(());
+        }
+        let mut lex = Lexer::new(pdf, pos);
+        let (Some(Token::Int(start)), Some(Token::Int(count))) = (lex.next(), lex.next()) else {
+            return Err(broken(format!(
+                "the xref table at {offset} has a malformed subsection header"
+            )));
+        };
+        let (start, count) = match (u32::try_from(start), usize::try_from(count)) {
+            (Ok(s), Ok(c)) if c <= pdf.len() / 18 => (s, c),
+            _ => {
+                return Err(broken(format!(
+                    "the xref table at {offset} claims impossible entries"
+                )));
+            }
+        };
+        pos = skip_white(pdf, lex.pos);
+        for i in 0..count {
+            let entry = pdf.get(pos..pos + 18).ok_or_else(|| {
+                broken(format!(
+                    "the xref table at {offset} ends inside a subsection"
+                ))
+            })?;
+            let digits =
+                |r: std::ops::Range<usize>| entry[r.clone()].iter().all(u8::is_ascii_digit);
+            let well_formed =
+                digits(0..10) && entry[10] == b' ' && digits(11..16) && entry[16] == b' ';
+            if !well_formed || !matches!(entry[17], b'n' | b'f') {
+                return Err(broken(format!(
+                    "the xref table at {offset} has a malformed entry for object {}",
+                    u64::from(start) + i as u64
+                )));
+            }
+            if entry[17] == b'n' {
+                let at: usize = std::str::from_utf8(&entry[0..10])
+                    .ok()
+                    .and_then(|t| t.parse().ok())
+                    .unwrap_or(0);
+                let generation: u16 = std::str::from_utf8(&entry[11..16])
+                    .ok()
+                    .and_then(|t| t.parse().ok())
+                    .unwrap_or(u16::MAX);
+                let id = start.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
+                object_header(pdf, id, generation, at)?;
+            }
+            pos = skip_white(pdf, pos + 18);
+        }
+    }
+}
+
+fn skip_white(pdf: &[u8], mut pos: usize) -> usize {
+    while pdf.get(pos).is_some_and(|b| is_white(*b)) {
+        pos += 1;
+    }
+    pos
+}
+
+/// Checks `id gen obj` at `offset` (white space before it is tolerated, as every reader does);
+/// returns where the object's value starts.
+fn object_header(
+    pdf: &[u8],
+    id: u32,
+    generation: u16,
+    offset: usize,
+) -> Result<usize, SigningError> {
+    let start = skip_white(pdf, offset);
+    let mut lex = Lexer::new(pdf, start);
+    let ok = pdf.get(start).is_some_and(u8::is_ascii_digit)
+        && matches!((lex.next(), lex.next(), lex.next()),
+            (Some(Token::Int(n)), Some(Token::Int(g)), Some(Token::Keyword(k)))
+                if n == i64::from(id) && g == i64::from(generation) && k == b"obj");
+    if !ok {
+        return Err(broken(format!(
+            "object {id} {generation} is not at offset {offset}, where the xref says"
+        )));
+    }
+    Ok(lex.pos)
+}
+
+/// Checks the object's header and, for a stream, that `/Length` bytes after `stream` come to
+/// `endstream` (ISO 32000-2 §7.3.8.1).
+fn check_object(
+    pdf: &[u8],
+    doc: &Document,
+    id: u32,
+    generation: u16,
+    offset: usize,
+) -> Result<(), SigningError> {
+    let value_at = object_header(pdf, id, generation, offset)?;
+    let mut lex = Lexer::new(pdf, value_at);
+    lex.skip_value()
+        .ok_or_else(|| broken(format!("object {id} does not parse")))?;
+    if lex.next() != Some(Token::Keyword(b"stream".to_vec())) {
+        return Ok(());
+    }
+    let mut data = lex.pos;
+    if pdf[data..].starts_with(b"\r\n") {
+        data += 2;
+    } else if pdf[data..].starts_with(b"\n") {
+        data += 1;
+    }
+    let dict = parse_dict(pdf, value_at)
+        .ok_or_else(|| broken(format!("object {id}: stream dictionary does not parse")))?;
+    let length = match dict.get(b"Length").map(|e| e.value.clone()) {
+        Some(Value::Int(n)) => Some(n),
+        Some(Value::Ref(n, g)) => doc.get_object((n, g)).ok().and_then(|o| o.as_i64().ok()),
+        _ => None,
+    };
+    let end = length
+        .and_then(|l| usize::try_from(l).ok())
+        .and_then(|l| data.checked_add(l));
+    let closes = end.is_some_and(|e| {
+        let after = skip_white(pdf, e.min(pdf.len()));
+        e <= pdf.len() && pdf[after..].starts_with(b"endstream")
+    });
+    if !closes {
+        return Err(broken(format!(
+            "the /Length of stream object {id} does not end at endstream"
+        )));
+    }
+    Ok(())
+}
+
+thread_local! {
+    /// Decompressed bytes object streams may still take during the current load.
+    static OBJECT_STREAM_BUDGET: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Total decompressed size allowed for all object streams of one document, bytes.
+pub(crate) const OBJECT_STREAM_BUDGET_BYTES: usize = 256 * 1024 * 1024;
+
+/// Starts the object-stream budget for a load on this thread.
+pub(crate) fn reset_budget() {
+    OBJECT_STREAM_BUDGET.set(OBJECT_STREAM_BUDGET_BYTES);
+}
+
+/// lopdf load filter: charges each object stream's decompressed size to the budget and drops
+/// the stream once the budget is spent (its objects then count as unreadable, and the file is
+/// refused), so that many small decompression bombs cannot add up. lopdf decodes object streams
+/// only after this filter has seen them.
+pub(crate) fn budget_filter(id: (u32, u16), object: &mut Object) -> Option<((u32, u16), Object)> {
+    if let Object::Stream(stream) = object {
+        if stream.dict.has_type(b"ObjStm") {
+            let left = OBJECT_STREAM_BUDGET.get();
+            match stream.decompressed_content_with_limit(left) {
+                Ok(data) => OBJECT_STREAM_BUDGET.set(left.saturating_sub(data.len())),
+                Err(_) => {
+                    OBJECT_STREAM_BUDGET.set(0);
+                    return None;
+                }
+            }
+        }
+        // lopdf keeps its own copy of a top-level object; only members of object streams
+        // (never streams themselves) are taken from what this returns.
+        return Some((id, Object::Null));
+    }
+    Some((id, object.clone()))
+}
