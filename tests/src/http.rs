@@ -213,6 +213,24 @@ impl Browser {
         self.post(path, &form)
     }
 
+    /// POST a multipart action form of `page` (its csrf, state and version) plus `extra` fields
+    /// and an optional file in `berkas`.
+    pub fn post_multipart_action(
+        &mut self,
+        page: &Resp,
+        path: &str,
+        extra: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> Resp {
+        let fields = page.action_fields();
+        let mut form: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        form.extend_from_slice(extra);
+        self.post_multipart(path, &form, file)
+    }
+
     /// POST an urlencoded form.
     pub fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Resp {
         let res = self

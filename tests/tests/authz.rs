@@ -389,22 +389,15 @@ fn acting_on_a_page_that_went_stale_is_a_conflict_and_changes_nothing() {
     );
     assert_eq!(r.status, 303, "{}", r.text());
     let returned = w.owner.get(&format!("/permohonan/{}", w.id));
-    let mut fields = returned.action_fields();
-    for (k, v) in [
-        ("nama_usaha", "Toko A"),
-        ("bidang_usaha", "Dagang"),
-        ("alamat_usaha", "Jl. B 2"),
-    ] {
-        fields.push((k.to_string(), v.to_string()));
-    }
-    let fields: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
     let pdf = std::fs::read(shared_dir().join("corpus/plain/dss_pdf-2.0.pdf")).expect("pdf");
-    let r = w.owner.post_multipart(
+    let r = w.owner.post_multipart_action(
+        &returned,
         &format!("/permohonan/{}/perbaikan", w.id),
-        &fields,
+        &[
+            ("nama_usaha", "Toko A"),
+            ("bidang_usaha", "Dagang"),
+            ("alamat_usaha", "Jl. B 2"),
+        ],
         Some(("b.pdf", &pdf)),
     );
     assert_eq!(r.status, 303, "{}", r.text());
@@ -496,21 +489,16 @@ fn a_revision_may_correct_only_the_form_and_keeps_the_previous_pdf() {
     assert_eq!(r.status, 303);
     let returned = w.owner.get(&format!("/permohonan/{}", w.id));
     assert_eq!(returned.hidden("version").as_deref(), Some("1"));
-    let mut fields = returned.action_fields();
-    for (k, v) in [
-        ("nama_usaha", "Toko A"),
-        ("bidang_usaha", "Dagang"),
-        ("alamat_usaha", "Jl. B 1, RT 03/RW 04"),
-    ] {
-        fields.push((k.to_string(), v.to_string()));
-    }
-    let fields: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let r = w
-        .owner
-        .post_multipart(&format!("/permohonan/{}/perbaikan", w.id), &fields, None);
+    let r = w.owner.post_multipart_action(
+        &returned,
+        &format!("/permohonan/{}/perbaikan", w.id),
+        &[
+            ("nama_usaha", "Toko A"),
+            ("bidang_usaha", "Dagang"),
+            ("alamat_usaha", "Jl. B 1, RT 03/RW 04"),
+        ],
+        None,
+    );
     assert_eq!(r.status, 303, "{}", r.text());
     let page = verifier.get(&format!("/petugas/dokumen/{}", w.id));
     assert!(page.text().contains("Jl. B 1, RT 03/RW 04"));

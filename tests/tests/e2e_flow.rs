@@ -113,22 +113,15 @@ fn citizen_pdf_becomes_an_officer_signed_pdf_that_validators_accept() {
     assert!(returned.text().contains("Dikembalikan untuk perbaikan"));
     let v2 = corpus("dss_pdf-2.0.pdf");
     // The address is corrected in the form, and a corrected PDF uploaded with it.
-    let mut fields = returned.action_fields();
-    for (k, v) in [
-        ("nama_usaha", "Bengkel Motor Jaya"),
-        ("bidang_usaha", "Perbengkelan"),
-        ("alamat_usaha", "Jl. Sudirman 5A"),
-        ("mulai_usaha", "2023-01-15"),
-    ] {
-        fields.push((k.to_string(), v.to_string()));
-    }
-    let fields: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let resub = citizen.post_multipart(
+    let resub = citizen.post_multipart_action(
+        &returned,
         &format!("/permohonan/{id}/perbaikan"),
-        &fields,
+        &[
+            ("nama_usaha", "Bengkel Motor Jaya"),
+            ("bidang_usaha", "Perbengkelan"),
+            ("alamat_usaha", "Jl. Sudirman 5A"),
+            ("mulai_usaha", "2023-01-15"),
+        ],
         Some(("perbaikan.pdf", &v2)),
     );
     assert_eq!(resub.status, 303, "{}", resub.text());

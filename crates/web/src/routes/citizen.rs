@@ -9,7 +9,7 @@ use sahih_workflow::{Actor, Command, decide};
 use super::{ActionForm, blocking, html, see_other};
 use crate::app::Revision;
 use crate::session::Visitor;
-use crate::views::{Actions, ApplyPage, DocumentPage, DocumentRow, MyDocumentsPage, state_key};
+use crate::views::{Actions, ApplyPage, DocumentPage, MyDocumentsPage, state_key};
 use crate::{AppError, AppState, upload};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -64,20 +64,7 @@ async fn apply(
 async fn my_documents(state: web::Data<AppState>, v: Visitor) -> Result<HttpResponse, AppError> {
     let user = v.user()?.clone();
     let rows = blocking(&state, move |app| {
-        let services = app.services()?;
-        Ok(app
-            .my_documents(&user)?
-            .into_iter()
-            .map(|document| DocumentRow {
-                service_name: services
-                    .iter()
-                    .find(|s| s.id == document.service_id)
-                    .map(|s| s.name.clone())
-                    .unwrap_or_default(),
-                applicant_name: user.name.clone(),
-                document,
-            })
-            .collect())
+        super::document_rows(app, app.my_documents(&user)?)
     })
     .await?;
     html(MyDocumentsPage { p: v.page(), rows })

@@ -106,3 +106,30 @@ pub(crate) fn seen(state: Option<&String>, version: Option<&String>) -> Option<c
     let version = version.and_then(|v| v.parse::<i64>().ok())?;
     Some(crate::app::Seen { state, version })
 }
+
+/// List rows for documents: each with its service's and its applicant's name.
+pub(crate) fn document_rows(
+    app: &App,
+    docs: Vec<sahih_store::Document>,
+) -> Result<Vec<crate::views::DocumentRow>, AppError> {
+    let services = app.services()?;
+    docs.into_iter()
+        .map(|document| {
+            let applicant_name = app
+                .store()
+                .user(document.applicant_id)?
+                .map(|u| u.name)
+                .unwrap_or_default();
+            let service_name = services
+                .iter()
+                .find(|s| s.id == document.service_id)
+                .map(|s| s.name.clone())
+                .unwrap_or_default();
+            Ok(crate::views::DocumentRow {
+                document,
+                service_name,
+                applicant_name,
+            })
+        })
+        .collect()
+}

@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 use super::citizen::document_page;
 use super::{ActionForm, blocking, html, see_other};
 use crate::session::Visitor;
-use crate::views::{DocumentRow, QueuePage};
+use crate::views::QueuePage;
 use crate::{AppError, AppState};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -33,27 +33,7 @@ fn officer(v: &Visitor) -> Result<sahih_store::User, AppError> {
 async fn queue(state: web::Data<AppState>, v: Visitor) -> Result<HttpResponse, AppError> {
     let user = officer(&v)?;
     let rows = blocking(&state, move |app| {
-        let services = app.services()?;
-        app.queue(&user)?
-            .into_iter()
-            .map(|document| {
-                let applicant_name = app
-                    .store()
-                    .user(document.applicant_id)?
-                    .map(|u| u.name)
-                    .unwrap_or_default();
-                let service_name = services
-                    .iter()
-                    .find(|s| s.id == document.service_id)
-                    .map(|s| s.name.clone())
-                    .unwrap_or_default();
-                Ok(DocumentRow {
-                    document,
-                    service_name,
-                    applicant_name,
-                })
-            })
-            .collect::<Result<Vec<_>, AppError>>()
+        super::document_rows(app, app.queue(&user)?)
     })
     .await?;
     html(QueuePage { p: v.page(), rows })
