@@ -205,12 +205,7 @@ impl Browser {
     /// POST an action form of `page` (its csrf, state and version) plus `extra` fields.
     pub fn post_action(&mut self, page: &Resp, path: &str, extra: &[(&str, &str)]) -> Resp {
         let fields = page.action_fields();
-        let mut form: Vec<(&str, &str)> = fields
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        form.extend_from_slice(extra);
-        self.post(path, &form)
+        self.post(path, &with_extra(&fields, extra))
     }
 
     /// POST a multipart action form of `page` (its csrf, state and version) plus `extra` fields
@@ -223,12 +218,7 @@ impl Browser {
         file: Option<(&str, &[u8])>,
     ) -> Resp {
         let fields = page.action_fields();
-        let mut form: Vec<(&str, &str)> = fields
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        form.extend_from_slice(extra);
-        self.post_multipart(path, &form, file)
+        self.post_multipart(path, &with_extra(&fields, extra), file)
     }
 
     /// POST an urlencoded form.
@@ -289,4 +279,17 @@ impl Browser {
             &[("csrf", &csrf), ("login", login), ("password", password)],
         )
     }
+}
+
+/// A page's hidden fields followed by `extra`, as borrowed pairs for a form body.
+fn with_extra<'a>(
+    fields: &'a [(String, String)],
+    extra: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    let mut form: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    form.extend_from_slice(extra);
+    form
 }

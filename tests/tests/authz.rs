@@ -75,6 +75,16 @@ fn world(extra: &[&str]) -> World {
     }
 }
 
+/// The application is untouched: still waiting for the verifier, as its owner sees it.
+fn assert_still_awaiting_verification(w: &mut World) {
+    let page = w.owner.get(&format!("/permohonan/{}", w.id));
+    assert!(
+        page.text().contains("menunggu verifikasi"),
+        "{}",
+        page.text()
+    );
+}
+
 fn registered_citizen(server: &Server, login: &str) -> Browser {
     let mut b = Browser::new(server);
     let csrf = b.get("/daftar").csrf();
@@ -144,12 +154,7 @@ fn another_citizen_cannot_see_or_download_an_application() {
         "E_WRONG_ROLE",
     );
     // The owner still has it, untouched.
-    assert!(
-        w.owner
-            .get(&format!("/permohonan/{}", w.id))
-            .text()
-            .contains("menunggu verifikasi")
-    );
+    assert_still_awaiting_verification(&mut w);
 }
 
 #[test]
@@ -242,12 +247,7 @@ fn an_officer_of_another_agency_gets_403_and_an_anonymous_visitor_is_sent_to_log
         Some("/permohonan"),
         "never to another site"
     );
-    assert!(
-        w.owner
-            .get(&format!("/permohonan/{}", w.id))
-            .text()
-            .contains("menunggu verifikasi")
-    );
+    assert_still_awaiting_verification(&mut w);
 }
 
 #[test]
