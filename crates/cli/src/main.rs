@@ -1,11 +1,12 @@
 //! `sahih`: the composition root. Serves the web application, migrates the database, makes
-//! development keys, signs and runs the demo flow. Exit status 0 on success; non-zero with a
+//! development keys, signs, validates and runs the demo flow. Exit status 0 on success; non-zero with a
 //! one-line reason on stderr otherwise.
 #![forbid(unsafe_code)]
 
 mod config;
 mod demo;
 mod sign;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +41,9 @@ enum Command {
     },
     /// Sign a PDF offline with a PAdES B-B signature (incremental update).
     Sign(sign::SignArgs),
+    /// Validate the signatures of a PDF (exit 0 TOTAL-PASSED, 1 INDETERMINATE, 2 TOTAL-FAILED,
+    /// 3 unusable input).
+    Verify(verify::VerifyArgs),
     /// Run the citizen -> paraf -> signature flow through the application services.
     Demo(demo::DemoArgs),
 }
@@ -64,6 +68,7 @@ fn main() -> ExitCode {
         } => config::dev_init(&dir).map(|_| ()),
         Command::Sign(args) => sign::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Verify(args) => return verify::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

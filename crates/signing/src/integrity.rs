@@ -6,6 +6,7 @@
 //! can make validators disagree about earlier signatures, so the signer refuses it.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 
 use lopdf::xref::XrefEntry;
 use lopdf::{Document, Object};
@@ -18,24 +19,96 @@ fn broken(detail: String) -> SigningError {
     SigningError::BrokenXref { detail }
 }
 
-/// Runs every check on `pdf`, whose chain is `chain` and which lopdf loaded as `doc`.
-pub(crate) fn check(pdf: &[u8], doc: &Document, chain: &[XrefSection]) -> Result<(), SigningError> {
+/// Runs every check on `pdf`, whose chain is `chain` and which lopdf loaded as `doc`. A defect
+/// of object `id` for which `tolerate(id, length_only)` holds is pushed to `notes` instead of
+/// failing (`length_only`: the defect is a stream `/Length` that misses `endstream`).
+pub(crate) fn check(
+    pdf: &[u8],
+    doc: &Document,
+    chain: &[XrefSection],
+    tolerate: &dyn Fn(u32, bool) -> bool,
+    notes: &mut Vec<String>,
+) -> Result<(), SigningError> {
     for section in chain.iter().filter(|s| s.kind == XrefKind::Table) {
-        check_table(pdf, section.offset)?;
+        check_table(pdf, section.offset, tolerate, notes)?;
     }
+    let mut headers = HashMap::new();
     for (id, entry) in &doc.reference_table.entries {
-        if let XrefEntry::Normal { offset, generation } = entry {
-            let offset = usize::try_from(*offset)
-                .map_err(|_| broken(format!("object {id}: offset out of range")))?;
-            check_object(pdf, doc, *id, *generation, offset)?;
+        let outcome = match entry {
+            XrefEntry::Normal { offset, generation } => match usize::try_from(*offset) {
+                Ok(offset) => check_object(pdf, doc, *id, *generation, offset),
+                Err(_) => Err((false, broken(format!("object {id}: offset out of range")))),
+            },
+            XrefEntry::Compressed { container, index } => {
+                check_member(doc, &mut headers, *id, *container, *index).map_err(|e| (false, e))
+            }
+            _ => Ok(()),
+        };
+        match outcome {
+            Err((length_only, e)) if tolerate(*id, length_only) => notes.push(e.to_string()),
+            Err((_, e)) => return Err(e),
+            Ok(()) => {}
         }
     }
     Ok(())
 }
 
+/// Checks that object stream `container` lists object `id` at position `index` of its header
+/// (ISO 32000-2 §7.5.7); lopdf files members by the number the header gives, whatever the index.
+/// Headers are read once per stream into `headers`. A container lopdf did not keep is left to
+/// the unreadable-object check.
+fn check_member(
+    doc: &Document,
+    headers: &mut HashMap<u32, Option<Vec<u32>>>,
+    id: u32,
+    container: u32,
+    index: u16,
+) -> Result<(), SigningError> {
+    let Some(stream) = doc
+        .objects
+        .iter()
+        .find(|((n, _), _)| *n == container)
+        .map(|(_, o)| o)
+    else {
+        return Ok(());
+    };
+    let numbers = headers.entry(container).or_insert_with(|| {
+        let s = stream.as_stream().ok()?;
+        let first = s.dict.get(b"First").and_then(Object::as_i64).ok()?;
+        let n = s.dict.get(b"N").and_then(Object::as_i64).ok()?;
+        let data = s
+            .decompressed_content_with_limit(MEMBER_HEADER_LIMIT)
+            .ok()?;
+        let header = data.get(..usize::try_from(first).ok()?)?;
+        let mut lex = Lexer::new(header, 0);
+        let mut out = Vec::new();
+        for _ in 0..n {
+            match (lex.next()?, lex.next()?) {
+                (Token::Int(num), Token::Int(_)) => out.push(u32::try_from(num).ok()?),
+                _ => return None,
+            }
+        }
+        Some(out)
+    });
+    match numbers.as_ref().and_then(|n| n.get(usize::from(index))) {
+        Some(n) if *n == id => Ok(()),
+        _ => Err(broken(format!(
+            "object stream {container} does not hold object {id} at index {index}"
+        ))),
+    }
+}
+
+/// Decompressed bytes read from an object stream to check its header.
+const MEMBER_HEADER_LIMIT: usize = 32 * 1024 * 1024;
+
 /// Reads one xref table strictly: `xref`, then subsections of `start count` and exactly
 /// `count` entries `nnnnnnnnnn ggggg n|f`, then `trailer`; checks every in-use entry's object.
-fn check_table(pdf: &[u8], offset: usize) -> Result<(), SigningError> {
+fn check_table(
+    pdf: &[u8],
+    offset: usize,
+    tolerate: &dyn Fn(u32, bool) -> bool,
+    notes: &mut Vec<String>,
+) -> Result<(), SigningError> {
     let mut pos = offset + 4;
     loop {
         pos = skip_white(pdf, pos);
@@ -83,7 +156,12 @@ fn check_table(pdf: &[u8], offset: usize) -> Result<(), SigningError> {
                     .and_then(|t| t.parse().ok())
                     .unwrap_or(u16::MAX);
                 let id = start.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
-                object_header(pdf, id, generation, at)?;
+                match object_header(pdf, id, generation, at) {
+                    Err(e) if tolerate(id, false) => notes.push(e.to_string()),
+                    other => {
+                        other?;
+                    }
+                }
             }
             pos = skip_white(pdf, pos + 18);
         }
@@ -127,11 +205,11 @@ fn check_object(
     id: u32,
     generation: u16,
     offset: usize,
-) -> Result<(), SigningError> {
-    let value_at = object_header(pdf, id, generation, offset)?;
+) -> Result<(), (bool, SigningError)> {
+    let value_at = object_header(pdf, id, generation, offset).map_err(|e| (false, e))?;
     let mut lex = Lexer::new(pdf, value_at);
     lex.skip_value()
-        .ok_or_else(|| broken(format!("object {id} does not parse")))?;
+        .ok_or_else(|| (false, broken(format!("object {id} does not parse"))))?;
     if lex.next() != Some(Token::Keyword(b"stream".to_vec())) {
         return Ok(());
     }
@@ -141,8 +219,12 @@ fn check_object(
     } else if pdf[data..].starts_with(b"\n") {
         data += 1;
     }
-    let dict = parse_dict(pdf, value_at)
-        .ok_or_else(|| broken(format!("object {id}: stream dictionary does not parse")))?;
+    let dict = parse_dict(pdf, value_at).ok_or_else(|| {
+        (
+            false,
+            broken(format!("object {id}: stream dictionary does not parse")),
+        )
+    })?;
     let length = match dict.get(b"Length").map(|e| e.value.clone()) {
         Some(Value::Int(n)) => Some(n),
         Some(Value::Ref(n, g)) => doc.get_object((n, g)).ok().and_then(|o| o.as_i64().ok()),
@@ -156,9 +238,12 @@ fn check_object(
         e <= pdf.len() && pdf[after..].starts_with(b"endstream")
     });
     if !closes {
-        return Err(broken(format!(
-            "the /Length of stream object {id} does not end at endstream"
-        )));
+        return Err((
+            end.is_some(),
+            broken(format!(
+                "the /Length of stream object {id} does not end at endstream"
+            )),
+        ));
     }
     Ok(())
 }

@@ -27,6 +27,7 @@ pub mod pdf;
 pub mod revisions;
 mod syntax;
 mod update;
+pub mod verify;
 
 pub use error::SigningError;
 pub use keys::{Algorithm, SignerKey, encrypt_pkcs8_pem, load_certificates_pem};

@@ -78,6 +78,26 @@ pub struct PdfSummary {
 /// parsing by lopdf; a file whose cross-reference data needed repair, or that is encrypted, is
 /// refused (it cannot be extended by an incremental update without rewriting earlier revisions).
 fn load(pdf: &[u8]) -> Result<(Document, Vec<XrefSection>), SigningError> {
+    load_checked(pdf, Strictness::Signing).map(|(doc, chain, _)| (doc, chain))
+}
+
+/// How [`load_checked`] treats defects inside objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Strictness {
+    /// Every defect refuses the file.
+    Signing,
+    /// For validation: an encrypted file that opens with the empty user password is decrypted;
+    /// an object that cannot be read, or a stream whose `/Length` misses `endstream`, is noted
+    /// instead of refused when no object refers to it (or, for `/Length`, always). The
+    /// cross-reference data itself is read as strictly as for signing.
+    Validation,
+}
+
+/// [`load`] with a choice of [`Strictness`]; returns the notes on tolerated defects too.
+pub(crate) fn load_checked(
+    pdf: &[u8],
+    strictness: Strictness,
+) -> Result<(Document, Vec<XrefSection>, Vec<String>), SigningError> {
     check_header(pdf)?;
     let chain = xref_chain(pdf)?;
     let options = LoadOptions {
@@ -95,7 +115,8 @@ fn load(pdf: &[u8]) -> Result<(Document, Vec<XrefSection>), SigningError> {
             }
         }
     })?;
-    if doc.trailer.has(b"Encrypt") || doc.was_encrypted() {
+    let encrypted = doc.trailer.has(b"Encrypt") || doc.was_encrypted();
+    if encrypted && strictness == Strictness::Signing {
         return Err(SigningError::Encrypted);
     }
     if let Some(recovery) = doc.xref_recovery {
@@ -107,22 +128,61 @@ fn load(pdf: &[u8]) -> Result<(Document, Vec<XrefSection>), SigningError> {
             detail: detail.into(),
         });
     }
+    let referenced = match strictness {
+        Strictness::Signing => HashSet::new(),
+        Strictness::Validation => referenced_numbers(&doc),
+    };
+    let tolerate = |id: u32, length_only: bool| {
+        strictness == Strictness::Validation && (length_only || !referenced.contains(&id))
+    };
+    let mut notes = Vec::new();
     // Lenient loading skips objects it cannot read; every object the cross-reference data lists
-    // must have been read, or the file needs repair.
+    // must have been read, or the file needs repair. lopdf drops the /Encrypt dictionary of a
+    // file it decrypts.
     let read: HashSet<u32> = doc.objects.keys().map(|(n, _)| *n).collect();
-    let unreadable = doc.reference_table.entries.iter().find(|(id, entry)| {
-        matches!(
+    let encrypt_dict = doc
+        .trailer
+        .get(b"Encrypt")
+        .and_then(Object::as_reference)
+        .ok();
+    for (id, entry) in &doc.reference_table.entries {
+        let listed = matches!(
             entry,
             XrefEntry::Normal { .. } | XrefEntry::Compressed { .. }
-        ) && !read.contains(id)
-    });
-    if let Some((id, _)) = unreadable {
-        return Err(SigningError::BrokenXref {
-            detail: format!("object {id} listed in the cross-reference data cannot be read"),
-        });
+        );
+        if !listed || read.contains(id) || (encrypted && encrypt_dict.map(|e| e.0) == Some(*id)) {
+            continue;
+        }
+        let detail = format!("object {id} listed in the cross-reference data cannot be read");
+        if !tolerate(*id, false) {
+            return Err(SigningError::BrokenXref { detail });
+        }
+        notes.push(detail);
     }
-    crate::integrity::check(pdf, &doc, &chain)?;
-    Ok((doc, chain))
+    crate::integrity::check(pdf, &doc, &chain, &tolerate, &mut notes)?;
+    Ok((doc, chain, notes))
+}
+
+/// Object numbers that some object, or the trailer, refers to.
+fn referenced_numbers(doc: &Document) -> HashSet<u32> {
+    fn walk(o: &Object, out: &mut HashSet<u32>, depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        match o {
+            Object::Reference(id) => {
+                out.insert(id.0);
+            }
+            Object::Array(items) => items.iter().for_each(|i| walk(i, out, depth + 1)),
+            Object::Dictionary(d) => d.iter().for_each(|(_, v)| walk(v, out, depth + 1)),
+            Object::Stream(s) => s.dict.iter().for_each(|(_, v)| walk(v, out, depth + 1)),
+            _ => {}
+        }
+    }
+    let mut out = HashSet::new();
+    doc.objects.values().for_each(|o| walk(o, &mut out, 0));
+    doc.trailer.iter().for_each(|(_, v)| walk(v, &mut out, 0));
+    out
 }
 
 /// The file starts with a `%PDF-d.d` header (ISO 32000-2 §7.5.2). Offsets count from the first
@@ -277,7 +337,7 @@ fn hex_upper(bytes: &[u8]) -> String {
         })
 }
 
-fn catalog_id(doc: &Document) -> Result<ObjectId, SigningError> {
+pub(crate) fn catalog_id(doc: &Document) -> Result<ObjectId, SigningError> {
     let id = doc
         .trailer
         .get(b"Root")
@@ -296,6 +356,19 @@ fn catalog_id(doc: &Document) -> Result<ObjectId, SigningError> {
 /// page and the number of pages. A node reached twice (a cycle, or a page listed twice), a kid
 /// that is not a reference, or a tree deeper than 64 levels is refused.
 fn page_tree(doc: &Document, root_id: ObjectId) -> Result<(ObjectId, usize), SigningError> {
+    let (_, pages) = page_nodes(doc, root_id)?;
+    let first = *pages.first().ok_or_else(|| SigningError::BadStructure {
+        detail: "the document has no pages".into(),
+    })?;
+    Ok((first, pages.len()))
+}
+
+/// The page tree's intermediate nodes and its pages, in document order (see [`page_tree`] for
+/// what is refused).
+pub(crate) fn page_nodes(
+    doc: &Document,
+    root_id: ObjectId,
+) -> Result<(Vec<ObjectId>, Vec<ObjectId>), SigningError> {
     let bad = |detail: String| SigningError::BadStructure { detail };
     let pages_id = doc
         .get_dictionary(root_id)
@@ -304,7 +377,7 @@ fn page_tree(doc: &Document, root_id: ObjectId) -> Result<(ObjectId, usize), Sig
         .ok_or_else(|| bad("the catalog has no /Pages reference".into()))?;
     let mut seen = HashSet::new();
     let mut stack = vec![(pages_id, 0usize)];
-    let (mut first, mut count) = (None, 0usize);
+    let (mut nodes, mut pages) = (Vec::new(), Vec::new());
     while let Some((id, depth)) = stack.pop() {
         if !seen.insert(id) {
             return Err(bad(format!(
@@ -332,6 +405,7 @@ fn page_tree(doc: &Document, root_id: ObjectId) -> Result<(ObjectId, usize), Sig
                         .map_err(|_| bad(format!("a kid of {} is not a reference", id.0)))?;
                     stack.push((kid, depth + 1));
                 }
+                nodes.push(id);
             }
             None => {
                 let kind = node.get(b"Type").and_then(Object::as_name).ok();
@@ -341,17 +415,15 @@ fn page_tree(doc: &Document, root_id: ObjectId) -> Result<(ObjectId, usize), Sig
                         id.0
                     )));
                 }
-                first.get_or_insert(id);
-                count += 1;
+                pages.push(id);
             }
         }
     }
-    let first = first.ok_or_else(|| bad("the document has no pages".into()))?;
-    Ok((first, count))
+    Ok((nodes, pages))
 }
 
 /// Resolves `obj` if it is a reference; `None` when it dangles.
-fn resolve<'a>(doc: &'a Document, obj: &'a Object) -> Option<&'a Object> {
+pub(crate) fn resolve<'a>(doc: &'a Document, obj: &'a Object) -> Option<&'a Object> {
     doc.dereference(obj).ok().map(|(_, o)| o)
 }
 

@@ -1,0 +1,243 @@
+//! `sahih verify`: the validation report of a signed PDF, as text or JSON. Exit status: 0 for
+//! TOTAL-PASSED, 1 for INDETERMINATE, 2 for TOTAL-FAILED, 3 for unusable input (including a
+//! file that cannot be read or a trust anchor that does not parse).
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use sahih_signing::verify::{Indication, Policy, Report, SignatureReport, Unusable, verify};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// A PEM file of trust anchors (Sahih's CA, national roots); repeatable.
+    #[arg(long = "trust", value_name = "CA.pem")]
+    trust: Vec<PathBuf>,
+    /// Validate as of this time (RFC 3339, e.g. 2020-11-01T00:00:00Z) instead of now.
+    #[arg(long, value_name = "RFC3339-TIME")]
+    at: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Write the signed revision of this signature field to --out.
+    #[arg(long, value_name = "FIELD", requires = "out")]
+    signed_revision: Option<String>,
+    /// Where --signed-revision writes.
+    #[arg(long, short = 'o', value_name = "OUT.pdf")]
+    out: Option<PathBuf>,
+    /// The PDF to validate.
+    file: PathBuf,
+}
+
+/// Runs `sahih verify` and returns its exit status.
+pub fn run(args: VerifyArgs) -> ExitCode {
+    let outcome = report(&args);
+    let (text, code) = match &outcome {
+        Ok((report, _)) => {
+            let code = match report.indication {
+                Indication::TotalPassed => 0,
+                Indication::Indeterminate => 1,
+                Indication::TotalFailed => 2,
+            };
+            let text = match args.format {
+                Format::Json => serde_json::to_string_pretty(report).unwrap_or_default(),
+                Format::Text => render(report),
+            };
+            (text, code)
+        }
+        Err(unusable) => {
+            let text = match args.format {
+                Format::Json => serde_json::to_string_pretty(unusable).unwrap_or_default(),
+                Format::Text => format!("UNUSABLE INPUT: {} ({})", unusable.reason, unusable.code),
+            };
+            (text, 3)
+        }
+    };
+    println!("{text}");
+    if let (Ok((report, pdf)), Some(field), Some(out)) =
+        (&outcome, &args.signed_revision, &args.out)
+    {
+        match sahih_signing::verify::signed_revision(pdf, report, field) {
+            Some(bytes) => {
+                if let Err(e) = std::fs::write(out, bytes) {
+                    eprintln!("sahih: cannot write {}: {e} (E_IO)", out.display());
+                    return ExitCode::from(3);
+                }
+            }
+            None => {
+                eprintln!("sahih: no signed revision for field '{field}' (E_NO_SUCH_SIGNATURE)");
+                return ExitCode::from(3);
+            }
+        }
+    }
+    ExitCode::from(code)
+}
+
+fn unusable(code: &str, reason: String) -> Unusable {
+    Unusable {
+        schema: sahih_signing::verify::REPORT_SCHEMA,
+        indication: "UNUSABLE",
+        code: code.into(),
+        reason,
+    }
+}
+
+fn report(args: &VerifyArgs) -> Result<(Report, Vec<u8>), Unusable> {
+    let mut policy = Policy::default();
+    for path in &args.trust {
+        let pem = std::fs::read_to_string(path)
+            .map_err(|e| unusable("E_IO", format!("cannot read {}: {e}", path.display())))?;
+        let certs = sahih_signing::load_certificates_pem(&pem)
+            .map_err(|e| unusable(e.code(), format!("trust anchor {}: {e}", path.display())))?;
+        policy.trust_anchors.extend(certs);
+    }
+    if let Some(at) = &args.at {
+        policy.at =
+            Some(OffsetDateTime::parse(at, &Rfc3339).map_err(|_| {
+                unusable("E_BAD_TIME", format!("--at {at} is not an RFC 3339 time"))
+            })?);
+    }
+    let pdf = std::fs::read(&args.file)
+        .map_err(|e| unusable("E_IO", format!("cannot read {}: {e}", args.file.display())))?;
+    let report = verify(&pdf, &policy)?;
+    Ok((report, pdf))
+}
+
+fn check_line(out: &mut String, label: &str, ok: bool, detail: &str) {
+    let mark = if ok { "ok" } else { "FAILED" };
+    let _ = writeln!(out, "  {label:<22} {mark}: {detail}");
+}
+
+fn render_signature(out: &mut String, n: usize, s: &SignatureReport, revisions: usize) {
+    let _ = writeln!(
+        out,
+        "\nSignature {n}: field '{}' ({:?}, {})",
+        s.field, s.kind, s.format
+    );
+    match &s.signer {
+        Some(signer) => {
+            let org = signer
+                .organization
+                .as_deref()
+                .map(|o| format!(", {o}"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  {:<22} {}{org}", "Signer", signer.common_name);
+            let _ = writeln!(out, "  {:<22} {}", "Issuer", signer.issuer);
+        }
+        None => {
+            let _ = writeln!(out, "  {:<22} (unknown)", "Signer");
+        }
+    }
+    if let Some(t) = &s.claimed_time {
+        let _ = writeln!(out, "  {:<22} {t} (claimed by the signer)", "Time");
+    }
+    if let Some(ts) = &s.timestamp {
+        let state = match (ts.intact, ts.trusted) {
+            (true, true) => "intact, trusted",
+            (true, false) => "intact, TSA not trusted",
+            _ => "NOT intact",
+        };
+        let _ = writeln!(out, "  {:<22} {} ({state})", "Timestamp", ts.time);
+    }
+    let coverage = match (s.revision, s.covers_whole_file) {
+        (Some(_), true) => "the whole file".to_string(),
+        (Some(r), false) => format!("revision {r} of {revisions}"),
+        (None, _) => "no revision".to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "  {:<22} {:?}, covers {coverage}",
+        "ByteRange", s.byte_range
+    );
+    check_line(
+        out,
+        "ByteRange/Contents",
+        s.byte_range_check.ok,
+        &s.byte_range_check.detail,
+    );
+    check_line(out, "Integrity", s.integrity.ok, &s.integrity.detail);
+    check_line(out, "Signature value", s.crypto.ok, &s.crypto.detail);
+    check_line(
+        out,
+        "Signing certificate",
+        s.signing_certificate.ok,
+        &s.signing_certificate.detail,
+    );
+    let m = &s.modifications;
+    let verdict = if m.allowed { "allowed" } else { "NOT allowed" };
+    let _ = writeln!(
+        out,
+        "  {:<22} {} ({verdict})",
+        "Changes after signing",
+        m.level.as_str()
+    );
+    for c in &m.changes {
+        let _ = writeln!(
+            out,
+            "    revision {}: object {}: {} [{}]",
+            c.revision,
+            c.object,
+            c.detail,
+            c.level.as_str()
+        );
+    }
+    check_line(out, "Trust", s.trust.ok, &s.trust.detail);
+    if !s.chain.is_empty() {
+        let _ = writeln!(out, "  {:<22} {}", "Chain", s.chain.join(" <- "));
+    }
+    let _ = writeln!(
+        out,
+        "  {:<22} {} ({})",
+        "Checked at", s.checked_at, s.checked_at_source
+    );
+    let sub = s
+        .sub_indication
+        .map(|x| format!("/{}", x.as_str()))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "  {:<22} {}{sub} [{}]",
+        "Result",
+        s.indication.as_str(),
+        s.reason
+    );
+}
+
+/// The report as text, in English.
+fn render(r: &Report) -> String {
+    let mut out = String::new();
+    let sub = r
+        .sub_indication
+        .map(|x| format!("/{}", x.as_str()))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "Verdict: {}{sub} [{}]",
+        r.indication.as_str(),
+        r.reason
+    );
+    let _ = writeln!(
+        out,
+        "File: {} bytes, SHA-256 {}, {} revision(s); validated at {}",
+        r.size, r.sha256, r.revisions, r.validation_time
+    );
+    if r.signatures.is_empty() {
+        let _ = writeln!(out, "No signature found.");
+    }
+    for (i, s) in r.signatures.iter().enumerate() {
+        render_signature(&mut out, i + 1, s, r.revisions);
+    }
+    for note in &r.notes {
+        let _ = writeln!(out, "Note: {note}");
+    }
+    out.trim_end().to_string()
+}

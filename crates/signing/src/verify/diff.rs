@@ -1,0 +1,642 @@
+//! Modification analysis between two consecutive revisions (DESIGN.md decision 4; ISO 32000-2
+//! §12.8.2.2 for what DocMDP permits). Every object whose cross-reference entry changed is
+//! explained by its role in the older revision, or it is an "other" change. Nothing is allowed
+//! by default: a change that no rule explains is reported at [`ModificationLevel::Other`],
+//! naming the object.
+
+use std::collections::HashSet;
+
+use lopdf::xref::XrefEntry;
+use lopdf::{Dictionary, Document, Object, ObjectId};
+
+use super::index::{Index, field_name, is_visible};
+use super::report::{Change, ModificationLevel as Level};
+use crate::pdf::resolve;
+
+/// A change with what the signatures' rules need to know of it.
+#[derive(Debug, Clone)]
+pub(crate) struct Finding {
+    pub(crate) change: Change,
+    /// A form field filled in (for FieldMDP), by fully qualified name.
+    pub(crate) filled_field: Option<String>,
+    /// A new approval or certification signature (not a document timestamp): DocMDP P = 1
+    /// forbids it.
+    pub(crate) new_signature: bool,
+}
+
+/// The two revisions being compared.
+pub(crate) struct Diff<'a> {
+    pub(crate) old: &'a Document,
+    pub(crate) new: &'a Document,
+    pub(crate) index: &'a Index,
+    /// Length of the older revision, bytes.
+    pub(crate) old_len: usize,
+    /// 1-based number of the newer revision.
+    pub(crate) revision: usize,
+    findings: Vec<Finding>,
+}
+
+fn id_text(id: ObjectId) -> String {
+    format!("{} {}", id.0, id.1)
+}
+
+fn in_use(e: Option<&XrefEntry>) -> bool {
+    matches!(
+        e,
+        Some(XrefEntry::Normal { .. } | XrefEntry::Compressed { .. })
+    )
+}
+
+fn same_entry(a: Option<&XrefEntry>, b: Option<&XrefEntry>) -> bool {
+    match (a, b) {
+        (
+            Some(XrefEntry::Normal {
+                offset: o1,
+                generation: g1,
+            }),
+            Some(XrefEntry::Normal {
+                offset: o2,
+                generation: g2,
+            }),
+        ) => o1 == o2 && g1 == g2,
+        (
+            Some(XrefEntry::Compressed {
+                container: c1,
+                index: i1,
+            }),
+            Some(XrefEntry::Compressed {
+                container: c2,
+                index: i2,
+            }),
+        ) => c1 == c2 && i1 == i2,
+        (a, b) => !in_use(a) && !in_use(b),
+    }
+}
+
+/// Structural equality of two objects; stream data compared as stored.
+pub(crate) fn same(a: &Object, b: &Object) -> bool {
+    match (a, b) {
+        (Object::Stream(x), Object::Stream(y)) => x.dict == y.dict && x.content == y.content,
+        (Object::Real(x), Object::Real(y)) => x.to_bits() == y.to_bits() || x == y,
+        _ => a == b,
+    }
+}
+
+impl<'a> Diff<'a> {
+    pub(crate) fn new(
+        old: &'a Document,
+        new: &'a Document,
+        index: &'a Index,
+        old_len: usize,
+        revision: usize,
+    ) -> Self {
+        Diff {
+            old,
+            new,
+            index,
+            old_len,
+            revision,
+            findings: Vec::new(),
+        }
+    }
+
+    fn note(&mut self, object: String, level: Level, detail: impl Into<String>) {
+        self.findings.push(Finding {
+            change: Change {
+                revision: self.revision,
+                object,
+                level,
+                detail: detail.into(),
+            },
+            filled_field: None,
+            new_signature: false,
+        });
+    }
+
+    /// Runs the analysis and returns every change found.
+    pub(crate) fn run(mut self) -> Vec<Finding> {
+        self.trailer();
+        let old_entries = &self.old.reference_table.entries;
+        let new_entries = &self.new.reference_table.entries;
+        let ids: Vec<u32> = old_entries
+            .keys()
+            .chain(new_entries.keys())
+            .copied()
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let mut ids = ids;
+        ids.sort_unstable();
+        let changed_containers: HashSet<u32> = ids
+            .iter()
+            .copied()
+            .filter(|n| !same_entry(old_entries.get(n), new_entries.get(n)))
+            .collect();
+        for n in ids {
+            let (o, e) = (old_entries.get(&n), new_entries.get(&n));
+            let container_changed = matches!(e, Some(XrefEntry::Compressed { container, .. }) if changed_containers.contains(container));
+            if same_entry(o, e) && !container_changed {
+                continue;
+            }
+            match (in_use(o), in_use(e)) {
+                (true, false) => self.note(format!("{n}"), Level::Other, "object freed"),
+                (false, _) => {} // new objects count only through what refers to them
+                (true, true) => self.modified(n, e),
+            }
+        }
+        self.findings
+    }
+
+    fn trailer(&mut self) {
+        for key in [b"Root".as_slice(), b"Encrypt"] {
+            if self.old.trailer.get(key).ok() != self.new.trailer.get(key).ok() {
+                let k = String::from_utf8_lossy(key).into_owned();
+                self.note(
+                    "trailer".into(),
+                    Level::Other,
+                    format!("trailer /{k} changed"),
+                );
+            }
+        }
+        if self.old.trailer.get(b"Info").ok() != self.new.trailer.get(b"Info").ok() {
+            self.note(
+                "trailer".into(),
+                Level::SignaturesAndTimestamps,
+                "document information replaced",
+            );
+        }
+    }
+
+    fn modified(&mut self, n: u32, entry: Option<&XrefEntry>) {
+        let id = self
+            .old
+            .objects
+            .keys()
+            .find(|(num, _)| *num == n)
+            .copied()
+            .unwrap_or((n, 0));
+        let (Ok(old), Ok(new)) = (self.old.get_object(id), self.new.get_object(id)) else {
+            let new_id = self.new.objects.keys().find(|(num, _)| *num == n).copied();
+            let detail = match new_id {
+                Some(new_id) if new_id.1 != id.1 => "object replaced under a new generation",
+                _ => "object no longer readable",
+            };
+            self.note(id_text(id), Level::Other, detail);
+            return;
+        };
+        if same(old, new) {
+            return;
+        }
+        if let Some(XrefEntry::Normal { offset, .. }) = entry
+            && (*offset as usize) < self.old_len
+        {
+            self.note(
+                id_text(id),
+                Level::Other,
+                "object re-pointed to bytes of an earlier revision",
+            );
+            return;
+        }
+        self.explain(id, old, new);
+    }
+
+    fn explain(&mut self, id: ObjectId, old: &Object, new: &Object) {
+        let ix = self.index;
+        let (od, nd) = match (old.as_dict(), new.as_dict()) {
+            (Ok(a), Ok(b)) => (a, b),
+            _ => return self.explain_other(id, old, new),
+        };
+        if ix.root == Some(id) {
+            self.catalog(id, od, nd);
+        } else if ix.acroform == Some(id) {
+            self.acroform(id, od, nd);
+        } else if ix.pages.contains(&id) {
+            self.page(id, od, nd);
+        } else if ix.fields.contains_key(&id) || ix.widgets.contains_key(&id) {
+            self.field_or_widget(id, od, nd);
+        } else {
+            self.explain_other(id, old, new);
+        }
+    }
+
+    fn explain_other(&mut self, id: ObjectId, old: &Object, new: &Object) {
+        let ix = self.index;
+        if ix.fields_array == Some(id) {
+            let (o, n) = (array(self.old, old), array(self.new, new));
+            return self.fields_array(id, &o, &n);
+        }
+        if let Some(page) = ix.annots_arrays.get(&id).copied() {
+            let (o, n) = (array(self.old, old), array(self.new, new));
+            return self.annots(id, page, &o, &n);
+        }
+        if let Some(widget) = ix.appearances.get(&id).copied() {
+            let only_here = ix.ref_counts.get(&id).copied().unwrap_or(0) <= 1;
+            let field = ix.field_of_widget(widget);
+            return match field {
+                Some(f) if only_here => {
+                    let level = if f.is_signature {
+                        Level::SignaturesAndTimestamps
+                    } else {
+                        Level::FormFilling
+                    };
+                    let name = f.name.clone();
+                    self.note(
+                        id_text(id),
+                        level,
+                        format!("appearance of field '{name}' updated"),
+                    );
+                }
+                _ => self.note(
+                    id_text(id),
+                    Level::Other,
+                    "appearance stream used elsewhere was changed",
+                ),
+            };
+        }
+        if ix.dss.contains(&id) {
+            return self.note(
+                id_text(id),
+                Level::SignaturesAndTimestamps,
+                "validation data (DSS) updated",
+            );
+        }
+        if ix.metadata == Some(id) {
+            return self.note(
+                id_text(id),
+                Level::SignaturesAndTimestamps,
+                "XMP metadata updated",
+            );
+        }
+        if ix.info == Some(id) {
+            return self.note(
+                id_text(id),
+                Level::SignaturesAndTimestamps,
+                "document information updated",
+            );
+        }
+        if ix.page_nodes.contains(&id) {
+            return self.note(id_text(id), Level::Other, "page tree changed");
+        }
+        let kind = type_name(old);
+        self.note(id_text(id), Level::Other, format!("{kind} changed"));
+    }
+
+    fn catalog(&mut self, id: ObjectId, old: &Dictionary, new: &Dictionary) {
+        for key in changed_keys(old, new) {
+            match key.as_slice() {
+                b"AcroForm" => {
+                    let o = old
+                        .get(b"AcroForm")
+                        .ok()
+                        .and_then(|f| resolve(self.old, f))
+                        .and_then(|f| f.as_dict().ok())
+                        .cloned()
+                        .unwrap_or_default();
+                    let n = new
+                        .get(b"AcroForm")
+                        .ok()
+                        .and_then(|f| resolve(self.new, f))
+                        .and_then(|f| f.as_dict().ok())
+                        .cloned()
+                        .unwrap_or_default();
+                    self.acroform(id, &o, &n);
+                }
+                b"DSS" | b"Extensions" => self.note(
+                    id_text(id),
+                    Level::SignaturesAndTimestamps,
+                    format!("catalog /{} updated", lossy(&key)),
+                ),
+                b"Metadata" => self.note(
+                    id_text(id),
+                    Level::SignaturesAndTimestamps,
+                    "catalog /Metadata replaced",
+                ),
+                _ => self.note(
+                    id_text(id),
+                    Level::Other,
+                    format!("catalog /{} changed", lossy(&key)),
+                ),
+            }
+        }
+    }
+
+    fn acroform(&mut self, id: ObjectId, old: &Dictionary, new: &Dictionary) {
+        for key in changed_keys(old, new) {
+            match key.as_slice() {
+                b"Fields" => {
+                    let o = old
+                        .get(b"Fields")
+                        .map(|f| array(self.old, f))
+                        .unwrap_or_default();
+                    let n = new
+                        .get(b"Fields")
+                        .map(|f| array(self.new, f))
+                        .unwrap_or_default();
+                    self.fields_array(id, &o, &n);
+                }
+                b"SigFlags" => self.note(
+                    id_text(id),
+                    Level::SignaturesAndTimestamps,
+                    "form /SigFlags set",
+                ),
+                b"DR" | b"DA" | b"NeedAppearances" => self.note(
+                    id_text(id),
+                    Level::FormFilling,
+                    format!("form /{} updated", lossy(&key)),
+                ),
+                _ => self.note(
+                    id_text(id),
+                    Level::Other,
+                    format!("form /{} changed", lossy(&key)),
+                ),
+            }
+        }
+    }
+
+    fn fields_array(&mut self, id: ObjectId, old: &[Object], new: &[Object]) {
+        for gone in old.iter().filter(|o| !new.contains(o)) {
+            self.note(
+                id_text(id),
+                Level::Other,
+                format!("form field {} removed", describe(gone)),
+            );
+        }
+        for added in new.iter().filter(|n| !old.contains(n)) {
+            self.new_field(added);
+        }
+    }
+
+    /// A field added to the form: only signature fields are explained.
+    fn new_field(&mut self, obj: &Object) {
+        let what = describe(obj);
+        let Some(dict) = resolve(self.new, obj).and_then(|d| d.as_dict().ok()) else {
+            return self.note(what, Level::Other, "form field added that cannot be read");
+        };
+        if dict.get(b"FT").and_then(Object::as_name).ok() != Some(b"Sig") {
+            return self.note(
+                what,
+                Level::Other,
+                "form field added that is not a signature field",
+            );
+        }
+        let name = field_name("", dict);
+        let visible = widgets_of(self.new, dict)
+            .iter()
+            .any(|w| is_visible(self.new, w));
+        if visible {
+            self.note(
+                what,
+                Level::Annotations,
+                format!("visible signature field '{name}' added"),
+            );
+        } else {
+            self.note(
+                what,
+                Level::SignaturesAndTimestamps,
+                format!("signature field '{name}' added"),
+            );
+        }
+        self.mark_signature(dict);
+    }
+
+    /// Marks the last finding as a new signature when `field` carries a `/Sig` value.
+    fn mark_signature(&mut self, field: &Dictionary) {
+        let is_sig_value = field
+            .get(b"V")
+            .ok()
+            .and_then(|v| resolve(self.new, v))
+            .and_then(|v| v.as_dict().ok())
+            .is_some_and(|v| {
+                v.get(b"Type").and_then(Object::as_name).ok() != Some(b"DocTimeStamp")
+            });
+        if let Some(last) = self.findings.last_mut() {
+            last.new_signature |= is_sig_value;
+        }
+    }
+
+    fn page(&mut self, id: ObjectId, old: &Dictionary, new: &Dictionary) {
+        for key in changed_keys(old, new) {
+            if key == b"Annots" {
+                let o = old
+                    .get(b"Annots")
+                    .map(|a| array(self.old, a))
+                    .unwrap_or_default();
+                let n = new
+                    .get(b"Annots")
+                    .map(|a| array(self.new, a))
+                    .unwrap_or_default();
+                self.annots(id, id, &o, &n);
+            } else {
+                self.note(
+                    id_text(id),
+                    Level::Other,
+                    format!("page /{} changed", lossy(&key)),
+                );
+            }
+        }
+    }
+
+    fn annots(&mut self, id: ObjectId, page: ObjectId, old: &[Object], new: &[Object]) {
+        let page_no = format!("page object {}", page.0);
+        for gone in old.iter().filter(|o| !new.contains(o)) {
+            let widget = gone
+                .as_reference()
+                .is_ok_and(|r| self.index.widgets.contains_key(&r));
+            let level = if widget {
+                Level::Other
+            } else {
+                Level::Annotations
+            };
+            self.note(
+                id_text(id),
+                level,
+                format!("annotation {} removed from {page_no}", describe(gone)),
+            );
+        }
+        for added in new.iter().filter(|n| !old.contains(n)) {
+            self.new_annotation(added, &page_no);
+        }
+    }
+
+    fn new_annotation(&mut self, obj: &Object, page_no: &str) {
+        let what = describe(obj);
+        let Some(dict) = resolve(self.new, obj).and_then(|d| d.as_dict().ok()) else {
+            return self.note(what, Level::Other, "annotation added that cannot be read");
+        };
+        let subtype = dict
+            .get(b"Subtype")
+            .and_then(Object::as_name)
+            .map(lossy)
+            .unwrap_or_default();
+        if subtype != "Widget" {
+            return self.note(
+                what,
+                Level::Annotations,
+                format!("{subtype} annotation added to {page_no}"),
+            );
+        }
+        let field = match dict
+            .get(b"Parent")
+            .ok()
+            .and_then(|p| resolve(self.new, p))
+            .and_then(|p| p.as_dict().ok())
+        {
+            Some(parent) if !dict.has(b"T") => parent,
+            _ => dict,
+        };
+        let is_sig = field.get(b"FT").and_then(Object::as_name).ok() == Some(b"Sig");
+        match (is_sig, is_visible(self.new, dict)) {
+            (true, true) => self.note(
+                what,
+                Level::Annotations,
+                format!("visible signature widget added to {page_no}"),
+            ),
+            (true, false) => self.note(
+                what,
+                Level::SignaturesAndTimestamps,
+                format!("signature widget added to {page_no}"),
+            ),
+            (false, _) => self.note(
+                what,
+                Level::Other,
+                format!("form widget added to {page_no}"),
+            ),
+        }
+    }
+
+    fn field_or_widget(&mut self, id: ObjectId, old: &Dictionary, new: &Dictionary) {
+        let ix = self.index;
+        let field = ix
+            .fields
+            .get(&id)
+            .or_else(|| ix.field_of_widget(id))
+            .cloned();
+        let Some(field) = field else {
+            return self.note(id_text(id), Level::Other, "widget changed");
+        };
+        let is_field = ix.fields.contains_key(&id);
+        let is_widget = ix.widgets.contains_key(&id);
+        for key in changed_keys(old, new) {
+            let name = &field.name;
+            match key.as_slice() {
+                b"V" if is_field && field.is_signature => {
+                    if old.has(b"V") {
+                        self.note(
+                            id_text(id),
+                            Level::Other,
+                            format!("signature value of '{name}' replaced"),
+                        );
+                    } else {
+                        self.note(
+                            id_text(id),
+                            Level::SignaturesAndTimestamps,
+                            format!("signature field '{name}' signed"),
+                        );
+                        self.mark_signature(new);
+                    }
+                }
+                b"V" if is_field => {
+                    self.note(
+                        id_text(id),
+                        Level::FormFilling,
+                        format!("field '{name}' filled in"),
+                    );
+                    if let Some(last) = self.findings.last_mut() {
+                        last.filled_field = Some(name.clone());
+                    }
+                }
+                b"AP" | b"AS" if is_widget => {
+                    let level = if field.is_signature {
+                        Level::SignaturesAndTimestamps
+                    } else {
+                        Level::FormFilling
+                    };
+                    self.note(
+                        id_text(id),
+                        level,
+                        format!("appearance of field '{name}' updated"),
+                    );
+                }
+                _ => self.note(
+                    id_text(id),
+                    Level::Other,
+                    format!("field '{name}': /{} changed", lossy(&key)),
+                ),
+            }
+        }
+    }
+}
+
+/// Keys whose values differ between two dictionaries (added and removed keys included).
+fn changed_keys(old: &Dictionary, new: &Dictionary) -> Vec<Vec<u8>> {
+    let mut keys: Vec<Vec<u8>> = Vec::new();
+    for (k, v) in old.iter() {
+        if new.get(k).map_or(true, |n| !same(v, n)) {
+            keys.push(k.clone());
+        }
+    }
+    for (k, _) in new.iter() {
+        if !old.has(k) {
+            keys.push(k.clone());
+        }
+    }
+    keys
+}
+
+fn array(doc: &Document, obj: &Object) -> Vec<Object> {
+    resolve(doc, obj)
+        .and_then(|a| a.as_array().ok())
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn widgets_of<'d>(doc: &'d Document, field: &'d Dictionary) -> Vec<&'d Dictionary> {
+    let mut out = Vec::new();
+    if field.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Widget") {
+        out.push(field);
+    }
+    if let Some(kids) = field
+        .get(b"Kids")
+        .ok()
+        .and_then(|k| resolve(doc, k))
+        .and_then(|k| k.as_array().ok())
+    {
+        out.extend(
+            kids.iter()
+                .filter_map(|k| resolve(doc, k).and_then(|k| k.as_dict().ok())),
+        );
+    }
+    out
+}
+
+fn describe(obj: &Object) -> String {
+    match obj {
+        Object::Reference(id) => id_text(*id),
+        _ => "(direct object)".into(),
+    }
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn type_name(obj: &Object) -> String {
+    let dict = match obj {
+        Object::Dictionary(d) => Some(d),
+        Object::Stream(s) => Some(&s.dict),
+        _ => None,
+    };
+    let t = dict
+        .and_then(|d| d.get(b"Type").and_then(Object::as_name).ok())
+        .map(lossy);
+    let st = dict
+        .and_then(|d| d.get(b"Subtype").and_then(Object::as_name).ok())
+        .map(lossy);
+    match (t, st, obj) {
+        (Some(t), Some(s), _) => format!("/{t} /{s} object"),
+        (Some(t), None, _) => format!("/{t} object"),
+        (None, Some(s), _) => format!("/{s} object"),
+        (None, None, Object::Stream(_)) => "stream".into(),
+        _ => "object".into(),
+    }
+}

@@ -1,0 +1,273 @@
+//! PDF signature validation that fails closed and explains itself (DESIGN.md decision 4):
+//! per signature, ByteRange geometry, integrity, the signature value, the signer's certificate
+//! binding, what changed after signing, certificate trust and time are each reported; the
+//! verdict is the worst of them, as an ETSI TS 119 102-1 indication.
+//!
+//! ```no_run
+//! use sahih_signing::verify::{Policy, verify};
+//! let pdf = std::fs::read("signed.pdf").unwrap_or_default();
+//! match verify(&pdf, &Policy::default()) {
+//!     Ok(report) => println!("{}", report.indication.as_str()),
+//!     Err(unusable) => println!("unusable input: {}", unusable.reason),
+//! }
+//! ```
+
+mod ber;
+mod certs;
+mod crypto;
+mod diff;
+mod index;
+mod report;
+mod revision;
+mod signature;
+mod signed_data;
+mod verdict;
+
+use lopdf::{Document, ObjectId};
+use time::OffsetDateTime;
+use x509_cert::Certificate;
+
+pub use report::{
+    Change, Check, Indication, ModificationLevel, Modifications, REPORT_SCHEMA, Report,
+    SignatureKind, SignatureReport, Signer, SubIndication, Timestamp, Unusable,
+};
+
+use crate::SigningError;
+use diff::{Diff, Finding};
+use index::Index;
+use revision::RevisionEnd;
+
+/// Largest file validated, bytes.
+pub const MAX_FILE_BYTES: usize = 512 * 1024 * 1024;
+/// Most revisions analysed.
+pub const MAX_REVISIONS: usize = 256;
+
+/// What the validator trusts and when it validates.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// Trust anchors: certificates whose subjects are trusted to issue signers' certificates
+    /// (Sahih's CA, national roots).
+    pub trust_anchors: Vec<Certificate>,
+    /// The validation time; `None` for now.
+    pub at: Option<OffsetDateTime>,
+}
+
+fn unusable(code: &str, reason: impl Into<String>) -> Unusable {
+    Unusable {
+        schema: REPORT_SCHEMA,
+        indication: "UNUSABLE",
+        code: code.into(),
+        reason: reason.into(),
+    }
+}
+
+impl From<SigningError> for Unusable {
+    fn from(e: SigningError) -> Unusable {
+        unusable(e.code(), e.to_string())
+    }
+}
+
+/// A signature found in the newest readable revision.
+struct Found {
+    field: String,
+    sig_id: Option<ObjectId>,
+    dict: lopdf::Dictionary,
+}
+
+/// Validates every signature of `pdf` under `policy`.
+///
+/// Returns the report, or [`Unusable`] when the file cannot be validated at all: not a PDF,
+/// larger than [`MAX_FILE_BYTES`], cross-reference data that needs repair, an unreadable
+/// catalog or page tree (codes as [`SigningError::code`]). Never panics on any input.
+pub fn verify(pdf: &[u8], policy: &Policy) -> Result<Report, Unusable> {
+    if pdf.len() > MAX_FILE_BYTES {
+        return Err(unusable(
+            "E_PDF_TOO_LARGE",
+            format!("the file is larger than {MAX_FILE_BYTES} bytes"),
+        ));
+    }
+    let chain = crate::revisions::xref_chain(pdf)?;
+    let ends = revision::revision_ends(pdf, &chain);
+    if ends.is_empty() || ends.len() > MAX_REVISIONS {
+        return Err(unusable(
+            "E_PDF_BROKEN_XREF",
+            format!("{} revision ends found", ends.len()),
+        ));
+    }
+    crate::integrity::reset_budget();
+    let mut notes = Vec::new();
+    let (newest, newest_doc) = newest_readable(pdf, &ends, &mut notes)?;
+    let newest_index = Index::build(&newest_doc)?;
+    let found = signatures(&newest_doc, &newest_index);
+    let at = policy.at.unwrap_or_else(OffsetDateTime::now_utc);
+    let mut readings: Vec<(Found, signature::Reading)> = found
+        .into_iter()
+        .map(|f| {
+            let reading = match f.sig_id {
+                Some(id) => signature::read(pdf, &newest_doc, id, &f.dict),
+                None => signature::Reading::failed_direct(),
+            };
+            (f, reading)
+        })
+        .collect();
+    readings.sort_by_key(|(_, r)| r.signed_end.unwrap_or(usize::MAX));
+    let first_signed = readings
+        .iter()
+        .filter_map(|(_, r)| r.signed_end)
+        .filter_map(|end| ends.iter().position(|e| e.matches(end)))
+        .min();
+    let mut findings = match first_signed {
+        Some(first) => analyse(pdf, &ends[..=newest], first, newest_doc, &mut notes),
+        None => Vec::new(),
+    };
+    if newest + 1 < ends.len() {
+        findings.push(unreadable(newest + 2, "a revision that cannot be read"));
+    }
+    let trailing = trailing_bytes(pdf, &ends);
+    if trailing > 0 {
+        notes.push(format!("{trailing} bytes follow the last revision"));
+        findings.push(unreadable(ends.len() + 1, "bytes after the last revision"));
+    }
+    let context = verdict::Context {
+        ends: &ends,
+        findings: &findings,
+        policy,
+        at,
+        has_dss: !newest_index.dss.is_empty(),
+        docmdp: readings.iter().find_map(|(f, _)| verdict::docmdp(&f.dict)),
+        doc_timestamps: readings
+            .iter()
+            .filter_map(|(f, r)| verdict::is_doc_timestamp(&f.dict).then_some(r.signed_end?))
+            .collect(),
+    };
+    let signatures: Vec<SignatureReport> = readings
+        .iter()
+        .map(|(f, r)| context.signature(&f.field, &f.dict, r))
+        .collect();
+    Ok(verdict::document(pdf, &ends, signatures, notes, at))
+}
+
+impl signature::Reading {
+    fn failed_direct() -> Self {
+        let mut r = signature::Reading::empty();
+        r.format_failure = Some((
+            "V_SIGNATURE_DICTIONARY_MISPLACED",
+            "the signature value is not an indirect object".into(),
+        ));
+        r
+    }
+}
+
+/// Loads the newest revision that reads; later ones that do not are noted.
+fn newest_readable(
+    pdf: &[u8],
+    ends: &[RevisionEnd],
+    notes: &mut Vec<String>,
+) -> Result<(usize, Document), Unusable> {
+    let mut first_error = None;
+    for (i, end) in ends.iter().enumerate().rev() {
+        match revision::load(pdf, end) {
+            Ok((doc, defects)) => {
+                notes.extend(defects);
+                return Ok((i, doc));
+            }
+            Err(e) => {
+                notes.push(format!("revision {} cannot be read: {e}", i + 1));
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_error
+        .map(Unusable::from)
+        .unwrap_or_else(|| unusable("E_PDF_BROKEN_XREF", "no revision can be read")))
+}
+
+/// Signature fields with a value, in the newest revision.
+fn signatures(doc: &Document, index: &Index) -> Vec<Found> {
+    let mut out: Vec<Found> = index
+        .fields
+        .iter()
+        .filter(|(_, f)| f.is_signature)
+        .filter_map(|(id, f)| {
+            let field = doc.get_dictionary(*id).ok()?;
+            let v = field.get(b"V").ok()?;
+            let sig_id = v.as_reference().ok();
+            let dict = crate::pdf::resolve(doc, v)?.as_dict().ok()?.clone();
+            Some(Found {
+                field: f.name.clone(),
+                sig_id,
+                dict,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.field.cmp(&b.field));
+    out
+}
+
+/// Diffs every revision from `first` (0-based) to the newest against the one before it.
+fn analyse(
+    pdf: &[u8],
+    ends: &[RevisionEnd],
+    first: usize,
+    newest_doc: Document,
+    notes: &mut Vec<String>,
+) -> Vec<Finding> {
+    let last = ends.len() - 1;
+    let mut findings = Vec::new();
+    let mut previous: Option<Document> = None;
+    for i in first..=last {
+        let doc = if i == last {
+            Some(newest_doc.clone())
+        } else {
+            match revision::load(pdf, &ends[i]) {
+                Ok((d, _)) => Some(d),
+                Err(e) => {
+                    notes.push(format!("revision {} cannot be read: {e}", i + 1));
+                    None
+                }
+            }
+        };
+        if let (Some(old), Some(new)) = (&previous, &doc) {
+            match Index::build(old) {
+                Ok(index) => {
+                    findings.extend(Diff::new(old, new, &index, ends[i - 1].end_eol, i + 1).run())
+                }
+                Err(e) => notes.push(format!("revision {} cannot be analysed: {e}", i)),
+            }
+        } else if i > first {
+            findings.push(unreadable(i + 1, "a revision that cannot be read"));
+        }
+        previous = doc;
+    }
+    findings
+}
+
+fn unreadable(revision: usize, detail: &str) -> Finding {
+    Finding {
+        change: Change {
+            revision,
+            object: "revision".into(),
+            level: ModificationLevel::Other,
+            detail: detail.into(),
+        },
+        filled_field: None,
+        new_signature: false,
+    }
+}
+
+/// Bytes after the last revision end other than white space.
+fn trailing_bytes(pdf: &[u8], ends: &[RevisionEnd]) -> usize {
+    let end = ends.last().map_or(0, |e| e.end_eol);
+    pdf[end.min(pdf.len())..]
+        .iter()
+        .filter(|b| !b.is_ascii_whitespace() && **b != 0)
+        .count()
+}
+
+/// The signed revision of the signature in field `field`: the file prefix `[0, b+c)`
+/// (DESIGN.md decision 4), or `None` when `field` has no signature with valid geometry.
+pub fn signed_revision<'a>(pdf: &'a [u8], report: &Report, field: &str) -> Option<&'a [u8]> {
+    let sig = report.signatures.iter().find(|s| s.field == field)?;
+    let len = usize::try_from(sig.signed_length?).ok()?;
+    pdf.get(..len)
+}
