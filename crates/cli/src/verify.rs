@@ -3,6 +3,7 @@
 //! file that cannot be read or a trust anchor that does not parse).
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -62,7 +63,8 @@ pub fn run(args: VerifyArgs) -> ExitCode {
             (text, 3)
         }
     };
-    println!("{text}");
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = writeln!(std::io::stdout(), "{text}");
     if let (Ok((report, pdf)), Some(field), Some(out)) =
         (&outcome, &args.signed_revision, &args.out)
     {

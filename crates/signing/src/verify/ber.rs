@@ -181,6 +181,22 @@ impl<'a> Tlv<'a> {
         out.extend(content);
         Ok(out)
     }
+
+    /// A SET OF in DER (X.690 §11.6): definite lengths and the elements sorted by their
+    /// encodings, with the identifier `tag`.
+    pub(crate) fn der_set(&self, tag: u8) -> Result<Vec<u8>> {
+        let mut elements = self
+            .children()?
+            .iter()
+            .map(|c| c.definite(c.tag))
+            .collect::<Result<Vec<_>>>()?;
+        elements.sort();
+        let content = elements.concat();
+        let mut out = vec![tag];
+        push_length(&mut out, content.len());
+        out.extend(content);
+        Ok(out)
+    }
 }
 
 fn push_length(out: &mut Vec<u8>, len: usize) {
@@ -210,6 +226,20 @@ mod tests {
         assert_eq!(b.children().expect("b").len(), 2);
         assert_eq!(b.definite(tag::SET).expect("re-encode")[2..], der[2..]);
         assert_eq!(b.definite(tag::SET).expect("re-encode")[0], tag::SET);
+    }
+
+    #[test]
+    fn sorts_a_set_into_der_order() {
+        let unsorted = [0xa0, 0x06, 0x04, 0x01, 0x02, 0x04, 0x01, 0x01];
+        let (t, _) = parse(&unsorted).expect("parse");
+        assert_eq!(
+            t.der_set(tag::SET).expect("der"),
+            vec![0x31, 0x06, 0x04, 0x01, 0x01, 0x04, 0x01, 0x02]
+        );
+        assert_ne!(
+            t.definite(tag::SET).expect("as is"),
+            t.der_set(tag::SET).expect("der")
+        );
     }
 
     #[test]

@@ -73,14 +73,29 @@ fn same_entry(a: Option<&XrefEntry>, b: Option<&XrefEntry>) -> bool {
     }
 }
 
-/// Structural equality of two objects; stream data compared as stored.
+/// Structural equality of two objects: strings by their bytes (literal and hex alike), stream
+/// data as stored.
 pub(crate) fn same(a: &Object, b: &Object) -> bool {
     match (a, b) {
-        (Object::Stream(x), Object::Stream(y)) => x.dict == y.dict && x.content == y.content,
-        (Object::Real(x), Object::Real(y)) => x.to_bits() == y.to_bits() || x == y,
+        (Object::Stream(x), Object::Stream(y)) => {
+            same_dict(&x.dict, &y.dict) && x.content == y.content
+        }
+        (Object::String(x, _), Object::String(y, _)) => x == y,
+        (Object::Array(x), Object::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+        }
+        (Object::Dictionary(x), Object::Dictionary(y)) => same_dict(x, y),
         _ => a == b,
     }
 }
+
+fn same_dict(x: &Dictionary, y: &Dictionary) -> bool {
+    x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_ok_and(|w| same(v, w)))
+}
+
+/// Keys of the catalog and of page tree nodes that carry producer bookkeeping, not content:
+/// ISO 32000-2 §14.5 (`/PieceInfo`, `/LastModified`), §14.9.2 (`/Lang`), iText's `/ITXT`.
+const BOOKKEEPING_KEYS: &[&[u8]] = &[b"PieceInfo", b"LastModified", b"Lang", b"ITXT"];
 
 impl<'a> Diff<'a> {
     pub(crate) fn new(
@@ -275,7 +290,7 @@ impl<'a> Diff<'a> {
             );
         }
         if ix.page_nodes.contains(&id) {
-            return self.note(id_text(id), Level::Other, "page tree changed");
+            return self.page_node(id, old, new);
         }
         let kind = type_name(old);
         self.note(id_text(id), Level::Other, format!("{kind} changed"));
@@ -311,11 +326,47 @@ impl<'a> Diff<'a> {
                     Level::SignaturesAndTimestamps,
                     "catalog /Metadata replaced",
                 ),
+                b"Names" => self.names(id, old, new),
+                k if BOOKKEEPING_KEYS.contains(&k) => self.note(
+                    id_text(id),
+                    Level::SignaturesAndTimestamps,
+                    format!("catalog /{} updated", lossy(k)),
+                ),
                 _ => self.note(
                     id_text(id),
                     Level::Other,
                     format!("catalog /{} changed", lossy(&key)),
                 ),
+            }
+        }
+    }
+
+    /// The catalog's name dictionary (ISO 32000-2 §7.7.4): only named appearance streams
+    /// (`/AP`, used by annotations) are explained.
+    fn names(&mut self, id: ObjectId, old: &Dictionary, new: &Dictionary) {
+        let dict = |doc: &Document, d: &Dictionary| {
+            d.get(b"Names")
+                .ok()
+                .and_then(|n| resolve(doc, n))
+                .and_then(|n| n.as_dict().ok())
+                .cloned()
+                .unwrap_or_default()
+        };
+        let (o, n) = (dict(self.old, old), dict(self.new, new));
+        for key in changed_keys(&o, &n) {
+            let k = lossy(&key);
+            if key == b"AP" {
+                self.note(
+                    id_text(id),
+                    Level::Annotations,
+                    "named appearance streams (/Names /AP) updated",
+                );
+            } else {
+                self.note(
+                    id_text(id),
+                    Level::Other,
+                    format!("catalog /Names /{k} changed"),
+                );
             }
         }
     }
@@ -411,6 +462,27 @@ impl<'a> Diff<'a> {
             });
         if let Some(last) = self.findings.last_mut() {
             last.new_signature |= is_sig_value;
+        }
+    }
+
+    fn page_node(&mut self, id: ObjectId, old: &Object, new: &Object) {
+        let (Ok(o), Ok(n)) = (old.as_dict(), new.as_dict()) else {
+            return self.note(id_text(id), Level::Other, "page tree node replaced");
+        };
+        for key in changed_keys(o, n) {
+            if BOOKKEEPING_KEYS.contains(&key.as_slice()) {
+                self.note(
+                    id_text(id),
+                    Level::SignaturesAndTimestamps,
+                    format!("page tree /{} updated", lossy(&key)),
+                );
+            } else {
+                self.note(
+                    id_text(id),
+                    Level::Other,
+                    format!("page tree node /{} changed", lossy(&key)),
+                );
+            }
         }
     }
 
@@ -544,6 +616,25 @@ impl<'a> Diff<'a> {
                     if let Some(last) = self.findings.last_mut() {
                         last.filled_field = Some(name.clone());
                     }
+                }
+                b"F" | b"MK" | b"DA" | b"Ff"
+                    if field.is_signature && !old.has(b"V") && new.has(b"V") =>
+                {
+                    self.note(
+                        id_text(id),
+                        Level::SignaturesAndTimestamps,
+                        format!(
+                            "signature field '{name}' marked as signed (/{})",
+                            lossy(&key)
+                        ),
+                    );
+                }
+                b"F" if is_widget => {
+                    self.note(
+                        id_text(id),
+                        Level::Annotations,
+                        format!("annotation flags of field '{name}' changed"),
+                    );
                 }
                 b"AP" | b"AS" if is_widget => {
                     let level = if field.is_signature {

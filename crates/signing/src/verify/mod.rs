@@ -86,19 +86,39 @@ pub fn verify(pdf: &[u8], policy: &Policy) -> Result<Report, Unusable> {
             format!("the file is larger than {MAX_FILE_BYTES} bytes"),
         ));
     }
-    let chain = crate::revisions::xref_chain(pdf)?;
-    let ends = revision::revision_ends(pdf, &chain);
+    let (ends, broken_tail) = match crate::revisions::xref_chain(pdf) {
+        Ok(chain) => (revision::revision_ends(pdf, &chain), None),
+        Err(e) => {
+            let ends = revision::readable_prefixes(pdf);
+            if ends.is_empty() {
+                return Err(e.into());
+            }
+            (ends, Some(e))
+        }
+    };
     if ends.is_empty() || ends.len() > MAX_REVISIONS {
         return Err(unusable(
             "E_PDF_BROKEN_XREF",
             format!("{} revision ends found", ends.len()),
         ));
     }
-    crate::integrity::reset_budget();
     let mut notes = Vec::new();
-    let (newest, newest_doc) = newest_readable(pdf, &ends, &mut notes)?;
+    let (newest, newest_doc, mut newest_error) = newest_readable(pdf, &ends, &mut notes)?;
+    if let Some(e) = broken_tail {
+        notes.push(format!(
+            "the update after revision {} cannot be read: {e}",
+            ends.len()
+        ));
+        newest_error.get_or_insert(e);
+    }
     let newest_index = Index::build(&newest_doc)?;
     let found = signatures(&newest_doc, &newest_index);
+    if found.is_empty()
+        && let Some(e) = newest_error.take()
+    {
+        // Nothing signed can be read, and what a viewer shows cannot be read either.
+        return Err(e.into());
+    }
     let at = policy.at.unwrap_or_else(OffsetDateTime::now_utc);
     let mut readings: Vec<(Found, signature::Reading)> = found
         .into_iter()
@@ -124,7 +144,9 @@ pub fn verify(pdf: &[u8], policy: &Policy) -> Result<Report, Unusable> {
         findings.push(unreadable(newest + 2, "a revision that cannot be read"));
     }
     let trailing = trailing_bytes(pdf, &ends);
-    if trailing > 0 {
+    if newest_error.is_some() && newest + 1 == ends.len() {
+        findings.push(unreadable(ends.len() + 1, "an update that cannot be read"));
+    } else if trailing > 0 {
         notes.push(format!("{trailing} bytes follow the last revision"));
         findings.push(unreadable(ends.len() + 1, "bytes after the last revision"));
     }
@@ -158,18 +180,19 @@ impl signature::Reading {
     }
 }
 
-/// Loads the newest revision that reads; later ones that do not are noted.
+/// Loads the newest revision that reads; later ones that do not are noted, and the newest
+/// revision's error is returned with it.
 fn newest_readable(
     pdf: &[u8],
     ends: &[RevisionEnd],
     notes: &mut Vec<String>,
-) -> Result<(usize, Document), Unusable> {
+) -> Result<(usize, Document, Option<SigningError>), Unusable> {
     let mut first_error = None;
     for (i, end) in ends.iter().enumerate().rev() {
         match revision::load(pdf, end) {
             Ok((doc, defects)) => {
                 notes.extend(defects);
-                return Ok((i, doc));
+                return Ok((i, doc, first_error));
             }
             Err(e) => {
                 notes.push(format!("revision {} cannot be read: {e}", i + 1));

@@ -50,6 +50,29 @@ pub(crate) fn revision_ends(pdf: &[u8], chain: &[XrefSection]) -> Vec<RevisionEn
         .collect()
 }
 
+/// When the whole file's cross-reference chain does not read: the ends of the prefixes whose
+/// own chain reads strictly (the revisions before a broken update).
+pub(crate) fn readable_prefixes(pdf: &[u8]) -> Vec<RevisionEnd> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(rel) = find(&pdf[from..], b"%%EOF") {
+        let at = from + rel;
+        from = at + 5;
+        if startxref_before(pdf, at).is_none() {
+            continue;
+        }
+        let prefix = &pdf[..at + 5];
+        if let Ok(chain) = crate::revisions::xref_chain(prefix)
+            && let Some(end) = revision_ends(pdf, &chain)
+                .into_iter()
+                .find(|e| e.end == at + 5)
+        {
+            out.push(end);
+        }
+    }
+    out
+}
+
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }

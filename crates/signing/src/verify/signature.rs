@@ -109,18 +109,8 @@ pub(crate) fn read(pdf: &[u8], doc: &Document, sig_id: ObjectId, dict: &Dictiona
             "the signature dictionary lies outside the signed bytes (rewritten after signing)",
         );
     }
-    let der = match contents_span(pdf, offset) {
-        Ok((span, der)) if span == (a..b) => der,
-        Ok((span, _)) => {
-            return Reading::failed(
-                written,
-                "V_BYTE_RANGE_GAP",
-                format!(
-                    "the ByteRange gap {a}..{b} is not the /Contents string at {}..{}",
-                    span.start, span.end
-                ),
-            );
-        }
+    let (span, der, padding) = match contents_span(pdf, offset) {
+        Ok(found) => found,
         Err(detail) => return Reading::failed(written, "V_CONTENTS_INVALID", detail),
     };
     let parts: [&[u8]; 2] = [&pdf[..a], &pdf[b..b + c]];
@@ -128,10 +118,24 @@ pub(crate) fn read(pdf: &[u8], doc: &Document, sig_id: ObjectId, dict: &Dictiona
         .get(b"SubFilter")
         .and_then(Object::as_name)
         .unwrap_or_default();
+    // The CMS is checked even when the geometry is wrong, so that the report says whether the
+    // signed bytes are intact as well as why the coverage fails.
     let mut reading = check_cms(&der, sub_filter, &parts);
     reading.byte_range = written;
-    if reading.format_failure.is_none() {
-        reading.signed_end = Some(b + c);
+    reading.signed_end = Some(b + c);
+    if span != (a..b) {
+        reading.format_failure = Some((
+            "V_BYTE_RANGE_GAP",
+            format!(
+                "the ByteRange gap {a}..{b} is not exactly the /Contents string at {}..{}",
+                span.start, span.end
+            ),
+        ));
+    } else if !padding && reading.format_failure.is_none() {
+        reading.format_failure = Some((
+            "V_CONTENTS_INVALID",
+            "/Contents holds bytes other than zero padding after the CMS".into(),
+        ));
     }
     reading
 }
@@ -155,9 +159,12 @@ fn geometry(r: &[i64], len: usize) -> Result<(usize, usize, usize), String> {
     }
 }
 
-/// The span of the `/Contents` value of the dictionary of the object at `offset`, and the DER
-/// it holds once the zero padding is removed.
-fn contents_span(pdf: &[u8], offset: usize) -> Result<(std::ops::Range<usize>, Vec<u8>), String> {
+/// The span of the `/Contents` value of the dictionary of the object at `offset`, the DER it
+/// holds, and whether only zero bytes follow the DER.
+fn contents_span(
+    pdf: &[u8],
+    offset: usize,
+) -> Result<(std::ops::Range<usize>, Vec<u8>, bool), String> {
     let mut lex = Lexer::new(pdf, offset);
     let header = (lex.next(), lex.next(), lex.next());
     if !matches!(header, (Some(Token::Int(_)), Some(Token::Int(_)), Some(Token::Keyword(ref k))) if k == b"obj")
@@ -192,10 +199,8 @@ fn contents_span(pdf: &[u8], offset: usize) -> Result<(std::ops::Range<usize>, V
         })
         .collect();
     let (tlv, rest) = ber::parse(&bytes).map_err(|e| format!("/Contents is not CMS: {}", e.0))?;
-    if rest.iter().any(|b| *b != 0) {
-        return Err("/Contents holds bytes other than zero padding after the CMS".into());
-    }
-    Ok((entry.span.clone(), tlv.raw.to_vec()))
+    let padding = rest.iter().all(|b| *b == 0);
+    Ok((entry.span.clone(), tlv.raw.to_vec(), padding))
 }
 
 /// Checks the CMS against the signed byte ranges `parts`, as `/SubFilter` says.

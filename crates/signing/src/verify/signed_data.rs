@@ -211,6 +211,9 @@ pub(crate) struct SignerCheck {
     pub(crate) binding: Binding,
     pub(crate) legacy_algorithm: bool,
     pub(crate) has_signed_attrs: bool,
+    /// The signed attributes were written in DER, as RFC 5652 §5.4 requires (the signature is
+    /// checked over their DER encoding either way).
+    pub(crate) attrs_der: bool,
 }
 
 impl SignerInfo<'_> {
@@ -238,6 +241,7 @@ impl SignerInfo<'_> {
             binding: Binding::Absent,
             legacy_algorithm: false,
             has_signed_attrs: self.signed_attrs.is_some(),
+            attrs_der: true,
         };
         let Some(hash) = digest else { return check };
         check.legacy_algorithm = crypto::is_legacy(&self.signature_alg, hash);
@@ -250,8 +254,11 @@ impl SignerInfo<'_> {
                 let ct = attribute_values(Some(attrs), OID_CONTENT_TYPE);
                 check.content_type_ok =
                     ct.len() == 1 && ct[0].oid().is_ok_and(|o| o == econtent_type);
-                match attrs.definite(tag::SET) {
-                    Ok(m) => (m, true),
+                match attrs.der_set(tag::SET) {
+                    Ok(der) => {
+                        check.attrs_der = attrs.definite(tag::SET).is_ok_and(|w| w == der);
+                        (der, true)
+                    }
                     Err(_) => (Vec::new(), false),
                 }
             }

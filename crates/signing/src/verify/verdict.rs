@@ -232,6 +232,17 @@ impl Context<'_> {
             }
         };
         let integrity = match (r.content_matches, &r.signer) {
+            (_, Some(s)) if !s.attrs_der => {
+                fail(
+                    Indication::TotalFailed,
+                    Sub::HashFailure,
+                    "V_SIGNED_ATTRS_NOT_DER",
+                );
+                Check::fail(
+                    "V_SIGNED_ATTRS_NOT_DER",
+                    "the signed attributes are not DER-encoded (RFC 5652 §5.4), so what was signed is not what the attributes say",
+                )
+            }
             (Some(true), Some(s)) if s.digest_matches == Some(true) => Check::pass(format!(
                 "{} digest of the signed bytes matches",
                 s.digest_name
