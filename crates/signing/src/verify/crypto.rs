@@ -285,3 +285,88 @@ fn verify_ed25519(point: &[u8], message: &[u8], signature: &[u8]) -> Result<(), 
 pub(crate) fn is_legacy(alg: &Algorithm<'_>, hash: Hash) -> bool {
     matches!(implied_hash(alg), Ok(Some(Hash::Sha1))) || hash == Hash::Sha1
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MSG: &[u8] = include_bytes!("../../tests/vectors/msg.bin");
+
+    fn alg(oid: ObjectIdentifier) -> Algorithm<'static> {
+        Algorithm { oid, params: None }
+    }
+
+    fn flipped(sig: &[u8]) -> Vec<u8> {
+        let mut s = sig.to_vec();
+        let last = s.len() - 1;
+        s[last] ^= 1;
+        s
+    }
+
+    #[test]
+    fn verifies_openssl_p384_signatures_and_rejects_altered_ones() {
+        let spki = include_bytes!("../../tests/vectors/p384.spki");
+        let sig = include_bytes!("../../tests/vectors/p384.sig");
+        assert_eq!(
+            verify(spki, &alg(ECDSA_SHA384), Hash::Sha384, &[MSG], sig),
+            Ok(())
+        );
+        // id-ecPublicKey with the digest algorithm from the SignerInfo, as some CMS signers write.
+        assert_eq!(
+            verify(spki, &alg(EC_PUBLIC_KEY), Hash::Sha384, &[MSG], sig),
+            Ok(())
+        );
+        assert_eq!(
+            verify(spki, &alg(ECDSA_SHA384), Hash::Sha384, &[b"other"], sig),
+            Err(CryptoFailure::Invalid)
+        );
+    }
+
+    #[test]
+    fn verifies_openssl_rsa_pkcs1_and_pss_signatures() {
+        let spki = include_bytes!("../../tests/vectors/rsa.spki");
+        let pkcs1 = include_bytes!("../../tests/vectors/pkcs1.sig");
+        let pss = include_bytes!("../../tests/vectors/pss.sig");
+        let pss_alg = include_bytes!("../../tests/vectors/pss.alg");
+        assert_eq!(
+            verify(spki, &alg(SHA256_RSA), Hash::Sha256, &[MSG], pkcs1),
+            Ok(())
+        );
+        assert_eq!(verify(spki, &alg(RSA), Hash::Sha256, &[MSG], pkcs1), Ok(()));
+        assert_eq!(
+            verify(spki, &alg(RSA), Hash::Sha256, &[MSG], &flipped(pkcs1)),
+            Err(CryptoFailure::Invalid)
+        );
+        let (t, _) = ber::parse(pss_alg).expect("algorithm");
+        let pss_algorithm = Algorithm::read(t).expect("algorithm");
+        assert_eq!(pss_params(&pss_algorithm), Ok((Hash::Sha256, 32)));
+        assert_eq!(
+            verify(spki, &pss_algorithm, Hash::Sha1, &[MSG], pss),
+            Ok(())
+        );
+        assert_eq!(
+            verify(spki, &pss_algorithm, Hash::Sha256, &[MSG], &flipped(pss)),
+            Err(CryptoFailure::Invalid)
+        );
+        // A PKCS#1 v1.5 signature is no PSS signature.
+        assert_eq!(
+            verify(spki, &pss_algorithm, Hash::Sha256, &[MSG], pkcs1),
+            Err(CryptoFailure::Invalid)
+        );
+    }
+
+    #[test]
+    fn names_what_it_cannot_verify() {
+        let spki = include_bytes!("../../tests/vectors/p384.spki");
+        let sig = include_bytes!("../../tests/vectors/p384.sig");
+        let md5_rsa = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.4");
+        assert!(matches!(
+            verify(spki, &alg(md5_rsa), Hash::Sha256, &[MSG], sig),
+            Err(CryptoFailure::Unsupported(_))
+        ));
+        assert!(matches!(
+            verify(b"not a key", &alg(ECDSA_SHA384), Hash::Sha384, &[MSG], sig),
+            Err(CryptoFailure::Unsupported(_))
+        ));
+    }
+}
