@@ -40,7 +40,9 @@ use revision::RevisionEnd;
 /// Largest file validated, bytes.
 pub const MAX_FILE_BYTES: usize = 512 * 1024 * 1024;
 /// Most revisions analysed.
-pub const MAX_REVISIONS: usize = 256;
+pub const MAX_REVISIONS: usize = 128;
+/// Bound on the bytes parsed across all revisions (each revision is read on its own).
+pub const MAX_ANALYSED_BYTES: usize = 4 * 1024 * 1024 * 1024;
 
 /// What the validator trusts and when it validates.
 #[derive(Debug, Clone, Default)]
@@ -96,10 +98,17 @@ pub fn verify(pdf: &[u8], policy: &Policy) -> Result<Report, Unusable> {
             (ends, Some(e))
         }
     };
-    if ends.is_empty() || ends.len() > MAX_REVISIONS {
+    if ends.is_empty() {
+        return Err(unusable("E_PDF_BROKEN_XREF", "no revision end found"));
+    }
+    if ends.len() > MAX_REVISIONS || ends.len().saturating_mul(pdf.len()) > MAX_ANALYSED_BYTES {
         return Err(unusable(
-            "E_PDF_BROKEN_XREF",
-            format!("{} revision ends found", ends.len()),
+            "E_PDF_TOO_LARGE",
+            format!(
+                "{} revisions of a {}-byte file are more than the validator analyses",
+                ends.len(),
+                pdf.len()
+            ),
         ));
     }
     let mut notes = Vec::new();
