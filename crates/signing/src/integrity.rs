@@ -15,6 +15,14 @@ use crate::SigningError;
 use crate::revisions::{XrefKind, XrefSection};
 use crate::syntax::{Lexer, Token, Value, is_white, parse_dict};
 
+/// A note on a defect validation tolerates.
+fn tolerated(e: &SigningError) -> String {
+    match e {
+        SigningError::BrokenXref { detail } => format!("tolerated defect: {detail}"),
+        other => format!("tolerated defect: {other}"),
+    }
+}
+
 fn broken(detail: String) -> SigningError {
     SigningError::BrokenXref { detail }
 }
@@ -45,7 +53,7 @@ pub(crate) fn check(
             _ => Ok(()),
         };
         match outcome {
-            Err((length_only, e)) if tolerate(*id, length_only) => notes.push(e.to_string()),
+            Err((length_only, e)) if tolerate(*id, length_only) => notes.push(tolerated(&e)),
             Err((_, e)) => return Err(e),
             Ok(()) => {}
         }
@@ -157,7 +165,7 @@ fn check_table(
                     .unwrap_or(u16::MAX);
                 let id = start.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
                 match object_header(pdf, id, generation, at) {
-                    Err(e) if tolerate(id, false) => notes.push(e.to_string()),
+                    Err(e) if tolerate(id, false) => notes.push(tolerated(&e)),
                     other => {
                         other?;
                     }

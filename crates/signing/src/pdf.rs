@@ -157,7 +157,7 @@ pub(crate) fn load_checked(
         if !tolerate(*id, false) {
             return Err(SigningError::BrokenXref { detail });
         }
-        notes.push(detail);
+        notes.push(format!("tolerated defect: {detail} (nothing refers to it)"));
     }
     crate::integrity::check(pdf, &doc, &chain, &tolerate, &mut notes)?;
     Ok((doc, chain, notes))

@@ -79,6 +79,7 @@ fn policy_for(row: &Row, pdf: &[u8]) -> Policy {
                 "pyhanko-testing-ca_interm.cert.pem",
             ]),
             at: OffsetDateTime::parse("2020-11-01T00:00:00Z", &Rfc3339).ok(),
+            ..Policy::default()
         };
     }
     if let Some(at) = row.expected.find("trust-anchors/") {
@@ -93,6 +94,7 @@ fn policy_for(row: &Row, pdf: &[u8]) -> Policy {
         return Policy {
             trust_anchors: anchors(&[name.as_str()]),
             at: claimed,
+            ..Policy::default()
         };
     }
     Policy::default()

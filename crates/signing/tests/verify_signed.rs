@@ -137,7 +137,7 @@ fn sign(pki: &Pki, pdf: &[u8]) -> Vec<u8> {
 fn trusting(pki: &Pki) -> Policy {
     Policy {
         trust_anchors: pki.ca.clone(),
-        at: None,
+        ..Policy::default()
     }
 }
 

@@ -24,6 +24,8 @@ mod signed_data;
 mod verdict;
 
 use lopdf::{Document, ObjectId};
+use std::time::{Duration, Instant};
+
 use time::OffsetDateTime;
 use x509_cert::Certificate;
 
@@ -45,13 +47,26 @@ pub const MAX_REVISIONS: usize = 128;
 pub const MAX_ANALYSED_BYTES: usize = 4 * 1024 * 1024 * 1024;
 
 /// What the validator trusts and when it validates.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Policy {
     /// Trust anchors: certificates whose subjects are trusted to issue signers' certificates
     /// (Sahih's CA, national roots).
     pub trust_anchors: Vec<Certificate>,
     /// The validation time; `None` for now.
     pub at: Option<OffsetDateTime>,
+    /// Wall-clock budget for analysing revisions; past it the file is unusable input
+    /// (`E_PDF_TOO_LARGE`). Checked between revisions.
+    pub time_limit: Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            trust_anchors: Vec::new(),
+            at: None,
+            time_limit: Duration::from_secs(60),
+        }
+    }
 }
 
 fn unusable(code: &str, reason: impl Into<String>) -> Unusable {
@@ -82,6 +97,7 @@ struct Found {
 /// larger than [`MAX_FILE_BYTES`], cross-reference data that needs repair, an unreadable
 /// catalog or page tree (codes as [`SigningError::code`]). Never panics on any input.
 pub fn verify(pdf: &[u8], policy: &Policy) -> Result<Report, Unusable> {
+    let started = Instant::now();
     if pdf.len() > MAX_FILE_BYTES {
         return Err(unusable(
             "E_PDF_TOO_LARGE",
@@ -145,10 +161,25 @@ pub fn verify(pdf: &[u8], policy: &Policy) -> Result<Report, Unusable> {
         .filter_map(|(_, r)| r.signed_end)
         .filter_map(|end| ends.iter().position(|e| e.matches(end)))
         .min();
+    let deadline = started + policy.time_limit;
     let mut findings = match first_signed {
-        Some(first) => analyse(pdf, &ends[..=newest], first, newest_doc, &mut notes),
+        Some(first) => analyse(
+            pdf,
+            &ends[..=newest],
+            first,
+            newest_doc,
+            deadline,
+            &mut notes,
+        )?,
         None => Vec::new(),
     };
+    let orphans = count(pdf, b"/ByteRange").saturating_sub(readings.len());
+    if orphans > 0 {
+        notes.push(format!(
+            "{orphans} signature dictionar{} no signature field refers to (removed or orphaned)",
+            if orphans == 1 { "y" } else { "ies" }
+        ));
+    }
     if newest + 1 < ends.len() {
         findings.push(unreadable(newest + 2, "a revision that cannot be read"));
     }
@@ -242,14 +273,25 @@ fn analyse(
     ends: &[RevisionEnd],
     first: usize,
     newest_doc: Document,
+    deadline: Instant,
     notes: &mut Vec<String>,
-) -> Vec<Finding> {
+) -> Result<Vec<Finding>, Unusable> {
     let last = ends.len() - 1;
     let mut findings = Vec::new();
     let mut previous: Option<Document> = None;
+    let mut newest = Some(newest_doc);
     for i in first..=last {
+        if Instant::now() > deadline {
+            return Err(unusable(
+                "E_PDF_TOO_LARGE",
+                format!(
+                    "analysing the revisions took longer than the time limit (at revision {})",
+                    i + 1
+                ),
+            ));
+        }
         let doc = if i == last {
-            Some(newest_doc.clone())
+            newest.take()
         } else {
             match revision::load(pdf, &ends[i]) {
                 Ok((d, _)) => Some(d),
@@ -271,7 +313,7 @@ fn analyse(
         }
         previous = doc;
     }
-    findings
+    Ok(findings)
 }
 
 fn unreadable(revision: usize, detail: &str) -> Finding {
@@ -285,6 +327,20 @@ fn unreadable(revision: usize, detail: &str) -> Finding {
         filled_field: None,
         new_signature: false,
     }
+}
+
+/// How often `needle` occurs in `hay`.
+fn count(hay: &[u8], needle: &[u8]) -> usize {
+    let Some((first, _)) = needle.split_first() else {
+        return 0;
+    };
+    let (mut n, mut from) = (0, 0);
+    while let Some(rel) = hay[from..].iter().position(|b| b == first) {
+        let at = from + rel;
+        n += usize::from(hay[at..].starts_with(needle));
+        from = at + 1;
+    }
+    n
 }
 
 /// Bytes after the last revision end other than white space.
