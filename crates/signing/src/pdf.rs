@@ -187,7 +187,7 @@ fn referenced_numbers(doc: &Document) -> HashSet<u32> {
 
 /// The file starts with a `%PDF-d.d` header (ISO 32000-2 §7.5.2). Offsets count from the first
 /// byte of the file; bytes before the header would make readers disagree on every offset.
-fn check_header(pdf: &[u8]) -> Result<(), SigningError> {
+pub(crate) fn check_header(pdf: &[u8]) -> Result<(), SigningError> {
     if has_pdf_header(&pdf[..pdf.len().min(8)]) {
         return Ok(());
     }

@@ -104,6 +104,7 @@ pub fn verify(pdf: &[u8], policy: &Policy) -> Result<Report, Unusable> {
             format!("the file is larger than {MAX_FILE_BYTES} bytes"),
         ));
     }
+    crate::pdf::check_header(pdf)?;
     let (ends, broken_tail) = match crate::revisions::xref_chain(pdf) {
         Ok(chain) => (revision::revision_ends(pdf, &chain), None),
         Err(e) => {
