@@ -21,6 +21,7 @@ type DocumentRow = (
     Option<String>,
     i64,
     i64,
+    Option<String>,
 );
 
 const DOCUMENT_COLUMNS: (
@@ -35,6 +36,7 @@ const DOCUMENT_COLUMNS: (
     documents::signed_sha256,
     documents::created_at,
     documents::updated_at,
+    documents::verification_code,
 ) = (
     documents::id,
     documents::public_id,
@@ -47,6 +49,7 @@ const DOCUMENT_COLUMNS: (
     documents::signed_sha256,
     documents::created_at,
     documents::updated_at,
+    documents::verification_code,
 );
 
 impl TryFrom<DocumentRow> for Document {
@@ -63,6 +66,7 @@ impl TryFrom<DocumentRow> for Document {
             form: serde_json::from_str(&r.6).map_err(|e| StoreError::Corrupt(e.to_string()))?,
             version: r.7,
             signed_sha256: r.8,
+            verification_code: r.11,
             created_at: r.9,
             updated_at: r.10,
         })
@@ -162,7 +166,8 @@ impl Store {
     /// Applies a workflow transition by `actor`, in one transaction: the state moves from
     /// `transition.from` to `transition.to` only if the document is still in `from` at attachment
     /// version `version` (compare-and-set: what the actor saw is what they act on), and the
-    /// events, a new attachment version or the signed PDF's blob key are recorded with it.
+    /// events, a new attachment version or the signed PDF's blob key and verification code are
+    /// recorded with it.
     ///
     /// The transaction writes first, so SQLite takes its write lock at once and concurrent
     /// writers wait (busy timeout) instead of failing on a lock upgrade.
@@ -196,6 +201,7 @@ impl Store {
                 documents::version.eq(new_version),
                 documents::updated_at.eq(at),
                 documents::signed_sha256.eq(change.signed_sha256.as_deref()),
+                documents::verification_code.eq(change.verification_code.as_deref()),
             ))
             .execute(c)?;
             if updated != 1 {
@@ -245,6 +251,20 @@ impl Store {
         let mut conn = self.conn()?;
         let row = documents::table
             .filter(documents::public_id.eq(public_id))
+            .select(DOCUMENT_COLUMNS)
+            .first::<DocumentRow>(&mut *conn)
+            .optional()?;
+        row.map(Document::try_from).transpose()
+    }
+
+    /// The signed document whose public verification code is `code`, if any.
+    pub fn document_by_verification_code(
+        &self,
+        code: &str,
+    ) -> Result<Option<Document>, StoreError> {
+        let mut conn = self.conn()?;
+        let row = documents::table
+            .filter(documents::verification_code.eq(code))
             .select(DOCUMENT_COLUMNS)
             .first::<DocumentRow>(&mut *conn)
             .optional()?;

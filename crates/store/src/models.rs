@@ -144,6 +144,8 @@ pub struct Document {
     pub version: i64,
     /// Blob key of the signed PDF, once signed.
     pub signed_sha256: Option<String>,
+    /// The public verification code of the signed PDF (its `/v/{code}` link), once signed.
+    pub verification_code: Option<String>,
     /// Creation time, Unix seconds.
     pub created_at: i64,
     /// Last change, Unix seconds.
@@ -176,6 +178,8 @@ pub struct Change {
     pub form: Option<Vec<(String, String)>>,
     /// The signed PDF's blob key (signature).
     pub signed_sha256: Option<String>,
+    /// The signed PDF's public verification code (signature): random and unguessable.
+    pub verification_code: Option<String>,
 }
 
 /// One line of a document's timeline.

@@ -60,6 +60,7 @@ diesel::table! {
         signed_sha256 -> Nullable<Text>,
         created_at -> BigInt,
         updated_at -> BigInt,
+        verification_code -> Nullable<Text>,
     }
 }
 

@@ -160,8 +160,8 @@ fn a_document_moves_through_its_states_and_a_stale_transition_is_refused() {
                     filename: "b.pdf".into(),
                     size: 11,
                 }),
-                signed_sha256: None,
                 form: Some(vec![("nama_usaha".into(), "Warung Baru".into())]),
+                ..Change::default()
             },
         )
         .expect("apply");
@@ -216,4 +216,56 @@ fn a_document_moves_through_its_states_and_a_stale_transition_is_refused() {
     store
         .apply_transition(id, verifier, &paraf, 2, &Change::default())
         .expect("paraf on what was seen");
+
+    assert_eq!(
+        store
+            .document(id)
+            .expect("doc")
+            .map(|d| d.verification_code),
+        Some(None),
+        "no verification code before signing"
+    );
+
+    // Signing records the signed PDF and its verification code together.
+    let signer = user(&store, "ttd", Role::Signer, Some(agency));
+    let sign = decide(
+        DocumentState::Approved,
+        &RoutingTemplate::single_paraf(),
+        &Actor {
+            id: signer,
+            role: Role::Signer,
+            is_applicant: false,
+        },
+        &Command::Sign,
+    )
+    .expect("sign");
+    let signed = store.blobs().put(b"%PDF-1.7 v2 signed").expect("blob");
+    let code = "0123456789abcdef0123456789abcdef01234567";
+    store
+        .apply_transition(
+            id,
+            signer,
+            &sign,
+            2,
+            &Change {
+                signed_sha256: Some(signed.clone()),
+                verification_code: Some(code.into()),
+                ..Change::default()
+            },
+        )
+        .expect("sign");
+    let found = store
+        .document_by_verification_code(code)
+        .expect("lookup")
+        .expect("found by its code");
+    assert_eq!(
+        (found.id, found.signed_sha256.as_deref()),
+        (id, Some(signed.as_str()))
+    );
+    assert!(
+        store
+            .document_by_verification_code(&code.replace('0', "1"))
+            .expect("lookup")
+            .is_none()
+    );
 }

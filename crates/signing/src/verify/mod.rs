@@ -15,6 +15,7 @@
 mod ber;
 mod certs;
 mod crypto;
+mod dictionary;
 mod diff;
 mod index;
 mod report;
@@ -197,10 +198,12 @@ pub fn verify(pdf: &[u8], policy: &Policy) -> Result<Report, Unusable> {
         policy,
         at,
         has_dss: !newest_index.dss.is_empty(),
-        docmdp: readings.iter().find_map(|(f, _)| verdict::docmdp(&f.dict)),
+        docmdp: readings
+            .iter()
+            .find_map(|(f, _)| dictionary::docmdp(&f.dict)),
         doc_timestamps: readings
             .iter()
-            .filter_map(|(f, r)| verdict::is_doc_timestamp(&f.dict).then_some(r.signed_end?))
+            .filter_map(|(f, r)| dictionary::is_doc_timestamp(&f.dict).then_some(r.signed_end?))
             .collect(),
     };
     let signatures: Vec<SignatureReport> = readings

@@ -4,14 +4,17 @@
 
 use lopdf::{Dictionary, Object};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::Policy;
 use super::certs::{self, Cert, PathOutcome};
+use super::crypto::CryptoFailure;
+use super::dictionary::{
+    docmdp, is_doc_timestamp, locks, pdf_date, rfc3339, signer_of, text, unix,
+};
 use super::diff::Finding;
 use super::report::{
     Check, Indication, ModificationLevel as Level, Modifications, REPORT_SCHEMA, Report,
-    SignatureKind, SignatureReport, Signer, SubIndication as Sub, Timestamp,
+    SignatureKind, SignatureReport, SubIndication as Sub, Timestamp,
 };
 use super::revision::RevisionEnd;
 use super::signature::{Reading, TokenCheck, binding_detail, crypto_detail, crypto_ok};
@@ -30,130 +33,161 @@ pub(crate) struct Context<'a> {
     pub(crate) doc_timestamps: Vec<usize>,
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_default()
-}
+/// The failures found for one signature, in the order checked.
+#[derive(Default)]
+struct Failures(Vec<(Indication, Option<Sub>, String)>);
 
-fn unix(secs: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(secs)
-        .map(rfc3339)
-        .unwrap_or_default()
-}
-
-/// The DocMDP `/P` of a certification signature dictionary (ISO 32000-2 §12.8.2.2; default 2).
-pub(crate) fn docmdp(sig: &Dictionary) -> Option<u8> {
-    transforms(sig).into_iter().find_map(|(method, params)| {
-        (method == b"DocMDP").then(|| {
-            params
-                .and_then(|p| p.get(b"P").and_then(Object::as_i64).ok())
-                .and_then(|p| u8::try_from(p).ok())
-                .filter(|p| (1..=3).contains(p))
-                .unwrap_or(2)
-        })
-    })
-}
-
-pub(crate) fn is_doc_timestamp(sig: &Dictionary) -> bool {
-    sig.get(b"Type").and_then(Object::as_name).ok() == Some(b"DocTimeStamp")
-        || sig.get(b"SubFilter").and_then(Object::as_name).ok() == Some(b"ETSI.RFC3161")
-}
-
-fn transforms(sig: &Dictionary) -> Vec<(Vec<u8>, Option<&Dictionary>)> {
-    let Ok(refs) = sig.get(b"Reference").and_then(Object::as_array) else {
-        return Vec::new();
-    };
-    refs.iter()
-        .filter_map(|r| r.as_dict().ok())
-        .filter_map(|r| {
-            let method = r
-                .get(b"TransformMethod")
-                .and_then(Object::as_name)
-                .ok()?
-                .to_vec();
-            Some((
-                method,
-                r.get(b"TransformParams").and_then(Object::as_dict).ok(),
-            ))
-        })
-        .collect()
-}
-
-/// Whether FieldMDP of `sig` locks the field named `name` (ISO 32000-2 §12.8.2.4).
-fn locks(sig: &Dictionary, name: &str) -> bool {
-    transforms(sig).into_iter().any(|(method, params)| {
-        if method != b"FieldMDP" {
-            return false;
-        }
-        let Some(params) = params else { return false };
-        let listed = params
-            .get(b"Fields")
-            .and_then(Object::as_array)
-            .map(|f| {
-                f.iter()
-                    .filter_map(|n| lopdf::decode_text_string(n).ok())
-                    .any(|n| n == name)
-            })
-            .unwrap_or(false);
-        match params.get(b"Action").and_then(Object::as_name).ok() {
-            Some(b"All") => true,
-            Some(b"Include") => listed,
-            Some(b"Exclude") => !listed,
-            _ => false,
-        }
-    })
-}
-
-fn text(dict: &Dictionary, key: &[u8]) -> Option<String> {
-    dict.get(key)
-        .ok()
-        .and_then(|v| lopdf::decode_text_string(v).ok())
-}
-
-/// `D:YYYYMMDDHHmmSSOHH'mm'` (ISO 32000-2 §7.9.4) as RFC 3339; partial dates are completed.
-fn pdf_date(s: &str) -> Option<String> {
-    let s = s.strip_prefix("D:").unwrap_or(s);
-    let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
-    if digits.len() < 4 {
-        return None;
+impl Failures {
+    /// Records a failure and returns its check.
+    fn fail(
+        &mut self,
+        indication: Indication,
+        sub: Sub,
+        code: &str,
+        detail: impl Into<String>,
+    ) -> Check {
+        self.0.push((indication, Some(sub), code.to_string()));
+        Check::fail(code, detail)
     }
-    let part = |r: std::ops::Range<usize>, d: &str| digits.get(r).unwrap_or(d).to_string();
-    let rest = &s[digits.len()..];
-    let offset = match rest.chars().next() {
-        Some(sign @ ('+' | '-')) => {
-            let nums: String = rest[1..].chars().filter(char::is_ascii_digit).collect();
+
+    /// Records a failure that has no check of its own.
+    fn note(&mut self, indication: Indication, sub: Sub, code: &str) {
+        self.0.push((indication, Some(sub), code.to_string()));
+    }
+}
+
+const NOT_CHECKED: &str = "V_NOT_CHECKED";
+
+fn geometry_check(r: &Reading, revision: Option<usize>, f: &mut Failures) -> Check {
+    match &r.format_failure {
+        Some((code, detail)) => f.fail(
+            Indication::TotalFailed,
+            Sub::FormatFailure,
+            code,
+            detail.clone(),
+        ),
+        None if revision.is_none() => f.fail(
+            Indication::TotalFailed,
+            Sub::FormatFailure,
+            "V_NOT_REVISION_END",
+            "the signed bytes do not end where a revision ends",
+        ),
+        None => Check::pass("ByteRange covers one revision, except exactly the /Contents string"),
+    }
+}
+
+fn integrity_check(r: &Reading, f: &mut Failures) -> Check {
+    let Some(s) = &r.signer else {
+        return Check::fail(NOT_CHECKED, "not checked");
+    };
+    if !s.attrs_der {
+        return f.fail(
+            Indication::TotalFailed,
+            Sub::HashFailure,
+            "V_SIGNED_ATTRS_NOT_DER",
+            "the signed attributes are not DER-encoded (RFC 5652 §5.4), so what was signed is not what the attributes say",
+        );
+    }
+    if s.digest.is_none() {
+        return f.fail(
+            Indication::TotalFailed,
+            Sub::SigCryptoFailure,
+            "V_ALGORITHM_UNSUPPORTED",
+            format!("unsupported digest algorithm {}", s.digest_name),
+        );
+    }
+    if r.content_matches == Some(true) && s.digest_matches == Some(true) {
+        return Check::pass(format!(
+            "{} digest of the signed bytes matches",
+            s.digest_name
+        ));
+    }
+    f.fail(
+        Indication::TotalFailed,
+        Sub::HashFailure,
+        "V_DIGEST_MISMATCH",
+        "the signed bytes were changed: their digest does not match the signed one",
+    )
+}
+
+fn crypto_check(r: &Reading, f: &mut Failures) -> Check {
+    let Some(s) = &r.signer else {
+        return Check::fail(NOT_CHECKED, "not checked");
+    };
+    if crypto_ok(s) {
+        return Check::pass(format!("the signature value verifies ({})", s.digest_name));
+    }
+    if !s.content_type_ok {
+        return f.fail(
+            Indication::TotalFailed,
+            Sub::FormatFailure,
+            "V_CMS_MALFORMED",
+            "the content-type attribute does not match the signed content",
+        );
+    }
+    match &s.signature {
+        Err(e @ CryptoFailure::Unsupported(_)) => f.fail(
+            Indication::TotalFailed,
+            Sub::SigCryptoFailure,
+            "V_ALGORITHM_UNSUPPORTED",
+            crypto_detail(e),
+        ),
+        Err(e) if s.signer.is_none() && !s.identified => f.fail(
+            Indication::Indeterminate,
+            Sub::NoSigningCertificateFound,
+            "V_SIGNER_CERT_MISSING",
             format!(
-                "{sign}{}:{}",
-                nums.get(0..2).unwrap_or("00"),
-                nums.get(2..4).unwrap_or("00")
-            )
-        }
-        _ => "Z".into(),
-    };
-    let out = format!(
-        "{}-{}-{}T{}:{}:{}{}",
-        part(0..4, "0000"),
-        part(4..6, "01"),
-        part(6..8, "01"),
-        part(8..10, "00"),
-        part(10..12, "00"),
-        part(12..14, "00"),
-        offset
-    );
-    OffsetDateTime::parse(&out, &Rfc3339).ok().map(rfc3339)
+                "no certificate in the signature verifies it: {}",
+                crypto_detail(e)
+            ),
+        ),
+        Err(e) => f.fail(
+            Indication::TotalFailed,
+            Sub::SigCryptoFailure,
+            "V_SIGNATURE_INVALID",
+            crypto_detail(e),
+        ),
+        Ok(()) => Check::pass("verified"),
+    }
 }
 
-fn signer_of(cert: &Cert) -> Signer {
-    let (from, to) = cert.validity();
-    Signer {
-        common_name: cert.common_name(),
-        organization: cert.organization(),
-        subject: cert.subject(),
-        issuer: cert.issuer(),
-        serial: certs::hex_lower(cert.serial()),
-        not_before: unix(from),
-        not_after: unix(to),
-        sha256: cert.fingerprint(),
+/// ESS signing-certificate(-v2) binding (RFC 5035 §3; ETSI EN 319 142-1 §5.2.2 requires it
+/// for `ETSI.CAdES.detached`).
+fn binding_check(r: &Reading, sub_filter: &str, f: &mut Failures) -> Check {
+    let Some(s) = &r.signer else {
+        return Check::fail(NOT_CHECKED, "not checked");
+    };
+    if s.signer.is_some() && !s.identified {
+        return f.fail(
+            Indication::Indeterminate,
+            Sub::NoSigningCertificateFound,
+            "V_SIGNER_NOT_IDENTIFIED",
+            "the SignerInfo does not name the certificate that verifies it",
+        );
     }
+    match s.binding {
+        Binding::Mismatch => f.fail(
+            Indication::Indeterminate,
+            Sub::NoSigningCertificateFound,
+            "V_SIGNING_CERT_MISMATCH",
+            binding_detail(s.binding),
+        ),
+        Binding::Absent if sub_filter == "ETSI.CAdES.detached" && s.has_signed_attrs => f.fail(
+            Indication::Indeterminate,
+            Sub::NoSigningCertificateFound,
+            "V_SIGNING_CERT_ATTR_MISSING",
+            binding_detail(s.binding),
+        ),
+        b => Check::pass(binding_detail(b)),
+    }
+}
+
+/// The certificate path, and the time it was checked at with where that time came from.
+struct Trust {
+    check: Check,
+    chain: Vec<String>,
+    at: OffsetDateTime,
+    source: &'static str,
 }
 
 impl Context<'_> {
@@ -189,12 +223,10 @@ impl Context<'_> {
     pub(crate) fn signature(&self, field: &str, dict: &Dictionary, r: &Reading) -> SignatureReport {
         let doc_ts = is_doc_timestamp(dict);
         let own_docmdp = docmdp(dict);
-        let kind = if doc_ts {
-            SignatureKind::DocumentTimestamp
-        } else if own_docmdp.is_some() {
-            SignatureKind::Certification
-        } else {
-            SignatureKind::Approval
+        let kind = match (doc_ts, own_docmdp) {
+            (true, _) => SignatureKind::DocumentTimestamp,
+            (false, Some(_)) => SignatureKind::Certification,
+            (false, None) => SignatureKind::Approval,
         };
         let sub_filter = dict
             .get(b"SubFilter")
@@ -206,198 +238,25 @@ impl Context<'_> {
             .and_then(|end| self.ends.iter().position(|e| e.matches(end)));
         let timestamp = r.timestamp.as_ref().map(|t| self.timestamp(t));
         let signer_cert = r.signer.as_ref().and_then(|s| s.signer.clone());
-        let mut candidates: Vec<(Indication, Option<Sub>, String)> = Vec::new();
-        let mut fail = |ind: Indication, sub: Sub, code: &str| {
-            candidates.push((ind, Some(sub), code.to_string()))
-        };
-
-        let byte_range_check = match &r.format_failure {
-            Some((code, detail)) => {
-                fail(Indication::TotalFailed, Sub::FormatFailure, code);
-                Check::fail(code, detail.clone())
-            }
-            None if revision.is_none() => {
-                fail(
-                    Indication::TotalFailed,
-                    Sub::FormatFailure,
-                    "V_NOT_REVISION_END",
-                );
-                Check::fail(
-                    "V_NOT_REVISION_END",
-                    "the signed bytes do not end where a revision ends",
-                )
-            }
-            None => {
-                Check::pass("ByteRange covers one revision, except exactly the /Contents string")
-            }
-        };
-        let integrity = match (r.content_matches, &r.signer) {
-            (_, Some(s)) if !s.attrs_der => {
-                fail(
-                    Indication::TotalFailed,
-                    Sub::HashFailure,
-                    "V_SIGNED_ATTRS_NOT_DER",
-                );
-                Check::fail(
-                    "V_SIGNED_ATTRS_NOT_DER",
-                    "the signed attributes are not DER-encoded (RFC 5652 §5.4), so what was signed is not what the attributes say",
-                )
-            }
-            (Some(true), Some(s)) if s.digest_matches == Some(true) => Check::pass(format!(
-                "{} digest of the signed bytes matches",
-                s.digest_name
-            )),
-            (_, Some(s)) if s.digest.is_none() => {
-                fail(
-                    Indication::TotalFailed,
-                    Sub::SigCryptoFailure,
-                    "V_ALGORITHM_UNSUPPORTED",
-                );
-                Check::fail(
-                    "V_ALGORITHM_UNSUPPORTED",
-                    format!("unsupported digest algorithm {}", s.digest_name),
-                )
-            }
-            (None, None) => Check::fail("V_NOT_CHECKED", "not checked"),
-            _ => {
-                fail(
-                    Indication::TotalFailed,
-                    Sub::HashFailure,
-                    "V_DIGEST_MISMATCH",
-                );
-                Check::fail(
-                    "V_DIGEST_MISMATCH",
-                    "the signed bytes were changed: their digest does not match the signed one",
-                )
-            }
-        };
-        let crypto = match &r.signer {
-            None => Check::fail("V_NOT_CHECKED", "not checked"),
-            Some(s) if crypto_ok(s) => {
-                Check::pass(format!("the signature value verifies ({})", s.digest_name))
-            }
-            Some(s) if !s.content_type_ok => {
-                fail(
-                    Indication::TotalFailed,
-                    Sub::FormatFailure,
-                    "V_CMS_MALFORMED",
-                );
-                Check::fail(
-                    "V_CMS_MALFORMED",
-                    "the content-type attribute does not match the signed content",
-                )
-            }
-            Some(s) => match &s.signature {
-                Err(e @ super::crypto::CryptoFailure::Unsupported(_)) => {
-                    fail(
-                        Indication::TotalFailed,
-                        Sub::SigCryptoFailure,
-                        "V_ALGORITHM_UNSUPPORTED",
-                    );
-                    Check::fail("V_ALGORITHM_UNSUPPORTED", crypto_detail(e))
-                }
-                Err(e) if s.signer.is_none() && !s.identified => {
-                    fail(
-                        Indication::Indeterminate,
-                        Sub::NoSigningCertificateFound,
-                        "V_SIGNER_CERT_MISSING",
-                    );
-                    Check::fail(
-                        "V_SIGNER_CERT_MISSING",
-                        format!(
-                            "no certificate in the signature verifies it: {}",
-                            crypto_detail(e)
-                        ),
-                    )
-                }
-                Err(e) => {
-                    fail(
-                        Indication::TotalFailed,
-                        Sub::SigCryptoFailure,
-                        "V_SIGNATURE_INVALID",
-                    );
-                    Check::fail("V_SIGNATURE_INVALID", crypto_detail(e))
-                }
-                Ok(()) => Check::pass("verified"),
-            },
-        };
-        let signing_certificate = self.binding_check(r, &sub_filter, &mut fail);
-        let modifications = self.modifications(dict, revision, own_docmdp, doc_ts, &mut fail);
+        let mut f = Failures::default();
+        let byte_range_check = geometry_check(r, revision, &mut f);
+        let integrity = integrity_check(r, &mut f);
+        let crypto = crypto_check(r, &mut f);
+        let signing_certificate = binding_check(r, &sub_filter, &mut f);
+        let modifications = self.modifications(dict, revision, own_docmdp, &mut f);
         if r.signer.as_ref().is_some_and(|s| s.legacy_algorithm) {
-            fail(
+            f.note(
                 Indication::Indeterminate,
                 Sub::CryptoConstraintsFailure,
                 "V_LEGACY_ALGORITHM",
             );
         }
-        let (poe, checked_at_source) = match (&timestamp, &r.doc_timestamp) {
-            (Some(t), _) if t.trusted => (
-                r.timestamp
-                    .as_ref()
-                    .and_then(|t| t.info.as_ref())
-                    .map(|i| i.gen_time),
-                "signature timestamp",
-            ),
-            _ => (
-                None,
-                if self.policy.at.is_some() {
-                    "validation time given"
-                } else {
-                    "current time"
-                },
-            ),
-        };
-        let checked_at = poe
-            .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
-            .unwrap_or(self.at);
-        let (trust, chain) = match &signer_cert {
-            None => (
-                Check::fail("V_NOT_CHECKED", "no signer certificate"),
-                Vec::new(),
-            ),
-            Some(cert) => {
-                let mut pool = r.certs.clone();
-                if let Some(t) = &r.timestamp {
-                    pool.extend(t.certs.iter().cloned());
-                }
-                match certs::build_path(cert, &pool, &self.anchors(), checked_at) {
-                    PathOutcome::Trusted { path } => (
-                        Check::pass("the certificate chains to a trust anchor and is valid"),
-                        path,
-                    ),
-                    PathOutcome::NoAnchor { path } => {
-                        fail(
-                            Indication::Indeterminate,
-                            Sub::NoCertificateChainFound,
-                            "V_UNTRUSTED",
-                        );
-                        (
-                            Check::fail(
-                                "V_UNTRUSTED",
-                                "the certificate does not chain to a trusted anchor",
-                            ),
-                            path,
-                        )
-                    }
-                    PathOutcome::OutOfValidity { path, subject } => {
-                        fail(
-                            Indication::Indeterminate,
-                            Sub::OutOfBoundsNoPoe,
-                            "V_CERT_OUT_OF_VALIDITY",
-                        );
-                        (
-                            Check::fail(
-                                "V_CERT_OUT_OF_VALIDITY",
-                                format!("{subject} is not valid at {}", rfc3339(checked_at)),
-                            ),
-                            path,
-                        )
-                    }
-                }
-            }
-        };
-        let (indication, sub_indication, reason) = worst(candidates);
-        let signed_length = r.signed_end.map(|e| e as u64);
+        let trusted_time = timestamp
+            .as_ref()
+            .filter(|t| t.trusted)
+            .and(r.timestamp.as_ref());
+        let trust = self.trust(r, signer_cert.as_ref(), trusted_time, &mut f);
+        let (indication, sub_indication, reason) = worst(f.0);
         SignatureReport {
             field: field.to_string(),
             kind,
@@ -410,68 +269,88 @@ impl Context<'_> {
                     time: unix(i.gen_time),
                     tsa: signer_cert.as_ref().map(Cert::subject),
                     intact: integrity.ok && crypto.ok,
-                    trusted: trust.ok,
+                    trusted: trust.check.ok,
                 })
             }),
             byte_range: r.byte_range.clone(),
             revision: revision.map(|i| i + 1),
-            signed_length,
-            covers_whole_file: revision.is_some()
-                && revision == Some(self.ends.len() - 1)
+            signed_length: r.signed_end.map(|e| e as u64),
+            covers_whole_file: revision == Some(self.ends.len() - 1)
                 && modifications.changes.is_empty(),
             byte_range_check,
             integrity,
             crypto,
             signing_certificate,
             modifications,
-            trust,
-            chain,
-            checked_at: rfc3339(checked_at),
-            checked_at_source: checked_at_source.into(),
+            trust: trust.check,
+            chain: trust.chain,
+            checked_at: rfc3339(trust.at),
+            checked_at_source: trust.source.into(),
             indication,
             sub_indication,
             reason,
         }
     }
 
-    fn binding_check(
+    /// Builds the certification path at the time of interest: a trusted signature timestamp's
+    /// time (proof of existence), else the validation time.
+    fn trust(
         &self,
         r: &Reading,
-        sub_filter: &str,
-        fail: &mut impl FnMut(Indication, Sub, &str),
-    ) -> Check {
-        let Some(s) = &r.signer else {
-            return Check::fail("V_NOT_CHECKED", "not checked");
+        signer: Option<&Cert>,
+        trusted_time: Option<&TokenCheck>,
+        f: &mut Failures,
+    ) -> Trust {
+        let poe = trusted_time
+            .and_then(|t| t.info.as_ref())
+            .map(|i| i.gen_time);
+        let (at, source) = match poe.and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok()) {
+            Some(t) => (t, "signature timestamp"),
+            None if self.policy.at.is_some() => (self.at, "validation time given"),
+            None => (self.at, "current time"),
         };
-        if s.signer.is_some() && !s.identified {
-            fail(
-                Indication::Indeterminate,
-                Sub::NoSigningCertificateFound,
-                "V_SIGNER_NOT_IDENTIFIED",
-            );
-            return Check::fail(
-                "V_SIGNER_NOT_IDENTIFIED",
-                "the SignerInfo does not name the certificate that verifies it",
-            );
+        let Some(cert) = signer else {
+            let check = Check::fail(NOT_CHECKED, "no signer certificate");
+            return Trust {
+                check,
+                chain: Vec::new(),
+                at,
+                source,
+            };
+        };
+        let mut pool = r.certs.clone();
+        if let Some(t) = &r.timestamp {
+            pool.extend(t.certs.iter().cloned());
         }
-        match s.binding {
-            Binding::Mismatch => {
-                fail(
+        let (check, chain) = match certs::build_path(cert, &pool, &self.anchors(), at) {
+            PathOutcome::Trusted { path } => (
+                Check::pass("the certificate chains to a trust anchor and is valid"),
+                path,
+            ),
+            PathOutcome::NoAnchor { path } => (
+                f.fail(
                     Indication::Indeterminate,
-                    Sub::NoSigningCertificateFound,
-                    "V_SIGNING_CERT_MISMATCH",
-                );
-                Check::fail("V_SIGNING_CERT_MISMATCH", binding_detail(s.binding))
-            }
-            Binding::Absent if sub_filter == "ETSI.CAdES.detached" && s.has_signed_attrs => {
-                fail(
+                    Sub::NoCertificateChainFound,
+                    "V_UNTRUSTED",
+                    "the certificate does not chain to a trusted anchor",
+                ),
+                path,
+            ),
+            PathOutcome::OutOfValidity { path, subject } => (
+                f.fail(
                     Indication::Indeterminate,
-                    Sub::NoSigningCertificateFound,
-                    "V_SIGNING_CERT_ATTR_MISSING",
-                );
-                Check::fail("V_SIGNING_CERT_ATTR_MISSING", binding_detail(s.binding))
-            }
-            b => Check::pass(binding_detail(b)),
+                    Sub::OutOfBoundsNoPoe,
+                    "V_CERT_OUT_OF_VALIDITY",
+                    format!("{subject} is not valid at {}", rfc3339(at)),
+                ),
+                path,
+            ),
+        };
+        Trust {
+            check,
+            chain,
+            at,
+            source,
         }
     }
 
@@ -480,8 +359,7 @@ impl Context<'_> {
         dict: &Dictionary,
         revision: Option<usize>,
         own_docmdp: Option<u8>,
-        doc_ts: bool,
-        fail: &mut impl FnMut(Indication, Sub, &str),
+        f: &mut Failures,
     ) -> Modifications {
         let Some(rev) = revision else {
             return Modifications {
@@ -512,15 +390,13 @@ impl Context<'_> {
             .iter()
             .find_map(|f| f.filled_field.as_ref().filter(|n| locks(dict, n)));
         let allowed = level <= limit && !signature_forbidden && field_locked.is_none();
-        if !allowed && !doc_ts {
+        if !allowed {
             let code = if level == Level::Other {
                 "V_MODIFIED"
             } else {
                 "V_MODIFICATION_NOT_PERMITTED"
             };
-            fail(Indication::TotalFailed, Sub::FormatFailure, code);
-        } else if !allowed {
-            fail(Indication::TotalFailed, Sub::FormatFailure, "V_MODIFIED");
+            f.note(Indication::TotalFailed, Sub::FormatFailure, code);
         }
         Modifications {
             level,

@@ -171,12 +171,13 @@ impl App {
         Ok(Change {
             attachment: Some(attachment),
             form: Some(form),
-            signed_sha256: None,
+            ..Change::default()
         })
     }
 
     /// The signing official signs the document's latest PDF with their own key, unlocked by
-    /// `passphrase` for this one signature: PAdES B-B, invisible field, incremental update.
+    /// `passphrase` for this one signature: PAdES B-B, invisible field, incremental update. The
+    /// signed PDF gets its public verification code (`/v/{code}`) in the same transaction.
     ///
     /// Errors: authorization and workflow refusals (checked before the key is touched),
     /// `E_NO_SIGNING_KEY`, `E_WRONG_PASSPHRASE`, the signer's refusals, `E_CONFLICT`.
@@ -227,6 +228,7 @@ impl App {
         let sha = self.store.blobs().put(&signed.bytes)?;
         let change = Change {
             signed_sha256: Some(sha),
+            verification_code: Some(random_hex(super::VERIFICATION_CODE_BYTES)?),
             ..Change::default()
         };
         self.store

@@ -15,9 +15,11 @@ mod actions;
 mod gate;
 mod input;
 mod read;
+mod verification;
 
 use gate::Gate;
 use input::{check_email, check_text};
+pub use verification::{VERIFICATION_CODE_BYTES, is_verification_code};
 
 /// Settings the application services need.
 #[derive(Debug, Clone)]
