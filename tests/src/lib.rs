@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod attacks;
 pub mod http;
 
 /// The `shared/` folder beside the repository (override with `SAHIH_SHARED`).
@@ -74,11 +75,21 @@ impl OracleVerdict {
 
 /// Runs `../shared/tools/pdf-oracle [--trust T]... file`.
 pub fn pdf_oracle(file: &Path, trust: &[&Path]) -> anyhow::Result<OracleVerdict> {
+    run_oracle(file, trust, &[])
+}
+
+/// Runs pdf-oracle with pyHanko alone (`--no-pdfsig --no-qpdf`), for signature-by-signature
+/// comparisons.
+pub fn pyhanko_oracle(file: &Path, trust: &[&Path]) -> anyhow::Result<OracleVerdict> {
+    run_oracle(file, trust, &["--no-pdfsig", "--no-qpdf"])
+}
+
+fn run_oracle(file: &Path, trust: &[&Path], extra: &[&str]) -> anyhow::Result<OracleVerdict> {
     let mut cmd = Command::new(shared_dir().join("tools/pdf-oracle"));
     for t in trust {
         cmd.arg("--trust").arg(t);
     }
-    let out = cmd.arg(file).output()?;
+    let out = cmd.args(extra).arg(file).output()?;
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| {
         anyhow::anyhow!(
             "pdf-oracle printed no JSON ({e}): {}",
