@@ -76,6 +76,8 @@ pub struct Resp {
     pub error_code: Option<String>,
     /// `Content-Type`.
     pub content_type: Option<String>,
+    /// `Content-Disposition`.
+    pub content_disposition: Option<String>,
     /// The body.
     pub body: Vec<u8>,
 }
@@ -84,6 +86,12 @@ impl Resp {
     /// The body as text.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
 
     /// The CSRF token of the first form on the page.
@@ -148,10 +156,11 @@ impl Browser {
                 self.cookie = Some(v.split(';').next().unwrap_or_default().to_string());
             }
         }
-        let (location, error_code, content_type) = (
+        let (location, error_code, content_type, content_disposition) = (
             header("location"),
             header("x-sahih-error"),
             header("content-type"),
+            header("content-disposition"),
         );
         let status = res.status().as_u16();
         let body = res
@@ -165,6 +174,7 @@ impl Browser {
             location,
             error_code,
             content_type,
+            content_disposition,
             body,
         }
     }
@@ -268,6 +278,17 @@ impl Browser {
                 format!("multipart/form-data; boundary={boundary}"),
             )
             .send(&body[..]);
+        self.finish(res)
+    }
+
+    /// POST `body` as is, with `Content-Type: content_type` (as an API client would).
+    pub fn post_raw(&mut self, path: &str, content_type: &str, body: &[u8]) -> Resp {
+        let res = self
+            .agent
+            .post(format!("{}{path}", self.base))
+            .header("Cookie", self.cookie())
+            .header("Content-Type", content_type)
+            .send(body);
         self.finish(res)
     }
 

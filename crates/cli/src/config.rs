@@ -47,6 +47,7 @@ struct FileConfig {
     city: Option<String>,
     secure_cookies: Option<bool>,
     demo: Option<bool>,
+    trust_anchors: Option<Vec<PathBuf>>,
 }
 
 /// The validated configuration.
@@ -60,6 +61,9 @@ pub struct Config {
     pub city: String,
     pub secure_cookies: bool,
     pub demo: bool,
+    /// PEM files of further trust anchors for public verification (national roots), beside
+    /// the certs directory's CA.
+    pub trust_anchors: Vec<PathBuf>,
 }
 
 impl Config {
@@ -102,20 +106,41 @@ impl Config {
             city: file.city.unwrap_or_else(|| "Kota Sahih".into()),
             secure_cookies: file.secure_cookies.unwrap_or(false),
             demo: file.demo.unwrap_or(true) && !args.no_demo,
+            trust_anchors: file.trust_anchors.unwrap_or_default(),
         })
     }
 }
 
+/// Reads every certificate of the PEM files `paths`.
+fn load_anchors(paths: &[PathBuf]) -> anyhow::Result<Vec<sahih_signing::Certificate>> {
+    let mut anchors = Vec::new();
+    for path in paths {
+        let pem = std::fs::read_to_string(path)
+            .with_context(|| format!("reading trust anchor {}", path.display()))?;
+        let certs = load_certificates_pem(&pem)
+            .with_context(|| format!("trust anchor {}", path.display()))?;
+        if certs.is_empty() {
+            bail!("trust anchor {} holds no certificate", path.display());
+        }
+        anchors.extend(certs);
+    }
+    Ok(anchors)
+}
+
 /// Opens the store, seeds the demo data when asked, and builds the application services with
-/// the development CA as the embedded chain.
+/// the development CA as the embedded chain, and that CA plus the configured national roots as
+/// the trust anchors of public verification.
 pub fn build_app(cfg: &Config) -> anyhow::Result<App> {
     std::fs::create_dir_all(&cfg.data)
         .with_context(|| format!("creating {}", cfg.data.display()))?;
     let store = Store::open(&cfg.database, &cfg.data.join("blobs"))?;
+    let national = load_anchors(&cfg.trust_anchors)?;
     let mut config = AppConfig {
         upload_limit: cfg.upload_limit,
         city: cfg.city.clone(),
         chain: Vec::new(),
+        trust_anchors: Vec::new(),
+        verification_cache: cfg.data.join("verify-cache"),
     };
     if cfg.demo {
         seed_demo(&App::new(store.clone(), config.clone()), &cfg.certs)
@@ -125,6 +150,7 @@ pub fn build_app(cfg: &Config) -> anyhow::Result<App> {
     if ca.exists() {
         config.chain = load_certificates_pem(&std::fs::read_to_string(&ca)?)?;
     }
+    config.trust_anchors = config.chain.iter().cloned().chain(national).collect();
     Ok(App::new(store, config))
 }
 

@@ -23,6 +23,10 @@ pub enum AppError {
     /// No such page, document or file — also what a citizen sees for another's document.
     #[error("not found")]
     NotFound,
+    /// A file checked on the verification page is no longer kept (or belongs to another
+    /// visitor): upload it again.
+    #[error("the checked file is no longer kept")]
+    VerificationExpired,
     /// The user may not do this (code says why, e.g. `E_NOT_YOUR_AGENCY`).
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
@@ -34,6 +38,9 @@ pub enum AppError {
         /// English detail.
         message: String,
     },
+    /// The request body is of a content type the endpoint does not take (the API).
+    #[error("unsupported content type {0}: send application/pdf or multipart/form-data")]
+    UnsupportedMediaType(String),
     /// The upload is larger than the limit.
     #[error("upload larger than {limit} bytes")]
     TooLarge {
@@ -65,9 +72,11 @@ impl AppError {
             AppError::BadLogin => "E_BAD_LOGIN",
             AppError::Csrf => "E_CSRF",
             AppError::NotFound => "E_NOT_FOUND",
+            AppError::VerificationExpired => "E_VERIFICATION_EXPIRED",
             AppError::Forbidden(code) => code,
             AppError::BadInput { code, .. } => code,
             AppError::TooLarge { .. } => "E_UPLOAD_TOO_LARGE",
+            AppError::UnsupportedMediaType(_) => "E_UNSUPPORTED_MEDIA_TYPE",
             AppError::Workflow(e) => e.code(),
             AppError::Form(e) => e.code(),
             AppError::Signing(e) if e.is_input_fault() => e.code(),
@@ -103,9 +112,10 @@ impl ResponseError for AppError {
             AppError::LoginRequired => StatusCode::SEE_OTHER,
             AppError::BadLogin => StatusCode::UNAUTHORIZED,
             AppError::Csrf | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::VerificationExpired => StatusCode::NOT_FOUND,
             AppError::BadInput { .. } | AppError::Form(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Workflow(W::WrongRole { .. } | W::NotApplicant) => StatusCode::FORBIDDEN,
             AppError::Workflow(W::NotAllowed { .. } | W::Terminal(_)) => StatusCode::CONFLICT,
             AppError::Workflow(_) => StatusCode::BAD_REQUEST,
@@ -138,6 +148,7 @@ impl ResponseError for AppError {
                 | AppError::BadLogin
                 | AppError::Csrf
                 | AppError::NotFound
+                | AppError::VerificationExpired
                 | AppError::Forbidden(_)
         );
         let detail = if status.is_server_error() || plain {

@@ -1,6 +1,9 @@
 //! The interface's two languages: Bahasa Indonesia first, English second. Every string a page
 //! shows is looked up here by key; error codes are keys too, so every refusal reads as a plain
-//! sentence in the visitor's language.
+//! sentence in the visitor's language. The verification pages' sentences live in
+//! [`verification::STRINGS`].
+
+pub mod verification;
 
 /// An interface language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,14 +47,18 @@ impl Lang {
 
     /// Looks up `key`.
     pub fn lookup(self, key: &str) -> Option<&'static str> {
-        STRINGS
-            .iter()
+        all()
             .find(|(k, _, _)| *k == key)
             .map(|(_, id, en)| match self {
                 Lang::Id => *id,
                 Lang::En => *en,
             })
     }
+}
+
+/// Every (key, Bahasa Indonesia, English) of both tables.
+fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    STRINGS.iter().chain(verification::STRINGS.iter())
 }
 
 /// (key, Bahasa Indonesia, English).
@@ -417,7 +424,7 @@ mod tests {
             let text = std::fs::read_to_string(entry.expect("entry").path()).expect("read");
             for part in text.split("t(\"").skip(1) {
                 let key = part.split('"').next().unwrap_or_default();
-                if !STRINGS.iter().any(|(k, _, _)| *k == key) {
+                if !all().any(|(k, _, _)| *k == key) {
                     missing.push(key.to_string());
                 }
             }
@@ -427,10 +434,11 @@ mod tests {
 
     #[test]
     fn keys_are_unique_and_both_languages_filled() {
-        for (i, (k, id, en)) in STRINGS.iter().enumerate() {
+        let every: Vec<_> = all().collect();
+        for (i, (k, id, en)) in every.iter().enumerate() {
             assert!(!id.is_empty() && !en.is_empty(), "{k}");
             assert!(
-                STRINGS[i + 1..].iter().all(|(other, _, _)| other != k),
+                every[i + 1..].iter().all(|(other, _, _)| other != k),
                 "duplicate {k}"
             );
         }

@@ -128,9 +128,12 @@ pub fn new_session(
 }
 
 /// Paths whose anonymous visitors need a session: the forms that anonymous visitors submit (with
-/// their CSRF token), and the language switch. Other anonymous requests create no session row.
+/// their CSRF token) — login, registration and the public verification page, whose session also
+/// lets its visitor download the signed revisions of what they uploaded — and the language
+/// switch. Other anonymous requests create no session row. The JSON API (`/api/`) is not under
+/// this middleware at all: it takes no cookie and needs no CSRF token.
 fn needs_session(path: &str) -> bool {
-    matches!(path, "/masuk" | "/daftar") || path.starts_with("/bahasa/")
+    matches!(path, "/masuk" | "/daftar" | "/verifikasi") || path.starts_with("/bahasa/")
 }
 
 fn load_or_create(

@@ -8,6 +8,10 @@ use sahih_workflow::{DocumentState, FieldKind, FormField, Role};
 use crate::app::DocumentView;
 use crate::i18n::Lang;
 
+mod verification;
+
+pub use verification::{VerifyPage, VerifyReportPage, VerifyUnusablePage};
+
 /// What every page needs: language, user, CSRF token.
 #[derive(Debug, Clone)]
 pub struct Page {

@@ -12,14 +12,16 @@ use sahih_workflow::Role;
 use crate::AppError;
 
 mod actions;
+mod cache;
 mod gate;
 mod input;
 mod read;
 mod verification;
 
+use cache::VerificationCache;
 use gate::Gate;
 use input::{check_email, check_text};
-pub use verification::{VERIFICATION_CODE_BYTES, is_verification_code};
+pub use verification::{Checked, VERIFICATION_CODE_BYTES, is_verification_code};
 
 /// Settings the application services need.
 #[derive(Debug, Clone)]
@@ -30,6 +32,11 @@ pub struct AppConfig {
     pub city: String,
     /// Issuer certificates embedded with every signature (the CA chain of officers' certificates).
     pub chain: Vec<Certificate>,
+    /// What public verification trusts: Sahih's own CA and the operator's national roots.
+    pub trust_anchors: Vec<Certificate>,
+    /// Directory of the verification page's upload cache (emptied when first used); see
+    /// [`App::verify_upload`].
+    pub verification_cache: std::path::PathBuf,
 }
 
 /// An uploaded file, read into memory (bounded by [`AppConfig::upload_limit`]).
@@ -82,6 +89,7 @@ pub struct App {
     store: Store,
     config: AppConfig,
     pdf_gate: std::sync::Arc<Gate>,
+    verification_cache: std::sync::Arc<VerificationCache>,
 }
 
 /// Minimum password length, characters (NIST SP 800-63B §3.1.1.2 asks for at least 8).
@@ -119,6 +127,9 @@ impl App {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         App {
             store,
+            verification_cache: std::sync::Arc::new(VerificationCache::new(
+                config.verification_cache.clone(),
+            )),
             config,
             pdf_gate: std::sync::Arc::new(Gate::new(cores)),
         }

@@ -2,11 +2,10 @@
 //! revision, withdraw, download files and the signed result.
 
 use actix_multipart::Multipart;
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use sahih_workflow::{Actor, Command, decide};
 
-use super::{ActionForm, blocking, html, see_other};
+use super::{ActionForm, blocking, html, pdf_response, see_other};
 use crate::app::Revision;
 use crate::session::Visitor;
 use crate::views::{Actions, ApplyPage, DocumentPage, MyDocumentsPage, state_key};
@@ -186,29 +185,6 @@ async fn withdraw(
     })
     .await?;
     Ok(see_other(&format!("/permohonan/{}", doc.public_id)))
-}
-
-fn pdf_response(bytes: Vec<u8>, filename: &str, inline: bool) -> HttpResponse {
-    let safe: String = filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let disposition = if inline { "inline" } else { "attachment" };
-    HttpResponse::Ok()
-        .content_type("application/pdf")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("{disposition}; filename=\"{safe}\""),
-        ))
-        .insert_header((header::CONTENT_SECURITY_POLICY, "sandbox"))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(bytes)
 }
 
 async fn attachment(

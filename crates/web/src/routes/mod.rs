@@ -1,8 +1,10 @@
 //! The routes. One `configure` is shared by `sahih serve` and the tests.
 
 mod account;
+mod api;
 mod citizen;
 mod officer;
+mod verification;
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, middleware, web};
@@ -11,11 +13,28 @@ use askama::Template;
 use crate::app::App;
 use crate::{AppError, AppState};
 
-/// Registers every browser route, under the session middleware, with security headers.
+/// Registers the API (JSON, no session) and every browser route (under the session middleware),
+/// with security headers.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/healthz",
         web::get().to(|| async { HttpResponse::Ok().body("ok") }),
+    )
+    .service(
+        web::scope("/api/v1")
+            .wrap(
+                middleware::DefaultHeaders::new()
+                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                    .add((header::CACHE_CONTROL, "no-store")),
+            )
+            .configure(api::configure)
+            .default_service(web::to(|| async {
+                api::problem(
+                    actix_web::http::StatusCode::NOT_FOUND,
+                    "E_NOT_FOUND",
+                    "no such API endpoint",
+                )
+            })),
     )
     .service(
         web::scope("")
@@ -35,6 +54,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(account::configure)
             .configure(citizen::configure)
             .configure(officer::configure)
+            .configure(verification::configure)
             .default_service(web::to(|| async {
                 Err::<HttpResponse, _>(AppError::NotFound)
             })),
@@ -59,6 +79,30 @@ pub(crate) fn html(page: impl Template) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(body))
+}
+
+/// A PDF download (`attachment`) or view (`inline`), sandboxed and never cached by others.
+pub(crate) fn pdf_response(bytes: Vec<u8>, filename: &str, inline: bool) -> HttpResponse {
+    let safe: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = if inline { "inline" } else { "attachment" };
+    HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("{disposition}; filename=\"{safe}\""),
+        ))
+        .insert_header((header::CONTENT_SECURITY_POLICY, "sandbox"))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(bytes)
 }
 
 /// 303 See Other to `to` (POST/redirect/GET).

@@ -1,0 +1,173 @@
+//! The public verification pages, for anyone and without login: upload a PDF to
+//! `/verifikasi`, or open the `/v/{code}` link Sahih gives every document it signs. Both show
+//! the same report, signature by signature, and offer each signature's signed revision
+//! (`…/revisi/{n}`, `n` being the revision number the report names: "revision 2 of 3").
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::{HttpResponse, web};
+use sahih_signing::verify::{Report, Unusable};
+
+use super::{blocking, html, pdf_response};
+use crate::session::Visitor;
+use crate::views::{VerifyPage, VerifyReportPage, VerifyUnusablePage};
+use crate::{AppError, AppState, upload};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/verifikasi", web::get().to(form))
+        .route("/verifikasi", web::post().to(check))
+        .route(
+            "/verifikasi/{sha256}/revisi/{revision}",
+            web::get().to(cached_revision),
+        )
+        .route("/v/{code}", web::get().to(by_code))
+        .route("/v/{code}/unduh", web::get().to(signed))
+        .route("/v/{code}/revisi/{revision}", web::get().to(code_revision));
+}
+
+fn limit_mb(state: &AppState) -> usize {
+    state.app.config().upload_limit / (1024 * 1024)
+}
+
+async fn form(state: web::Data<AppState>, v: Visitor) -> Result<HttpResponse, AppError> {
+    html(VerifyPage {
+        p: v.page(),
+        limit_mb: limit_mb(&state),
+    })
+}
+
+/// The report page, or the 422 page of a file that cannot be checked.
+fn report_page(
+    state: &AppState,
+    v: &Visitor,
+    outcome: Result<Report, Unusable>,
+    filename: Option<String>,
+    revision_base: Option<String>,
+    download: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    match outcome {
+        Ok(report) => html(VerifyReportPage {
+            p: v.page(),
+            report,
+            filename,
+            revision_base,
+            download,
+        }),
+        Err(unusable) => {
+            let code = HeaderValue::from_str(&unusable.code).ok();
+            let mut res = html(VerifyUnusablePage {
+                p: v.page(),
+                unusable,
+                limit_mb: limit_mb(state),
+            })?;
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            if let Some(code) = code {
+                res.headers_mut()
+                    .insert(HeaderName::from_static("x-sahih-error"), code);
+            }
+            Ok(res)
+        }
+    }
+}
+
+async fn check(
+    state: web::Data<AppState>,
+    v: Visitor,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let form = upload::read(payload, state.app.config().upload_limit).await?;
+    v.check_csrf(form.fields.get("csrf").map_or("", String::as_str))?;
+    let file = form
+        .file
+        .ok_or_else(|| AppError::bad_input("E_UPLOAD_MISSING", "no PDF file uploaded"))?;
+    let owner = v.token_hash.clone();
+    let bytes = file.bytes;
+    let checked = blocking(&state, move |app| Ok(app.verify_upload(&bytes, &owner))).await?;
+    let revision_base = match (&checked.outcome, checked.cached) {
+        (Ok(report), true) => Some(format!("/verifikasi/{}", report.sha256)),
+        _ => None,
+    };
+    let filename: String = file
+        .filename
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(120)
+        .collect();
+    report_page(
+        &state,
+        &v,
+        checked.outcome,
+        Some(filename),
+        revision_base,
+        None,
+    )
+}
+
+async fn cached_revision(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<(String, usize)>,
+) -> Result<HttpResponse, AppError> {
+    let (sha256, revision) = path.into_inner();
+    let name = format!("revisi-{revision}-{}.pdf", sha256.get(..8).unwrap_or(""));
+    let owner = v.token_hash.clone();
+    let bytes = blocking(&state, move |app| {
+        app.cached_revision(&sha256, revision, &owner)
+    })
+    .await?;
+    Ok(pdf_response(bytes, &name, false))
+}
+
+/// Capability links stay out of search engines.
+fn noindex(mut res: HttpResponse) -> HttpResponse {
+    res.headers_mut().insert(
+        HeaderName::from_static("x-robots-tag"),
+        HeaderValue::from_static("noindex, nofollow"),
+    );
+    res
+}
+
+async fn by_code(
+    state: web::Data<AppState>,
+    v: Visitor,
+    code: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let code = code.into_inner();
+    let lookup = code.clone();
+    let outcome = blocking(&state, move |app| app.verify_by_code(&lookup)).await?;
+    report_page(
+        &state,
+        &v,
+        outcome,
+        None,
+        Some(format!("/v/{code}")),
+        Some(format!("/v/{code}/unduh")),
+    )
+    .map(noindex)
+}
+
+/// A short, safe file-name stem for a verification code's downloads.
+fn stem(code: &str) -> String {
+    format!("sahih-{}", code.get(..8).unwrap_or(""))
+}
+
+async fn signed(
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let code = code.into_inner();
+    let name = format!("{}-ttd.pdf", stem(&code));
+    let (_, pdf) = blocking(&state, move |app| app.signed_by_code(&code)).await?;
+    Ok(noindex(pdf_response(pdf, &name, false)))
+}
+
+async fn code_revision(
+    state: web::Data<AppState>,
+    path: web::Path<(String, usize)>,
+) -> Result<HttpResponse, AppError> {
+    let (code, revision) = path.into_inner();
+    let name = format!("{}-revisi-{revision}.pdf", stem(&code));
+    let bytes = blocking(&state, move |app| app.revision_by_code(&code, revision)).await?;
+    Ok(noindex(pdf_response(bytes, &name, false)))
+}
