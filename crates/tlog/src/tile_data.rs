@@ -11,16 +11,14 @@ use crate::{Error, HASH_SIZE, Hash, HashReader, NodeId, TreeSize, node_hash};
 /// (c2sp.org/tlog-tiles, "Merkle Tree"), read from `reader` in one call.
 ///
 /// # Errors
-/// What the reader returns; [`Error::NodeOutOfRange`] for a tile level of 8 or more (its
-/// nodes would span more than 2^64 leaves).
+/// What the reader returns; [`Error::InvalidTile`] for a tile no 64-bit tree size reaches
+/// (level 8 and above, or an index past 2^64 / 256).
 pub fn tile_data(tile: TileId, reader: &impl HashReader) -> Result<Vec<u8>, Error> {
     let level = u32::from(tile.level()) * u32::from(TILE_HEIGHT);
     let first = tile.index().checked_mul(u64::from(TILE_WIDTH));
     let (Ok(level @ 0..64), Some(first)) = (u8::try_from(level), first) else {
-        return Err(Error::NodeOutOfRange {
-            level: u8::MAX,
-            index: tile.index(),
-            size: 0,
+        return Err(Error::InvalidTile {
+            reason: "no tree of 2^64 leaves or fewer reaches this tile",
         });
     };
     let nodes: Vec<NodeId> = (0..u64::from(tile.width()))
