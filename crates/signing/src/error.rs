@@ -21,7 +21,7 @@ pub enum SigningError {
         detail: String,
     },
     /// The document structure lacks something a signature needs (catalog, pages).
-    #[error("the PDF's structure is unusable for signing: {detail}")]
+    #[error("the PDF's structure is unusable: {detail}")]
     BadStructure {
         /// Which object was missing or of the wrong type.
         detail: String,

@@ -25,6 +25,9 @@ pub(crate) struct Finding {
     /// A new approval or certification signature (not a document timestamp): DocMDP P = 1
     /// forbids it.
     pub(crate) new_signature: bool,
+    /// A new visible signature field: after a certification signature this is the "sneaky
+    /// signature" pattern, not a permitted change.
+    pub(crate) visible_signature: bool,
 }
 
 /// The two revisions being compared.
@@ -128,6 +131,7 @@ impl<'a> Diff<'a> {
             },
             filled_field: None,
             new_signature: false,
+            visible_signature: false,
         });
     }
 

@@ -210,7 +210,9 @@ pub fn verify(pdf: &[u8], policy: &Policy) -> Result<Report, Unusable> {
         .iter()
         .map(|(f, r)| context.signature(&f.field, &f.dict, r))
         .collect();
-    Ok(verdict::document(pdf, &ends, signatures, notes, at))
+    Ok(verdict::document(
+        pdf, &ends, signatures, notes, at, orphans,
+    ))
 }
 
 impl signature::Reading {
@@ -330,6 +332,7 @@ fn unreadable(revision: usize, detail: &str) -> Finding {
         },
         filled_field: None,
         new_signature: false,
+        visible_signature: false,
     }
 }
 

@@ -20,9 +20,10 @@ pub(crate) struct RevisionEnd {
 }
 
 impl RevisionEnd {
-    /// Whether a signature whose ranges end at `at` covers exactly this revision.
+    /// Whether a signature whose ranges end at `at` covers exactly this revision: at `%%EOF`
+    /// or within the end-of-line after it (a later update may have completed a bare CR).
     pub(crate) fn matches(&self, at: usize) -> bool {
-        at == self.end || at == self.end_eol
+        (self.end..=self.end_eol).contains(&at)
     }
 }
 

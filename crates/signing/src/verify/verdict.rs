@@ -380,12 +380,16 @@ impl Context<'_> {
             .max()
             .unwrap_or(Level::None);
         let docmdp = own_docmdp.or(self.docmdp);
+        // ISO 32000-2 §12.8.2.2.2 for DocMDP; without it, Sahih permits what P = 2 permits
+        // (signatures, timestamps, validation data, form filling): an annotation drawn over a
+        // signed page is not something a reader should be told is fine.
         let limit = match docmdp {
             Some(1) => Level::SignaturesAndTimestamps,
-            Some(2) => Level::FormFilling,
-            _ => Level::Annotations,
+            Some(3) => Level::Annotations,
+            _ => Level::FormFilling,
         };
-        let signature_forbidden = docmdp == Some(1) && after.iter().any(|f| f.new_signature);
+        let signature_forbidden = (docmdp == Some(1) && after.iter().any(|f| f.new_signature))
+            || (docmdp.is_some() && after.iter().any(|f| f.visible_signature));
         let field_locked = after
             .iter()
             .find_map(|f| f.filled_field.as_ref().filter(|n| locks(dict, n)));
@@ -448,8 +452,17 @@ pub(crate) fn document(
     signatures: Vec<SignatureReport>,
     notes: Vec<String>,
     at: OffsetDateTime,
+    orphans: usize,
 ) -> Report {
-    let (indication, sub_indication, reason) = if signatures.is_empty() {
+    let (indication, sub_indication, reason) = if signatures.is_empty() && orphans > 0 {
+        // Signature dictionaries that no field refers to any more: a signature was removed
+        // from the form after signing, which is no unsigned document.
+        (
+            Indication::TotalFailed,
+            Some(Sub::FormatFailure),
+            "V_SIGNATURE_REMOVED".to_string(),
+        )
+    } else if signatures.is_empty() {
         (
             Indication::Indeterminate,
             Some(Sub::SignedDataNotFound),

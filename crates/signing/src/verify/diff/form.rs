@@ -146,15 +146,27 @@ impl Diff<'_> {
             );
         }
         let name = field_name("", dict);
+        let reused = dict
+            .get(b"V")
+            .and_then(Object::as_reference)
+            .is_ok_and(|v| self.old.get_object(v).is_ok());
+        if reused {
+            return self.note(
+                what,
+                Level::Other,
+                format!("signature field '{name}' added with the value of an existing signature"),
+            );
+        }
         let visible = widgets_of(self.new, dict)
             .iter()
             .any(|w| is_visible(self.new, w));
         if visible {
             self.note(
                 what,
-                Level::Annotations,
+                Level::FormFilling,
                 format!("visible signature field '{name}' added"),
             );
+            self.mark_visible_signature();
         } else {
             self.note(
                 what,
@@ -163,6 +175,13 @@ impl Diff<'_> {
             );
         }
         self.mark_signature(dict);
+    }
+
+    /// Marks the last finding as a new visible signature field.
+    pub(super) fn mark_visible_signature(&mut self) {
+        if let Some(last) = self.findings.last_mut() {
+            last.visible_signature = true;
+        }
     }
 
     /// Marks the last finding as a new signature when `field` carries a `/Sig` value.

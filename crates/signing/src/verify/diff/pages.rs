@@ -102,11 +102,14 @@ impl Diff<'_> {
         };
         let is_sig = field.get(b"FT").and_then(Object::as_name).ok() == Some(b"Sig");
         match (is_sig, is_visible(self.new, dict)) {
-            (true, true) => self.note(
-                what,
-                Level::Annotations,
-                format!("visible signature widget added to {page_no}"),
-            ),
+            (true, true) => {
+                self.note(
+                    what,
+                    Level::FormFilling,
+                    format!("visible signature widget added to {page_no}"),
+                );
+                self.mark_visible_signature();
+            }
             (true, false) => self.note(
                 what,
                 Level::SignaturesAndTimestamps,
