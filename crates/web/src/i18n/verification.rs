@@ -308,6 +308,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "This document carries no electronic signature.",
     ),
     (
+        "V_SIGNATURE_REMOVED",
+        "Dokumen ini pernah ditandatangani, tetapi tanda tangannya dilepas setelah itu; dokumen ini tidak sah sebagai dokumen bertanda tangan.",
+        "This document was signed, but its signature was removed afterwards; it is not valid as a signed document.",
+    ),
+    (
         "V_DIGEST_MISMATCH",
         "Isi dokumen telah diubah setelah ditandatangani.",
         "The document's content was changed after it was signed.",
