@@ -159,7 +159,12 @@ fn a_sahih_signature_passes_with_its_ca_and_says_who_signed() {
         let signer = s.signer.as_ref().expect("signer");
         assert_eq!(signer.common_name, "Rina Wulandari");
         assert_eq!(signer.organization.as_deref(), Some("DPMPTSP"));
-        assert_eq!(s.chain.len(), 1, "the signer, issued by the anchor");
+        assert_eq!(
+            s.chain.len(),
+            2,
+            "the signer, then the anchor that issued it"
+        );
+        assert!(s.chain[1].contains("Sahih Development CA"), "{:?}", s.chain);
     }
 }
 

@@ -219,10 +219,15 @@ pub(crate) fn build_path(
     let mut path = vec![leaf.clone()];
     loop {
         let current = path.last().cloned().unwrap_or_else(|| leaf.clone());
-        let names: Vec<String> = path.iter().map(Cert::subject).collect();
-        let anchored = anchors.iter().any(|a| a.der == current.der)
-            || anchors.iter().any(|a| current.issued_by(a));
-        if anchored {
+        let mut names: Vec<String> = path.iter().map(Cert::subject).collect();
+        let is_anchor = anchors.iter().any(|a| a.der == current.der);
+        let issuer = anchors.iter().find(|a| current.issued_by(a));
+        if is_anchor || issuer.is_some() {
+            // The anchor closes the path; as a trusted input its own validity is not checked
+            // (RFC 5280 §6.1.1 (d)).
+            if let Some(anchor) = issuer.filter(|_| !is_anchor) {
+                names.push(anchor.subject());
+            }
             if let Some(bad) = path.iter().find(|c| !c.valid_at(at)) {
                 return PathOutcome::OutOfValidity {
                     path: names,
