@@ -379,8 +379,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     (
         "V_MODIFICATION_NOT_PERMITTED",
-        "Dokumen diubah setelah ditandatangani dengan cara yang dilarang penanda tangan (misalnya mengisi formulir yang dikunci).",
-        "The document was changed after it was signed in a way the signer did not permit (for example filling in a locked form).",
+        "Dokumen diubah setelah ditandatangani dengan cara yang tidak diizinkan setelah penandatanganan (misalnya catatan atau cap yang ditempel di atas halaman, atau isian formulir yang dikunci).",
+        "The document was changed after it was signed in a way not permitted after signing (for example a note or stamp placed over the page, or a locked form field filled in).",
     ),
     (
         "V_SIGNER_CERT_MISSING",
