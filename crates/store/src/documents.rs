@@ -81,13 +81,17 @@ fn event_comment(e: &Event) -> Option<&str> {
     }
 }
 
+/// Records the events of `t` in the document's timeline and, in the same transaction, as
+/// pending leaves of the transparency log. `sha256` is the hex SHA-256 of the document's file
+/// after the transition.
 fn insert_events(
     c: &mut DbConnection,
     doc: i64,
     actor: UserId,
     t: &Transition,
     at: i64,
-) -> QueryResult<()> {
+    sha256: &str,
+) -> Result<(), StoreError> {
     for e in &t.events {
         diesel::insert_into(events::table)
             .values((
@@ -101,7 +105,19 @@ fn insert_events(
             ))
             .execute(c)?;
     }
-    Ok(())
+    crate::log::append_event_leaves(c, DocumentId(doc), actor, t, at, sha256)
+}
+
+/// The hex SHA-256 of the attachment of `version`: the file the document is at.
+fn current_sha256(c: &mut DbConnection, doc: i64, version: i64) -> Result<String, StoreError> {
+    attachments::table
+        .filter(attachments::document_id.eq(doc))
+        .filter(attachments::version.eq(version))
+        .order(attachments::id.desc())
+        .select(attachments::sha256)
+        .first::<String>(c)
+        .optional()?
+        .ok_or_else(|| StoreError::Corrupt(format!("document {doc} has no version {version}")))
 }
 
 fn insert_attachment(
@@ -132,8 +148,8 @@ fn form_json(form: &[(String, String)]) -> Result<String, StoreError> {
 
 impl Store {
     /// Creates a document with its first attachment and the events of `transition` (from
-    /// `sahih_workflow::submit`), in one transaction. The attachment's blob must already be in
-    /// the blob store.
+    /// `sahih_workflow::submit`), with their pending log leaves, in one transaction. The
+    /// attachment's blob must already be in the blob store.
     pub fn submit_document(
         &self,
         doc: &NewDocument,
@@ -158,16 +174,24 @@ impl Store {
                 .returning(documents::id)
                 .get_result::<i64>(c)?;
             insert_attachment(c, id, 1, &doc.attachment, &form, at)?;
-            insert_events(c, id, doc.applicant_id, transition, at)?;
-            Ok(DocumentId(id))
+            insert_events(
+                c,
+                id,
+                doc.applicant_id,
+                transition,
+                at,
+                &doc.attachment.sha256,
+            )?;
+            Ok::<_, StoreError>(DocumentId(id))
         })
+        .inspect(|_| self.log_signal.notify())
     }
 
     /// Applies a workflow transition by `actor`, in one transaction: the state moves from
     /// `transition.from` to `transition.to` only if the document is still in `from` at attachment
     /// version `version` (compare-and-set: what the actor saw is what they act on), and the
-    /// events, a new attachment version or the signed PDF's blob key and verification code are
-    /// recorded with it.
+    /// events (in the timeline and as pending log leaves), a new attachment version or the signed
+    /// PDF's blob key and verification code are recorded with it.
     ///
     /// The transaction writes first, so SQLite takes its write lock at once and concurrent
     /// writers wait (busy timeout) instead of failing on a lock upgrade.
@@ -230,9 +254,15 @@ impl Store {
                 };
                 insert_attachment(c, id.0, new_version, a, &form, at)?;
             }
-            insert_events(c, id.0, actor, transition, at)?;
+            let sha256 = match (&change.signed_sha256, &change.attachment) {
+                (Some(signed), _) => signed.clone(),
+                (None, Some(a)) => a.sha256.clone(),
+                (None, None) => current_sha256(c, id.0, new_version)?,
+            };
+            insert_events(c, id.0, actor, transition, at, &sha256)?;
             Ok(())
         })
+        .inspect(|_| self.log_signal.notify())
     }
 
     /// The document `id`, if any.

@@ -1,5 +1,6 @@
 //! `sahih-store`: persistence for Sahih. A diesel schema with embedded migrations over SQLite
-//! (PostgreSQL joins through [`dialect::DbConnection`]), and a content-addressed blob store.
+//! (PostgreSQL joins through [`dialect::DbConnection`]), a content-addressed blob store, and
+//! the transparency log's leaves, tiles and checkpoints ([`log`]).
 //! Every public method of [`Store`] runs exactly one transaction and blocks: call it from
 //! `spawn_blocking` in async code.
 //!
@@ -18,6 +19,7 @@ mod accounts;
 mod blobs;
 pub mod dialect;
 mod documents;
+pub mod log;
 mod models;
 mod schema;
 
@@ -65,6 +67,18 @@ pub enum StoreError {
     /// Stored data failed a consistency check.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The transparency log's tree could not be computed or signed.
+    #[error("transparency log: {0}")]
+    Log(#[from] sahih_tlog::Error),
+    /// The log's checkpoints so far were signed by another key than the one given: the key
+    /// file was replaced or the database belongs to another deployment.
+    #[error("the log was signed with key {stored}, not with {given}")]
+    LogKeyMismatch {
+        /// The verifier key that signed the stored checkpoint.
+        stored: String,
+        /// The verifier key given now.
+        given: String,
+    },
 }
 
 impl StoreError {
@@ -80,6 +94,8 @@ impl StoreError {
             StoreError::Conflict { .. } => "E_CONFLICT",
             StoreError::NotFound => "E_NOT_FOUND",
             StoreError::Corrupt(_) => "E_STORAGE_CORRUPT",
+            StoreError::Log(_) => "E_LOG",
+            StoreError::LogKeyMismatch { .. } => "E_LOG_KEY_MISMATCH",
         }
     }
 }
@@ -95,6 +111,7 @@ impl From<diesel::r2d2::PoolError> for StoreError {
 pub struct Store {
     pool: Pool<ConnectionManager<DbConnection>>,
     blobs: BlobStore,
+    log_signal: std::sync::Arc<log::LogSignal>,
 }
 
 impl std::fmt::Debug for Store {
@@ -125,6 +142,7 @@ impl Store {
         Ok(Store {
             pool: dialect::pool(&backend, 8)?,
             blobs: BlobStore::open(blob_dir)?,
+            log_signal: std::sync::Arc::default(),
         })
     }
 

@@ -90,12 +90,42 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    log_leaves (id) {
+        id -> BigInt,
+        document_id -> Nullable<BigInt>,
+        entry -> Binary,
+        leaf_index -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    log_tiles (level, idx) {
+        level -> BigInt,
+        idx -> BigInt,
+        data -> Binary,
+    }
+}
+
+diesel::table! {
+    log_state (id) {
+        id -> BigInt,
+        tree_size -> BigInt,
+        checkpoint -> Nullable<Text>,
+        verifier_key -> Nullable<Text>,
+        salt -> Nullable<Binary>,
+        updated_at -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(services -> agencies (agency_id));
 diesel::joinable!(documents -> services (service_id));
 diesel::joinable!(attachments -> documents (document_id));
 diesel::joinable!(events -> documents (document_id));
 diesel::joinable!(events -> users (actor_id));
+diesel::joinable!(log_leaves -> documents (document_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     agencies,
@@ -104,5 +134,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     services,
     documents,
     attachments,
-    events
+    events,
+    log_leaves,
+    log_tiles,
+    log_state
 );

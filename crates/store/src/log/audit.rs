@@ -1,0 +1,248 @@
+//! The order rules an auditor checks over the whole log (or a receipt): each document's events,
+//! replayed in log order, must be a path the workflow allows. Pure: no database, no network.
+//!
+//! The rules, per document pseudonym:
+//! - its first event is `submitted` (`from=none`, `to=submitted`), and there is only one;
+//! - every later event starts from the state the previous one ended in (`from` = last `to`);
+//! - `paraf` goes from `submitted` (step 0) or `in_review:k` (step k) to `in_review:k+1` or
+//!   `approved`: steps are given one after another, none skipped;
+//! - `signed` only from `approved`: no signature without every paraf since the last
+//!   (re)submission;
+//! - `returned` and `rejected` from `submitted`, `in_review:*` or `approved`; `resubmitted`
+//!   from `returned` to `submitted`; `withdrawn` from `submitted` or `returned`;
+//! - nothing after `signed`, `rejected` or `withdrawn`;
+//! - `paraf`, `returned`, `rejected` and `withdrawn` name the file of the version then
+//!   current (the `sha256` of the last `submitted` or `resubmitted`).
+//!
+//! The log does not carry the routing template, so how many paraf steps a service needs is
+//! not checked beyond their order (see docs/transparency-log.md).
+
+use std::collections::HashMap;
+
+use sahih_workflow::DocumentState as S;
+
+use super::leaf::{EventLeaf, Leaf, LeafKind, Pseudonym};
+
+/// Where a document stands in the replay.
+#[derive(Debug, Clone, Copy)]
+struct Replayed {
+    state: S,
+    sha256: [u8; 32],
+}
+
+/// Replays leaves in log order and reports the first that breaks an order rule.
+#[derive(Debug, Default)]
+pub struct OrderCheck {
+    documents: HashMap<Pseudonym, Replayed>,
+}
+
+/// Whether `(kind, from, to)` is a move the workflow makes, ignoring where the document is.
+fn allowed(kind: LeafKind, from: S, to: S) -> bool {
+    use LeafKind as K;
+    let reviewable = matches!(from, S::Submitted | S::InReview { .. } | S::Approved);
+    match kind {
+        K::Paraf => {
+            let step = match from {
+                S::Submitted => 0,
+                S::InReview { step } => step,
+                _ => return false,
+            };
+            to == S::Approved || Some(to) == step.checked_add(1).map(|s| S::InReview { step: s })
+        }
+        K::Returned => reviewable && to == S::Returned,
+        K::Rejected => reviewable && to == S::Rejected,
+        K::Resubmitted => from == S::Returned && to == S::Submitted,
+        K::Withdrawn => matches!(from, S::Submitted | S::Returned) && to == S::Withdrawn,
+        K::Signed => from == S::Approved && to == S::Signed,
+        K::Submitted | K::VerificationRequested => false,
+    }
+}
+
+impl OrderCheck {
+    /// An empty replay.
+    pub fn new() -> OrderCheck {
+        OrderCheck::default()
+    }
+
+    /// Feeds the next leaf in log order.
+    ///
+    /// # Errors
+    /// A sentence saying which rule the leaf breaks.
+    pub fn push(&mut self, leaf: &Leaf) -> Result<(), String> {
+        match leaf {
+            Leaf::Verification(_) => Ok(()),
+            Leaf::Event(e) => self.push_event(e),
+        }
+    }
+
+    fn push_event(&mut self, e: &EventLeaf) -> Result<(), String> {
+        let doc = e.document;
+        let Some(current) = self.documents.get(&doc).copied() else {
+            if e.kind != LeafKind::Submitted || e.from.is_some() || e.to != S::Submitted {
+                return Err(format!(
+                    "document {doc}: its first event is {} from {}, not a submission",
+                    e.kind,
+                    e.from.map_or("none".into(), |s| s.as_code())
+                ));
+            }
+            self.documents.insert(
+                doc,
+                Replayed {
+                    state: S::Submitted,
+                    sha256: e.sha256,
+                },
+            );
+            return Ok(());
+        };
+        if current.state.is_terminal() {
+            return Err(format!(
+                "document {doc}: {} after it was {}",
+                e.kind,
+                current.state.as_code()
+            ));
+        }
+        let from = e
+            .from
+            .ok_or_else(|| format!("document {doc}: {} without a previous state", e.kind))?;
+        if from != current.state {
+            return Err(format!(
+                "document {doc}: {} from {}, but the document was {}",
+                e.kind,
+                from.as_code(),
+                current.state.as_code()
+            ));
+        }
+        if !allowed(e.kind, from, e.to) {
+            return Err(format!(
+                "document {doc}: {} may not move it from {} to {}",
+                e.kind,
+                from.as_code(),
+                e.to.as_code()
+            ));
+        }
+        let same_file = matches!(
+            e.kind,
+            LeafKind::Paraf | LeafKind::Returned | LeafKind::Rejected | LeafKind::Withdrawn
+        );
+        if same_file && e.sha256 != current.sha256 {
+            return Err(format!(
+                "document {doc}: {} names a file other than the version submitted",
+                e.kind
+            ));
+        }
+        let sha256 = if e.kind == LeafKind::Resubmitted {
+            e.sha256
+        } else {
+            current.sha256
+        };
+        self.documents.insert(
+            doc,
+            Replayed {
+                state: e.to,
+                sha256,
+            },
+        );
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(kind: LeafKind, from: Option<S>, to: S, file: u8) -> Leaf {
+        Leaf::Event(EventLeaf {
+            kind,
+            time: 0,
+            document: Pseudonym([1; 16]),
+            actor: Pseudonym([2; 16]),
+            sha256: [file; 32],
+            from,
+            to,
+        })
+    }
+
+    fn replay(leaves: &[Leaf]) -> Result<(), (usize, String)> {
+        let mut check = OrderCheck::new();
+        for (i, leaf) in leaves.iter().enumerate() {
+            check.push(leaf).map_err(|e| (i, e))?;
+        }
+        Ok(())
+    }
+
+    use LeafKind as K;
+
+    #[test]
+    fn the_workflow_paths_pass() {
+        let two_steps = [
+            ev(K::Submitted, None, S::Submitted, 1),
+            ev(K::Paraf, Some(S::Submitted), S::InReview { step: 1 }, 1),
+            ev(K::Returned, Some(S::InReview { step: 1 }), S::Returned, 1),
+            ev(K::Resubmitted, Some(S::Returned), S::Submitted, 2),
+            ev(K::Paraf, Some(S::Submitted), S::InReview { step: 1 }, 2),
+            ev(K::Paraf, Some(S::InReview { step: 1 }), S::Approved, 2),
+            ev(K::Signed, Some(S::Approved), S::Signed, 3),
+        ];
+        assert_eq!(replay(&two_steps), Ok(()));
+        let withdrawn = [
+            ev(K::Submitted, None, S::Submitted, 1),
+            ev(K::Withdrawn, Some(S::Submitted), S::Withdrawn, 1),
+        ];
+        assert_eq!(replay(&withdrawn), Ok(()));
+    }
+
+    #[test]
+    fn each_broken_rule_is_named_at_its_leaf() {
+        let sub = ev(K::Submitted, None, S::Submitted, 1);
+        let paraf = ev(K::Paraf, Some(S::Submitted), S::Approved, 1);
+        let signed = ev(K::Signed, Some(S::Approved), S::Signed, 3);
+        let cases: Vec<(Vec<Leaf>, usize, &str)> = vec![
+            (vec![paraf.clone()], 0, "first event"),
+            (
+                vec![sub.clone(), ev(K::Signed, Some(S::Submitted), S::Signed, 3)],
+                1,
+                "may not move",
+            ),
+            (
+                vec![sub.clone(), ev(K::Signed, Some(S::Approved), S::Signed, 3)],
+                1,
+                "but the document was submitted",
+            ),
+            (
+                vec![sub.clone(), paraf.clone(), signed.clone(), paraf.clone()],
+                3,
+                "after it was signed",
+            ),
+            (
+                vec![
+                    sub.clone(),
+                    ev(K::Paraf, Some(S::Submitted), S::InReview { step: 2 }, 1),
+                ],
+                1,
+                "may not move",
+            ),
+            (
+                vec![
+                    sub.clone(),
+                    ev(K::Paraf, Some(S::Submitted), S::Approved, 9),
+                ],
+                1,
+                "other than the version",
+            ),
+            (
+                vec![sub.clone(), sub.clone()],
+                1,
+                "without a previous state",
+            ),
+        ];
+        for (leaves, at, words) in cases {
+            match replay(&leaves) {
+                Err((i, reason)) => {
+                    assert_eq!(i, at, "{reason}");
+                    assert!(reason.contains(words), "{reason}");
+                }
+                Ok(()) => panic!("{leaves:?} passed"),
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! The sequencer thread: wakes when a transaction that wrote leaves commits, and every second
+//! anyway, and sequences what is pending.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use sahih_tlog::SignerKey;
+
+use crate::Store;
+
+/// How long the sequencer sleeps when nothing wakes it.
+pub const SEQUENCER_TICK: Duration = Duration::from_secs(1);
+
+/// Leaves sequenced per transaction at most.
+pub const SEQUENCER_BATCH: usize = 4096;
+
+/// "Leaves were committed": shared by every clone of a [`Store`].
+#[derive(Debug, Default)]
+pub(crate) struct LogSignal {
+    pending: Mutex<bool>,
+    woken: Condvar,
+}
+
+impl LogSignal {
+    /// Called after a transaction that wrote leaves has committed.
+    pub(crate) fn notify(&self) {
+        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        *pending = true;
+        self.woken.notify_all();
+    }
+
+    /// Waits until notified or `timeout` passes, and clears the notification.
+    fn wait(&self, timeout: Duration) {
+        let pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        let (mut pending, _) = self
+            .woken
+            .wait_timeout_while(pending, timeout, |p| !*p)
+            .unwrap_or_else(PoisonError::into_inner);
+        *pending = false;
+    }
+}
+
+/// The running sequencer: a thread that calls [`Store::log_sequence_all`] after every commit
+/// that wrote leaves (within milliseconds) and every [`SEQUENCER_TICK`]. Stopped and joined
+/// when dropped.
+pub struct Sequencer {
+    stop: Arc<AtomicBool>,
+    signal: Arc<LogSignal>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Sequencer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sequencer").finish_non_exhaustive()
+    }
+}
+
+impl Sequencer {
+    /// Starts the sequencer thread on `store`, signing with `key`.
+    ///
+    /// Errors: the operating system could not start a thread.
+    pub fn spawn(store: Store, key: Arc<SignerKey>) -> std::io::Result<Sequencer> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let signal = store.log_signal.clone();
+        let thread = {
+            let stop = stop.clone();
+            std::thread::Builder::new()
+                .name("sahih-log-sequencer".into())
+                .spawn(move || run(&store, &key, &stop))?
+        };
+        Ok(Sequencer {
+            stop,
+            signal,
+            thread: Some(thread),
+        })
+    }
+}
+
+fn run(store: &Store, key: &SignerKey, stop: &AtomicBool) {
+    while !stop.load(Ordering::Acquire) {
+        match store.log_sequence_all(key, SEQUENCER_BATCH) {
+            Ok(Some(batch)) => {
+                tracing::debug!(size = batch.new_size, "log checkpoint signed");
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, code = e.code(), "log sequencer failed"),
+        }
+        store.log_signal.wait(SEQUENCER_TICK);
+    }
+}
+
+impl Drop for Sequencer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Release);
+        self.signal.notify();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
