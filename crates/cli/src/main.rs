@@ -59,7 +59,18 @@ enum KeysCommand {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // A usage error exits 3, not clap's 2: for `sahih verify`, 2 means TOTAL-FAILED.
+        Err(e) if e.use_stderr() => {
+            let _ = e.print();
+            return ExitCode::from(3);
+        }
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+    };
     let result = match cli.command {
         Command::Serve(args) => config::serve(args),
         Command::Migrate { database } => config::migrate(database),

@@ -129,6 +129,13 @@ fn at_moves_the_validation_time_and_bad_input_is_unusable() {
 
     let missing = sahih(&["verify", &s(&tmp.path().join("nope.pdf"))]);
     assert_eq!(missing.status.code(), Some(3));
+
+    // A usage mistake is never mistaken for TOTAL-FAILED (2).
+    let typo = sahih(&["verify", "--format", "xml", &s(&pdf)]);
+    assert_eq!(typo.status.code(), Some(3));
+    let no_out = sahih(&["verify", "--signed-revision", "Sahih-TTE-1", &s(&pdf)]);
+    assert_eq!(no_out.status.code(), Some(3));
+    assert_eq!(sahih(&["verify", "--help"]).status.code(), Some(0));
 }
 
 #[test]

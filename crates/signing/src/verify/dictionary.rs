@@ -118,7 +118,9 @@ pub(crate) fn pdf_date(s: &str) -> Option<String> {
         part(12..14, "00"),
         offset
     );
-    OffsetDateTime::parse(&out, &Rfc3339).ok().map(rfc3339)
+    OffsetDateTime::parse(&out, &Rfc3339)
+        .ok()
+        .map(|t| rfc3339(t.to_offset(time::UtcOffset::UTC)))
 }
 
 pub(crate) fn signer_of(cert: &Cert) -> Signer {

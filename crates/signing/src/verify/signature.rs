@@ -334,7 +334,9 @@ pub(crate) fn binding_detail(b: Binding) -> &'static str {
     match b {
         Binding::V2 => "bound by signing-certificate-v2",
         Binding::V1 => "bound by signing-certificate (SHA-1)",
-        Binding::Absent => "no signing-certificate attribute binds the certificate",
+        Binding::Absent => {
+            "no signing-certificate attribute (required for PAdES, not for PKCS#7 signatures)"
+        }
         Binding::Mismatch => "the signing-certificate attribute names another certificate",
     }
 }

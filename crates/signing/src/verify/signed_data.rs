@@ -212,7 +212,7 @@ pub(crate) struct SignerCheck {
     pub(crate) legacy_algorithm: bool,
     pub(crate) has_signed_attrs: bool,
     /// The signed attributes were written in DER, as RFC 5652 §5.4 requires (the signature is
-    /// checked over their DER encoding either way).
+    /// checked over them as written).
     pub(crate) attrs_der: bool,
 }
 
@@ -254,12 +254,15 @@ impl SignerInfo<'_> {
                 let ct = attribute_values(Some(attrs), OID_CONTENT_TYPE);
                 check.content_type_ok =
                     ct.len() == 1 && ct[0].oid().is_ok_and(|o| o == econtent_type);
-                match attrs.der_set(tag::SET) {
-                    Ok(der) => {
-                        check.attrs_der = attrs.definite(tag::SET).is_ok_and(|w| w == der);
-                        (der, true)
+                match (attrs.der_set(tag::SET), attrs.definite(tag::SET)) {
+                    (Ok(der), Ok(written)) => {
+                        // Not DER: the integrity check fails on that; the signature value is
+                        // still checked over what was written, so the report can say whether
+                        // it is otherwise sound.
+                        check.attrs_der = der == written;
+                        (written, true)
                     }
-                    Err(_) => (Vec::new(), false),
+                    _ => (Vec::new(), false),
                 }
             }
             None => (content.concat(), true),

@@ -327,15 +327,24 @@ impl Context<'_> {
                 Check::pass("the certificate chains to a trust anchor and is valid"),
                 path,
             ),
-            PathOutcome::NoAnchor { path } => (
-                f.fail(
+            PathOutcome::NoAnchor { path } => {
+                let expired = if cert.valid_at(at) {
+                    String::new()
+                } else {
+                    format!(
+                        "; it is also outside its validity period at {}",
+                        rfc3339(at)
+                    )
+                };
+                let detail = format!("the certificate does not chain to a trusted anchor{expired}");
+                let check = f.fail(
                     Indication::Indeterminate,
                     Sub::NoCertificateChainFound,
                     "V_UNTRUSTED",
-                    "the certificate does not chain to a trusted anchor",
-                ),
-                path,
-            ),
+                    detail,
+                );
+                (check, path)
+            }
             PathOutcome::OutOfValidity { path, subject } => (
                 f.fail(
                     Indication::Indeterminate,

@@ -163,7 +163,7 @@ impl Diff<'_> {
         if visible {
             self.note(
                 what,
-                Level::FormFilling,
+                Level::SignaturesAndTimestamps,
                 format!("visible signature field '{name}' added"),
             );
             self.mark_visible_signature();

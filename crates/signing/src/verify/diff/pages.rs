@@ -105,7 +105,7 @@ impl Diff<'_> {
             (true, true) => {
                 self.note(
                     what,
-                    Level::FormFilling,
+                    Level::SignaturesAndTimestamps,
                     format!("visible signature widget added to {page_no}"),
                 );
                 self.mark_visible_signature();
