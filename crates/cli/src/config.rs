@@ -1,6 +1,6 @@
 //! `sahih serve`, `sahih migrate`, `sahih keys dev-init`: one typed configuration, read from a
 //! TOML file, then `SAHIH_*` environment variables, then flags (each overriding the previous),
-//! validated once here.
+//! validated once here. `serve` runs the transparency log's sequencer beside the web server.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -48,6 +48,7 @@ struct FileConfig {
     secure_cookies: Option<bool>,
     demo: Option<bool>,
     trust_anchors: Option<Vec<PathBuf>>,
+    log_origin: Option<String>,
 }
 
 /// The validated configuration.
@@ -64,6 +65,8 @@ pub struct Config {
     /// PEM files of further trust anchors for public verification (national roots), beside
     /// the certs directory's CA.
     pub trust_anchors: Vec<PathBuf>,
+    /// The transparency log's origin and key name, e.g. `sahih.kota.go.id/log`.
+    pub log_origin: String,
 }
 
 impl Config {
@@ -88,6 +91,12 @@ impl Config {
             .bind
             .or(file.bind)
             .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let log_origin = file
+            .log_origin
+            .unwrap_or_else(|| crate::logkey::DEFAULT_ORIGIN.into());
+        if !sahih_tlog::is_valid_key_name(&log_origin) {
+            bail!("log_origin {log_origin:?} must be non-empty, without spaces or '+'");
+        }
         let upload_limit_mb = file.upload_limit_mb.unwrap_or(20);
         if !(1..=1024).contains(&upload_limit_mb) {
             bail!("upload_limit_mb must be between 1 and 1024, not {upload_limit_mb}");
@@ -107,6 +116,7 @@ impl Config {
             secure_cookies: file.secure_cookies.unwrap_or(false),
             demo: file.demo.unwrap_or(true) && !args.no_demo,
             trust_anchors: file.trust_anchors.unwrap_or_default(),
+            log_origin,
         })
     }
 }
@@ -135,12 +145,14 @@ pub fn build_app(cfg: &Config) -> anyhow::Result<App> {
         .with_context(|| format!("creating {}", cfg.data.display()))?;
     let store = Store::open(&cfg.database, &cfg.data.join("blobs"))?;
     let national = load_anchors(&cfg.trust_anchors)?;
+    let log_key = crate::logkey::load_or_create(&cfg.data, &cfg.log_origin)?;
     let mut config = AppConfig {
         upload_limit: cfg.upload_limit,
         city: cfg.city.clone(),
         chain: Vec::new(),
         trust_anchors: Vec::new(),
         verification_cache: cfg.data.join("verify-cache"),
+        log_key: std::sync::Arc::new(log_key),
     };
     if cfg.demo {
         seed_demo(&App::new(store.clone(), config.clone()), &cfg.certs)
@@ -158,6 +170,12 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing();
     let cfg = Config::resolve(args)?;
     let app = build_app(&cfg)?;
+    // The log's single sequencer: about a second after each commit at most; stopped and
+    // joined when `serve` returns.
+    let _sequencer =
+        sahih_store::log::Sequencer::spawn(app.store().clone(), app.config().log_key.clone())
+            .context("starting the log sequencer")?;
+    let verifier_key = app.log_verifier_key();
     let state = actix_web::web::Data::new(AppState {
         app,
         secure_cookies: cfg.secure_cookies,
@@ -179,6 +197,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
             print_logins(&cfg);
         }
         tracing::info!(database = %cfg.database, "listening on {addr}");
+        println!("Transparency log key (GET /log/key): {verifier_key}");
         // Printed once the socket is bound: scripts and tests wait for this line.
         println!("Open http://{addr}/");
         server.run().await.context("serving")

@@ -112,6 +112,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     .map_err(|e| fail("signing", e))?;
     println!("signed by {}", signer.name);
 
+    // Into the log's next checkpoint now, as `serve`'s sequencer would within a second.
+    app.log_flush().map_err(|e| fail("sequencing the log", e))?;
     let signed = app
         .signed_pdf(&citizen, &doc.public_id)
         .map_err(|e| fail("downloading", e))?;

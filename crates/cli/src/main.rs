@@ -1,10 +1,11 @@
 //! `sahih`: the composition root. Serves the web application, migrates the database, makes
-//! development keys, signs, validates and runs the demo flow. Exit status 0 on success; non-zero with a
-//! one-line reason on stderr otherwise.
+//! development keys, signs, validates and runs the demo flow.
+//! Exit status 0 on success; non-zero with a one-line reason on stderr otherwise.
 #![forbid(unsafe_code)]
 
 mod config;
 mod demo;
+mod logkey;
 mod sign;
 mod verify;
 

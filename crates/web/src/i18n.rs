@@ -1,8 +1,9 @@
 //! The interface's two languages: Bahasa Indonesia first, English second. Every string a page
 //! shows is looked up here by key; error codes are keys too, so every refusal reads as a plain
 //! sentence in the visitor's language. The verification pages' sentences live in
-//! [`verification::STRINGS`].
+//! [`verification::STRINGS`], the transparency log's in [`log::STRINGS`].
 
+pub mod log;
 pub mod verification;
 
 /// An interface language.
@@ -58,7 +59,10 @@ impl Lang {
 
 /// Every (key, Bahasa Indonesia, English) of both tables.
 fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    STRINGS.iter().chain(verification::STRINGS.iter())
+    STRINGS
+        .iter()
+        .chain(verification::STRINGS.iter())
+        .chain(log::STRINGS.iter())
 }
 
 /// (key, Bahasa Indonesia, English).

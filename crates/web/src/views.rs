@@ -255,6 +255,14 @@ pub struct DocumentPage {
 }
 
 impl DocumentPage {
+    /// Whether the visitor is the document's applicant (who may download its log receipt).
+    pub fn is_owner(&self) -> bool {
+        self.p
+            .user
+            .as_ref()
+            .is_some_and(|u| u.id == self.v.document.applicant_id)
+    }
+
     /// The current value of form field `name` (empty when unset).
     pub fn value(&self, name: &str) -> &str {
         self.v
@@ -264,6 +272,16 @@ impl DocumentPage {
             .find(|(k, _)| k == name)
             .map_or("", |(_, v)| v.as_str())
     }
+}
+
+/// The transparency log's page (`GET /log`).
+#[derive(Template)]
+#[template(path = "log.html")]
+pub struct LogPage {
+    /// Common.
+    pub p: Page,
+    /// The checkpoint, the key and the newest entries.
+    pub log: crate::app::LogPageData,
 }
 
 /// An error page.

@@ -27,7 +27,7 @@ use leaf::{EventLeaf, Leaf, LeafKind, Pseudonym, VerificationLeaf};
 pub use sequence::Sequenced;
 pub use tiles::LogOverview;
 pub(crate) use worker::LogSignal;
-pub use worker::Sequencer;
+pub use worker::{SEQUENCER_BATCH, SEQUENCER_TICK, Sequencer};
 
 /// The row of `log_state`.
 const STATE_ROW: i64 = 1;

@@ -51,17 +51,17 @@ pub struct ReceiptLeaf {
     pub inclusion_proof: Vec<String>,
 }
 
-/// Why a receipt does not verify, with a stable code.
+/// Why a receipt does not verify; [`ReceiptError::code`] is its stable code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReceiptError {
     /// The receipt is not a receipt of this format.
-    #[error("E_RECEIPT_MALFORMED: {0}")]
+    #[error("{0}")]
     Malformed(String),
     /// The checkpoint is not signed by the given key.
-    #[error("E_LOG_SIGNATURE: the checkpoint does not verify with the given key: {0}")]
+    #[error("the checkpoint does not verify with the given key: {0}")]
     Signature(String),
     /// A leaf is malformed, belongs to another document, or its hash is not of its entry.
-    #[error("E_RECEIPT_ENTRY: leaf {index}: {reason}")]
+    #[error("leaf {index}: {reason}")]
     Entry {
         /// The leaf's log index.
         index: u64,
@@ -69,7 +69,7 @@ pub enum ReceiptError {
         reason: String,
     },
     /// An inclusion proof does not lead to the checkpoint's root.
-    #[error("E_RECEIPT_PROOF: leaf {index} is not in the checkpoint's tree: {reason}")]
+    #[error("leaf {index} is not in the checkpoint's tree: {reason}")]
     Proof {
         /// The leaf's log index.
         index: u64,
@@ -77,7 +77,7 @@ pub enum ReceiptError {
         reason: String,
     },
     /// The document's events are in an order the workflow does not allow.
-    #[error("E_LOG_ORDER: leaf {index}: {reason}")]
+    #[error("leaf {index}: {reason}")]
     Order {
         /// The leaf's log index.
         index: u64,

@@ -15,12 +15,14 @@ mod actions;
 mod cache;
 mod gate;
 mod input;
+mod log;
 mod read;
 mod verification;
 
 use cache::VerificationCache;
 use gate::Gate;
 use input::{check_email, check_text};
+pub use log::{LOG_PAGE_ROWS, LogPageData, LogRow};
 pub use verification::{Checked, VERIFICATION_CODE_BYTES, is_verification_code};
 
 /// Settings the application services need.
@@ -37,6 +39,9 @@ pub struct AppConfig {
     /// Directory of the verification page's upload cache (emptied when first used); see
     /// [`App::verify_upload`].
     pub verification_cache: std::path::PathBuf,
+    /// The transparency log's checkpoint signing key (its name is the log's origin, e.g.
+    /// `sahih.local/log`); see docs/transparency-log.md.
+    pub log_key: std::sync::Arc<sahih_tlog::SignerKey>,
 }
 
 /// An uploaded file, read into memory (bounded by [`AppConfig::upload_limit`]).

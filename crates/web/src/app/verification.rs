@@ -5,6 +5,7 @@
 
 use sahih_signing::verify::{Policy, Report, Unusable, signed_revision, verify};
 use sahih_store::Document;
+use sahih_store::log::leaf::VerificationSource;
 
 use super::App;
 use crate::AppError;
@@ -66,11 +67,14 @@ impl App {
         self.pdf_gate.run(|| verify(pdf, &policy))
     }
 
-    /// Validates an upload of the verification page and keeps it in the bounded cache for the
-    /// session `owner` (SHA-256 of its token), so its signed revisions can be downloaded. A
-    /// cache failure is logged and only costs the download links.
-    pub fn verify_upload(&self, pdf: &[u8], owner: &str) -> Checked {
-        let outcome = self.verify_pdf(pdf);
+    /// Validates an upload of the verification page, records the request in the transparency
+    /// log, and keeps the upload in the bounded cache for the session `owner` (SHA-256 of its
+    /// token), so its signed revisions can be downloaded. A cache failure is logged and only
+    /// costs the download links.
+    ///
+    /// Errors: `E_INTERNAL` when the log record cannot be committed.
+    pub fn verify_upload(&self, pdf: &[u8], owner: &str) -> Result<Checked, AppError> {
+        let outcome = self.verify_logged(pdf, VerificationSource::Page)?;
         let revisions = outcome.as_ref().map(signed_revisions).unwrap_or_default();
         let cached = match &outcome {
             Ok(report) if !revisions.is_empty() => self
@@ -82,7 +86,7 @@ impl App {
                 }),
             _ => false,
         };
-        Checked { outcome, cached }
+        Ok(Checked { outcome, cached })
     }
 
     /// The signed revision `revision` of the upload whose SHA-256 is `sha256`, for the session

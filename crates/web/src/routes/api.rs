@@ -7,6 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
 use futures_util::StreamExt;
 use sahih_signing::verify::{REPORT_SCHEMA, Unusable};
+use sahih_store::log::leaf::VerificationSource;
 
 use crate::{AppError, AppState, upload};
 
@@ -56,6 +57,7 @@ fn app_problem(e: &AppError) -> HttpResponse {
 /// `POST /api/v1/verify`: the report of the PDF in the body (`application/pdf`) or in the
 /// multipart field `berkas`, 200 whatever its verdict; 422 with the [`Unusable`] JSON when the
 /// file cannot be validated at all, 413 past the upload limit, 415 for another content type.
+/// Every answered request is recorded in the transparency log (file hash and verdict).
 async fn verify(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -66,10 +68,11 @@ async fn verify(
         Err(e) => return app_problem(&e),
     };
     let app = state.app.clone();
-    match web::block(move || app.verify_pdf(&pdf)).await {
-        Ok(Ok(report)) => HttpResponse::Ok().json(report),
-        Ok(Err(unusable)) => HttpResponse::UnprocessableEntity().json(unusable),
-        Err(e) => app_problem(&AppError::from(e)),
+    let outcome = web::block(move || app.verify_logged(&pdf, VerificationSource::Api)).await;
+    match outcome.map_err(AppError::from) {
+        Ok(Ok(Ok(report))) => HttpResponse::Ok().json(report),
+        Ok(Ok(Err(unusable))) => HttpResponse::UnprocessableEntity().json(unusable),
+        Ok(Err(e)) | Err(e) => app_problem(&e),
     }
 }
 
@@ -134,6 +137,9 @@ mod tests {
             chain: Vec::new(),
             trust_anchors: Vec::new(),
             verification_cache: dir.join("cache"),
+            log_key: std::sync::Arc::new(
+                sahih_tlog::SignerKey::generate("sahih.test/log").expect("log key"),
+            ),
         };
         web::Data::new(AppState {
             app: crate::App::new(store, config),

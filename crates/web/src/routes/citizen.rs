@@ -1,5 +1,6 @@
 //! The citizen's side: apply for a service, follow the application, answer a return for
-//! revision, withdraw, download files and the signed result.
+//! revision, withdraw, download files, the signed result and the application's
+//! transparency-log receipt.
 
 use actix_multipart::Multipart;
 use actix_web::{HttpResponse, web};
@@ -18,6 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/permohonan/{id}", web::get().to(tracking))
         .route("/permohonan/{id}/perbaikan", web::post().to(resubmit))
         .route("/permohonan/{id}/tarik", web::post().to(withdraw))
+        .route("/permohonan/{id}/bukti-log", web::get().to(receipt))
         .route(
             "/dokumen/{id}/berkas/{attachment}",
             web::get().to(attachment),
@@ -185,6 +187,19 @@ async fn withdraw(
     })
     .await?;
     Ok(see_other(&format!("/permohonan/{}", doc.public_id)))
+}
+
+/// The document's transparency-log receipt (JSON), for its applicant only.
+async fn receipt(
+    state: web::Data<AppState>,
+    v: Visitor,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let user = v.user()?.clone();
+    let id = id.into_inner();
+    let name = format!("sahih-{}", id.get(..8).unwrap_or(&id));
+    let receipt = blocking(&state, move |app| app.receipt_for(&user, &id)).await?;
+    super::log::receipt_response(&receipt, &name)
 }
 
 async fn attachment(

@@ -3,6 +3,7 @@
 mod account;
 mod api;
 mod citizen;
+mod log;
 mod officer;
 mod verification;
 
@@ -13,13 +14,14 @@ use askama::Template;
 use crate::app::App;
 use crate::{AppError, AppState};
 
-/// Registers the API (JSON, no session) and every browser route (under the session middleware),
-/// with security headers.
+/// Registers the API (JSON, no session), the transparency log's public resources (no
+/// session), and every browser route (under the session middleware), with security headers.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/healthz",
         web::get().to(|| async { HttpResponse::Ok().body("ok") }),
     )
+    .configure(log::configure_public)
     .service(
         web::scope("/api/v1")
             .wrap(
@@ -55,6 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(citizen::configure)
             .configure(officer::configure)
             .configure(verification::configure)
+            .configure(log::configure)
             .default_service(web::to(|| async {
                 Err::<HttpResponse, _>(AppError::NotFound)
             })),

@@ -1,7 +1,8 @@
 //! The public verification pages, for anyone and without login: upload a PDF to
 //! `/verifikasi`, or open the `/v/{code}` link Sahih gives every document it signs. Both show
 //! the same report, signature by signature, and offer each signature's signed revision
-//! (`…/revisi/{n}`, `n` being the revision number the report names: "revision 2 of 3").
+//! (`…/revisi/{n}`, `n` being the revision number the report names: "revision 2 of 3"). A
+//! code's page also offers the document's transparency-log receipt (`/v/{code}/bukti-log`).
 
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
@@ -23,6 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/v/{code}", web::get().to(by_code))
         .route("/v/{code}/unduh", web::get().to(signed))
+        .route("/v/{code}/bukti-log", web::get().to(code_receipt))
         .route("/v/{code}/revisi/{revision}", web::get().to(code_revision));
 }
 
@@ -45,6 +47,7 @@ fn report_page(
     filename: Option<String>,
     revision_base: Option<String>,
     download: Option<String>,
+    receipt: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     match outcome {
         Ok(report) => html(VerifyReportPage {
@@ -53,6 +56,7 @@ fn report_page(
             filename,
             revision_base,
             download,
+            receipt,
         }),
         Err(unusable) => {
             let code = HeaderValue::from_str(&unusable.code).ok();
@@ -83,7 +87,7 @@ async fn check(
         .ok_or_else(|| AppError::bad_input("E_UPLOAD_MISSING", "no PDF file uploaded"))?;
     let owner = v.token_hash.clone();
     let bytes = file.bytes;
-    let checked = blocking(&state, move |app| Ok(app.verify_upload(&bytes, &owner))).await?;
+    let checked = blocking(&state, move |app| app.verify_upload(&bytes, &owner)).await?;
     let revision_base = match (&checked.outcome, checked.cached) {
         (Ok(report), true) => Some(format!("/verifikasi/{}", report.sha256)),
         _ => None,
@@ -100,6 +104,7 @@ async fn check(
         checked.outcome,
         Some(filename),
         revision_base,
+        None,
         None,
     )
 }
@@ -143,6 +148,7 @@ async fn by_code(
         None,
         Some(format!("/v/{code}")),
         Some(format!("/v/{code}/unduh")),
+        Some(format!("/v/{code}/bukti-log")),
     )
     .map(noindex)
 }
@@ -160,6 +166,17 @@ async fn signed(
     let name = format!("{}-ttd.pdf", stem(&code));
     let (_, pdf) = blocking(&state, move |app| app.signed_by_code(&code)).await?;
     Ok(noindex(pdf_response(pdf, &name, false)))
+}
+
+/// The signed document's transparency-log receipt (JSON), for anyone with its code.
+async fn code_receipt(
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let code = code.into_inner();
+    let name = stem(&code);
+    let receipt = blocking(&state, move |app| app.receipt_by_code(&code)).await?;
+    super::log::receipt_response(&receipt, &name).map(noindex)
 }
 
 async fn code_revision(

@@ -60,6 +60,8 @@ pub struct VerifyReportPage {
     pub revision_base: Option<String>,
     /// The signed PDF's download link (a verification code's page).
     pub download: Option<String>,
+    /// The signed document's transparency-log receipt (a verification code's page).
+    pub receipt: Option<String>,
 }
 
 /// The CSS class stem of an indication: green, amber, red.
