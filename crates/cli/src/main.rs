@@ -1,10 +1,11 @@
 //! `sahih`: the composition root. Serves the web application, migrates the database, makes
-//! development keys, signs, validates and runs the demo flow.
+//! development keys, signs, validates, checks the transparency log and runs the demo flow.
 //! Exit status 0 on success; non-zero with a one-line reason on stderr otherwise.
 #![forbid(unsafe_code)]
 
 mod config;
 mod demo;
+mod log;
 mod logkey;
 mod sign;
 mod verify;
@@ -47,6 +48,12 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Run the citizen -> paraf -> signature flow through the application services.
     Demo(demo::DemoArgs),
+    /// Check the transparency log (exit 0 all checks pass, 1 the log or receipt fails one,
+    /// 2 it could not be checked).
+    Log {
+        #[command(subcommand)]
+        command: log::LogCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -81,6 +88,7 @@ fn main() -> ExitCode {
         Command::Sign(args) => sign::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Verify(args) => return verify::run(args),
+        Command::Log { command } => return log::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
