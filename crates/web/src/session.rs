@@ -130,8 +130,10 @@ pub fn new_session(
 /// Paths whose anonymous visitors need a session: the forms that anonymous visitors submit (with
 /// their CSRF token) — login, registration and the public verification page, whose session also
 /// lets its visitor download the signed revisions of what they uploaded — and the language
-/// switch. Other anonymous requests create no session row. The JSON API (`/api/`) is not under
-/// this middleware at all: it takes no cookie and needs no CSRF token.
+/// switch. Other anonymous requests create no session row (the transparency log's page `/log`
+/// and the receipts included). The JSON API (`/api/`) and the log's resources (`/log/checkpoint`,
+/// `/log/key`, `/log/tile/…`) are not under this middleware at all: they take no cookie, need
+/// no CSRF token and no login.
 fn needs_session(path: &str) -> bool {
     matches!(path, "/masuk" | "/daftar" | "/verifikasi") || path.starts_with("/bahasa/")
 }

@@ -31,7 +31,7 @@ pub enum LogCommand {
 
 #[derive(Args)]
 pub struct VerifyArgs {
-    /// The Sahih service (https://sahih.kota.go.id) or its log prefix (…/log).
+    /// The address of the Sahih service, or of its log (ending in /log).
     #[arg(long)]
     url: String,
     /// A state file: pins the log's key and its last checkpoint seen; created on first use,

@@ -183,7 +183,7 @@ impl App {
     /// Validates `pdf` (as [`App::verify_pdf`]) and records the request in the log: the API's
     /// path.
     ///
-    /// Errors: those of [`App::log_verification`].
+    /// Errors: `E_INTERNAL` when the record cannot be committed (the answer is then withheld).
     pub fn verify_logged(
         &self,
         pdf: &[u8],
