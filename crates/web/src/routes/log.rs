@@ -86,3 +86,99 @@ pub(super) fn receipt_response(
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .body(body))
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::{App, test, web};
+    use sahih_store::log::leaf::{Verdict, VerificationLeaf, VerificationSource};
+
+    use crate::{AppConfig, AppState};
+
+    fn state(dir: &std::path::Path) -> web::Data<AppState> {
+        let store = sahih_store::Store::open(
+            &format!("sqlite://{}", dir.join("sahih.db").display()),
+            &dir.join("blobs"),
+        )
+        .expect("store");
+        let config = AppConfig {
+            upload_limit: 1024,
+            city: "Kota Uji".into(),
+            chain: Vec::new(),
+            trust_anchors: Vec::new(),
+            verification_cache: dir.join("cache"),
+            log_key: std::sync::Arc::new(
+                sahih_tlog::SignerKey::from_seed("sahih.test/log", &[3; 32]).expect("key"),
+            ),
+        };
+        web::Data::new(AppState {
+            app: crate::App::new(store, config),
+            secure_cookies: false,
+        })
+    }
+
+    #[actix_web::test]
+    async fn full_tiles_are_cached_for_good_partial_ones_briefly_and_none_sets_a_cookie() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let state = state(dir.path());
+        for i in 0..257u32 {
+            let mut sha256 = [0u8; 32];
+            sha256[..4].copy_from_slice(&i.to_be_bytes());
+            state
+                .app
+                .store()
+                .log_verification(&VerificationLeaf {
+                    time: 0,
+                    sha256,
+                    verdict: Verdict::TotalPassed,
+                    source: VerificationSource::Page,
+                })
+                .expect("leaf");
+        }
+        state.app.log_flush().expect("sequence");
+        let svc = test::init_service(App::new().app_data(state).configure(crate::configure)).await;
+        let cases = [
+            ("/log/checkpoint", 200, Some("no-cache")),
+            ("/log/key", 200, Some("public, max-age=300")),
+            (
+                "/log/tile/0/000",
+                200,
+                Some("public, max-age=31536000, immutable"),
+            ),
+            (
+                "/log/tile/entries/000",
+                200,
+                Some("public, max-age=31536000, immutable"),
+            ),
+            ("/log/tile/0/001.p/1", 200, Some("public, max-age=5")),
+            ("/log/tile/1/000.p/1", 200, Some("public, max-age=5")),
+            ("/log/tile/0/001.p/2", 404, None),
+            ("/log/tile/0/001", 404, None),
+            ("/log/tile/0/1", 404, None),
+            ("/log/tile/8/0/000", 404, None),
+        ];
+        for (path, status, cache) in cases {
+            let res =
+                test::call_service(&svc, test::TestRequest::get().uri(path).to_request()).await;
+            assert_eq!(res.status().as_u16(), status, "{path}");
+            assert!(res.headers().get("set-cookie").is_none(), "{path}");
+            let got = res
+                .headers()
+                .get("cache-control")
+                .and_then(|v| v.to_str().ok());
+            if status == 200 {
+                assert_eq!(got, cache, "{path}");
+                assert_eq!(
+                    res.headers()
+                        .get("access-control-allow-origin")
+                        .and_then(|v| v.to_str().ok()),
+                    Some("*"),
+                    "{path}"
+                );
+            }
+        }
+        let key =
+            test::call_service(&svc, test::TestRequest::get().uri("/log/key").to_request()).await;
+        let body = test::read_body(key).await;
+        assert!(body.starts_with(b"sahih.test/log+"));
+    }
+}
