@@ -163,6 +163,9 @@ pub fn build_app(cfg: &Config) -> anyhow::Result<App> {
         config.chain = load_certificates_pem(&std::fs::read_to_string(&ca)?)?;
     }
     config.trust_anchors = config.chain.iter().cloned().chain(national).collect();
+    // Sequence what an earlier run left pending, and refuse a key file that is not the key
+    // that signed this database's log (E_LOG_KEY_MISMATCH) before serving anything.
+    store.log_sequence_all(&config.log_key, sahih_store::log::SEQUENCER_BATCH)?;
     Ok(App::new(store, config))
 }
 

@@ -146,9 +146,10 @@ impl Store {
         })
     }
 
-    /// Applies the embedded migrations that have not run yet; returns how many ran.
+    /// Applies the embedded migrations that have not run yet, and makes the transparency log's
+    /// pseudonym salt if there is none yet; returns how many migrations ran.
     ///
-    /// Errors: [`StoreError::Migration`].
+    /// Errors: [`StoreError::Migration`], [`StoreError::Db`].
     pub fn migrate(&self) -> Result<usize, StoreError> {
         let mut conn = self.conn()?;
         let ran = match &mut *conn {
@@ -157,6 +158,7 @@ impl Store {
                 .map_err(|e| StoreError::Migration(e.to_string()))?
                 .len(),
         };
+        diesel::Connection::transaction(&mut *conn, |c| log::salt(c).map(|_| ()))?;
         Ok(ran)
     }
 

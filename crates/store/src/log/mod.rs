@@ -32,8 +32,8 @@ pub use worker::{SEQUENCER_BATCH, SEQUENCER_TICK, Sequencer};
 /// The row of `log_state`.
 const STATE_ROW: i64 = 1;
 
-/// The deployment's pseudonym salt, made on first use (32 bytes from the operating system's
-/// generator) and kept in `log_state`.
+/// The deployment's pseudonym salt, made by [`Store::migrate`] or on first use (32 bytes from
+/// the operating system's generator) and kept in `log_state`.
 pub(crate) fn salt(c: &mut DbConnection) -> Result<[u8; 32], StoreError> {
     let stored = log_state::table
         .find(STATE_ROW)
@@ -130,15 +130,6 @@ impl Store {
         conn.transaction(|c| insert_leaf(c, None, &leaf, at))?;
         self.log_signal.notify();
         Ok(())
-    }
-
-    /// The pseudonym the log gives document `id`.
-    ///
-    /// Errors: [`StoreError::Db`].
-    pub fn log_document_pseudonym(&self, id: DocumentId) -> Result<Pseudonym, StoreError> {
-        let mut conn = self.conn()?;
-        let salt = conn.transaction(|c| salt(c))?;
-        Ok(Pseudonym::document(&salt, id.0))
     }
 
     /// Appends raw entries as pending leaves in one transaction, bypassing the event encoding:

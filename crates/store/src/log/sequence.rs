@@ -144,14 +144,16 @@ impl Store {
     /// Returns `None` when there was nothing to do.
     ///
     /// Errors: [`StoreError::LogKeyMismatch`] when earlier checkpoints were signed by another
-    /// key; [`StoreError::Log`] or [`StoreError::Corrupt`] when stored tiles are missing;
-    /// [`StoreError::Db`].
+    /// key (checked even when there is nothing to do); [`StoreError::Log`] or
+    /// [`StoreError::Corrupt`] when stored tiles are missing; [`StoreError::Db`].
     pub fn log_sequence(
         &self,
         key: &SignerKey,
         max_batch: usize,
     ) -> Result<Option<Sequenced>, StoreError> {
         let mut conn = self.conn()?;
+        // Checked even when idle, so a wrong key is refused at start, not at the first event.
+        check_key(&mut conn, key)?;
         if !has_work(&mut conn)? {
             return Ok(None);
         }
