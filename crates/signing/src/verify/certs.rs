@@ -128,20 +128,18 @@ impl Cert {
 
     /// The subject's commonName, else the whole subject.
     pub(crate) fn common_name(&self) -> String {
-        self.name_attribute(OID_CN)
+        name_attribute(self.parsed.tbs_certificate().subject(), OID_CN)
             .unwrap_or_else(|| self.subject())
     }
 
-    pub(crate) fn organization(&self) -> Option<String> {
-        self.name_attribute(OID_O)
+    /// The issuer's commonName, else the whole issuer name.
+    pub(crate) fn issuer_common_name(&self) -> String {
+        name_attribute(self.parsed.tbs_certificate().issuer(), OID_CN)
+            .unwrap_or_else(|| self.issuer())
     }
 
-    fn name_attribute(&self, oid: const_oid::ObjectIdentifier) -> Option<String> {
-        let subject = self.parsed.tbs_certificate().subject();
-        subject
-            .iter()
-            .find(|atv| atv.oid == oid)
-            .and_then(|atv| directory_string(*atv.value.to_der().ok()?.first()?, atv.value.value()))
+    pub(crate) fn organization(&self) -> Option<String> {
+        name_attribute(self.parsed.tbs_certificate().subject(), OID_O)
     }
 
     /// Whether `issuer` issued this certificate: names chain and the signature verifies.
@@ -166,6 +164,16 @@ impl Cert {
 
 pub(crate) fn hex_lower(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The first value of attribute `oid` in `name`, as text.
+fn name_attribute(
+    name: &x509_cert::name::Name,
+    oid: const_oid::ObjectIdentifier,
+) -> Option<String> {
+    name.iter()
+        .find(|atv| atv.oid == oid)
+        .and_then(|atv| directory_string(*atv.value.to_der().ok()?.first()?, atv.value.value()))
 }
 
 /// A DirectoryString (RFC 5280 §4.1.2.4) as text.

@@ -130,6 +130,7 @@ pub(crate) fn signer_of(cert: &Cert) -> Signer {
         organization: cert.organization(),
         subject: cert.subject(),
         issuer: cert.issuer(),
+        issuer_common_name: cert.issuer_common_name(),
         serial: certs::hex_lower(cert.serial()),
         not_before: unix(from),
         not_after: unix(to),

@@ -159,6 +159,8 @@ pub struct Signer {
     pub subject: String,
     /// Issuer, RFC 4514.
     pub issuer: String,
+    /// The issuer's commonName, else the whole issuer name.
+    pub issuer_common_name: String,
     /// Serial number, hex.
     pub serial: String,
     /// Validity, RFC 3339.
