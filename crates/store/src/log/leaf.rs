@@ -137,9 +137,18 @@ impl Pseudonym {
         Pseudonym::derive(salt, "sahih-log/document", id)
     }
 
-    /// The pseudonym of an actor (`domain` `sahih-log/actor`, id the user's row id in decimal).
+    /// The pseudonym of an officer acting (`domain` `sahih-log/actor`, id the user's row id in
+    /// decimal): the same across documents, so an official's decisions can be followed.
     pub fn actor(salt: &[u8; 32], id: i64) -> Pseudonym {
         Pseudonym::derive(salt, "sahih-log/actor", id)
+    }
+
+    /// The pseudonym of the applicant acting on their own document (`domain`
+    /// `sahih-log/applicant`, id the document's row id in decimal): different for each
+    /// application, so a citizen's applications cannot be linked to each other through the
+    /// log (one signed letter names its applicant; it must not reveal their other files).
+    pub fn applicant(salt: &[u8; 32], document: i64) -> Pseudonym {
+        Pseudonym::derive(salt, "sahih-log/applicant", document)
     }
 
     fn derive(salt: &[u8; 32], domain: &str, id: i64) -> Pseudonym {
@@ -520,6 +529,8 @@ mod tests {
         assert_ne!(Pseudonym::actor(&a, 7), Pseudonym::document(&a, 7));
         assert_ne!(Pseudonym::actor(&a, 7), Pseudonym::actor(&a, 70));
         assert_eq!(Pseudonym::actor(&a, 7), Pseudonym::actor(&a, 7));
+        assert_ne!(Pseudonym::applicant(&a, 7), Pseudonym::actor(&a, 7));
+        assert_ne!(Pseudonym::applicant(&a, 7), Pseudonym::applicant(&a, 8));
         let text = Pseudonym::actor(&a, 7).to_string();
         assert_eq!(Pseudonym::parse(&text), Some(Pseudonym::actor(&a, 7)));
     }

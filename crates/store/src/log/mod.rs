@@ -20,7 +20,7 @@ mod worker;
 use diesel::prelude::*;
 use sahih_workflow::{DocumentId, Transition, UserId};
 
-use crate::schema::{log_leaves, log_state};
+use crate::schema::{documents, log_leaves, log_state};
 use crate::{DbConnection, Store, StoreError, now};
 use leaf::{EventLeaf, Leaf, LeafKind, Pseudonym, VerificationLeaf};
 
@@ -99,13 +99,22 @@ pub(crate) fn append_event_leaves(
 ) -> Result<(), StoreError> {
     let salt = salt(c)?;
     let sha256 = sha256_bytes(sha256)?;
+    let applicant: i64 = documents::table
+        .find(doc.0)
+        .select(documents::applicant_id)
+        .first(c)?;
+    let actor = if applicant == actor.0 {
+        Pseudonym::applicant(&salt, doc.0)
+    } else {
+        Pseudonym::actor(&salt, actor.0)
+    };
     for event in &transition.events {
         let kind = LeafKind::of_event(event);
         let leaf = Leaf::Event(EventLeaf {
             kind,
             time: at,
             document: Pseudonym::document(&salt, doc.0),
-            actor: Pseudonym::actor(&salt, actor.0),
+            actor,
             sha256,
             from: (kind != LeafKind::Submitted).then_some(transition.from),
             to: transition.to,

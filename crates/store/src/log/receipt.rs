@@ -124,6 +124,13 @@ impl Receipt {
         }
         let document = Pseudonym::parse(&self.document)
             .ok_or_else(|| ReceiptError::Malformed("document is not a pseudonym".into()))?;
+        if self.leaves.is_empty() {
+            // Every document has at least its `submitted` event; a receipt without events
+            // proves nothing.
+            return Err(ReceiptError::Malformed(
+                "the receipt lists no events".into(),
+            ));
+        }
         let (checkpoint, _) = Checkpoint::open(&self.checkpoint, std::slice::from_ref(key))
             .map_err(|e| ReceiptError::Signature(e.to_string()))?;
         let mut order = OrderCheck::new();
