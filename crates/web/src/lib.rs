@@ -17,6 +17,7 @@
 
 pub mod app;
 mod error;
+pub mod head;
 pub mod i18n;
 pub mod request_log;
 mod routes;

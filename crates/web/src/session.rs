@@ -138,10 +138,13 @@ fn needs_session(path: &str) -> bool {
     matches!(path, "/masuk" | "/daftar" | "/verifikasi") || path.starts_with("/bahasa/")
 }
 
+/// Loads the visitor's session, or starts one where [`needs_session`] says so; never for a
+/// HEAD request (`head`), which must change nothing.
 fn load_or_create(
     state: &AppState,
     token: Option<String>,
     path: &str,
+    head: bool,
 ) -> Result<(Visitor, Option<Cookie<'static>>), AppError> {
     let store = state.app.store();
     if let Some(token) = token {
@@ -156,7 +159,7 @@ fn load_or_create(
             return Ok((visitor, None));
         }
     }
-    if !needs_session(path) {
+    if head || !needs_session(path) {
         let visitor = Visitor {
             token_hash: String::new(),
             csrf: String::new(),
@@ -194,7 +197,8 @@ pub async fn middleware(
     let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
     let loader = state.clone();
     let path = req.path().to_string();
-    let (visitor, cookie) = web::block(move || load_or_create(&loader, token, &path))
+    let head = req.extensions().contains::<crate::head::Head>();
+    let (visitor, cookie) = web::block(move || load_or_create(&loader, token, &path, head))
         .await
         .map_err(AppError::from)??;
     req.extensions_mut().insert(visitor.clone());

@@ -177,11 +177,13 @@ async fn set_lang(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let lang = Lang::parse(&path).ok_or(AppError::NotFound)?;
-    let hash = v.token_hash.clone();
-    blocking(&state, move |app| {
-        Ok(app.store().set_session_lang(&hash, lang.code())?)
-    })
-    .await?;
+    if !crate::head::is_head(&req) {
+        let hash = v.token_hash.clone();
+        blocking(&state, move |app| {
+            Ok(app.store().set_session_lang(&hash, lang.code())?)
+        })
+        .await?;
+    }
     Ok(see_other(&back_to(&req)))
 }
 

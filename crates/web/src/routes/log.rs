@@ -181,4 +181,65 @@ mod tests {
         let body = test::read_body(key).await;
         assert!(body.starts_with(b"sahih.test/log+"));
     }
+
+    /// RFC 9110 §9.3.2: HEAD answers as GET does (status, headers, body size) with no body,
+    /// starts no session, and never reaches a POST handler.
+    #[actix_web::test]
+    async fn head_answers_like_get_without_a_body_and_changes_nothing() {
+        use actix_web::body::MessageBody;
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        let state = state(dir.path());
+        state.app.log_flush().expect("sequence");
+        let svc = test::init_service(App::new().app_data(state).configure(crate::configure)).await;
+        let paths = [
+            "/log/checkpoint",
+            "/log/key",
+            "/log",
+            "/",
+            "/healthz",
+            "/masuk",
+            "/permohonan/1/bukti-log",
+            "/log/tile/0/000",
+            "/tidak-ada",
+        ];
+        for path in paths {
+            let get =
+                test::call_service(&svc, test::TestRequest::get().uri(path).to_request()).await;
+            let head = test::call_service(
+                &svc,
+                test::TestRequest::default()
+                    .method(actix_web::http::Method::HEAD)
+                    .uri(path)
+                    .to_request(),
+            )
+            .await;
+            assert_eq!(head.status(), get.status(), "{path}");
+            for (name, value) in get.headers() {
+                if name != "set-cookie" && name != "x-request-id" {
+                    assert_eq!(head.headers().get(name), Some(value), "{path}: {name}");
+                }
+            }
+            assert!(head.headers().get("set-cookie").is_none(), "{path}");
+            if get.headers().get("set-cookie").is_none() {
+                // (A GET that starts a session renders its CSRF token; HEAD starts none.)
+                let (h, g) = (head.response().body().size(), get.response().body().size());
+                assert_eq!(h, g, "{path}");
+            }
+            assert!(test::read_body(head).await.is_empty(), "{path}");
+        }
+        let logout = test::call_service(
+            &svc,
+            test::TestRequest::default()
+                .method(actix_web::http::Method::HEAD)
+                .uri("/keluar")
+                .to_request(),
+        )
+        .await;
+        assert_eq!(
+            logout.status().as_u16(),
+            404,
+            "HEAD never reaches a POST handler"
+        );
+    }
 }

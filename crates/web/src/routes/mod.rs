@@ -15,8 +15,17 @@ use crate::app::App;
 use crate::{AppError, AppState};
 
 /// Registers the API (JSON, no session), the transparency log's public resources (no
-/// session), and every browser route (under the session middleware), with security headers.
+/// session), and every browser route (under the session middleware), with security headers;
+/// every GET route also answers HEAD (`crate::head`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("")
+            .wrap(middleware::from_fn(crate::head::middleware))
+            .configure(routes),
+    );
+}
+
+fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/healthz",
         web::get().to(|| async { HttpResponse::Ok().body("ok") }),
