@@ -248,6 +248,20 @@ impl Browser {
         fields: &[(&str, &str)],
         file: Option<(&str, &[u8])>,
     ) -> Resp {
+        let files: Vec<(&str, &str, &[u8])> = file
+            .map(|(name, bytes)| ("berkas", name, bytes))
+            .into_iter()
+            .collect();
+        self.post_multipart_files(path, fields, &files)
+    }
+
+    /// POST `multipart/form-data` with text fields and files, each `(field, filename, bytes)`.
+    pub fn post_multipart_files(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Resp {
         let boundary = "sahih-test-boundary-7f3a";
         let mut body = Vec::new();
         for (k, v) in fields {
@@ -258,10 +272,10 @@ impl Browser {
                 .bytes(),
             );
         }
-        if let Some((filename, bytes)) = file {
+        for (field, filename, bytes) in files {
             body.extend(
                 format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"berkas\"; filename=\"{filename}\"\r\nContent-Type: application/pdf\r\n\r\n"
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: application/pdf\r\n\r\n"
                 )
                 .bytes(),
             );

@@ -303,6 +303,28 @@ fn the_api_answers_every_input_with_json_and_no_cookie() {
         (empty.status, empty.json()["code"].as_str()),
         (400, Some("E_UPLOAD_MISSING"))
     );
+    let pdf = corpus("plain/dss_pdf-2.0.pdf");
+    let elsewhere = client.post_multipart_files("/api/v1/verify", &[], &[("other", "x.pdf", &pdf)]);
+    let json = elsewhere.json();
+    assert_eq!(
+        (elsewhere.status, json["code"].as_str()),
+        (400, Some("E_UPLOAD_MISSING")),
+        "a file under another field name is a missing berkas: {json}"
+    );
+    assert!(
+        json["reason"].as_str().is_some_and(|r| r.contains("other")),
+        "the reason names the field the file came in: {json}"
+    );
+    let twice = client.post_multipart_files(
+        "/api/v1/verify",
+        &[],
+        &[("berkas", "a.pdf", &pdf), ("berkas", "b.pdf", &pdf)],
+    );
+    assert_eq!(
+        (twice.status, twice.json()["code"].as_str()),
+        (400, Some("E_BAD_INPUT")),
+        "two files in berkas are refused"
+    );
     let get = client.get("/api/v1/verify");
     assert_eq!(
         (get.status, get.json()["code"].as_str()),
@@ -356,6 +378,15 @@ fn a_malformed_file_gets_a_page_saying_it_cannot_be_checked_never_a_500() {
     assert_eq!(no_csrf.error_code.as_deref(), Some("E_CSRF"));
     let no_file = visitor.post_multipart("/verifikasi", &[("csrf", &form.csrf())], None);
     assert_eq!(no_file.error_code.as_deref(), Some("E_UPLOAD_MISSING"));
+    let elsewhere = visitor.post_multipart_files(
+        "/verifikasi",
+        &[("csrf", &form.csrf())],
+        &[("other", "a.pdf", b"%PDF-1.7")],
+    );
+    assert_eq!(
+        (elsewhere.status, elsewhere.error_code.as_deref()),
+        (400, Some("E_UPLOAD_MISSING"))
+    );
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! Reading `multipart/form-data` (RFC 7578) with limits: text fields up to 64 KiB each, at most
-//! 50 of them, each name once, and one file, in field `berkas`, up to the configured limit.
+//! 50 of them, each name once, and one file, in field `berkas`, up to the configured limit. A
+//! file sent under another field name is read (within the same limit) and set aside, so that
+//! the answer is "no file in `berkas`" (`E_UPLOAD_MISSING`) rather than a malformed form.
 
 use std::collections::HashMap;
 
@@ -19,14 +21,33 @@ pub struct MultipartForm {
     pub fields: HashMap<String, String>,
     /// The file field named `berkas`, if one was sent with content.
     pub file: Option<Upload>,
+    /// The names of file fields other than `berkas`, whose content was discarded.
+    pub other_files: Vec<String>,
+}
+
+impl MultipartForm {
+    /// The uploaded file, or `E_UPLOAD_MISSING` naming any field a file came in instead.
+    pub fn take_file(&mut self) -> Result<Upload, AppError> {
+        self.file.take().ok_or_else(|| {
+            let mut message = String::from("no file in field berkas");
+            if !self.other_files.is_empty() {
+                message.push_str(&format!(
+                    " (a file came in field {}; send it as berkas)",
+                    self.other_files.join(", ")
+                ));
+            }
+            AppError::bad_input("E_UPLOAD_MISSING", message)
+        })
+    }
 }
 
 fn bad(e: impl std::fmt::Display) -> AppError {
     AppError::bad_input("E_BAD_INPUT", format!("malformed multipart form: {e}"))
 }
 
-/// Reads the whole form. Errors: `E_UPLOAD_TOO_LARGE` past `file_limit` bytes, `E_BAD_INPUT`
-/// for malformed bodies, too many fields or non-UTF-8 text.
+/// Reads the whole form. Errors: `E_UPLOAD_TOO_LARGE` past `file_limit` bytes (in any file
+/// field), `E_BAD_INPUT` for malformed bodies, a repeated `berkas`, too many fields or
+/// non-UTF-8 text.
 pub async fn read(mut payload: Multipart, file_limit: usize) -> Result<MultipartForm, AppError> {
     let mut form = MultipartForm::default();
     let mut count = 0;
@@ -44,8 +65,8 @@ pub async fn read(mut payload: Multipart, file_limit: usize) -> Result<Multipart
                 cd.get_filename().map(str::to_string),
             )
         };
-        if filename.is_some() && (name != "berkas" || form.file.is_some()) {
-            return Err(bad(format!("unexpected or repeated file field {name}")));
+        if filename.is_some() && name == "berkas" && form.file.is_some() {
+            return Err(bad("repeated file field berkas"));
         }
         let limit = if filename.is_some() {
             file_limit
@@ -64,6 +85,7 @@ pub async fn read(mut payload: Multipart, file_limit: usize) -> Result<Multipart
             bytes.extend_from_slice(&chunk);
         }
         match filename {
+            Some(_) if name != "berkas" => form.other_files.push(name),
             Some(filename) if !bytes.is_empty() => form.file = Some(Upload { filename, bytes }),
             Some(_) => {}
             None => {

@@ -108,10 +108,8 @@ async fn read_pdf(
             Ok(body)
         }
         Some("multipart/form-data") => {
-            let form = upload::read(Multipart::new(req.headers(), payload), limit).await?;
-            form.file
-                .map(|f| f.bytes)
-                .ok_or_else(|| AppError::bad_input("E_UPLOAD_MISSING", "no file in field berkas"))
+            let mut form = upload::read(Multipart::new(req.headers(), payload), limit).await?;
+            form.take_file().map(|f| f.bytes)
         }
         other => Err(AppError::UnsupportedMediaType(
             other.unwrap_or("none").to_string(),

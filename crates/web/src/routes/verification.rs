@@ -80,11 +80,9 @@ async fn check(
     v: Visitor,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let form = upload::read(payload, state.app.config().upload_limit).await?;
+    let mut form = upload::read(payload, state.app.config().upload_limit).await?;
     v.check_csrf(form.fields.get("csrf").map_or("", String::as_str))?;
-    let file = form
-        .file
-        .ok_or_else(|| AppError::bad_input("E_UPLOAD_MISSING", "no PDF file uploaded"))?;
+    let file = form.take_file()?;
     let owner = v.token_hash.clone();
     let bytes = file.bytes;
     let checked = blocking(&state, move |app| app.verify_upload(&bytes, &owner)).await?;
