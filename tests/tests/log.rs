@@ -195,6 +195,17 @@ fn the_log_grows_with_the_flow_audits_clean_and_its_receipts_verify_offline() {
     );
     let tracking = citizen.get(&format!("/permohonan/{id}"));
     assert!(tracking.text().contains("id=\"log-receipt\""));
+    // The page tells the citizen what the receipt is for and how to check it: the file name it
+    // downloads as, where the key is, and that the key must be compared with the city's.
+    let receipt_file = format!("sahih-{}-bukti-log.json", &id[..8]);
+    for needle in [
+        receipt_file.as_str(),
+        "href=\"/log/key\"",
+        "cargo install --path crates/cli",
+        "tidak dapat mengubah",
+    ] {
+        assert!(tracking.text().contains(needle), "{needle}");
+    }
     assert!(
         !verifier
             .get(&format!("/petugas/dokumen/{id}"))
@@ -215,6 +226,10 @@ fn the_log_grows_with_the_flow_audits_clean_and_its_receipts_verify_offline() {
     assert!(
         page.text()
             .contains(&format!("href=\"/v/{code}/bukti-log\""))
+    );
+    assert!(
+        page.text()
+            .contains(&format!("sahih-{}-bukti-log.json", &code[..8]))
     );
     let public = anon.get(&format!("/v/{code}/bukti-log"));
     assert_eq!(public.status, 200, "{}", public.text());

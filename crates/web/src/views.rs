@@ -274,6 +274,14 @@ impl DocumentPage {
     }
 }
 
+/// The file name a receipt downloads as, from its link (`/permohonan/{id}/bukti-log`,
+/// `/v/{code}/bukti-log`): `sahih-<first 8 characters of the id or code>-bukti-log.json`, as
+/// the receipt routes name it.
+pub fn receipt_file_name(link: &str) -> String {
+    let id = link.split('/').nth(2).unwrap_or_default();
+    format!("sahih-{}-bukti-log.json", id.get(..8).unwrap_or(id))
+}
+
 /// The transparency log's page (`GET /log`).
 #[derive(Template)]
 #[template(path = "log.html")]

@@ -40,13 +40,46 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Document check requested",
     ),
     (
-        "log_receipt_download",
-        "Unduh bukti log transparansi (JSON)",
-        "Download the transparency-log receipt (JSON)",
+        "log_receipt_title",
+        "Bukti pencatatan di log transparansi",
+        "Transparency-log receipt",
     ),
     (
-        "log_receipt_hint",
-        "Bukti ini memuat setiap peristiwa dokumen dengan bukti inklusi terhadap checkpoint yang ditandatangani; periksa tanpa internet dengan: sahih log verify-receipt BUKTI.json --key KUNCI",
-        "This receipt holds every event of the document with inclusion proofs against a signed checkpoint; check it offline with: sahih log verify-receipt RECEIPT.json --key KEY",
+        "log_receipt_what",
+        "Berkas ini membuktikan bahwa Pemerintah Kota mencatat setiap langkah permohonan ini (pengajuan, paraf, pengembalian, tanda tangan, …) secara terbuka di log transparansi, dan tidak dapat mengubah atau menghapus catatan itu diam-diam di kemudian hari. Simpan berkas ini: siapa pun dapat memeriksanya, juga tanpa internet.",
+        "This file proves that the city publicly recorded each step of this application (submission, paraf, return, signature, …) in its transparency log, and cannot quietly change or remove those records later. Keep it: anyone can check it, even offline.",
+    ),
+    (
+        "log_receipt_download",
+        "Unduh bukti pencatatan (JSON)",
+        "Download the receipt (JSON)",
+    ),
+    ("log_receipt_how", "Cara memeriksanya", "How to check it"),
+    (
+        "log_receipt_step_program",
+        "Pasang program sahih: unduh dari situs resmi Pemerintah Kota, atau pasang dari kode sumber Sahih dengan",
+        "Get the sahih program: download it from the city's official website, or install it from Sahih's source code with",
+    ),
+    (
+        "log_receipt_step_key",
+        "Ambil kunci log di",
+        "Get the log's key at",
+    ),
+    (
+        "log_receipt_step_key_compare",
+        "Bandingkan kunci itu dengan kunci yang diumumkan Pemerintah Kota di tempat lain (situs resmi kota, berita daerah): kunci yang hanya diambil dari log ini sendiri tidak membuktikan apa pun.",
+        "Compare it with the key the city publishes elsewhere (its official website, the official gazette): a key taken only from this log itself proves nothing.",
+    ),
+    ("log_receipt_step_run", "Jalankan:", "Run:"),
+    ("log_receipt_key_placeholder", "KUNCI", "KEY"),
+    (
+        "log_receipt_step_result",
+        "Program memeriksa tanda tangan kota atas ringkasan log (checkpoint: ringkasan seluruh log yang ditandatangani kota), bahwa setiap langkah permohonan tercatat dalam log itu (bukti inklusi: jalur hash dari catatan ke ringkasan), dan bahwa urutan langkahnya mengikuti aturan alur kerja. Jika semuanya benar, program mengakhiri dengan status 0.",
+        "The program checks the city's signature on the log's summary (the checkpoint: a summary of the whole log, signed by the city), that each step of the application is recorded in that log (the inclusion proof: a path of hashes from the record to the summary), and that the steps follow the workflow's rules. If all is well it exits with status 0.",
+    ),
+    (
+        "log_receipt_document",
+        "Nilai document dalam berkas adalah nama samaran permohonan ini di log: setiap catatan permohonan ini memuatnya, dan nilai itu tidak mengungkap nama atau data pribadi Anda.",
+        "The document value in the file is this application's pseudonym in the log: every record of this application carries it, and it reveals no name or personal data.",
     ),
 ];
