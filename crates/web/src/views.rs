@@ -88,6 +88,21 @@ impl Page {
         }
     }
 
+    /// A Unix time as a log entry's `time=` writes it: `YYYY-MM-DDTHH:MM:SSZ` (UTC, RFC 3339).
+    pub fn time_utc<T: std::borrow::Borrow<i64>>(&self, unix: T) -> String {
+        time_with_seconds(*unix.borrow(), time::UtcOffset::UTC)
+            .map(|(date, clock)| format!("{date}T{clock}Z"))
+            .unwrap_or_default()
+    }
+
+    /// A Unix time as `YYYY-MM-DD HH:MM:SS WIB` (UTC+7), beside [`Page::time_utc`].
+    pub fn time_wib_seconds<T: std::borrow::Borrow<i64>>(&self, unix: T) -> String {
+        let wib = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
+        time_with_seconds(*unix.borrow(), wib)
+            .map(|(date, clock)| format!("{date} {clock} WIB"))
+            .unwrap_or_default()
+    }
+
     /// A Unix time as `YYYY-MM-DD HH:MM` in WIB (UTC+7), the city's time zone.
     pub fn time<T: std::borrow::Borrow<i64>>(&self, unix: T) -> String {
         let unix = *unix.borrow();
@@ -274,6 +289,17 @@ impl DocumentPage {
     }
 }
 
+/// `(YYYY-MM-DD, HH:MM:SS)` of a Unix time at `offset`; `None` out of range.
+fn time_with_seconds(unix: i64, offset: time::UtcOffset) -> Option<(String, String)> {
+    let t = time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()?
+        .to_offset(offset);
+    Some((
+        format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()),
+        format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second()),
+    ))
+}
+
 /// The file name a receipt downloads as, from its link (`/permohonan/{id}/bukti-log`,
 /// `/v/{code}/bukti-log`): `sahih-<first 8 characters of the id or code>-bukti-log.json`, as
 /// the receipt routes name it.
@@ -288,8 +314,11 @@ pub fn receipt_file_name(link: &str) -> String {
 pub struct LogPage {
     /// Common.
     pub p: Page,
-    /// The checkpoint, the key and the newest entries.
+    /// The checkpoint, the key and one page of entries.
     pub log: crate::app::LogPageData,
+    /// This server's address as the request named it (`https://sahih.example.go.id`), for
+    /// the commands the page shows.
+    pub base_url: String,
 }
 
 /// An error page.

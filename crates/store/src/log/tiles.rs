@@ -196,6 +196,19 @@ impl Store {
     ///
     /// Errors: [`StoreError::Db`].
     pub fn log_overview(&self, limit: i64) -> Result<LogOverview, StoreError> {
+        self.log_overview_from(None, limit)
+    }
+
+    /// The latest checkpoint, the number of pending leaves, and up to `limit` entries, newest
+    /// first, from index `from` down (from the newest when `from` is `None` or past the tree):
+    /// one page of the log's human listing.
+    ///
+    /// Errors: [`StoreError::Db`].
+    pub fn log_overview_from(
+        &self,
+        from: Option<u64>,
+        limit: i64,
+    ) -> Result<LogOverview, StoreError> {
         let mut conn = self.conn()?;
         conn.transaction(|c| {
             let (tree_size, checkpoint) = state(c)?;
@@ -203,8 +216,9 @@ impl Store {
                 .filter(log_leaves::leaf_index.is_null())
                 .count()
                 .get_result::<i64>(c)?;
-            let start = tree_size.saturating_sub(u64::try_from(limit).unwrap_or(0));
-            let mut recent = entries(c, start, tree_size)?;
+            let end = from.map_or(tree_size, |f| f.saturating_add(1).min(tree_size));
+            let start = end.saturating_sub(u64::try_from(limit).unwrap_or(0));
+            let mut recent = entries(c, start, end)?;
             recent.reverse();
             Ok(LogOverview {
                 tree_size,

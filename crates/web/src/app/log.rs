@@ -7,7 +7,7 @@ use sahih_store::log::leaf::{Leaf, Verdict, VerificationLeaf, VerificationSource
 use sahih_store::log::receipt::Receipt;
 use sahih_store::log::{LogOverview, SEQUENCER_BATCH};
 use sahih_store::{User, sha256_hex};
-use sahih_tlog::{TilePath, leaf_hash};
+use sahih_tlog::{TilePath, TreeSize, leaf_hash, new_entry_bundles, tiles_for_size};
 
 use super::{App, is_verification_code};
 use crate::AppError;
@@ -36,12 +36,33 @@ pub struct LogPageData {
     pub pending: i64,
     /// The latest signed checkpoint.
     pub checkpoint: String,
-    /// The newest entries, newest first.
+    /// One page of entries, newest first.
     pub rows: Vec<LogRow>,
+    /// The `dari` of the page of older entries, if there are older ones.
+    pub older: Option<u64>,
+    /// The `dari` of the page of newer entries, if this is not the newest page.
+    pub newer: Option<u64>,
+    /// The paths (below `/log/`) of the tree's partial tiles and entry bundle, e.g.
+    /// `tile/0/000.p/5`, `tile/entries/000.p/5`: the resources a small log has.
+    pub partial_tiles: Vec<String>,
 }
 
 /// How many entries the log page lists.
 pub const LOG_PAGE_ROWS: i64 = 50;
+
+/// The paths of the partial hash tiles and the partial entry bundle of a tree of `size`
+/// leaves (c2sp.org/tlog-tiles, "Partial Tiles").
+fn partial_tiles(size: u64) -> Vec<String> {
+    let size = TreeSize(size);
+    let tiles = tiles_for_size(size).into_iter().filter(|t| t.is_partial());
+    let bundles = new_entry_bundles(TreeSize(0), size)
+        .into_iter()
+        .filter(|b| b.is_partial());
+    tiles
+        .map(|t| t.path())
+        .chain(bundles.map(|b| b.path()))
+        .collect()
+}
 
 fn verdict(outcome: &Result<Report, Unusable>) -> Verdict {
     match outcome {
@@ -96,14 +117,22 @@ impl App {
     /// Everything the log page shows.
     ///
     /// Errors: `E_INTERNAL`.
-    pub fn log_page(&self) -> Result<LogPageData, AppError> {
+    pub fn log_page(&self, from: Option<u64>) -> Result<LogPageData, AppError> {
         let checkpoint = self.log_checkpoint()?;
         let LogOverview {
             tree_size,
             pending,
             recent,
             ..
-        } = self.store.log_overview(LOG_PAGE_ROWS)?;
+        } = self.store.log_overview_from(from, LOG_PAGE_ROWS)?;
+        let page = LOG_PAGE_ROWS.unsigned_abs();
+        let older = recent.last().and_then(|(i, _)| i.checked_sub(1));
+        let newer = recent
+            .first()
+            .map(|(i, _)| *i)
+            .filter(|i| i + 1 < tree_size)
+            .map(|i| i.saturating_add(page).min(tree_size - 1));
+        let partial_tiles = partial_tiles(tree_size);
         let rows = recent
             .into_iter()
             .map(|(index, entry)| {
@@ -124,6 +153,9 @@ impl App {
             pending,
             checkpoint,
             rows,
+            older,
+            newer,
+            partial_tiles,
         })
     }
 

@@ -66,9 +66,33 @@ async fn tile(
         .body(data))
 }
 
-async fn page(state: web::Data<AppState>, v: Visitor) -> Result<HttpResponse, AppError> {
-    let log = blocking(&state, |app| app.log_page()).await?;
-    html(LogPage { p: v.page(), log })
+/// `/log?dari=N` (or `?from=N`): the page of entries from index `N` down; anything else is
+/// the newest page.
+#[derive(serde::Deserialize)]
+struct PageQuery {
+    dari: Option<String>,
+    from: Option<String>,
+}
+
+async fn page(
+    state: web::Data<AppState>,
+    v: Visitor,
+    q: web::Query<PageQuery>,
+    req: actix_web::HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let from = q
+        .dari
+        .as_ref()
+        .or(q.from.as_ref())
+        .and_then(|n| n.parse().ok());
+    let log = blocking(&state, move |app| app.log_page(from)).await?;
+    let info = req.connection_info();
+    let base_url = format!("{}://{}", info.scheme(), info.host());
+    html(LogPage {
+        p: v.page(),
+        log,
+        base_url,
+    })
 }
 
 /// A receipt as a JSON download.
@@ -180,6 +204,43 @@ mod tests {
             test::call_service(&svc, test::TestRequest::get().uri("/log/key").to_request()).await;
         let body = test::read_body(key).await;
         assert!(body.starts_with(b"sahih.test/log+"));
+
+        // The page: 50 entries a page from `dari` down, links to older and newer pages, this
+        // server's address in the command, the partial tiles a journalist can fetch.
+        let page = test::call_service(
+            &svc,
+            test::TestRequest::get()
+                .uri("/log?dari=100")
+                .insert_header(("host", "sahih.kota.test"))
+                .to_request(),
+        )
+        .await;
+        let html = String::from_utf8(test::read_body(page).await.to_vec()).expect("utf-8");
+        let rows: Vec<&str> = html
+            .split("<tr class=\"log-entry\"><td>")
+            .skip(1)
+            .filter_map(|r| r.split('<').next())
+            .collect();
+        assert_eq!(rows.len(), 50);
+        assert_eq!((rows[0], rows[49]), ("100", "51"));
+        for needle in [
+            "href=\"/log?dari=50\" id=\"log-older\"",
+            "href=\"/log?dari=150\" id=\"log-newer\"",
+            "--url http://sahih.kota.test ",
+            "href=\"/log/tile/0/001.p/1\"",
+            "href=\"/log/tile/entries/001.p/1\"",
+        ] {
+            assert!(html.contains(needle), "{needle}");
+        }
+        assert!(!html.contains("--url URL"));
+        let row = html
+            .split("<tr class=\"log-entry\">")
+            .nth(1)
+            .unwrap_or_default();
+        // `time=`'s form, with seconds: 2026-11-29T09:46:21Z.
+        let time = row.split("<code>").nth(1).and_then(|t| t.get(..20));
+        let shape = time.map(|t| (&t[10..11], &t[13..14], &t[16..17], &t[19..]));
+        assert_eq!(shape, Some(("T", ":", ":", "Z")), "{row}");
     }
 
     /// RFC 9110 §9.3.2: HEAD answers as GET does (status, headers, body size) with no body,
