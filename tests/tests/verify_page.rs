@@ -137,6 +137,26 @@ fn a_document_sahih_signed_verifies_by_its_link_and_by_upload_and_a_changed_byte
         text.contains("Seluruh dokumen"),
         "covers the whole document"
     );
+    assert!(
+        text.contains("dokumen tidak berubah sejak ditandatangani")
+            && !text.contains("atau hanya berubah"),
+        "a signature over the whole file says plainly that nothing changed: {text}"
+    );
+    assert!(
+        text.contains("<td class=\"issuer-name\">Sahih Development CA</td>"),
+        "the issuer by its common name: {text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "<span class=\"chain\">{SIGNER} ← Sahih Development CA</span>"
+        )),
+        "the chain by common names, unescaped: {text}"
+    );
+    assert!(text.contains("Rincian teknis (bahasa Inggris):"), "{text}");
+    assert!(
+        text.contains("Kode: <code"),
+        "raw codes are labelled: {text}"
+    );
     assert!(!anon.has_session(), "reading a report creates no session");
     assert_eq!(anon.get(&format!("/v/{}/unduh", s.code)).body, s.pdf);
     let links = revision_links(&page);
@@ -438,5 +458,64 @@ fn configured_national_roots_become_trust_anchors() {
     assert!(
         stderr.contains("trust anchor /nonexistent/root.pem"),
         "{stderr}"
+    );
+}
+
+/// How often `needle` occurs in `haystack`.
+fn count(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}
+
+#[test]
+fn the_report_says_plainly_what_a_citizen_needs_to_know() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server = Server::start(&tmp.path().join("data"), &tmp.path().join("certs"), &[]);
+
+    // No signature at all: said plainly, without talk of trusted authorities.
+    let (_, page) = upload(&server, "polos.pdf", &corpus("plain/dss_pdf-2.0.pdf"));
+    let text = page.text();
+    assert_eq!(page.status, 200, "{text}");
+    assert!(
+        text.contains(
+            "<h1 id=\"verdict-headline\">Dokumen ini tidak memuat tanda tangan elektronik</h1>"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("Keabsahan belum dapat dipastikan"), "{text}");
+    assert!(!text.contains("id=\"trust-note\""), "{text}");
+
+    // Two signatures by an authority this service does not trust: said once per signature,
+    // and once for the document.
+    let (_, page) = upload(
+        &server,
+        "dua.pdf",
+        &corpus("signed-valid/pyhanko_minimal-signed-twice-both-created.pdf"),
+    );
+    let text = page.text();
+    let untrusted = "tidak diterbitkan oleh otoritas sertifikat yang dipercaya layanan ini";
+    assert_eq!(count(&text, "class=\"card signature\""), 2, "{text}");
+    assert_eq!(count(&text, untrusted), 1 + 2, "{text}");
+
+    // A Sahih-signed letter, signed again: the first signature says what changed after it.
+    let once = sign_through_the_service(&server, &corpus("plain/pdfrs_libreoffice.pdf"));
+    let twice = sign_through_the_service(&server, &once.pdf);
+    let text = Browser::new(&server)
+        .get(&format!("/v/{}", twice.code))
+        .text();
+    assert!(text.contains("verdict-passed"), "{text}");
+    let first = text
+        .split("id=\"signature-1\"")
+        .nth(1)
+        .and_then(|rest| rest.split("id=\"signature-2\"").next())
+        .unwrap_or_default();
+    assert!(
+        first.contains("dokumen hanya berubah dengan cara yang diizinkan")
+            && first.contains("dokumen kemudian ditandatangani lagi"),
+        "{first}"
+    );
+    let second = text.split("id=\"signature-2\"").nth(1).unwrap_or_default();
+    assert!(
+        second.contains("dokumen tidak berubah sejak ditandatangani"),
+        "{second}"
     );
 }

@@ -134,7 +134,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("verify_change_kind", "Jenis perubahan", "Kind of change"),
     (
         "verify_change_detail",
-        "Keterangan teknis (English)",
+        "Rincian teknis (bahasa Inggris)",
         "Technical detail",
     ),
     (
@@ -167,10 +167,63 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("verify_result", "Hasil", "Result"),
     (
         "verify_notes",
-        "Catatan teknis (English)",
+        "Catatan teknis (bahasa Inggris)",
         "Technical notes",
     ),
     ("verify_yes", "Ya", "Yes"),
+    ("verify_no", "Tidak", "No"),
+    (
+        "verify_technical_detail",
+        "Rincian teknis (bahasa Inggris)",
+        "Technical detail",
+    ),
+    ("verify_code_label", "Kode", "Code"),
+    (
+        "verify_subject_dn",
+        "Subjek sertifikat",
+        "Certificate subject",
+    ),
+    (
+        "verify_ok_unchanged",
+        "Tanda tangan sah: dokumen tidak berubah sejak ditandatangani, dan sertifikat penanda tangan dipercaya.",
+        "The signature is valid: the document has not changed since it was signed, and the signer's certificate is trusted.",
+    ),
+    (
+        "verify_ok_changed",
+        "Tanda tangan sah dan sertifikat penanda tangan dipercaya. Setelah ditandatangani, dokumen hanya berubah dengan cara yang diizinkan:",
+        "The signature is valid and the signer's certificate is trusted. After it was signed, the document changed only in an allowed way:",
+    ),
+    // What changed after a valid signature, within what it allows.
+    (
+        "later_signed",
+        "dokumen kemudian ditandatangani lagi.",
+        "it was signed again later.",
+    ),
+    (
+        "later_timestamped",
+        "dokumen kemudian diberi cap waktu dokumen.",
+        "a document timestamp was added later.",
+    ),
+    (
+        "later_validation_data",
+        "data validasi (sertifikat, status pencabutan) atau metadata ditambahkan.",
+        "validation data (certificates, revocation status) or metadata were added.",
+    ),
+    (
+        "later_form_filling",
+        "isian formulir diisi.",
+        "form fields were filled in.",
+    ),
+    (
+        "later_annotations",
+        "catatan atau anotasi ditambahkan.",
+        "comments or annotations were added.",
+    ),
+    (
+        "later_other",
+        "lihat daftar perubahan di atas.",
+        "see the list of changes above.",
+    ),
     (
         "verification_link",
         "Tautan verifikasi publik",
@@ -182,6 +235,16 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Anyone holding this link can check and download this signed document.",
     ),
     // The document's verdict, by indication.
+    (
+        "verdict_no_signature",
+        "Dokumen ini tidak memuat tanda tangan elektronik",
+        "This document carries no electronic signature",
+    ),
+    (
+        "verdict_no_signature_hint",
+        "Tidak ada yang dapat diperiksa: berkas ini tidak membuktikan siapa yang menyetujuinya. Jika dokumen ini seharusnya bertanda tangan elektronik, mintalah berkas aslinya kepada pengirim.",
+        "There is nothing to check: this file does not prove who approved it. If it should carry an electronic signature, ask the sender for the original file.",
+    ),
     ("verdict_passed", "Tanda tangan sah", "Signature valid"),
     (
         "verdict_indeterminate",

@@ -64,6 +64,69 @@ pub struct VerifyReportPage {
     pub receipt: Option<String>,
 }
 
+/// A distinguished name (RFC 4514 string) for people: its common name, else the whole name,
+/// unescaped either way (`CN=Rina\\, S.H.` → `Rina, S.H.`).
+pub fn dn_name(dn: &str) -> String {
+    dn_parts(dn)
+        .into_iter()
+        .find_map(|part| {
+            let (kind, value) = part.split_once('=')?;
+            kind.trim()
+                .eq_ignore_ascii_case("CN")
+                .then(|| dn_unescape(value))
+        })
+        .unwrap_or_else(|| dn_unescape(dn))
+}
+
+/// The attribute-value assertions of an RFC 4514 string: split at each `,` or `+` that is not
+/// escaped.
+fn dn_parts(dn: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut start, mut escaped) = (0, false);
+    for (i, c) in dn.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            ',' | '+' => {
+                parts.push(&dn[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&dn[start..]);
+    parts
+}
+
+/// Undoes RFC 4514 §2.4 escaping: `\\c` is `c`, `\\XX` the byte of hex `XX` (UTF-8).
+fn dn_unescape(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'\\', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b'\\', None) if i + 1 < bytes.len() => {
+                out.push(bytes[i + 1]);
+                i += 2;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// The CSS class stem of an indication: green, amber, red.
 fn class_of(i: Indication) -> &'static str {
     match i {
@@ -83,9 +146,106 @@ impl VerifyReportPage {
         class_of(*i.borrow())
     }
 
-    /// The document's verdict as a headline.
+    /// Whether the document carries no signature at all (`V_NO_SIGNATURE`).
+    pub fn unsigned(&self) -> bool {
+        self.report.signatures.is_empty() && self.report.reason == "V_NO_SIGNATURE"
+    }
+
+    /// The document's verdict as a headline; a document without signatures says so plainly.
     pub fn headline(&self) -> &'static str {
+        if self.unsigned() {
+            return self.say("verdict_no_signature");
+        }
         self.say(&format!("verdict_{}", class_of(self.report.indication)))
+    }
+
+    /// The document's verdict in plain words, under the headline.
+    pub fn verdict_text(&self) -> String {
+        if self.unsigned() {
+            return self.say("verdict_no_signature_hint").to_string();
+        }
+        if self.report.reason == "V_OK" {
+            // The signature with the widest later changes speaks for the document.
+            if let Some(index) = (0..self.report.signatures.len())
+                .max_by_key(|&i| self.report.signatures[i].modifications.level)
+            {
+                return self.result_text(index);
+            }
+        }
+        self.explain(&self.report.reason).to_string()
+    }
+
+    /// What a signature's verdict means, in plain words: a valid signature over the whole file
+    /// says the document has not changed; one with allowed later changes says which.
+    pub fn result_text<I: Borrow<usize>>(&self, index: I) -> String {
+        let Some(s) = self.signature(*index.borrow()) else {
+            return String::new();
+        };
+        if s.reason != "V_OK" {
+            return self.explain(&s.reason).to_string();
+        }
+        match s.modifications.level {
+            ModificationLevel::None if s.covers_whole_file => {
+                self.say("verify_ok_unchanged").to_string()
+            }
+            ModificationLevel::None => self.explain("V_OK").to_string(),
+            _ => format!(
+                "{} {}",
+                self.say("verify_ok_changed"),
+                self.say(self.later_change(s))
+            ),
+        }
+    }
+
+    /// The key of the words for what changed after `s` (within what is allowed).
+    fn later_change(&self, s: &SignatureReport) -> &'static str {
+        let later = || {
+            self.report
+                .signatures
+                .iter()
+                .filter(move |o| o.revision > s.revision)
+        };
+        match s.modifications.level {
+            ModificationLevel::SignaturesAndTimestamps => {
+                if later().any(|o| o.kind != SignatureKind::DocumentTimestamp) {
+                    "later_signed"
+                } else if later().next().is_some() {
+                    "later_timestamped"
+                } else {
+                    "later_validation_data"
+                }
+            }
+            ModificationLevel::FormFilling => "later_form_filling",
+            ModificationLevel::Annotations => "later_annotations",
+            ModificationLevel::None | ModificationLevel::Other => "later_other",
+        }
+    }
+
+    /// A check's outcome for the signature whose deciding reason is `reason`: "yes"; "no" when
+    /// this check is that reason (its words are given once, as the signature's result); else
+    /// what went wrong.
+    pub fn check_for<C: Borrow<Check>, S: AsRef<str>>(&self, c: C, reason: S) -> &'static str {
+        let c = c.borrow();
+        if !c.ok && c.code == reason.as_ref() {
+            self.say("verify_no")
+        } else {
+            self.check(c)
+        }
+    }
+
+    /// The certification path of the signature at `index` by common names, signer first,
+    /// ending with the issuer of its last certificate: `A ← B ← C`.
+    pub fn chain_names<I: Borrow<usize>>(&self, index: I) -> String {
+        let Some(s) = self.signature(*index.borrow()) else {
+            return String::new();
+        };
+        let mut names: Vec<String> = s.chain.iter().map(|dn| dn_name(dn)).collect();
+        if let Some(signer) = &s.signer
+            && s.chain.len() <= 1
+        {
+            names.push(signer.issuer_common_name.clone());
+        }
+        names.join(" ← ")
     }
 
     /// An indication in words, with its standard name.
@@ -227,6 +387,20 @@ mod tests {
     fn every_indication_sub_indication_and_level_is_translated() {
         let mut keys: Vec<String> = SUBS.iter().map(|s| format!("sub_{}", s.as_str())).collect();
         keys.extend(LEVELS.iter().map(|l| format!("level_{}", l.as_str())));
+        for later in [
+            "later_signed",
+            "later_timestamped",
+            "later_validation_data",
+            "later_form_filling",
+            "later_annotations",
+            "later_other",
+            "verdict_no_signature",
+            "verdict_no_signature_hint",
+            "verify_ok_unchanged",
+            "verify_ok_changed",
+        ] {
+            keys.push(later.to_string());
+        }
         for i in INDICATIONS {
             keys.push(format!("indication_{}", i.as_str()));
             keys.push(format!("verdict_{}", class_of(i)));
@@ -242,6 +416,22 @@ mod tests {
             let missing: Vec<&String> = keys.iter().filter(|k| lang.lookup(k).is_none()).collect();
             assert!(missing.is_empty(), "{lang:?}: {missing:?}");
         }
+    }
+
+    #[rstest::rstest]
+    #[case(
+        "C=ID,O=DPMPTSP,CN=Dr. Rina Wulandari\\, S.H.\\, M.H.",
+        "Dr. Rina Wulandari, S.H., M.H."
+    )]
+    #[case(
+        "C=ID,O=Sahih (development only),CN=Sahih Development CA",
+        "Sahih Development CA"
+    )]
+    #[case("cn=A\\+B+O=X", "A+B")]
+    #[case("CN=J\\C3\\A9r\\C3\\B4me", "Jérôme")]
+    #[case("O=Kota\\, Uji,C=ID", "O=Kota, Uji,C=ID")]
+    fn names_are_shown_by_their_common_name_unescaped(#[case] dn: &str, #[case] shown: &str) {
+        assert_eq!(dn_name(dn), shown);
     }
 
     /// Every finding code the verifier can report (`"V_…"` in its sources) is explained.
