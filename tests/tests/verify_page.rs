@@ -24,6 +24,11 @@ struct Signed {
 
 /// The citizen applies with `pdf`, the verifier gives paraf, the signing official signs.
 fn sign_through_the_service(server: &Server, pdf: &[u8]) -> Signed {
+    sign_through_the_service_at(server, pdf, &server.base)
+}
+
+/// As [`sign_through_the_service`], on a server whose public address is `base`.
+fn sign_through_the_service_at(server: &Server, pdf: &[u8], base: &str) -> Signed {
     let mut citizen = Browser::new(server);
     citizen.login("warga", "warga-demo-2026");
     let form = citizen.get(SERVICE);
@@ -64,7 +69,14 @@ fn sign_through_the_service(server: &Server, pdf: &[u8]) -> Signed {
     );
     assert_eq!(sign.status, 303, "{}", sign.text());
     let tracking = citizen.get(&format!("/permohonan/{id}"));
-    let code = verification_code(&tracking).expect("the citizen's page shows the /v/ link");
+    let code =
+        verification_code(&tracking, base).expect("the citizen's page shows the full /v/ address");
+    assert!(
+        tracking
+            .text()
+            .contains(&format!("readonly value=\"{base}/v/{code}\"")),
+        "the address is offered for copying"
+    );
     let pdf = citizen.get(&format!("/dokumen/{id}/unduh")).body;
     Signed {
         id,
@@ -75,12 +87,14 @@ fn sign_through_the_service(server: &Server, pdf: &[u8]) -> Signed {
     }
 }
 
-/// The code in a document page's public verification link.
-fn verification_code(page: &Resp) -> Option<String> {
+/// The code in a document page's public verification link, a full address on `base`.
+fn verification_code(page: &Resp, base: &str) -> Option<String> {
     let text = page.text();
     let at = text.find("id=\"verification-link\"")?;
     let tag_start = text[..at].rfind("<a ")?;
-    let href = text[tag_start..].split("href=\"/v/").nth(1)?;
+    let href = text[tag_start..]
+        .split(&format!("href=\"{base}/v/"))
+        .nth(1)?;
     href.split('"').next().map(str::to_string)
 }
 
@@ -116,7 +130,7 @@ fn a_document_sahih_signed_verifies_by_its_link_and_by_upload_and_a_changed_byte
     let mut s = sign_through_the_service(&server, &original);
     let officer_page = s.signer.get(&format!("/petugas/dokumen/{}", s.id));
     assert_eq!(
-        verification_code(&officer_page).as_deref(),
+        verification_code(&officer_page, &server.base).as_deref(),
         Some(s.code.as_str()),
         "the officer's page shows the same link"
     );
@@ -427,7 +441,10 @@ fn configured_national_roots_become_trust_anchors() {
     let config = tmp.path().join("sahih.toml");
     std::fs::write(
         &config,
-        format!("trust_anchors = [{:?}]\n", anchor.display().to_string()),
+        format!(
+            "trust_anchors = [{:?}]\npublic_url = \"https://sahih.kota-uji.go.id/\"\n",
+            anchor.display().to_string()
+        ),
     )
     .expect("config");
     let config = config.display().to_string();
@@ -441,6 +458,12 @@ fn configured_national_roots_become_trust_anchors() {
     assert!(
         ["V_OK", "V_CERT_OUT_OF_VALIDITY"].contains(&code.as_str()),
         "{code}"
+    );
+    // The configured public address is the one citizens are given to share.
+    sign_through_the_service_at(
+        &national,
+        &corpus("plain/pdfrs_libreoffice.pdf"),
+        "https://sahih.kota-uji.go.id",
     );
     drop(national);
 

@@ -49,6 +49,7 @@ struct FileConfig {
     demo: Option<bool>,
     trust_anchors: Option<Vec<PathBuf>>,
     log_origin: Option<String>,
+    public_url: Option<String>,
 }
 
 /// The validated configuration.
@@ -67,6 +68,9 @@ pub struct Config {
     pub trust_anchors: Vec<PathBuf>,
     /// The transparency log's origin and key name, e.g. `sahih.kota.go.id/log`.
     pub log_origin: String,
+    /// The address citizens reach the service at, `http(s)://host[:port]`, without a trailing
+    /// `/`; none to use each request's own.
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -97,6 +101,12 @@ impl Config {
         if !sahih_tlog::is_valid_key_name(&log_origin) {
             bail!("log_origin {log_origin:?} must be non-empty, without spaces or '+'");
         }
+        let public_url = file.public_url.map(|u| u.trim_end_matches('/').to_string());
+        if let Some(url) = &public_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            bail!("public_url {url:?} must start with https:// or http://");
+        }
         let upload_limit_mb = file.upload_limit_mb.unwrap_or(20);
         if !(1..=1024).contains(&upload_limit_mb) {
             bail!("upload_limit_mb must be between 1 and 1024, not {upload_limit_mb}");
@@ -117,6 +127,7 @@ impl Config {
             demo: file.demo.unwrap_or(true) && !args.no_demo,
             trust_anchors: file.trust_anchors.unwrap_or_default(),
             log_origin,
+            public_url,
         })
     }
 }
@@ -182,6 +193,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = actix_web::web::Data::new(AppState {
         app,
         secure_cookies: cfg.secure_cookies,
+        public_url: cfg.public_url.clone(),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

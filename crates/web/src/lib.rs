@@ -37,4 +37,8 @@ pub struct AppState {
     pub app: App,
     /// Whether cookies carry `Secure` (set when served over HTTPS).
     pub secure_cookies: bool,
+    /// The service's public address, scheme and host without a trailing `/`
+    /// (`https://sahih.kota.go.id`), for the links citizens share; when none, the address each
+    /// request came in on.
+    pub public_url: Option<String>,
 }

@@ -267,6 +267,8 @@ pub struct DocumentPage {
     pub actions: Actions,
     /// The comment of the latest return for revision, shown with the revision form.
     pub last_comment: Option<String>,
+    /// The service's public address (`https://host`), before the `/v/{code}` link.
+    pub public_base: String,
 }
 
 impl DocumentPage {

@@ -230,6 +230,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Public verification link",
     ),
     (
+        "verification_link_copy",
+        "Salin alamat ini untuk dibagikan",
+        "Copy this address to share it",
+    ),
+    (
         "verification_link_hint",
         "Siapa pun yang memegang tautan ini dapat memeriksa dan mengunduh dokumen bertanda tangan ini.",
         "Anyone holding this link can check and download this signed document.",

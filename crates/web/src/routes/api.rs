@@ -142,6 +142,7 @@ mod tests {
         web::Data::new(AppState {
             app: crate::App::new(store, config),
             secure_cookies: false,
+            public_url: None,
         })
     }
 

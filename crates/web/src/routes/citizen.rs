@@ -3,7 +3,7 @@
 //! transparency-log receipt.
 
 use actix_multipart::Multipart;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use sahih_workflow::{Actor, Command, decide};
 
 use super::{ActionForm, blocking, html, pdf_response, see_other};
@@ -73,11 +73,22 @@ async fn my_documents(state: web::Data<AppState>, v: Visitor) -> Result<HttpResp
 
 /// Renders the document page for any visitor allowed to see it, with the actions the workflow
 /// would allow them (each offered action is one `decide` that succeeds).
+/// The address the service is reached at, for links to share: the configured `public_url`,
+/// else the scheme and host the request came in on (its `Host` header).
+fn public_base(state: &AppState, req: &HttpRequest) -> String {
+    state.public_url.clone().unwrap_or_else(|| {
+        let info = req.connection_info();
+        format!("{}://{}", info.scheme(), info.host())
+    })
+}
+
 pub(super) async fn document_page(
     state: &web::Data<AppState>,
+    req: &HttpRequest,
     v: &Visitor,
     id: String,
 ) -> Result<HttpResponse, AppError> {
+    let public_base = public_base(state, req);
     let user = v.user()?.clone();
     let lang = v.lang;
     let (view, actions) = blocking(state, move |app| {
@@ -131,6 +142,7 @@ pub(super) async fn document_page(
             .find(|e| e.kind == "returned")
             .and_then(|e| e.comment.clone()),
         form_rows,
+        public_base,
         v: view,
         actions,
     })
@@ -138,10 +150,11 @@ pub(super) async fn document_page(
 
 async fn tracking(
     state: web::Data<AppState>,
+    req: HttpRequest,
     v: Visitor,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    document_page(&state, &v, id.into_inner()).await
+    document_page(&state, &req, &v, id.into_inner()).await
 }
 
 async fn resubmit(

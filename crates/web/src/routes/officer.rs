@@ -1,6 +1,6 @@
 //! The officers' side: the queue, the review page, paraf, return, reject and sign.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use sahih_workflow::{Command, Role};
 use zeroize::Zeroizing;
 
@@ -41,11 +41,12 @@ async fn queue(state: web::Data<AppState>, v: Visitor) -> Result<HttpResponse, A
 
 async fn review(
     state: web::Data<AppState>,
+    req: HttpRequest,
     v: Visitor,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     officer(&v)?;
-    document_page(&state, &v, id.into_inner()).await
+    document_page(&state, &req, &v, id.into_inner()).await
 }
 
 async fn act(
