@@ -217,9 +217,9 @@ fn the_log_grows_with_the_flow_audits_clean_and_its_receipts_verify_offline() {
     // the code; it verifies offline.
     let code = tracking
         .text()
-        .split("href=\"/v/")
+        .split("/v/")
         .nth(1)
-        .and_then(|rest| rest.split('"').next())
+        .and_then(|rest| rest.split(['"', '<']).next())
         .expect("verification link")
         .to_string();
     let page = anon.get(&format!("/v/{code}"));
@@ -241,6 +241,14 @@ fn the_log_grows_with_the_flow_audits_clean_and_its_receipts_verify_offline() {
         let (stdout, stderr) = text(&out);
         assert!(out.status.success(), "{name}: {stderr}");
         assert!(stdout.contains("5 events"), "{stdout}");
+        assert!(
+            stdout.contains("event 1 (log index 0): submitted, from none to submitted, at "),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains(": signed, from approved to signed, at "),
+            "{stdout}"
+        );
         // Edited after download, it fails with a code.
         let edited = String::from_utf8_lossy(body).replace("kind=paraf", "kind=signed");
         std::fs::write(&file, edited).expect("write");
@@ -254,7 +262,7 @@ fn the_log_grows_with_the_flow_audits_clean_and_its_receipts_verify_offline() {
     let (status, stdout, stderr) = audit(&server, &key, Some(&state));
     assert_eq!(status, Some(0), "{stdout}{stderr}");
     assert!(
-        stdout.contains("1 documents in the workflow's order; 1 public verifications"),
+        stdout.contains("1 document in the workflow's order; 1 public verification"),
         "{stdout}"
     );
     let (status, stdout, stderr) = audit(&server, &key, Some(&state));

@@ -48,8 +48,9 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Run the citizen -> paraf -> signature flow through the application services.
     Demo(demo::DemoArgs),
-    /// Check the transparency log (exit 0 all checks pass, 1 the log or receipt fails one,
-    /// 2 it could not be checked).
+    /// Check the transparency log (exit 0 all checks pass; 1 the log or receipt fails one,
+    /// E_LOG_KEY_MISMATCH included; 2 it could not be checked: network, files, a malformed
+    /// key; 3 a usage mistake).
     Log {
         #[command(subcommand)]
         command: log::LogCommand,

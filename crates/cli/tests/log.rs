@@ -86,7 +86,21 @@ fn log_commands_exit_2_when_they_cannot_check_and_1_when_the_input_fails() {
         "nope",
     ]);
     assert_eq!(bad_key.status.code(), Some(2), "{}", stderr(&bad_key));
-    assert!(stderr(&bad_key).contains("E_LOG_KEY"));
+    assert!(stderr(&bad_key).contains("E_IO"), "{}", stderr(&bad_key));
+    assert!(stderr(&bad_key).contains("cannot read the key file nope"));
+
+    let malformed = sahih(&[
+        "log",
+        "verify-receipt",
+        &receipt.to_string_lossy(),
+        "--key",
+        "sahih.local/log+nope",
+    ]);
+    assert_eq!(malformed.status.code(), Some(2), "{}", stderr(&malformed));
+    assert!(stderr(&malformed).contains("E_LOG_KEY: not a verifier key"));
+
+    let usage = sahih(&["log", "verify-receipt", "--no-such-flag"]);
+    assert_eq!(usage.status.code(), Some(3), "{}", stderr(&usage));
 
     let bad_receipt = sahih(&[
         "log",

@@ -1,8 +1,8 @@
 //! `sahih log verify` and `sahih log verify-receipt`: a monitor's and a citizen's checks of
 //! Sahih's transparency log. Exit status 0 when every check passes; 1 when the log (or the
 //! receipt) fails one, with a one-line reason and a stable code (`E_LOG_ROLLBACK`,
-//! `E_LOG_FORK`, `E_LOG_ENTRY_MISMATCH`…); 2 when it could not be checked (network, files,
-//! a malformed key).
+//! `E_LOG_FORK`, `E_LOG_ENTRY_MISMATCH`, `E_LOG_KEY_MISMATCH`…); 2 when it could not be
+//! checked (network, files, a malformed key); 3 for a usage mistake (`main` maps clap's).
 
 mod audit;
 mod remote;
@@ -114,16 +114,25 @@ pub fn run(command: LogCommand) -> ExitCode {
     }
 }
 
-/// A verifier key string, given as is or in a file.
+/// A verifier key string, given as is or in a file. A value with no `+` cannot be a key
+/// string (`name+id+base64`), so it is read as a file: a missing one is `E_IO`, not a
+/// malformed key.
 fn parse_key(given: &str) -> Result<VerifierKey, Failure> {
-    let text = if Path::new(given).is_file() {
-        std::fs::read_to_string(given)
-            .map_err(|e| Failure::cannot("E_LOG_KEY", format!("reading {given}: {e}")))?
+    let text = if Path::new(given).is_file() || !given.contains('+') {
+        std::fs::read_to_string(given).map_err(|e| {
+            Failure::cannot("E_IO", format!("cannot read the key file {given}: {e}"))
+        })?
     } else {
         given.to_owned()
     };
     VerifierKey::parse(text.trim())
         .map_err(|e| Failure::cannot("E_LOG_KEY", format!("not a verifier key: {e}")))
+}
+
+/// `1 entry`, `2 entries`: `n` and the noun in the number it needs.
+fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// What `--state` keeps between runs.
@@ -177,13 +186,14 @@ fn save_state(path: &Path, state: &State) -> Result<(), Failure> {
     std::fs::rename(&tmp, path).map_err(fail)
 }
 
-/// The key to check against, and the warnings its origin deserves.
+/// The key to check against, whether it was taken from the log itself (trust on first use),
+/// and the warnings its origin deserves.
 fn resolve_key(
     args: &VerifyArgs,
     state: Option<&State>,
     remote: &Remote,
     warnings: &mut Vec<String>,
-) -> Result<VerifierKey, Failure> {
+) -> Result<(VerifierKey, bool), Failure> {
     let given = args.key.as_deref();
     let given = given.map(parse_key).transpose()?;
     let pinned = state.map(|s| parse_key(&s.key)).transpose()?;
@@ -192,14 +202,14 @@ fn resolve_key(
             "E_LOG_KEY_MISMATCH",
             format!("--key {g} is not the key {p} pinned in the state file"),
         )),
-        (Some(key), _) | (None, Some(key)) => Ok(key),
+        (Some(key), _) | (None, Some(key)) => Ok((key, false)),
         (None, None) => {
             let key = parse_key(&remote.key()?)?;
             warnings.push(match &args.state {
                 Some(path) => format!(
-                    "warning: the log's key {key} was taken from the log itself and is pinned \
-                     from now on in {} (trust on first use); pass --key to pin a key you \
-                     obtained elsewhere",
+                    "warning: the log's key {key} was taken from the log itself (trust on first \
+                     use); it will be pinned in {} only if every check passes; pass --key to \
+                     pin a key you obtained elsewhere",
                     path.display()
                 ),
                 None => format!(
@@ -207,7 +217,7 @@ fn resolve_key(
                      pinned; pass --key, or keep a --state file"
                 ),
             });
-            Ok(key)
+            Ok((key, true))
         }
     }
 }
@@ -252,7 +262,7 @@ fn verify(args: &VerifyArgs) -> Result<Vec<String>, Failure> {
     let remote = Remote::new(&args.url)?;
     let state = args.state.as_deref().map(load_state).transpose()?.flatten();
     let mut lines = Vec::new();
-    let key = resolve_key(args, state.as_ref(), &remote, &mut lines)?;
+    let (key, from_log) = resolve_key(args, state.as_ref(), &remote, &mut lines)?;
     for warning in lines.drain(..) {
         eprintln!("sahih: {warning}");
     }
@@ -274,9 +284,9 @@ fn verify(args: &VerifyArgs) -> Result<Vec<String>, Failure> {
         ));
     }
     lines.push(format!(
-        "checkpoint of {}: {} entries, root {}, signature by {} verified",
+        "checkpoint of {}: {}, root {}, signature by {} verified",
         checkpoint.origin(),
-        checkpoint.size(),
+        count(checkpoint.size().0, "entry", "entries"),
         checkpoint.root().to_base64(),
         key
     ));
@@ -290,20 +300,23 @@ fn verify(args: &VerifyArgs) -> Result<Vec<String>, Failure> {
             })?;
         check_consistency(&remote, &old_checkpoint, &checkpoint)?;
         lines.push(format!(
-            "consistent with the pinned checkpoint of {} entries",
-            old_checkpoint.size()
+            "consistent with the pinned checkpoint of {}",
+            count(old_checkpoint.size().0, "entry", "entries")
         ));
     }
     if args.audit {
         let done = audit::audit(&remote, &checkpoint)?;
         lines.push(format!(
-            "audit: {} entries in {} bundles, {} tiles and the root recomputed; {} documents \
-             in the workflow's order; {} public verifications",
-            checkpoint.size(),
-            done.bundles,
-            done.tiles,
-            done.documents,
-            done.verifications
+            "audit: {} in {}, {} and the root recomputed; {} in the workflow's order; {}",
+            count(checkpoint.size().0, "entry", "entries"),
+            count(done.bundles as u64, "bundle", "bundles"),
+            count(done.tiles as u64, "tile", "tiles"),
+            count(done.documents as u64, "document", "documents"),
+            count(
+                done.verifications as u64,
+                "public verification",
+                "public verifications"
+            ),
         ));
     }
     if let Some(path) = &args.state {
@@ -315,7 +328,14 @@ fn verify(args: &VerifyArgs) -> Result<Vec<String>, Failure> {
                 checkpoint: note,
             },
         )?;
-        lines.push(format!("state kept in {}", path.display()));
+        lines.push(if from_log {
+            format!(
+                "state kept in {}; the log's key is pinned there from now on",
+                path.display()
+            )
+        } else {
+            format!("state kept in {}", path.display())
+        });
     }
     Ok(lines)
 }
@@ -330,29 +350,35 @@ fn verify_receipt(args: &ReceiptArgs) -> Result<Vec<String>, Failure> {
         .verify(&key)
         .map_err(|e| Failure::log(e.code(), e.to_string()))?;
     let mut lines = vec![format!(
-        "receipt of document {}: {} events, each included in the checkpoint of {} ({} entries, \
-         signature by {} verified), in the workflow's order{}",
+        "receipt of document {} (the application's pseudonym in the log): {}, each included in \
+         the checkpoint of {} ({}, signature by {} verified), in the workflow's order{}",
         receipt.document,
-        leaves.len(),
+        count(leaves.len() as u64, "event", "events"),
         checkpoint.origin(),
-        checkpoint.size(),
+        count(checkpoint.size().0, "entry", "entries"),
         key,
         if receipt.pending > 0 {
             format!(
-                "; {} later events not yet in that checkpoint",
-                receipt.pending
+                "; {} not yet in that checkpoint",
+                count(receipt.pending, "later event", "later events")
             )
         } else {
             String::new()
         }
     )];
+    let mut number = 0;
     for (index, leaf) in &leaves {
         if let Leaf::Event(e) = leaf {
-            let to = e.to.as_code();
+            number += 1;
+            let from = e
+                .from
+                .as_ref()
+                .map_or_else(|| "none".to_string(), |f| f.as_code());
             lines.push(format!(
-                "  #{index} {} {} -> {to}, file sha256 {}",
-                leaf_time(e.time),
+                "  event {number} (log index {index}): {}, from {from} to {}, at {}, file sha256 {}",
                 e.kind,
+                e.to.as_code(),
+                leaf_time(e.time),
                 hex::encode(e.sha256)
             ));
         }
