@@ -65,8 +65,8 @@ fn write_private(path: &Path, text: &[u8]) -> anyhow::Result<()> {
 /// The key at `data/log-signing.key`, made with `origin` as its name if the file is missing.
 ///
 /// Errors: the file cannot be read or written, is readable by others, does not hold a key, or
-/// holds the key of another origin (a log's origin never changes: move the file away to start
-/// a new log, and its verifiers must pin the new key).
+/// holds the key of another origin (a log's origin never changes: to start a new log, move the
+/// file away and start with a fresh database, and its verifiers must pin the new key).
 pub fn load_or_create(data: &Path, origin: &str) -> anyhow::Result<SignerKey> {
     std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
     let path: PathBuf = data.join(KEY_FILE);
@@ -86,7 +86,8 @@ pub fn load_or_create(data: &Path, origin: &str) -> anyhow::Result<SignerKey> {
     if key.name() != origin {
         bail!(
             "{} is the key of the log {}, but log_origin is {origin}: a log's origin cannot \
-             change (move the key file away to start a new log)",
+             change (to start a new log, move the key file away and start with a fresh \
+             database)",
             path.display(),
             key.name()
         );

@@ -72,7 +72,11 @@ pub enum StoreError {
     Log(#[from] sahih_tlog::Error),
     /// The log's checkpoints so far were signed by another key than the one given: the key
     /// file was replaced or the database belongs to another deployment.
-    #[error("the log was signed with key {stored}, not with {given}")]
+    #[error(
+        "the log in this database was signed with key {stored}, not with {given}: use the key \
+         file that signed this database's log, or, to start a new log, move the key file away \
+         and start with a fresh database (every monitor must then pin the new key)"
+    )]
     LogKeyMismatch {
         /// The verifier key that signed the stored checkpoint.
         stored: String,
