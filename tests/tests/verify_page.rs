@@ -226,6 +226,13 @@ fn a_document_sahih_signed_verifies_by_its_link_and_by_upload_and_a_changed_byte
         (404, Some("E_VERIFICATION_EXPIRED")),
         "another session cannot fetch someone's upload by its hash"
     );
+    assert!(
+        stranger
+            .text()
+            .contains("<a href=\"/verifikasi\" id=\"back\">Kembali</a>"),
+        "Back works without JavaScript: {}",
+        stranger.text()
+    );
 
     // One byte changed inside the signed range: the page and the API both say so.
     let mut tampered = s.pdf.clone();
@@ -408,10 +415,50 @@ fn a_malformed_file_gets_a_page_saying_it_cannot_be_checked_never_a_500() {
 
     let mut visitor = Browser::new(&server);
     let form = visitor.get("/verifikasi");
+    let text = form.text();
+    let note = text
+        .split("id=\"verify-log-note\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</p>").next())
+        .unwrap_or_default();
+    assert!(
+        note.contains("sidik jari SHA-256") && note.contains("tanpa isi berkas, tanpa nama berkas"),
+        "the form says what the public log keeps of a check: {text}"
+    );
+    let big = vec![b'%'; 21 * 1024 * 1024];
+    let too_large = visitor.post_multipart(
+        "/verifikasi",
+        &[("csrf", &form.csrf())],
+        Some(("besar.pdf", &big)),
+    );
+    let text = too_large.text();
+    assert_eq!(
+        (too_large.status, too_large.error_code.as_deref()),
+        (413, Some("E_UPLOAD_TOO_LARGE"))
+    );
+    assert!(
+        text.contains("lebih besar dari batas unggah layanan ini (20 MB)"),
+        "the reason in plain words: {text}"
+    );
+    assert!(
+        text.contains("id=\"verify-form\"") && !text.contains("javascript:"),
+        "the form again, and nothing that needs JavaScript: {text}"
+    );
     let no_csrf = visitor.post_multipart("/verifikasi", &[], Some(("a.pdf", b"%PDF-1.7")));
     assert_eq!(no_csrf.error_code.as_deref(), Some("E_CSRF"));
     let no_file = visitor.post_multipart("/verifikasi", &[("csrf", &form.csrf())], None);
-    assert_eq!(no_file.error_code.as_deref(), Some("E_UPLOAD_MISSING"));
+    assert_eq!(
+        (no_file.status, no_file.error_code.as_deref()),
+        (400, Some("E_UPLOAD_MISSING"))
+    );
+    assert!(
+        no_file
+            .text()
+            .contains("Tidak ada berkas PDF yang diunggah")
+            && no_file.text().contains("id=\"verify-form\""),
+        "{}",
+        no_file.text()
+    );
     let elsewhere = visitor.post_multipart_files(
         "/verifikasi",
         &[("csrf", &form.csrf())],

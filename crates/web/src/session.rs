@@ -207,6 +207,7 @@ pub async fn middleware(
             .path_and_query()
             .map_or_else(|| req.path().to_string(), ToString::to_string)
     });
+    let back_link = crate::views::back_link(req.path());
     let mut res = next.call(req).await?;
     let replaced = res.response().cookies().any(|c| c.name() == SESSION_COOKIE);
     if let Some(cookie) = cookie
@@ -231,6 +232,7 @@ pub async fn middleware(
                 p: visitor.page(),
                 code: info.code.to_string(),
                 detail: info.detail,
+                back: back_link,
             };
             let body = page
                 .render()

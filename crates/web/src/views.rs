@@ -333,4 +333,23 @@ pub struct ErrorPage {
     pub code: String,
     /// English detail, may be empty.
     pub detail: String,
+    /// Where "Back" leads, from [`back_link`].
+    pub back: &'static str,
+}
+
+/// Where an error page's "Back" link leads for a request to `path`, so that it works without
+/// JavaScript: the page the failed one belongs to.
+pub fn back_link(path: &str) -> &'static str {
+    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+    if under("/verifikasi") || under("/v") || under("/api") {
+        "/verifikasi"
+    } else if under("/petugas") {
+        "/petugas"
+    } else if under("/permohonan") || under("/dokumen") || under("/layanan") {
+        "/permohonan"
+    } else if under("/log") {
+        "/log"
+    } else {
+        "/"
+    }
 }

@@ -532,6 +532,31 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "This PDF is too large or too complex to check.",
     ),
     (
+        "upload_refused_title",
+        "Berkas tidak diperiksa",
+        "The file was not checked",
+    ),
+    (
+        "unusable_E_UPLOAD_TOO_LARGE",
+        "Berkas ini lebih besar dari batas unggah layanan ini ({limit} MB), sehingga tidak diperiksa. Berkas bertanda tangan tidak dapat diperkecil tanpa merusak tanda tangannya; mintalah instansi penerbitnya memeriksanya.",
+        "This file is larger than this service's upload limit ({limit} MB), so it was not checked. A signed file cannot be made smaller without breaking its signature; ask the agency that issued it to check it.",
+    ),
+    (
+        "unusable_E_UPLOAD_MISSING",
+        "Tidak ada berkas PDF yang diunggah. Pilih berkas PDF, lalu tekan Periksa.",
+        "No PDF file was uploaded. Choose a PDF file, then press Check.",
+    ),
+    (
+        "unusable_E_BAD_INPUT",
+        "Formulir unggah tidak dapat dibaca (misalnya dua berkas dikirim sekaligus). Pilih satu berkas PDF, lalu coba lagi.",
+        "The upload form could not be read (for example two files were sent at once). Choose one PDF file and try again.",
+    ),
+    (
+        "verify_log_note",
+        "Setiap pemeriksaan dicatat di log transparansi publik hanya sebagai sidik jari SHA-256 berkas, hasil pemeriksaan, dan waktunya: tanpa isi berkas, tanpa nama berkas, dan tanpa data tentang Anda.",
+        "Every check is recorded in the public transparency log only as the file's SHA-256 fingerprint, the verdict and the time: no file content, no file name, and nothing about you.",
+    ),
+    (
         "unusable_other",
         "Berkas ini tidak dapat dibaca sebagai PDF bertanda tangan.",
         "This file cannot be read as a signed PDF.",

@@ -7,8 +7,8 @@
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::{HttpResponse, web};
-use sahih_signing::verify::{Report, Unusable};
+use actix_web::{HttpResponse, ResponseError, web};
+use sahih_signing::verify::{REPORT_SCHEMA, Report, Unusable};
 
 use super::{blocking, html, pdf_response};
 use crate::session::Visitor;
@@ -58,21 +58,45 @@ fn report_page(
             download,
             receipt,
         }),
-        Err(unusable) => {
-            let code = HeaderValue::from_str(&unusable.code).ok();
-            let mut res = html(VerifyUnusablePage {
-                p: v.page(),
-                unusable,
-                limit_mb: limit_mb(state),
-            })?;
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            if let Some(code) = code {
-                res.headers_mut()
-                    .insert(HeaderName::from_static("x-sahih-error"), code);
-            }
-            Ok(res)
-        }
+        Err(unusable) => unusable_page(state, v, unusable, StatusCode::UNPROCESSABLE_ENTITY),
     }
+}
+
+/// The page of a file that was not checked, with its reason, its code in `X-Sahih-Error`, and
+/// the form again.
+fn unusable_page(
+    state: &AppState,
+    v: &Visitor,
+    unusable: Unusable,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let code = HeaderValue::from_str(&unusable.code).ok();
+    let mut res = html(VerifyUnusablePage {
+        p: v.page(),
+        unusable,
+        limit_mb: limit_mb(state),
+    })?;
+    *res.status_mut() = status;
+    if let Some(code) = code {
+        res.headers_mut()
+            .insert(HeaderName::from_static("x-sahih-error"), code);
+    }
+    Ok(res)
+}
+
+/// An upload refused before checking (too large 413, no file or a malformed form 400) as the
+/// verification page with the form again; other errors as they are.
+fn refused_upload(state: &AppState, v: &Visitor, e: AppError) -> Result<HttpResponse, AppError> {
+    if !matches!(e, AppError::TooLarge { .. } | AppError::BadInput { .. }) {
+        return Err(e);
+    }
+    let unusable = Unusable {
+        schema: REPORT_SCHEMA,
+        indication: "UNUSABLE",
+        code: e.code().into(),
+        reason: e.to_string(),
+    };
+    unusable_page(state, v, unusable, e.status_code())
 }
 
 async fn check(
@@ -80,9 +104,15 @@ async fn check(
     v: Visitor,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let mut form = upload::read(payload, state.app.config().upload_limit).await?;
+    let mut form = match upload::read(payload, state.app.config().upload_limit).await {
+        Ok(form) => form,
+        Err(e) => return refused_upload(&state, &v, e),
+    };
     v.check_csrf(form.fields.get("csrf").map_or("", String::as_str))?;
-    let file = form.take_file()?;
+    let file = match form.take_file() {
+        Ok(file) => file,
+        Err(e) => return refused_upload(&state, &v, e),
+    };
     let owner = v.token_hash.clone();
     let bytes = file.bytes;
     let checked = blocking(&state, move |app| app.verify_upload(&bytes, &owner)).await?;

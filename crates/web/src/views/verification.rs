@@ -34,14 +34,33 @@ pub struct VerifyUnusablePage {
 }
 
 impl VerifyUnusablePage {
+    /// Whether the upload was refused before any check (too large, no file, a malformed form),
+    /// rather than a file that was read and cannot be validated.
+    pub fn refused(&self) -> bool {
+        matches!(
+            self.unusable.code.as_str(),
+            "E_UPLOAD_TOO_LARGE" | "E_UPLOAD_MISSING" | "E_BAD_INPUT"
+        )
+    }
+
+    /// The headline.
+    pub fn title(&self) -> &'static str {
+        self.p.lang.t(if self.refused() {
+            "upload_refused_title"
+        } else {
+            "unusable_title"
+        })
+    }
+
     /// The reason in plain words: the verification sentence for the code, else the general one.
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> String {
         let code = &self.unusable.code;
         self.p
             .lang
             .lookup(&format!("unusable_{code}"))
             .or_else(|| self.p.lang.lookup(code))
             .unwrap_or_else(|| self.p.t("unusable_other"))
+            .replace("{limit}", &self.limit_mb.to_string())
     }
 }
 
