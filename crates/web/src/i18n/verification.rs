@@ -314,8 +314,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     (
         "level_signatures_and_timestamps",
-        "Hanya tanda tangan, cap waktu atau data validasi yang ditambahkan.",
-        "Only signatures, timestamps or validation data were added.",
+        "Hanya tanda tangan (atau kolom tanda tangan baru), cap waktu atau data validasi yang ditambahkan.",
+        "Only signatures (or new signature fields), timestamps or validation data were added.",
     ),
     (
         "level_form_filling",
@@ -324,8 +324,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     (
         "level_annotations",
-        "Anotasi (catatan, kolom tanda tangan yang tampak) ditambahkan atau diubah.",
-        "Annotations (comments, visible signature fields) were added or changed.",
+        "Anotasi (catatan, cap, coretan) ditambahkan atau diubah.",
+        "Annotations (comments, stamps, drawings) were added or changed.",
     ),
     (
         "level_other",

@@ -1,7 +1,8 @@
 //! Changes to the form (ISO 32000-2 §12.7): the catalog's form-related keys, the AcroForm,
 //! its fields and widgets. Filling a field is form filling; signing a signature field, or
-//! adding an invisible one, is a signature; a new visible signature field counts as an
-//! annotation (after a certification it is the "sneaky signature" pattern).
+//! adding a new signature field, visible or not, is a signature (`SignaturesAndTimestamps`); a
+//! new visible one is also marked, because after a certification it is never permitted (the
+//! "sneaky signature" pattern).
 
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
