@@ -103,14 +103,18 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     println!("paraf given by {}", verifier.name);
 
     let signer = login(&app, Role::Signer)?;
-    app.sign(
-        &signer,
-        &doc.public_id,
-        DEMO_KEY_PASSPHRASE.as_bytes(),
-        None,
-    )
-    .map_err(|e| fail("signing", e))?;
+    let signed_doc = app
+        .sign(
+            &signer,
+            &doc.public_id,
+            DEMO_KEY_PASSPHRASE.as_bytes(),
+            None,
+        )
+        .map_err(|e| fail("signing", e))?;
     println!("signed by {}", signer.name);
+    if let Some(code) = &signed_doc.verification_code {
+        println!("public verification: /v/{code} (on the server `sahih serve` runs on this data)");
+    }
 
     // Into the log's next checkpoint now, as `serve`'s sequencer would within a second.
     app.log_flush().map_err(|e| fail("sequencing the log", e))?;

@@ -136,3 +136,33 @@ fn migrate_reports_what_it_applied_and_refuses_a_file_that_is_no_database() {
         stderr(&scheme)
     );
 }
+
+#[test]
+fn demo_prints_the_signed_documents_public_verification_path() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let input = shared().join("corpus/plain/pdfrs_libreoffice.pdf");
+    let path = |name: &str| tmp.path().join(name).to_string_lossy().into_owned();
+    let out = sahih(
+        &[
+            "demo",
+            "--input",
+            &input.to_string_lossy(),
+            "--out",
+            &path("out"),
+            "--data",
+            &path("data"),
+            "--certs",
+            &path("certs"),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("signed by "), "{stdout}");
+    let code = stdout
+        .split("public verification: /v/")
+        .nth(1)
+        .map(|rest| rest.chars().take_while(char::is_ascii_hexdigit).count());
+    assert_eq!(code, Some(40), "{stdout}");
+    assert!(stdout.contains("signed.pdf"), "{stdout}");
+}
