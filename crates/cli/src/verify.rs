@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use sahih_signing::verify::{Indication, Policy, Report, SignatureReport, Unusable, verify};
+use sahih_signing::verify::{
+    Indication, MAX_FILE_BYTES, Policy, Report, SignatureReport, Unusable, verify,
+};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -33,7 +35,12 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "FIELD", requires = "out")]
     signed_revision: Option<String>,
     /// Where --signed-revision writes.
-    #[arg(long, short = 'o', value_name = "OUT.pdf")]
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "OUT.pdf",
+        requires = "signed_revision"
+    )]
     out: Option<PathBuf>,
     /// The PDF to validate.
     file: PathBuf,
@@ -58,7 +65,13 @@ pub fn run(args: VerifyArgs) -> ExitCode {
         Err(unusable) => {
             let text = match args.format {
                 Format::Json => serde_json::to_string_pretty(unusable).unwrap_or_default(),
-                Format::Text => format!("UNUSABLE INPUT: {} ({})", unusable.reason, unusable.code),
+                Format::Text => {
+                    format!(
+                        "UNUSABLE INPUT: {} ({})",
+                        clean(&unusable.reason),
+                        unusable.code
+                    )
+                }
             };
             (text, 3)
         }
@@ -108,39 +121,83 @@ fn report(args: &VerifyArgs) -> Result<(Report, Vec<u8>), Unusable> {
                 unusable("E_BAD_TIME", format!("--at {at} is not an RFC 3339 time"))
             })?);
     }
-    let pdf = std::fs::read(&args.file)
-        .map_err(|e| unusable("E_IO", format!("cannot read {}: {e}", args.file.display())))?;
+    let pdf = read_bounded(&args.file)?;
     let report = verify(&pdf, &policy)?;
     Ok((report, pdf))
 }
 
+/// Text from the PDF or its certificates, made safe for a terminal: control characters
+/// (escape sequences, carriage returns, newlines) become U+FFFD, so a signer's name cannot
+/// forge or redraw lines of the report.
+fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
+}
+
+/// Reads at most [`MAX_FILE_BYTES`] + 1 bytes, so that a huge file (or `/dev/zero`) is refused
+/// as too large instead of filling memory.
+fn read_bounded(path: &std::path::Path) -> Result<Vec<u8>, Unusable> {
+    use std::io::Read as _;
+    let cannot =
+        |e: std::io::Error| unusable("E_IO", format!("cannot read {}: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let limit = MAX_FILE_BYTES as u64;
+    if file
+        .metadata()
+        .is_ok_and(|m| m.is_file() && m.len() > limit)
+    {
+        return Err(too_large());
+    }
+    let mut pdf = Vec::new();
+    file.take(limit + 1).read_to_end(&mut pdf).map_err(cannot)?;
+    if pdf.len() as u64 > limit {
+        return Err(too_large());
+    }
+    Ok(pdf)
+}
+
+fn too_large() -> Unusable {
+    unusable(
+        "E_PDF_TOO_LARGE",
+        format!("the file is larger than {MAX_FILE_BYTES} bytes"),
+    )
+}
+
 fn check_line(out: &mut String, label: &str, ok: bool, detail: &str) {
     let mark = if ok { "ok" } else { "FAILED" };
-    let _ = writeln!(out, "  {label:<22} {mark}: {detail}");
+    let _ = writeln!(out, "  {label:<22} {mark}: {}", clean(detail));
 }
 
 fn render_signature(out: &mut String, n: usize, s: &SignatureReport, revisions: usize) {
     let _ = writeln!(
         out,
         "\nSignature {n}: field '{}' ({:?}, {})",
-        s.field, s.kind, s.format
+        clean(&s.field),
+        s.kind,
+        clean(&s.format)
     );
     match &s.signer {
         Some(signer) => {
             let org = signer
                 .organization
                 .as_deref()
-                .map(|o| format!(", {o}"))
+                .map(|o| format!(", {}", clean(o)))
                 .unwrap_or_default();
-            let _ = writeln!(out, "  {:<22} {}{org}", "Signer", signer.common_name);
-            let _ = writeln!(out, "  {:<22} {}", "Issuer", signer.issuer);
+            let _ = writeln!(
+                out,
+                "  {:<22} {}{org}",
+                "Signer",
+                clean(&signer.common_name)
+            );
+            let _ = writeln!(out, "  {:<22} {}", "Issuer", clean(&signer.issuer));
         }
         None => {
             let _ = writeln!(out, "  {:<22} (unknown)", "Signer");
         }
     }
     if let Some(t) = &s.claimed_time {
-        let _ = writeln!(out, "  {:<22} {t} (claimed by the signer)", "Time");
+        let _ = writeln!(out, "  {:<22} {} (claimed by the signer)", "Time", clean(t));
     }
     if let Some(ts) = &s.timestamp {
         let state = match (ts.intact, ts.trusted) {
@@ -187,14 +244,14 @@ fn render_signature(out: &mut String, n: usize, s: &SignatureReport, revisions: 
             out,
             "    revision {}: object {}: {} [{}]",
             c.revision,
-            c.object,
-            c.detail,
+            clean(&c.object),
+            clean(&c.detail),
             c.level.as_str()
         );
     }
     check_line(out, "Trust", s.trust.ok, &s.trust.detail);
     if !s.chain.is_empty() {
-        let _ = writeln!(out, "  {:<22} {}", "Chain", s.chain.join(" <- "));
+        let _ = writeln!(out, "  {:<22} {}", "Chain", clean(&s.chain.join(" <- ")));
     }
     let _ = writeln!(
         out,
@@ -239,7 +296,7 @@ fn render(r: &Report) -> String {
         render_signature(&mut out, i + 1, s, r.revisions);
     }
     for note in &r.notes {
-        let _ = writeln!(out, "Note: {note}");
+        let _ = writeln!(out, "Note: {}", clean(note));
     }
     out.trim_end().to_string()
 }

@@ -74,8 +74,8 @@ fn check_member(
 ) -> Result<(), SigningError> {
     let Some(stream) = doc
         .objects
-        .iter()
-        .find(|((n, _), _)| *n == container)
+        .range((container, 0)..=(container, u16::MAX))
+        .next()
         .map(|(_, o)| o)
     else {
         return Ok(());

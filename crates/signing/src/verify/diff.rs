@@ -5,6 +5,7 @@
 //! naming the object.
 
 use std::collections::HashSet;
+use std::time::Instant;
 
 use lopdf::xref::XrefEntry;
 use lopdf::{Dictionary, Document, Object, ObjectId};
@@ -135,8 +136,8 @@ impl<'a> Diff<'a> {
         });
     }
 
-    /// Runs the analysis and returns every change found.
-    pub(crate) fn run(mut self) -> Vec<Finding> {
+    /// Runs the analysis; `None` when `deadline` passes first.
+    pub(crate) fn run(mut self, deadline: Instant) -> Option<Vec<Finding>> {
         self.trailer();
         let old_entries = &self.old.reference_table.entries;
         let new_entries = &self.new.reference_table.entries;
@@ -154,7 +155,10 @@ impl<'a> Diff<'a> {
             .copied()
             .filter(|n| !same_entry(old_entries.get(n), new_entries.get(n)))
             .collect();
-        for n in ids {
+        for (i, n) in ids.into_iter().enumerate() {
+            if i % 1024 == 0 && Instant::now() > deadline {
+                return None;
+            }
             let (o, e) = (old_entries.get(&n), new_entries.get(&n));
             let container_changed = matches!(e, Some(XrefEntry::Compressed { container, .. }) if changed_containers.contains(container));
             if same_entry(o, e) && !container_changed {
@@ -166,7 +170,7 @@ impl<'a> Diff<'a> {
                 (true, true) => self.modified(n, e),
             }
         }
-        self.findings
+        Some(self.findings)
     }
 
     fn trailer(&mut self) {
@@ -190,15 +194,9 @@ impl<'a> Diff<'a> {
     }
 
     fn modified(&mut self, n: u32, entry: Option<&XrefEntry>) {
-        let id = self
-            .old
-            .objects
-            .keys()
-            .find(|(num, _)| *num == n)
-            .copied()
-            .unwrap_or((n, 0));
+        let id = first_id(self.old, n).unwrap_or((n, 0));
         let (Ok(old), Ok(new)) = (self.old.get_object(id), self.new.get_object(id)) else {
-            let new_id = self.new.objects.keys().find(|(num, _)| *num == n).copied();
+            let new_id = first_id(self.new, n);
             let detail = match new_id {
                 Some(new_id) if new_id.1 != id.1 => "object replaced under a new generation",
                 _ => "object no longer readable",
@@ -302,6 +300,28 @@ impl<'a> Diff<'a> {
         let kind = type_name(old);
         self.note(id_text(id), Level::Other, format!("{kind} changed"));
     }
+}
+
+/// The items of `items` that `other` does not hold: references by a set (arrays of many
+/// thousands of annotations stay linear), direct objects by comparison.
+fn missing_from<'o>(items: &'o [Object], other: &[Object]) -> Vec<&'o Object> {
+    let refs: HashSet<ObjectId> = other.iter().filter_map(|o| o.as_reference().ok()).collect();
+    items
+        .iter()
+        .filter(|item| match item.as_reference() {
+            Ok(id) => !refs.contains(&id),
+            Err(_) => !other.iter().any(|o| same(o, item)),
+        })
+        .collect()
+}
+
+/// The id of object number `n` in `doc`, whatever its generation (a range lookup: documents
+/// can hold hundreds of thousands of objects).
+fn first_id(doc: &Document, n: u32) -> Option<ObjectId> {
+    doc.objects
+        .range((n, 0)..=(n, u16::MAX))
+        .next()
+        .map(|(id, _)| *id)
 }
 
 /// Keys whose values differ between two dictionaries (added and removed keys included).

@@ -288,13 +288,7 @@ fn analyse(
     let mut newest = Some(newest_doc);
     for i in first..=last {
         if Instant::now() > deadline {
-            return Err(unusable(
-                "E_PDF_TOO_LARGE",
-                format!(
-                    "analysing the revisions took longer than the time limit (at revision {})",
-                    i + 1
-                ),
-            ));
+            return Err(out_of_time(i + 1));
         }
         let doc = if i == last {
             newest.take()
@@ -310,7 +304,8 @@ fn analyse(
         if let (Some(old), Some(new)) = (&previous, &doc) {
             match Index::build(old) {
                 Ok(index) => {
-                    findings.extend(Diff::new(old, new, &index, ends[i - 1].end_eol, i + 1).run())
+                    let diff = Diff::new(old, new, &index, ends[i - 1].end_eol, i + 1);
+                    findings.extend(diff.run(deadline).ok_or_else(|| out_of_time(i + 1))?);
                 }
                 Err(e) => notes.push(format!("revision {} cannot be analysed: {e}", i)),
             }
@@ -320,6 +315,14 @@ fn analyse(
         previous = doc;
     }
     Ok(findings)
+}
+
+/// Unusable input: the analysis ran past the policy's time limit.
+fn out_of_time(revision: usize) -> Unusable {
+    unusable(
+        "E_PDF_TOO_LARGE",
+        format!("analysing the revisions took longer than the time limit (at revision {revision})"),
+    )
 }
 
 fn unreadable(revision: usize, detail: &str) -> Finding {

@@ -6,7 +6,9 @@
 
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
-use super::{BOOKKEEPING_KEYS, Diff, array, changed_keys, describe, id_text, lossy, widgets_of};
+use super::{
+    BOOKKEEPING_KEYS, Diff, array, changed_keys, describe, id_text, lossy, missing_from, widgets_of,
+};
 use crate::pdf::resolve;
 use crate::verify::index::{field_name, is_visible};
 use crate::verify::report::ModificationLevel as Level;
@@ -121,14 +123,14 @@ impl Diff<'_> {
     }
 
     pub(super) fn fields_array(&mut self, id: ObjectId, old: &[Object], new: &[Object]) {
-        for gone in old.iter().filter(|o| !new.contains(o)) {
+        for gone in missing_from(old, new) {
             self.note(
                 id_text(id),
                 Level::Other,
                 format!("form field {} removed", describe(gone)),
             );
         }
-        for added in new.iter().filter(|n| !old.contains(n)) {
+        for added in missing_from(new, old) {
             self.new_field(added);
         }
     }

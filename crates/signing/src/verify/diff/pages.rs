@@ -3,7 +3,7 @@
 
 use lopdf::{Dictionary, Object, ObjectId};
 
-use super::{BOOKKEEPING_KEYS, Diff, array, changed_keys, describe, id_text, lossy};
+use super::{BOOKKEEPING_KEYS, Diff, array, changed_keys, describe, id_text, lossy, missing_from};
 use crate::pdf::resolve;
 use crate::verify::index::is_visible;
 use crate::verify::report::ModificationLevel as Level;
@@ -54,7 +54,7 @@ impl Diff<'_> {
 
     pub(super) fn annots(&mut self, id: ObjectId, page: ObjectId, old: &[Object], new: &[Object]) {
         let page_no = format!("page object {}", page.0);
-        for gone in old.iter().filter(|o| !new.contains(o)) {
+        for gone in missing_from(old, new) {
             let widget = gone
                 .as_reference()
                 .is_ok_and(|r| self.index.widgets.contains_key(&r));
@@ -69,7 +69,7 @@ impl Diff<'_> {
                 format!("annotation {} removed from {page_no}", describe(gone)),
             );
         }
-        for added in new.iter().filter(|n| !old.contains(n)) {
+        for added in missing_from(new, old) {
             self.new_annotation(added, &page_no);
         }
     }
