@@ -205,6 +205,10 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 .app_data(state.clone())
                 .configure(sahih_web::configure)
         })
+        // Bounded connections per worker (actix's default is 25,000), so that held-open
+        // connections run out before file descriptors do; request heads must arrive in 5 s.
+        .max_connections(1024)
+        .client_request_timeout(std::time::Duration::from_secs(5))
         .bind(cfg.bind)
         .with_context(|| format!("binding {}", cfg.bind))?;
         let addr = server.addrs().first().copied().unwrap_or(cfg.bind);

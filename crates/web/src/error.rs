@@ -41,6 +41,12 @@ pub enum AppError {
     /// The request body is of a content type the endpoint does not take (the API).
     #[error("unsupported content type {0}: send application/pdf or multipart/form-data")]
     UnsupportedMediaType(String),
+    /// The request body did not arrive in time.
+    #[error("the upload took too long to arrive")]
+    UploadTimeout,
+    /// Too much PDF work is running or waiting: try again in a moment.
+    #[error("the server is busy checking other documents; try again in a moment")]
+    Busy,
     /// The upload is larger than the limit.
     #[error("upload larger than {limit} bytes")]
     TooLarge {
@@ -76,6 +82,8 @@ impl AppError {
             AppError::Forbidden(code) => code,
             AppError::BadInput { code, .. } => code,
             AppError::TooLarge { .. } => "E_UPLOAD_TOO_LARGE",
+            AppError::Busy => "E_BUSY",
+            AppError::UploadTimeout => "E_UPLOAD_TIMEOUT",
             AppError::UnsupportedMediaType(_) => "E_UNSUPPORTED_MEDIA_TYPE",
             AppError::Workflow(e) => e.code(),
             AppError::Form(e) => e.code(),
@@ -115,6 +123,8 @@ impl ResponseError for AppError {
             AppError::NotFound | AppError::VerificationExpired => StatusCode::NOT_FOUND,
             AppError::BadInput { .. } | AppError::Form(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::UploadTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Workflow(W::WrongRole { .. } | W::NotApplicant) => StatusCode::FORBIDDEN,
             AppError::Workflow(W::NotAllowed { .. } | W::Terminal(_)) => StatusCode::CONFLICT,

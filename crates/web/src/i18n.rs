@@ -274,6 +274,16 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Wrong username or password.",
     ),
     (
+        "E_BUSY",
+        "Server sedang sibuk memeriksa dokumen lain. Coba lagi sebentar lagi.",
+        "The server is busy checking other documents. Try again in a moment.",
+    ),
+    (
+        "E_UPLOAD_TIMEOUT",
+        "Unggahan terlalu lama sampai. Periksa sambungan Anda dan coba lagi.",
+        "The upload took too long to arrive. Check your connection and try again.",
+    ),
+    (
         "E_CSRF",
         "Formulir kedaluwarsa atau tidak sah. Muat ulang halaman dan coba lagi.",
         "The form expired or is not valid. Reload the page and try again.",

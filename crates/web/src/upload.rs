@@ -48,7 +48,26 @@ fn bad(e: impl std::fmt::Display) -> AppError {
 /// Reads the whole form. Errors: `E_UPLOAD_TOO_LARGE` past `file_limit` bytes (in any file
 /// field), `E_BAD_INPUT` for malformed bodies, a repeated `berkas`, too many fields or
 /// non-UTF-8 text.
-pub async fn read(mut payload: Multipart, file_limit: usize) -> Result<MultipartForm, AppError> {
+///
+/// A body that is not received within [`BODY_TIMEOUT`] is refused with `E_UPLOAD_TIMEOUT`
+/// (408), so that stalled uploads cannot hold connections and memory.
+pub async fn read(payload: Multipart, file_limit: usize) -> Result<MultipartForm, AppError> {
+    within_body_timeout(read_all(payload, file_limit)).await
+}
+
+/// How long a request body may take to arrive.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Runs a body read under [`BODY_TIMEOUT`].
+pub async fn within_body_timeout<T>(
+    read: impl std::future::Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
+    actix_web::rt::time::timeout(BODY_TIMEOUT, read)
+        .await
+        .unwrap_or(Err(AppError::UploadTimeout))
+}
+
+async fn read_all(mut payload: Multipart, file_limit: usize) -> Result<MultipartForm, AppError> {
     let mut form = MultipartForm::default();
     let mut count = 0;
     while let Some(mut field) = payload.try_next().await.map_err(bad)? {

@@ -23,7 +23,8 @@ impl App {
             });
         }
         self.pdf_gate
-            .run(|| sahih_signing::inspect(&upload.bytes))?;
+            .run(|| sahih_signing::inspect(&upload.bytes))
+            .map_err(|_| AppError::Busy)??;
         Ok(())
     }
 
@@ -223,7 +224,8 @@ impl App {
         };
         let signed = self
             .pdf_gate
-            .run(|| sign_pdf(&pdf, &key, &cert, &self.config.chain, &options))?;
+            .run(|| sign_pdf(&pdf, &key, &cert, &self.config.chain, &options))
+            .map_err(|_| AppError::Busy)??;
         drop(key);
         let sha = self.store.blobs().put(&signed.bytes)?;
         let change = Change {

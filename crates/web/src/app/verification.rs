@@ -56,6 +56,8 @@ impl App {
     pub fn verification_policy(&self) -> Policy {
         Policy {
             trust_anchors: self.config.trust_anchors.clone(),
+            // A public request may not hold a PDF place for long (the gate has two or so).
+            time_limit: std::time::Duration::from_secs(20),
             ..Policy::default()
         }
     }
@@ -64,7 +66,17 @@ impl App {
     /// Returns the report whatever its verdict, or why the file cannot be validated at all.
     pub fn verify_pdf(&self, pdf: &[u8]) -> Result<Report, Unusable> {
         let policy = self.verification_policy();
-        self.pdf_gate.run(|| verify(pdf, &policy))
+        self.pdf_gate
+            .run(|| verify(pdf, &policy))
+            .unwrap_or_else(|_| {
+                Err(Unusable {
+                    schema: sahih_signing::verify::REPORT_SCHEMA,
+                    indication: "UNUSABLE",
+                    code: "E_BUSY".into(),
+                    reason: "the server is busy checking other documents; try again in a moment"
+                        .into(),
+                })
+            })
     }
 
     /// Validates an upload of the verification page, records the request in the transparency

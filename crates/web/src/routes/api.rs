@@ -71,6 +71,9 @@ async fn verify(
     let outcome = web::block(move || app.verify_logged(&pdf, VerificationSource::Api)).await;
     match outcome.map_err(AppError::from) {
         Ok(Ok(Ok(report))) => HttpResponse::Ok().json(report),
+        Ok(Ok(Err(unusable))) if unusable.code == "E_BUSY" => {
+            HttpResponse::ServiceUnavailable().json(unusable)
+        }
         Ok(Ok(Err(unusable))) => HttpResponse::UnprocessableEntity().json(unusable),
         Ok(Err(e)) | Err(e) => app_problem(&e),
     }
@@ -97,15 +100,19 @@ async fn read_pdf(
             if declared.is_some_and(|n| n > limit as u64) {
                 return Err(AppError::TooLarge { limit });
             }
-            let mut body = Vec::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| AppError::bad_input("E_BAD_INPUT", e.to_string()))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(AppError::TooLarge { limit });
+            upload::within_body_timeout(async {
+                let mut body = Vec::new();
+                while let Some(chunk) = payload.next().await {
+                    let chunk =
+                        chunk.map_err(|e| AppError::bad_input("E_BAD_INPUT", e.to_string()))?;
+                    if body.len() + chunk.len() > limit {
+                        return Err(AppError::TooLarge { limit });
+                    }
+                    body.extend_from_slice(&chunk);
                 }
-                body.extend_from_slice(&chunk);
-            }
-            Ok(body)
+                Ok(body)
+            })
+            .await
         }
         Some("multipart/form-data") => {
             let mut form = upload::read(Multipart::new(req.headers(), payload), limit).await?;

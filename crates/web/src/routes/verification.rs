@@ -58,7 +58,14 @@ fn report_page(
             download,
             receipt,
         }),
-        Err(unusable) => unusable_page(state, v, unusable, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(unusable) => {
+            let status = if unusable.code == "E_BUSY" {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            unusable_page(state, v, unusable, status)
+        }
     }
 }
 
