@@ -484,17 +484,7 @@ fn walk_fields(
         let Some(field) = resolve(doc, obj).and_then(|o| o.as_dict().ok()) else {
             continue;
         };
-        let mut name = parent.clone();
-        if let Some(t) = field
-            .get(b"T")
-            .ok()
-            .and_then(|t| lopdf::decode_text_string(t).ok())
-        {
-            if !name.is_empty() {
-                name.push('.');
-            }
-            name.push_str(&t);
-        }
+        let name = crate::verify::field_name(&parent, field);
         let is_sig = field.get(b"FT").and_then(Object::as_name).ok() == Some(b"Sig");
         if let Some(sig) = field
             .get(b"V")

@@ -3,6 +3,9 @@
 //! changed byte, or after a later update that changes content, it does not, and the report
 //! says why.
 
+mod common;
+
+use common::assemble;
 use sahih_signing::devca::{DevOfficer, dev_init, issue_for_key};
 use sahih_signing::verify::{
     Indication, ModificationLevel, Policy, Report, SubIndication, signed_revision, verify,
@@ -20,25 +23,7 @@ fn plain_pdf() -> Vec<u8> {
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
         "<< /Length 36 >>\nstream\nBT /F1 12 Tf 72 720 Td (Surat) Tj ET\nendstream",
     ];
-    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in bodies.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend(format!("{} 0 obj\n{body}\nendobj\n", i + 1).bytes());
-    }
-    let xref = out.len();
-    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", bodies.len() + 1).bytes());
-    for o in offsets {
-        out.extend(format!("{o:010} 00000 n \n").bytes());
-    }
-    out.extend(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            bodies.len() + 1
-        )
-        .bytes(),
-    );
-    out
+    assemble(&bodies.map(String::from))
 }
 
 /// Appends an incremental update (ISO 32000-2 §7.5.6) redefining `objects` (number, body),

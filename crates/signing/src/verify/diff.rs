@@ -254,17 +254,8 @@ impl<'a> Diff<'a> {
             let field = ix.field_of_widget(widget);
             return match field {
                 Some(f) if only_here => {
-                    let level = if f.is_signature {
-                        Level::SignaturesAndTimestamps
-                    } else {
-                        Level::FormFilling
-                    };
-                    let name = f.name.clone();
-                    self.note(
-                        id_text(id),
-                        level,
-                        format!("appearance of field '{name}' updated"),
-                    );
+                    let (is_signature, name) = (f.is_signature, f.name.clone());
+                    self.appearance_updated(id, is_signature, &name);
                 }
                 _ => self.note(
                     id_text(id),

@@ -38,6 +38,7 @@ pub use report::{
 use crate::SigningError;
 use diff::{Diff, Finding};
 use index::Index;
+pub(crate) use index::field_name;
 use revision::RevisionEnd;
 
 /// Largest file validated, bytes.

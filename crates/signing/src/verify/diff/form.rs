@@ -180,6 +180,20 @@ impl Diff<'_> {
         self.mark_signature(dict);
     }
 
+    /// A field's appearance redrawn: part of signing a signature field, or of filling a field.
+    pub(super) fn appearance_updated(&mut self, id: ObjectId, is_signature: bool, name: &str) {
+        let level = if is_signature {
+            Level::SignaturesAndTimestamps
+        } else {
+            Level::FormFilling
+        };
+        self.note(
+            id_text(id),
+            level,
+            format!("appearance of field '{name}' updated"),
+        );
+    }
+
     /// Marks the last finding as a new visible signature field.
     pub(super) fn mark_visible_signature(&mut self) {
         if let Some(last) = self.findings.last_mut() {
@@ -262,18 +276,7 @@ impl Diff<'_> {
                         format!("annotation flags of field '{name}' changed"),
                     );
                 }
-                b"AP" | b"AS" if is_widget => {
-                    let level = if field.is_signature {
-                        Level::SignaturesAndTimestamps
-                    } else {
-                        Level::FormFilling
-                    };
-                    self.note(
-                        id_text(id),
-                        level,
-                        format!("appearance of field '{name}' updated"),
-                    );
-                }
+                b"AP" | b"AS" if is_widget => self.appearance_updated(id, field.is_signature, name),
                 _ => self.note(
                     id_text(id),
                     Level::Other,
