@@ -155,7 +155,13 @@ pub(crate) fn load_checked(
         }
         let detail = format!("object {id} listed in the cross-reference data cannot be read");
         if !tolerate(*id, false) {
-            return Err(SigningError::BrokenXref { detail });
+            // In an encrypted file, objects that do not decrypt with the empty user password
+            // are unreadable because of the password, not because the file is broken.
+            return Err(if encrypted {
+                SigningError::Encrypted
+            } else {
+                SigningError::BrokenXref { detail }
+            });
         }
         notes.push(format!("tolerated defect: {detail} (nothing refers to it)"));
     }
