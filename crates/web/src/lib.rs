@@ -23,6 +23,8 @@ pub mod request_log;
 mod routes;
 pub mod seed;
 pub mod session;
+#[cfg(test)]
+mod test_support;
 mod upload;
 pub mod views;
 

@@ -126,32 +126,9 @@ async fn read_pdf(
 
 #[cfg(test)]
 mod tests {
-    use actix_web::{App, test, web};
+    use actix_web::{App, test};
 
-    use crate::{AppConfig, AppState};
-
-    fn state(dir: &std::path::Path) -> web::Data<AppState> {
-        let store = sahih_store::Store::open(
-            &format!("sqlite://{}", dir.join("sahih.db").display()),
-            &dir.join("blobs"),
-        )
-        .expect("store");
-        let config = AppConfig {
-            upload_limit: 1024,
-            city: "Kota Uji".into(),
-            chain: Vec::new(),
-            trust_anchors: Vec::new(),
-            verification_cache: dir.join("cache"),
-            log_key: std::sync::Arc::new(
-                sahih_tlog::SignerKey::generate("sahih.test/log").expect("log key"),
-            ),
-        };
-        web::Data::new(AppState {
-            app: crate::App::new(store, config),
-            secure_cookies: false,
-            public_url: None,
-        })
-    }
+    use crate::test_support::state;
 
     #[actix_web::test]
     async fn a_body_past_the_limit_is_413_json_whether_or_not_its_length_is_declared() {

@@ -49,8 +49,7 @@ async fn apply(
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let user = v.user()?.clone();
-    let form = upload::read(payload, state.app.config().upload_limit).await?;
-    v.check_csrf(form.fields.get("csrf").map_or("", String::as_str))?;
+    let form = checked_form(&state, &v, payload).await?;
     let file = form
         .file
         .ok_or_else(|| AppError::bad_input("E_UPLOAD_MISSING", "no PDF file uploaded"))?;
@@ -164,8 +163,7 @@ async fn resubmit(
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let user = v.user()?.clone();
-    let form = upload::read(payload, state.app.config().upload_limit).await?;
-    v.check_csrf(form.fields.get("csrf").map_or("", String::as_str))?;
+    let form = checked_form(&state, &v, payload).await?;
     let seen = super::seen(form.fields.get("state"), form.fields.get("version"));
     let revision = Revision {
         values: form.fields,
@@ -237,4 +235,15 @@ async fn signed(
     let name = format!("{}-ttd.pdf", id.get(..8).unwrap_or(&id));
     let bytes = blocking(&state, move |app| app.signed_pdf(&user, &id)).await?;
     Ok(pdf_response(bytes, &name, false))
+}
+
+/// Reads a multipart form within the upload limit and checks its CSRF token.
+async fn checked_form(
+    state: &AppState,
+    v: &Visitor,
+    payload: Multipart,
+) -> Result<upload::MultipartForm, AppError> {
+    let form = upload::read(payload, state.app.config().upload_limit).await?;
+    v.check_csrf(form.fields.get("csrf").map_or("", String::as_str))?;
+    Ok(form)
 }

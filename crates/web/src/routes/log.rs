@@ -113,33 +113,10 @@ pub(super) fn receipt_response(
 
 #[cfg(test)]
 mod tests {
-    use actix_web::{App, test, web};
+    use actix_web::{App, test};
     use sahih_store::log::leaf::{Verdict, VerificationLeaf, VerificationSource};
 
-    use crate::{AppConfig, AppState};
-
-    fn state(dir: &std::path::Path) -> web::Data<AppState> {
-        let store = sahih_store::Store::open(
-            &format!("sqlite://{}", dir.join("sahih.db").display()),
-            &dir.join("blobs"),
-        )
-        .expect("store");
-        let config = AppConfig {
-            upload_limit: 1024,
-            city: "Kota Uji".into(),
-            chain: Vec::new(),
-            trust_anchors: Vec::new(),
-            verification_cache: dir.join("cache"),
-            log_key: std::sync::Arc::new(
-                sahih_tlog::SignerKey::from_seed("sahih.test/log", &[3; 32]).expect("key"),
-            ),
-        };
-        web::Data::new(AppState {
-            app: crate::App::new(store, config),
-            secure_cookies: false,
-            public_url: None,
-        })
-    }
+    use crate::test_support::state;
 
     #[actix_web::test]
     async fn full_tiles_are_cached_for_good_partial_ones_briefly_and_none_sets_a_cookie() {
