@@ -21,6 +21,7 @@ diesel::table! {
         cert_pem -> Nullable<Text>,
         key_pem -> Nullable<Text>,
         created_at -> BigInt,
+        supervisor_id -> Nullable<BigInt>,
     }
 }
 
@@ -44,6 +45,7 @@ diesel::table! {
         description_en -> Text,
         form_json -> Text,
         template_json -> Text,
+        numbering_json -> Nullable<Text>,
     }
 }
 
@@ -119,6 +121,44 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    approvals (document_id, step, user_id) {
+        document_id -> BigInt,
+        step -> BigInt,
+        user_id -> BigInt,
+        at -> BigInt,
+    }
+}
+
+diesel::table! {
+    delegations (id) {
+        id -> BigInt,
+        delegator_id -> BigInt,
+        delegate_id -> BigInt,
+        kind -> Text,
+        valid_from -> BigInt,
+        valid_until -> BigInt,
+        created_by -> BigInt,
+        created_at -> BigInt,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    dispositions (id) {
+        id -> BigInt,
+        document_id -> BigInt,
+        from_id -> BigInt,
+        to_id -> BigInt,
+        instruction -> Text,
+        state -> Text,
+        note -> Nullable<Text>,
+        created_at -> BigInt,
+        read_at -> Nullable<BigInt>,
+        closed_at -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(services -> agencies (agency_id));
 diesel::joinable!(documents -> services (service_id));
@@ -137,5 +177,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     events,
     log_leaves,
     log_tiles,
-    log_state
+    log_state,
+    approvals,
+    delegations,
+    dispositions
 );
