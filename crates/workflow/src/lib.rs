@@ -38,6 +38,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod calendar;
 mod command;
 mod error;
 mod ids;
@@ -45,6 +46,7 @@ mod machine;
 mod service;
 mod state;
 
+pub use calendar::{BadHoliday, WIB, WorkingCalendar};
 pub use command::{Actor, Command, Event, MAX_COMMENT_CHARS, Transition};
 pub use error::WorkflowError;
 pub use ids::{AgencyId, DocumentId, Role, UserId};
