@@ -29,13 +29,18 @@ pub struct Actor {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
-    /// A verifier gives paraf for the pending step.
+    /// An officer of the pending paraf step gives paraf.
     Paraf,
+    /// An officer of the pending acknowledgement step acknowledges (mengetahui).
+    Acknowledge,
     /// Return for revision (dikembalikan untuk perbaikan) with a non-blank comment of at most
-    /// [`MAX_COMMENT_CHARS`] characters.
+    /// [`MAX_COMMENT_CHARS`] characters: to the applicant, or to the previous step.
     Return {
-        /// What the applicant must fix; trimmed before it is recorded.
+        /// What must be fixed; trimmed before it is recorded.
         comment: String,
+        /// Where the document goes (default: the applicant).
+        #[serde(default)]
+        to: ReturnTo,
     },
     /// The applicant sends a returned document back; every paraf step starts over.
     Resubmit,
@@ -51,11 +56,12 @@ pub enum Command {
 }
 
 impl Command {
-    /// The stable lowercase name: `"paraf"`, `"return"`, `"resubmit"`, `"reject"`,
-    /// `"withdraw"` or `"sign"`. Used in [`crate::WorkflowError::NotAllowed`].
+    /// The stable lowercase name: `"paraf"`, `"acknowledge"`, `"return"`, `"resubmit"`,
+    /// `"reject"`, `"withdraw"` or `"sign"`. Used in [`crate::WorkflowError::NotAllowed`].
     pub fn name(&self) -> &'static str {
         match self {
             Command::Paraf => "paraf",
+            Command::Acknowledge => "acknowledge",
             Command::Return { .. } => "return",
             Command::Resubmit => "resubmit",
             Command::Reject { .. } => "reject",
@@ -63,6 +69,17 @@ impl Command {
             Command::Sign => "sign",
         }
     }
+}
+
+/// Where a returned document goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReturnTo {
+    /// To the applicant, who corrects and resubmits; every step starts over.
+    #[default]
+    Applicant,
+    /// To the officers of the previous step that applies, whose paraf is given again.
+    PreviousStep,
 }
 
 /// Something that happened to a document; the caller appends events to its history.
@@ -73,15 +90,24 @@ impl Command {
 pub enum Event {
     /// The applicant submitted the document (the first event of every document).
     Submitted,
-    /// Paraf given for the 0-based paraf step `step`.
+    /// Paraf given at the 0-based template step `step` (one officer's; a parallel group may
+    /// need more before the document moves on).
     Paraf {
         /// The step that received paraf.
+        step: u32,
+    },
+    /// Acknowledged (mengetahui) at the 0-based template step `step`.
+    Acknowledged {
+        /// The step.
         step: u32,
     },
     /// Returned for revision.
     Returned {
         /// The trimmed comment.
         comment: String,
+        /// The step the document went back to; `None`: to the applicant.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to_step: Option<u32>,
     },
     /// The applicant resubmitted after a return.
     Resubmitted,
@@ -92,21 +118,28 @@ pub enum Event {
     },
     /// Withdrawn by the applicant.
     Withdrawn,
+    /// The nomor surat allocated at signing, recorded just before `Signed`.
+    Numbered {
+        /// The number, e.g. `503/0012/DPMPTSP/XI/2026`.
+        number: String,
+    },
     /// Signed by the signing official.
     Signed,
 }
 
 impl Event {
-    /// The stable lowercase kind: `"submitted"`, `"paraf"`, `"returned"`, `"resubmitted"`,
-    /// `"rejected"`, `"withdrawn"` or `"signed"`.
+    /// The stable lowercase kind: `"submitted"`, `"paraf"`, `"acknowledged"`, `"returned"`,
+    /// `"resubmitted"`, `"rejected"`, `"withdrawn"`, `"numbered"` or `"signed"`.
     pub fn kind(&self) -> &'static str {
         match self {
             Event::Submitted => "submitted",
             Event::Paraf { .. } => "paraf",
+            Event::Acknowledged { .. } => "acknowledged",
             Event::Returned { .. } => "returned",
             Event::Resubmitted => "resubmitted",
             Event::Rejected { .. } => "rejected",
             Event::Withdrawn => "withdrawn",
+            Event::Numbered { .. } => "numbered",
             Event::Signed => "signed",
         }
     }
@@ -131,7 +164,8 @@ mod tests {
 
     #[rstest]
     #[case(Command::Paraf, "paraf")]
-    #[case(Command::Return { comment: String::new() }, "return")]
+    #[case(Command::Acknowledge, "acknowledge")]
+    #[case(Command::Return { comment: String::new(), to: ReturnTo::Applicant }, "return")]
     #[case(Command::Resubmit, "resubmit")]
     #[case(Command::Reject { reason: String::new() }, "reject")]
     #[case(Command::Withdraw, "withdraw")]
@@ -143,7 +177,9 @@ mod tests {
     #[rstest]
     #[case(Event::Submitted, "submitted")]
     #[case(Event::Paraf { step: 0 }, "paraf")]
-    #[case(Event::Returned { comment: String::new() }, "returned")]
+    #[case(Event::Acknowledged { step: 1 }, "acknowledged")]
+    #[case(Event::Returned { comment: String::new(), to_step: None }, "returned")]
+    #[case(Event::Numbered { number: String::new() }, "numbered")]
     #[case(Event::Resubmitted, "resubmitted")]
     #[case(Event::Rejected { reason: String::new() }, "rejected")]
     #[case(Event::Withdrawn, "withdrawn")]

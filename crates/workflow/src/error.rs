@@ -37,9 +37,25 @@ pub enum WorkflowError {
         /// The limit in Unicode scalar values ([`crate::MAX_COMMENT_CHARS`]).
         max: usize,
     },
-    /// A routing template must have at least one paraf step.
-    #[error("a routing template needs at least one paraf step")]
+    /// A routing template must have at least one paraf step without a condition.
+    #[error("a routing template needs at least one paraf step without a condition")]
     EmptyTemplate,
+    /// A routing template or service definition breaks a rule; the text names it.
+    #[error("invalid routing template: {0}")]
+    InvalidTemplate(String),
+    /// The officer is not assigned to the step the document waits at (by position, role or
+    /// agency), and holds no delegation from someone who is.
+    #[error("you are not assigned to the step {step:?}")]
+    NotAssignee {
+        /// The pending step's name.
+        step: String,
+    },
+    /// The officer already gave paraf (or acknowledged) at this step in this round.
+    #[error("you already acted at this step")]
+    AlreadyActed,
+    /// Return to the previous step at the first step: return to the applicant instead.
+    #[error("there is no previous step to return to")]
+    NoPreviousStep,
     /// A stored state code that is not one [`DocumentState::as_code`] produces.
     #[error("unknown document state code {0:?}")]
     UnknownState(String),
@@ -58,6 +74,10 @@ impl WorkflowError {
             WorkflowError::EmptyComment => "E_COMMENT_REQUIRED",
             WorkflowError::CommentTooLong { .. } => "E_COMMENT_TOO_LONG",
             WorkflowError::EmptyTemplate => "E_EMPTY_TEMPLATE",
+            WorkflowError::InvalidTemplate(_) => "E_INVALID_TEMPLATE",
+            WorkflowError::NotAssignee { .. } => "E_NOT_ASSIGNEE",
+            WorkflowError::AlreadyActed => "E_ALREADY_ACTED",
+            WorkflowError::NoPreviousStep => "E_NO_PREVIOUS_STEP",
             WorkflowError::UnknownState(_) => "E_UNKNOWN_STATE",
             WorkflowError::Terminal(_) => "E_DOCUMENT_CLOSED",
         }
@@ -77,6 +97,10 @@ mod tests {
     #[case(WorkflowError::EmptyComment, "E_COMMENT_REQUIRED")]
     #[case(WorkflowError::CommentTooLong { max: 2000 }, "E_COMMENT_TOO_LONG")]
     #[case(WorkflowError::EmptyTemplate, "E_EMPTY_TEMPLATE")]
+    #[case(WorkflowError::InvalidTemplate("x".into()), "E_INVALID_TEMPLATE")]
+    #[case(WorkflowError::NotAssignee { step: "x".into() }, "E_NOT_ASSIGNEE")]
+    #[case(WorkflowError::AlreadyActed, "E_ALREADY_ACTED")]
+    #[case(WorkflowError::NoPreviousStep, "E_NO_PREVIOUS_STEP")]
     #[case(WorkflowError::UnknownState("x".into()), "E_UNKNOWN_STATE")]
     #[case(WorkflowError::Terminal(DocumentState::Signed), "E_DOCUMENT_CLOSED")]
     fn codes_are_stable(#[case] error: WorkflowError, #[case] code: &str) {

@@ -1,8 +1,8 @@
 //! The approval state machine: which command is allowed, for whom, in which state.
 
 use crate::{
-    Actor, Command, DocumentState, Event, MAX_COMMENT_CHARS, Role, RoutingTemplate, Transition,
-    WorkflowError,
+    Actor, Command, DocumentState, Event, MAX_COMMENT_CHARS, ReturnTo, Role, RoutingTemplate, Step,
+    StepAction, Transition, UserId, WorkflowError,
 };
 
 /// The transition that creates a document: state `Submitted`, one `Submitted` event.
@@ -16,42 +16,85 @@ pub fn submit() -> Transition {
     }
 }
 
-/// Decides whether `actor` may give `command` to a document in `state` routed by `template`,
-/// and if so returns the new state and the events to record. Nothing is changed: the caller
-/// stores the transition (comparing `from` with the stored state inside its transaction).
+/// Everything [`decide`] needs to know about a document, loaded by the caller.
+#[derive(Debug, Clone, Copy)]
+pub struct Situation<'a> {
+    /// The document's state.
+    pub state: DocumentState,
+    /// Its service's routing template.
+    pub template: &'a RoutingTemplate,
+    /// Its form values (field name → value), which decide the conditional steps.
+    pub form: &'a [(String, String)],
+    /// The officers who may act at the pending step now: those matching the step's assignees
+    /// (resolved by the caller, see [`crate::Assignees::matches`]), plus acting officials
+    /// (Plt./Plh.) holding a current delegation from one of them. Empty when nothing is pending.
+    pub eligible: &'a [UserId],
+    /// The officers who already gave paraf or acknowledged at the pending step in this round.
+    pub given: &'a [UserId],
+}
+
+impl Situation<'_> {
+    /// The pending step's index and definition, if the document waits for officers.
+    pub fn pending(&self) -> Option<(u32, &Step)> {
+        let index = self.state.pending_step(self.template, self.form)?;
+        Some((index, self.template.step(index)?))
+    }
+
+    /// How many distinct officers have acted at the pending step, and how many must.
+    pub fn progress(&self) -> Option<(usize, usize)> {
+        let (_, step) = self.pending()?;
+        if step.action == StepAction::Sign {
+            return Some((0, 1));
+        }
+        let mut assigned: Vec<UserId> = self.eligible.to_vec();
+        assigned.extend_from_slice(self.given);
+        assigned.sort_unstable();
+        assigned.dedup();
+        Some((self.given.len(), step.mode.required(assigned.len())))
+    }
+}
+
+/// Decides whether `actor` may give `command` to the document in `situation`, and if so returns
+/// the new state and the events to record. Nothing is changed: the caller stores the transition
+/// (comparing `from` with the stored state inside its transaction).
 ///
 /// The rules:
-/// - `Paraf` by a verifier, while `Submitted` (step 0) or `InReview { step }`: the next step
-///   becomes pending, or `Approved` after the template's last step. Event `Paraf { step }`.
-/// - `Return` / `Reject` by a verifier while `Submitted` or `InReview`, or by the signer
-///   while `Approved`: `Returned` / `Rejected`, with the trimmed comment or reason.
-/// - `Sign` by the signer while `Approved`: `Signed`. There is no signature without every
-///   paraf.
-/// - `Resubmit` by the applicant while `Returned`: `Submitted`; every paraf step starts over.
-/// - `Withdraw` by the applicant while `Submitted` or `Returned`: `Withdrawn`.
+/// - `Paraf` / `Acknowledge` by an eligible officer at a pending paraf / acknowledgement step
+///   where they have not acted yet: once the step's [`crate::GroupMode`] is satisfied the next
+///   step that applies to the form becomes pending (`Approved` at the sign step); until then the
+///   document stays at the step (`InReview { step }`). Event `Paraf { step }` /
+///   `Acknowledged { step }`.
+/// - `Return` / `Reject` by an eligible officer of the pending step (the signer while
+///   `Approved`): to the applicant (`Returned`), to the previous step that applies
+///   (`InReview { previous }`, whose officers act again), or `Rejected`.
+/// - `Sign` by an eligible officer while `Approved`: `Signed`. There is no signature without
+///   every step before it.
+/// - `Resubmit` by the applicant while `Returned`: `Submitted`; every step starts over.
+/// - `Withdraw` by the applicant while `Submitted` (before the first paraf) or `Returned`.
 ///
 /// Checks run in this order, and the first failure is returned.
 ///
 /// # Errors
-/// 1. [`WorkflowError::Terminal`]: `state` is signed, rejected or withdrawn.
-/// 2. [`WorkflowError::WrongRole`] / [`WorkflowError::NotApplicant`]: `actor` may not give
-///    `command` (for `Return` / `Reject` the role depends on the state, and in a state where
-///    nobody may give them this step already fails with `NotAllowed`).
-/// 3. [`WorkflowError::NotAllowed`]: `command` is not allowed in `state`, including `Paraf`
-///    on an `InReview` step past the template's last step (a corrupt state).
-/// 4. [`WorkflowError::EmptyComment`] / [`WorkflowError::CommentTooLong`]: the comment or
-///    reason is blank, or longer than [`MAX_COMMENT_CHARS`] once trimmed.
+/// 1. [`WorkflowError::Terminal`]: the document is signed, rejected or withdrawn.
+/// 2. [`WorkflowError::NotAllowed`]: nobody may give `command` in this state (e.g. `Sign`
+///    before `Approved`, `Paraf` at an acknowledgement step, or a corrupt step index).
+/// 3. [`WorkflowError::NotApplicant`] / [`WorkflowError::WrongRole`] /
+///    [`WorkflowError::NotAssignee`] / [`WorkflowError::AlreadyActed`]: `actor` may not.
+/// 4. [`WorkflowError::EmptyComment`] / [`WorkflowError::CommentTooLong`] /
+///    [`WorkflowError::NoPreviousStep`].
 pub fn decide(
-    state: DocumentState,
-    template: &RoutingTemplate,
+    situation: &Situation<'_>,
     actor: &Actor,
     command: &Command,
 ) -> Result<Transition, WorkflowError> {
+    let state = situation.state;
     if state.is_terminal() {
         return Err(WorkflowError::Terminal(state));
     }
-    authorize(state, actor, command)?;
-    let (to, event) = apply(state, template, command)?;
+    let (to, event) = match command {
+        Command::Resubmit | Command::Withdraw => applicant_command(state, actor, command)?,
+        _ => officer_command(situation, actor, command)?,
+    };
     Ok(Transition {
         from: state,
         to,
@@ -59,78 +102,121 @@ pub fn decide(
     })
 }
 
-/// Who may give a command.
-enum Permitted {
-    Role(Role),
-    Applicant,
-}
-
-/// Who may give `command` in the non-terminal `state`.
-fn permitted(state: DocumentState, command: &Command) -> Result<Permitted, WorkflowError> {
-    match command {
-        Command::Paraf => Ok(Permitted::Role(Role::Verifier)),
-        Command::Sign => Ok(Permitted::Role(Role::Signer)),
-        Command::Return { .. } | Command::Reject { .. } => match state {
-            DocumentState::Submitted | DocumentState::InReview { .. } => {
-                Ok(Permitted::Role(Role::Verifier))
-            }
-            DocumentState::Approved => Ok(Permitted::Role(Role::Signer)),
-            _ => Err(not_allowed(state, command)),
-        },
-        Command::Resubmit | Command::Withdraw => Ok(Permitted::Applicant),
-    }
-}
-
-fn authorize(state: DocumentState, actor: &Actor, command: &Command) -> Result<(), WorkflowError> {
-    match permitted(state, command)? {
-        Permitted::Role(needed) if actor.role != needed => Err(WorkflowError::WrongRole {
-            needed,
-            actual: actor.role,
-        }),
-        Permitted::Applicant if !actor.is_applicant => Err(WorkflowError::NotApplicant),
-        _ => Ok(()),
-    }
-}
-
-/// The state after `command` and the event recording it; the actor is already authorized.
-fn apply(
+fn applicant_command(
     state: DocumentState,
-    template: &RoutingTemplate,
+    actor: &Actor,
     command: &Command,
 ) -> Result<(DocumentState, Event), WorkflowError> {
     use DocumentState as S;
-    match (command, state) {
-        (Command::Paraf, S::Submitted) => paraf(state, 0, template),
-        (Command::Paraf, S::InReview { step }) => paraf(state, step, template),
-        (Command::Return { comment }, S::Submitted | S::InReview { .. } | S::Approved) => {
+    let outcome = match (command, state) {
+        (Command::Resubmit, S::Returned) => (S::Submitted, Event::Resubmitted),
+        (Command::Withdraw, S::Submitted | S::Returned) => (S::Withdrawn, Event::Withdrawn),
+        _ => return Err(not_allowed(state, command)),
+    };
+    if !actor.is_applicant {
+        return Err(WorkflowError::NotApplicant);
+    }
+    Ok(outcome)
+}
+
+/// Paraf, acknowledge, return, reject and sign: commands of the pending step's officers.
+fn officer_command(
+    situation: &Situation<'_>,
+    actor: &Actor,
+    command: &Command,
+) -> Result<(DocumentState, Event), WorkflowError> {
+    let state = situation.state;
+    let (index, step) = situation
+        .pending()
+        .ok_or_else(|| not_allowed(state, command))?;
+    let fits = match command {
+        Command::Paraf => step.action == StepAction::Paraf,
+        Command::Acknowledge => step.action == StepAction::Acknowledge,
+        Command::Sign => step.action == StepAction::Sign && state == DocumentState::Approved,
+        _ => true,
+    };
+    if !fits || (step.action == StepAction::Sign) != (state == DocumentState::Approved) {
+        return Err(not_allowed(state, command));
+    }
+    authorize_officer(situation, step, actor)?;
+    match command {
+        Command::Paraf | Command::Acknowledge => give(situation, index, actor),
+        Command::Return { comment, to } => {
             let comment = checked_comment(comment)?;
-            Ok((S::Returned, Event::Returned { comment }))
+            let to_step = match to {
+                ReturnTo::Applicant => None,
+                ReturnTo::PreviousStep => Some(
+                    situation
+                        .template
+                        .previous_step(index, situation.form)
+                        .ok_or(WorkflowError::NoPreviousStep)?,
+                ),
+            };
+            let next = to_step.map_or(DocumentState::Returned, |step| DocumentState::InReview {
+                step,
+            });
+            Ok((next, Event::Returned { comment, to_step }))
         }
-        (Command::Reject { reason }, S::Submitted | S::InReview { .. } | S::Approved) => {
+        Command::Reject { reason } => {
             let reason = checked_comment(reason)?;
-            Ok((S::Rejected, Event::Rejected { reason }))
+            Ok((DocumentState::Rejected, Event::Rejected { reason }))
         }
-        (Command::Resubmit, S::Returned) => Ok((S::Submitted, Event::Resubmitted)),
-        (Command::Withdraw, S::Submitted | S::Returned) => Ok((S::Withdrawn, Event::Withdrawn)),
-        (Command::Sign, S::Approved) => Ok((S::Signed, Event::Signed)),
-        _ => Err(not_allowed(state, command)),
+        Command::Sign => Ok((DocumentState::Signed, Event::Signed)),
+        Command::Resubmit | Command::Withdraw => Err(not_allowed(state, command)),
     }
 }
 
-/// Paraf for the pending 0-based `step`; a step past the template's end is a corrupt state.
-fn paraf(
-    state: DocumentState,
-    step: u32,
-    template: &RoutingTemplate,
-) -> Result<(DocumentState, Event), WorkflowError> {
-    if template.step(step).is_none() {
-        return Err(not_allowed(state, &Command::Paraf));
+fn authorize_officer(
+    situation: &Situation<'_>,
+    step: &Step,
+    actor: &Actor,
+) -> Result<(), WorkflowError> {
+    if !matches!(actor.role, Role::Verifier | Role::Signer) {
+        let needed = match step.action {
+            StepAction::Sign => Role::Signer,
+            StepAction::Paraf | StepAction::Acknowledge => Role::Verifier,
+        };
+        return Err(WorkflowError::WrongRole {
+            needed,
+            actual: actor.role,
+        });
     }
-    let next = match step.checked_add(1) {
-        Some(next) if template.step(next).is_some() => DocumentState::InReview { step: next },
-        _ => DocumentState::Approved,
+    if !situation.eligible.contains(&actor.id) {
+        return Err(WorkflowError::NotAssignee {
+            step: step.name.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// One officer's paraf or acknowledgement at the pending step `index`.
+fn give(
+    situation: &Situation<'_>,
+    index: u32,
+    actor: &Actor,
+) -> Result<(DocumentState, Event), WorkflowError> {
+    if situation.given.contains(&actor.id) {
+        return Err(WorkflowError::AlreadyActed);
+    }
+    let (given, required) = situation
+        .progress()
+        .ok_or_else(|| not_allowed(situation.state, &Command::Paraf))?;
+    let template = situation.template;
+    let next = if given + 1 >= required {
+        let next = template.next_step(index, situation.form);
+        if next == template.sign_step() {
+            DocumentState::Approved
+        } else {
+            DocumentState::InReview { step: next }
+        }
+    } else {
+        DocumentState::InReview { step: index }
     };
-    Ok((next, Event::Paraf { step }))
+    let event = match template.step(index).map(|s| s.action) {
+        Some(StepAction::Acknowledge) => Event::Acknowledged { step: index },
+        _ => Event::Paraf { step: index },
+    };
+    Ok((next, event))
 }
 
 /// The trimmed comment, if it is not blank and not longer than [`MAX_COMMENT_CHARS`].
@@ -158,4 +244,4 @@ fn not_allowed(state: DocumentState, command: &Command) -> WorkflowError {
 mod tests;
 
 #[cfg(test)]
-mod walk;
+mod properties;

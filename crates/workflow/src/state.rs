@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Role, WorkflowError};
+use crate::{Role, RoutingTemplate, WorkflowError};
 
 /// The state of a document in the approval workflow.
 ///
@@ -99,6 +99,24 @@ impl DocumentState {
     }
 }
 
+impl DocumentState {
+    /// The 0-based index of the template step that waits for officers: the first step that
+    /// applies to `form` while `Submitted`, `step` while `InReview`, the sign step while
+    /// `Approved`; `None` while returned or closed.
+    pub fn pending_step(
+        &self,
+        template: &RoutingTemplate,
+        form: &[(String, String)],
+    ) -> Option<u32> {
+        match self {
+            DocumentState::Submitted => Some(template.first_step(form)),
+            DocumentState::InReview { step } => Some(*step),
+            DocumentState::Approved => Some(template.sign_step()),
+            _ => None,
+        }
+    }
+}
+
 /// Parses the decimal step of an `in_review:` code, refusing non-canonical forms so that
 /// every accepted code round-trips byte for byte.
 fn parse_step(digits: &str) -> Option<DocumentState> {
@@ -123,66 +141,6 @@ impl TryFrom<String> for DocumentState {
 
     fn try_from(code: String) -> Result<Self, Self::Error> {
         DocumentState::from_code(&code)
-    }
-}
-
-/// One paraf step of a routing template: a verifier of the document's agency checks the
-/// document and gives paraf.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ParafStep {
-    /// The step's name as officers see it, e.g. `"Verifikasi"` or `"Kepala Bidang"`.
-    pub name: String,
-}
-
-/// The route a document takes: its paraf steps in order, then one signature by a signer.
-///
-/// Deserializing checks the same rule as [`RoutingTemplate::new`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "UncheckedTemplate")]
-pub struct RoutingTemplate {
-    /// The paraf steps in the order they are given; never empty when built by `new`.
-    pub paraf_steps: Vec<ParafStep>,
-}
-
-impl RoutingTemplate {
-    /// A template with the given paraf steps, in order.
-    ///
-    /// # Errors
-    /// [`WorkflowError::EmptyTemplate`] when `steps` is empty.
-    pub fn new(steps: Vec<ParafStep>) -> Result<Self, WorkflowError> {
-        if steps.is_empty() {
-            return Err(WorkflowError::EmptyTemplate);
-        }
-        Ok(RoutingTemplate { paraf_steps: steps })
-    }
-
-    /// The common route: one paraf step named `"Verifikasi"`, then the signature.
-    pub fn single_paraf() -> Self {
-        RoutingTemplate {
-            paraf_steps: vec![ParafStep {
-                name: "Verifikasi".to_owned(),
-            }],
-        }
-    }
-
-    /// The paraf step with 0-based index `step`, or `None` past the last step.
-    pub fn step(&self, step: u32) -> Option<&ParafStep> {
-        usize::try_from(step)
-            .ok()
-            .and_then(|index| self.paraf_steps.get(index))
-    }
-}
-
-#[derive(Deserialize)]
-struct UncheckedTemplate {
-    paraf_steps: Vec<ParafStep>,
-}
-
-impl TryFrom<UncheckedTemplate> for RoutingTemplate {
-    type Error = WorkflowError;
-
-    fn try_from(raw: UncheckedTemplate) -> Result<Self, Self::Error> {
-        RoutingTemplate::new(raw.paraf_steps)
     }
 }
 
@@ -252,43 +210,13 @@ mod tests {
         assert_eq!(state.awaiting(&RoutingTemplate::single_paraf()), queue);
     }
 
-    #[test]
-    fn empty_template_is_rejected() {
-        assert_eq!(
-            RoutingTemplate::new(vec![]),
-            Err(WorkflowError::EmptyTemplate)
-        );
-    }
-
-    #[test]
-    fn single_paraf_template_has_one_verification_step() {
-        let template = RoutingTemplate::single_paraf();
-        assert_eq!(template.paraf_steps.len(), 1);
-        assert_eq!(
-            template.step(0).map(|s| s.name.as_str()),
-            Some("Verifikasi")
-        );
-        assert_eq!(template.step(1), None);
-        assert_eq!(
-            RoutingTemplate::new(template.paraf_steps.clone()),
-            Ok(template)
-        );
-    }
-
     /// Serde without a format crate: serde's own in-memory deserializers.
     mod serde_forms {
-        use std::collections::BTreeMap;
-
         use serde::Deserialize;
         use serde::de::IntoDeserializer;
-        use serde::de::value::{Error, MapDeserializer};
+        use serde::de::value::Error;
 
         use super::*;
-
-        fn template_from(steps: Vec<BTreeMap<&str, &str>>) -> Result<RoutingTemplate, Error> {
-            let fields = std::iter::once(("paraf_steps", steps));
-            RoutingTemplate::deserialize(MapDeserializer::new(fields))
-        }
 
         #[test]
         fn state_deserializes_from_its_code() {
@@ -298,20 +226,6 @@ mod tests {
                 DocumentState::deserialize("in-review:2".into_deserializer());
             assert!(garbage.is_err());
             assert_eq!(String::from(DocumentState::Approved), "approved");
-        }
-
-        #[test]
-        fn template_deserializes_only_when_not_empty() {
-            let step = BTreeMap::from([("name", "Kepala Bidang")]);
-            assert_eq!(
-                template_from(vec![step]),
-                Ok(RoutingTemplate {
-                    paraf_steps: vec![ParafStep {
-                        name: "Kepala Bidang".to_owned()
-                    }]
-                })
-            );
-            assert!(template_from(vec![]).is_err());
         }
     }
 }

@@ -1,368 +1,251 @@
-//! Table tests for `decide`: every state × command pair, wrong actors, comments.
+//! Table tests of `decide` on a route with every kind of step: a verifier's paraf, a parallel
+//! group in mode all, a conditional paraf by another agency, an acknowledgement, the signature.
 
 use rstest::rstest;
 
 use super::*;
-use crate::{ParafStep, UserId};
-
+use crate::{Assignees, Comparison, Condition, GroupMode};
 use DocumentState::{Approved, InReview, Rejected, Returned, Signed, Submitted, Withdrawn};
 
-/// A template with `steps` paraf steps.
-pub(super) fn template(steps: usize) -> RoutingTemplate {
-    let steps = (0..steps)
-        .map(|i| ParafStep {
-            name: format!("Paraf {i}"),
-        })
-        .collect();
-    RoutingTemplate { paraf_steps: steps }
+pub(super) const APPLICANT: UserId = UserId(1);
+const VERIFIERS: &[UserId] = &[UserId(10), UserId(11)];
+const KABID: &[UserId] = &[UserId(20), UserId(21)];
+const KEPALA_BPKAD: &[UserId] = &[UserId(30)];
+const SEKRETARIS: &[UserId] = &[UserId(40)];
+const SIGNERS: &[UserId] = &[UserId(50)];
+
+fn step(name: &str, action: StepAction, position: &str, mode: GroupMode) -> Step {
+    Step {
+        name: name.into(),
+        action,
+        assignees: Assignees {
+            position: Some(position.into()),
+            ..Assignees::default()
+        },
+        mode,
+        condition: None,
+        deadline_days: Some(2),
+        cc: vec![],
+    }
 }
 
-pub(super) fn actor(role: Role, is_applicant: bool) -> Actor {
+/// Verifikasi (any) → Kepala Bidang (all) → Kepala BPKAD if jumlah > 50,000,000 →
+/// Sekretaris acknowledges → Kepala Dinas signs.
+pub(super) fn template() -> RoutingTemplate {
+    let mut finance = step(
+        "Kepala BPKAD",
+        StepAction::Paraf,
+        "Kepala BPKAD",
+        GroupMode::Any,
+    );
+    finance.assignees.agency = Some("BPKAD".into());
+    finance.condition = Some(Condition {
+        field: "jumlah".into(),
+        op: Comparison::Gt,
+        value: "50000000".into(),
+    });
+    RoutingTemplate::new(vec![
+        step(
+            "Verifikasi",
+            StepAction::Paraf,
+            "Verifikator",
+            GroupMode::Any,
+        ),
+        step(
+            "Kepala Bidang",
+            StepAction::Paraf,
+            "Kepala Bidang",
+            GroupMode::All,
+        ),
+        finance,
+        step(
+            "Sekretaris",
+            StepAction::Acknowledge,
+            "Sekretaris",
+            GroupMode::Any,
+        ),
+        step(
+            "Kepala Dinas",
+            StepAction::Sign,
+            "Kepala Dinas",
+            GroupMode::Any,
+        ),
+    ])
+    .expect("valid template")
+}
+
+/// Who may act at each step of [`template`].
+pub(super) fn eligible_at(step: u32) -> &'static [UserId] {
+    let all = [VERIFIERS, KABID, KEPALA_BPKAD, SEKRETARIS, SIGNERS];
+    usize::try_from(step)
+        .ok()
+        .and_then(|i| all.get(i).copied())
+        .unwrap_or(&[])
+}
+
+pub(super) fn officer(id: UserId) -> Actor {
+    let role = if id == UserId(50) || id == UserId(30) {
+        Role::Signer
+    } else {
+        Role::Verifier
+    };
     Actor {
-        id: UserId(1),
+        id,
         role,
+        is_applicant: false,
+    }
+}
+
+fn citizen(is_applicant: bool) -> Actor {
+    Actor {
+        id: if is_applicant { APPLICANT } else { UserId(2) },
+        role: Role::Citizen,
         is_applicant,
     }
 }
 
-pub(super) fn applicant() -> Actor {
-    actor(Role::Citizen, true)
+fn form(amount: u64) -> Vec<(String, String)> {
+    vec![("jumlah".into(), amount.to_string())]
 }
 
-pub(super) fn other_citizen() -> Actor {
-    actor(Role::Citizen, false)
-}
-
-pub(super) fn verifier() -> Actor {
-    actor(Role::Verifier, false)
-}
-
-pub(super) fn signer() -> Actor {
-    actor(Role::Signer, false)
-}
-
-pub(super) fn admin() -> Actor {
-    actor(Role::Admin, false)
-}
-
-pub(super) fn return_(comment: &str) -> Command {
-    Command::Return {
-        comment: comment.to_owned(),
-    }
-}
-
-pub(super) fn reject(reason: &str) -> Command {
-    Command::Reject {
-        reason: reason.to_owned(),
-    }
-}
-
-/// The actor the rules expect for `command` in `state`; a verifier where nobody is expected.
-pub(super) fn right_actor(state: DocumentState, command: &Command) -> Actor {
-    match command {
-        Command::Paraf => verifier(),
-        Command::Sign => signer(),
-        Command::Return { .. } | Command::Reject { .. } if state == Approved => signer(),
-        Command::Return { .. } | Command::Reject { .. } => verifier(),
-        Command::Resubmit | Command::Withdraw => applicant(),
-    }
-}
-
-fn na(state: DocumentState, command: &'static str) -> WorkflowError {
-    WorkflowError::NotAllowed { state, command }
-}
-
-/// `decide` with the right actor, reduced to the new state.
-fn outcome(
-    steps: usize,
+fn run(
     state: DocumentState,
-    command: &Command,
+    amount: u64,
+    given: &[UserId],
+    actor: Actor,
+    command: Command,
 ) -> Result<DocumentState, WorkflowError> {
-    let result = decide(
+    let template = template();
+    let form = form(amount);
+    let pending = state.pending_step(&template, &form);
+    let situation = Situation {
         state,
-        &template(steps),
-        &right_actor(state, command),
-        command,
-    );
-    if let Ok(transition) = &result {
-        assert_eq!(transition.from, state);
-        assert_eq!(transition.events.len(), 1);
+        template: &template,
+        form: &form,
+        eligible: pending.map_or(&[][..], eligible_at),
+        given,
+    };
+    let transition = decide(&situation, &actor, &command)?;
+    assert_eq!(transition.from, state);
+    assert_eq!(transition.events.len(), 1);
+    Ok(transition.to)
+}
+
+fn ret(to: ReturnTo) -> Command {
+    Command::Return {
+        comment: "Lengkapi lampiran".into(),
+        to,
     }
-    result.map(|transition| transition.to)
 }
 
-/// Rows whose outcome does not depend on the template; each runs with 1 and 2 paraf steps.
-/// `InReview { step: 1 }` is past the end of the 1-step template: return and reject still
-/// work there, so a verifier can get a corrupt document out of the queue.
+const SMALL: u64 = 10_000_000;
+const LARGE: u64 = 75_000_000;
+
 #[rstest]
-#[case(Submitted, return_("x"), Ok(Returned))]
-#[case(Submitted, Command::Resubmit, Err(na(Submitted, "resubmit")))]
-#[case(Submitted, reject("x"), Ok(Rejected))]
-#[case(Submitted, Command::Withdraw, Ok(Withdrawn))]
-#[case(Submitted, Command::Sign, Err(na(Submitted, "sign")))]
-#[case(InReview { step: 1 }, return_("x"), Ok(Returned))]
-#[case(InReview { step: 1 }, Command::Resubmit, Err(na(InReview { step: 1 }, "resubmit")))]
-#[case(InReview { step: 1 }, reject("x"), Ok(Rejected))]
-#[case(InReview { step: 1 }, Command::Withdraw, Err(na(InReview { step: 1 }, "withdraw")))]
-#[case(InReview { step: 1 }, Command::Sign, Err(na(InReview { step: 1 }, "sign")))]
-#[case(Returned, Command::Paraf, Err(na(Returned, "paraf")))]
-#[case(Returned, return_("x"), Err(na(Returned, "return")))]
-#[case(Returned, Command::Resubmit, Ok(Submitted))]
-#[case(Returned, reject("x"), Err(na(Returned, "reject")))]
-#[case(Returned, Command::Withdraw, Ok(Withdrawn))]
-#[case(Returned, Command::Sign, Err(na(Returned, "sign")))]
-#[case(Approved, Command::Paraf, Err(na(Approved, "paraf")))]
-#[case(Approved, return_("x"), Ok(Returned))]
-#[case(Approved, Command::Resubmit, Err(na(Approved, "resubmit")))]
-#[case(Approved, reject("x"), Ok(Rejected))]
-#[case(Approved, Command::Withdraw, Err(na(Approved, "withdraw")))]
-#[case(Approved, Command::Sign, Ok(Signed))]
-fn every_state_and_command(
-    #[values(1, 2)] steps: usize,
+#[case(Submitted, SMALL, &[], officer(UserId(10)), Command::Paraf, Ok(InReview { step: 1 }))]
+#[case(Submitted, SMALL, &[], officer(UserId(20)), Command::Paraf, Err("E_NOT_ASSIGNEE"))]
+#[case(Submitted, SMALL, &[], citizen(true), Command::Paraf, Err("E_WRONG_ROLE"))]
+#[case(Submitted, SMALL, &[], officer(UserId(10)), Command::Acknowledge, Err("E_TRANSITION_NOT_ALLOWED"))]
+#[case(Submitted, SMALL, &[], officer(UserId(50)), Command::Sign, Err("E_TRANSITION_NOT_ALLOWED"))]
+// Mode all: the first Kepala Bidang's paraf keeps the step; the second moves on.
+#[case(InReview { step: 1 }, SMALL, &[], officer(UserId(20)), Command::Paraf, Ok(InReview { step: 1 }))]
+#[case(InReview { step: 1 }, SMALL, &[UserId(20)], officer(UserId(20)), Command::Paraf, Err("E_ALREADY_ACTED"))]
+#[case(InReview { step: 1 }, SMALL, &[UserId(20)], officer(UserId(21)), Command::Paraf, Ok(InReview { step: 3 }))]
+// The condition: above 50,000,000 the head of finance's paraf is needed.
+#[case(InReview { step: 1 }, LARGE, &[UserId(20)], officer(UserId(21)), Command::Paraf, Ok(InReview { step: 2 }))]
+#[case(InReview { step: 2 }, LARGE, &[], officer(UserId(30)), Command::Paraf, Ok(InReview { step: 3 }))]
+#[case(InReview { step: 3 }, SMALL, &[], officer(UserId(40)), Command::Paraf, Err("E_TRANSITION_NOT_ALLOWED"))]
+#[case(InReview { step: 3 }, SMALL, &[], officer(UserId(40)), Command::Acknowledge, Ok(Approved))]
+#[case(InReview { step: 3 }, SMALL, &[], officer(UserId(50)), Command::Sign, Err("E_TRANSITION_NOT_ALLOWED"))]
+#[case(Approved, SMALL, &[], officer(UserId(50)), Command::Sign, Ok(Signed))]
+#[case(Approved, SMALL, &[], officer(UserId(10)), Command::Sign, Err("E_NOT_ASSIGNEE"))]
+#[case(Approved, SMALL, &[], officer(UserId(50)), Command::Paraf, Err("E_TRANSITION_NOT_ALLOWED"))]
+// Return: to the applicant, or to the previous step that applies.
+#[case(InReview { step: 3 }, SMALL, &[], officer(UserId(40)), ret(ReturnTo::PreviousStep), Ok(InReview { step: 1 }))]
+#[case(InReview { step: 3 }, LARGE, &[], officer(UserId(40)), ret(ReturnTo::PreviousStep), Ok(InReview { step: 2 }))]
+#[case(Approved, SMALL, &[], officer(UserId(50)), ret(ReturnTo::PreviousStep), Ok(InReview { step: 3 }))]
+#[case(Submitted, SMALL, &[], officer(UserId(10)), ret(ReturnTo::PreviousStep), Err("E_NO_PREVIOUS_STEP"))]
+#[case(InReview { step: 1 }, SMALL, &[], officer(UserId(20)), ret(ReturnTo::Applicant), Ok(Returned))]
+#[case(InReview { step: 1 }, SMALL, &[], officer(UserId(10)), ret(ReturnTo::Applicant), Err("E_NOT_ASSIGNEE"))]
+#[case(Approved, SMALL, &[], officer(UserId(50)), Command::Reject { reason: "Tidak memenuhi syarat".into() }, Ok(Rejected))]
+#[case(Approved, SMALL, &[], officer(UserId(50)), Command::Reject { reason: " \n ".into() }, Err("E_COMMENT_REQUIRED"))]
+#[case(Approved, SMALL, &[], officer(UserId(50)), Command::Reject { reason: "x".repeat(2001) }, Err("E_COMMENT_TOO_LONG"))]
+// The applicant's commands.
+#[case(Returned, SMALL, &[], citizen(true), Command::Resubmit, Ok(Submitted))]
+#[case(Returned, SMALL, &[], citizen(false), Command::Resubmit, Err("E_NOT_APPLICANT"))]
+#[case(Returned, SMALL, &[], officer(UserId(10)), Command::Paraf, Err("E_TRANSITION_NOT_ALLOWED"))]
+#[case(Submitted, SMALL, &[], citizen(true), Command::Withdraw, Ok(Withdrawn))]
+#[case(InReview { step: 1 }, SMALL, &[], citizen(true), Command::Withdraw, Err("E_TRANSITION_NOT_ALLOWED"))]
+#[case(Submitted, SMALL, &[], citizen(true), Command::Resubmit, Err("E_TRANSITION_NOT_ALLOWED"))]
+// A corrupt step index (past the end, or the sign step without Approved) moves nothing.
+#[case(InReview { step: 9 }, SMALL, &[], officer(UserId(10)), Command::Paraf, Err("E_TRANSITION_NOT_ALLOWED"))]
+#[case(InReview { step: 4 }, SMALL, &[], officer(UserId(50)), Command::Sign, Err("E_TRANSITION_NOT_ALLOWED"))]
+fn decides(
     #[case] state: DocumentState,
+    #[case] amount: u64,
+    #[case] given: &[UserId],
+    #[case] actor: Actor,
     #[case] command: Command,
-    #[case] expected: Result<DocumentState, WorkflowError>,
+    #[case] expected: Result<DocumentState, &str>,
 ) {
-    assert_eq!(outcome(steps, state, &command), expected);
-}
-
-/// Paraf, whose outcome depends on how many paraf steps the template has.
-#[rstest]
-#[case(1, Submitted, Ok(Approved))]
-#[case(2, Submitted, Ok(InReview { step: 1 }))]
-#[case(1, InReview { step: 0 }, Ok(Approved))]
-#[case(2, InReview { step: 0 }, Ok(InReview { step: 1 }))]
-#[case(2, InReview { step: 1 }, Ok(Approved))]
-#[case(3, InReview { step: 1 }, Ok(InReview { step: 2 }))]
-#[case(1, InReview { step: 1 }, Err(na(InReview { step: 1 }, "paraf")))]
-#[case(2, InReview { step: 2 }, Err(na(InReview { step: 2 }, "paraf")))]
-#[case(2, InReview { step: u32::MAX }, Err(na(InReview { step: u32::MAX }, "paraf")))]
-#[case(0, Submitted, Err(na(Submitted, "paraf")))]
-fn paraf_follows_the_template(
-    #[case] steps: usize,
-    #[case] state: DocumentState,
-    #[case] expected: Result<DocumentState, WorkflowError>,
-) {
-    assert_eq!(outcome(steps, state, &Command::Paraf), expected);
+    let got = run(state, amount, given, actor, command).map_err(|e| e.code());
+    assert_eq!(got, expected);
 }
 
 #[rstest]
 fn closed_documents_refuse_everything(
-    #[values(1, 2)] steps: usize,
     #[values(Signed, Rejected, Withdrawn)] state: DocumentState,
-    #[values(
-        Command::Paraf,
-        return_("x"),
-        Command::Resubmit,
-        reject("x"),
-        Command::Withdraw,
-        Command::Sign
-    )]
-    command: Command,
+    #[values(Command::Paraf, Command::Sign, Command::Withdraw, Command::Resubmit)] command: Command,
 ) {
+    let got = run(state, SMALL, &[], officer(UserId(50)), command);
+    assert_eq!(got, Err(WorkflowError::Terminal(state)));
+}
+
+#[test]
+fn k_of_n_needs_k_distinct_officers() {
+    let mut template = template();
+    template.steps[1].mode = GroupMode::KOfN(2);
+    let form = form(SMALL);
+    let three = [UserId(20), UserId(21), UserId(22)];
+    let at = |given: &'static [UserId]| Situation {
+        state: InReview { step: 1 },
+        template: &template,
+        form: &form,
+        eligible: &three,
+        given,
+    };
+    let first = decide(&at(&[]), &officer(UserId(22)), &Command::Paraf).map(|t| t.to);
+    assert_eq!(first, Ok(InReview { step: 1 }));
+    let second = decide(&at(&[UserId(22)]), &officer(UserId(20)), &Command::Paraf);
+    assert_eq!(second.map(|t| t.to), Ok(InReview { step: 3 }));
+}
+
+#[test]
+fn the_event_names_the_step_and_the_return_target() {
+    let template = template();
+    let form = form(SMALL);
+    let situation = Situation {
+        state: InReview { step: 3 },
+        template: &template,
+        form: &form,
+        eligible: SEKRETARIS,
+        given: &[],
+    };
+    let ack = decide(&situation, &officer(UserId(40)), &Command::Acknowledge);
     assert_eq!(
-        outcome(steps, state, &command),
-        Err(WorkflowError::Terminal(state))
+        ack.map(|t| t.events),
+        Ok(vec![Event::Acknowledged { step: 3 }])
     );
-}
-
-fn wrong_role(needed: Role, actual: Role) -> WorkflowError {
-    WorkflowError::WrongRole { needed, actual }
-}
-
-/// The wrong user; the check order is terminal, then role, then state, then comment.
-#[rstest]
-#[case::citizen_paraf(
-    Submitted,
-    applicant(),
-    Command::Paraf,
-    wrong_role(Role::Verifier, Role::Citizen)
-)]
-#[case::citizen_sign(
-    Approved,
-    applicant(),
-    Command::Sign,
-    wrong_role(Role::Signer, Role::Citizen)
-)]
-#[case::verifier_sign(
-    Approved,
-    verifier(),
-    Command::Sign,
-    wrong_role(Role::Signer, Role::Verifier)
-)]
-#[case::verifier_sign_early(
-    Submitted,
-    verifier(),
-    Command::Sign,
-    wrong_role(Role::Signer, Role::Verifier)
-)]
-#[case::signer_paraf(
-    Submitted,
-    signer(),
-    Command::Paraf,
-    wrong_role(Role::Verifier, Role::Signer)
-)]
-#[case::signer_paraf_step(InReview { step: 1 }, signer(), Command::Paraf, wrong_role(Role::Verifier, Role::Signer))]
-#[case::signer_paraf_approved(
-    Approved,
-    signer(),
-    Command::Paraf,
-    wrong_role(Role::Verifier, Role::Signer)
-)]
-#[case::admin_paraf(
-    Submitted,
-    admin(),
-    Command::Paraf,
-    wrong_role(Role::Verifier, Role::Admin)
-)]
-#[case::admin_sign(
-    Approved,
-    admin(),
-    Command::Sign,
-    wrong_role(Role::Signer, Role::Admin)
-)]
-#[case::verifier_returns_approved(
-    Approved,
-    verifier(),
-    return_("x"),
-    wrong_role(Role::Signer, Role::Verifier)
-)]
-#[case::signer_returns_submitted(
-    Submitted,
-    signer(),
-    return_("x"),
-    wrong_role(Role::Verifier, Role::Signer)
-)]
-#[case::signer_rejects_in_review(InReview { step: 1 }, signer(), reject("x"), wrong_role(Role::Verifier, Role::Signer))]
-#[case::citizen_rejects(
-    Submitted,
-    applicant(),
-    reject(""),
-    wrong_role(Role::Verifier, Role::Citizen)
-)]
-#[case::other_resubmits(
-    Returned,
-    other_citizen(),
-    Command::Resubmit,
-    WorkflowError::NotApplicant
-)]
-#[case::other_withdraws(
-    Submitted,
-    other_citizen(),
-    Command::Withdraw,
-    WorkflowError::NotApplicant
-)]
-#[case::other_withdraws_returned(
-    Returned,
-    other_citizen(),
-    Command::Withdraw,
-    WorkflowError::NotApplicant
-)]
-#[case::other_withdraws_in_review(InReview { step: 1 }, other_citizen(), Command::Withdraw, WorkflowError::NotApplicant)]
-#[case::verifier_withdraws(Submitted, verifier(), Command::Withdraw, WorkflowError::NotApplicant)]
-#[case::signer_resubmits(Returned, signer(), Command::Resubmit, WorkflowError::NotApplicant)]
-#[case::nobody_returns_returned(Returned, applicant(), return_(""), na(Returned, "return"))]
-#[case::closed_before_role(Signed, applicant(), Command::Paraf, WorkflowError::Terminal(Signed))]
-#[case::closed_before_applicant(
-    Withdrawn,
-    other_citizen(),
-    Command::Withdraw,
-    WorkflowError::Terminal(Withdrawn)
-)]
-fn wrong_actor_is_refused(
-    #[case] state: DocumentState,
-    #[case] actor: Actor,
-    #[case] command: Command,
-    #[case] expected: WorkflowError,
-) {
-    assert_eq!(decide(state, &template(2), &actor, &command), Err(expected));
-}
-
-#[rstest]
-#[case::empty("", Err(WorkflowError::EmptyComment))]
-#[case::blank(" \t\n ", Err(WorkflowError::EmptyComment))]
-#[case::trimmed("  Lampirkan KTP yang terbaca. \n", Ok("Lampirkan KTP yang terbaca.".to_owned()))]
-#[case::at_limit(&"é".repeat(MAX_COMMENT_CHARS), Ok("é".repeat(MAX_COMMENT_CHARS)))]
-#[case::at_limit_padded(&format!("  {}  ", "a".repeat(MAX_COMMENT_CHARS)), Ok("a".repeat(MAX_COMMENT_CHARS)))]
-#[case::over_limit(&"a".repeat(MAX_COMMENT_CHARS + 1), Err(WorkflowError::CommentTooLong { max: MAX_COMMENT_CHARS }))]
-fn comments_are_trimmed_and_bounded(
-    #[values(Submitted, InReview { step: 1 }, Approved)] state: DocumentState,
-    #[case] text: &str,
-    #[case] expected: Result<String, WorkflowError>,
-) {
-    let returned = expected.clone().map(|comment| Event::Returned { comment });
-    let rejected = expected.map(|reason| Event::Rejected { reason });
-    for (command, event) in [(return_(text), returned), (reject(text), rejected)] {
-        let result = decide(state, &template(2), &right_actor(state, &command), &command);
-        assert_eq!(result.map(|t| t.events), event.map(|e| vec![e]));
-    }
-}
-
-#[test]
-fn comment_is_checked_after_the_state() {
-    let result = decide(Returned, &template(2), &verifier(), &reject(" "));
-    assert_eq!(result, Err(na(Returned, "reject")));
-}
-
-#[test]
-fn submit_starts_in_submitted_with_one_event() {
-    let transition = submit();
-    assert_eq!(transition.from, Submitted);
-    assert_eq!(transition.to, Submitted);
-    assert_eq!(transition.events, vec![Event::Submitted]);
-}
-
-#[test]
-fn two_step_route_records_each_paraf_then_the_signature() {
-    let template = template(2);
-    let steps = [
-        (
-            Submitted,
-            verifier(),
-            Command::Paraf,
-            InReview { step: 1 },
-            Event::Paraf { step: 0 },
-        ),
-        (
-            InReview { step: 1 },
-            verifier(),
-            Command::Paraf,
-            Approved,
-            Event::Paraf { step: 1 },
-        ),
-        (Approved, signer(), Command::Sign, Signed, Event::Signed),
-    ];
-    for (from, actor, command, to, event) in steps {
-        let expected = Transition {
-            from,
-            to,
-            events: vec![event],
-        };
-        assert_eq!(decide(from, &template, &actor, &command), Ok(expected));
-    }
-}
-
-#[test]
-fn return_and_resubmit_start_the_paraf_over() {
-    let template = template(2);
-    let returned = decide(
-        InReview { step: 1 },
-        &template,
-        &verifier(),
-        &return_("Foto buram"),
+    let back = decide(
+        &situation,
+        &officer(UserId(40)),
+        &ret(ReturnTo::PreviousStep),
     );
     assert_eq!(
-        returned.map(|t| (t.to, t.events)),
-        Ok((
-            Returned,
-            vec![Event::Returned {
-                comment: "Foto buram".to_owned()
-            }]
-        ))
-    );
-    let resubmitted = decide(Returned, &template, &applicant(), &Command::Resubmit);
-    assert_eq!(
-        resubmitted.map(|t| (t.to, t.events)),
-        Ok((Submitted, vec![Event::Resubmitted]))
+        back.map(|t| t.events),
+        Ok(vec![Event::Returned {
+            comment: "Lengkapi lampiran".into(),
+            to_step: Some(1)
+        }])
     );
 }
