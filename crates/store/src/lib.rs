@@ -17,11 +17,13 @@
 
 mod accounts;
 mod blobs;
+mod deadlines;
 pub mod dialect;
 mod documents;
 pub mod log;
 mod models;
 mod schema;
+mod stats;
 
 use std::path::Path;
 
@@ -29,8 +31,10 @@ use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 pub use blobs::{BlobStore, sha256_hex};
+pub use deadlines::Escalation;
 pub use dialect::{Backend, DbConnection};
 pub use models::*;
+pub use stats::{AgencyStats, ServiceTurnaround, StateCount, StepTurnaround};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 

@@ -159,6 +159,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    escalations (document_id, step, entered_at, escalated_to) {
+        document_id -> BigInt,
+        step -> BigInt,
+        entered_at -> BigInt,
+        escalated_to -> BigInt,
+        at -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(services -> agencies (agency_id));
 diesel::joinable!(documents -> services (service_id));
@@ -180,5 +190,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     log_state,
     approvals,
     delegations,
-    dispositions
+    dispositions,
+    escalations
 );
