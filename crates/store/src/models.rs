@@ -180,6 +180,11 @@ pub struct Change {
     pub signed_sha256: Option<String>,
     /// The signed PDF's public verification code (signature): random and unguessable.
     pub verification_code: Option<String>,
+    /// For a paraf or acknowledgement: the step and how many officers had acted at it when
+    /// the decision was made. If others acted meanwhile the transition is refused
+    /// ([`crate::StoreError::Conflict`]), so two officers of a parallel group acting at once
+    /// cannot both count themselves as not the last.
+    pub given: Option<(u32, usize)>,
 }
 
 /// One line of a document's timeline.

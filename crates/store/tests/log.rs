@@ -115,13 +115,7 @@ impl World {
             role,
             is_applicant: false,
         };
-        let t = decide(
-            doc.state,
-            &RoutingTemplate::single_paraf(),
-            &actor,
-            &command,
-        )
-        .expect("decide");
+        let t = decide_single(doc.state, &actor, &command).expect("decide");
         self.store
             .apply_transition(id, who, &t, doc.version, change)
             .expect("apply");
@@ -278,9 +272,8 @@ fn hex_of(bytes: &[u8]) -> String {
 fn a_refused_transition_writes_no_leaf() {
     let w = world();
     let id = w.submit(b"%PDF-1.7 v1");
-    let t = decide(
+    let t = decide_single(
         DocumentState::Submitted,
-        &RoutingTemplate::single_paraf(),
         &Actor {
             id: w.verifier,
             role: Role::Verifier,
@@ -446,4 +439,22 @@ fn concurrent_commits_beside_a_running_sequencer_lose_no_leaf_and_index_none_twi
         assert_eq!(receipt.leaves.len(), 3);
         receipt.verify(&key.verifier_key()).expect("verifies");
     }
+}
+
+/// `decide` on the single-paraf route, with the actor assigned to the pending step.
+fn decide_single(
+    state: DocumentState,
+    actor: &Actor,
+    command: &Command,
+) -> Result<sahih_workflow::Transition, sahih_workflow::WorkflowError> {
+    let template = RoutingTemplate::single_paraf();
+    let eligible = [actor.id];
+    let situation = sahih_workflow::Situation {
+        state,
+        template: &template,
+        form: &[],
+        eligible: &eligible,
+        given: &[],
+    };
+    decide(&situation, actor, command)
 }

@@ -119,12 +119,12 @@ fn a_document_moves_through_its_states_and_a_stale_transition_is_refused() {
         role: Role::Verifier,
         is_applicant: false,
     };
-    let ret = decide(
+    let ret = decide_single(
         DocumentState::Submitted,
-        &RoutingTemplate::single_paraf(),
         &actor,
         &Command::Return {
             comment: "Lampiran buram".into(),
+            to: sahih_workflow::ReturnTo::Applicant,
         },
     )
     .expect("return");
@@ -140,13 +140,8 @@ fn a_document_moves_through_its_states_and_a_stale_transition_is_refused() {
         role: Role::Citizen,
         is_applicant: true,
     };
-    let resubmit = decide(
-        DocumentState::Returned,
-        &RoutingTemplate::single_paraf(),
-        &applicant,
-        &Command::Resubmit,
-    )
-    .expect("resubmit");
+    let resubmit =
+        decide_single(DocumentState::Returned, &applicant, &Command::Resubmit).expect("resubmit");
     let v2 = store.blobs().put(b"%PDF-1.7 v2").expect("blob");
     store
         .apply_transition(
@@ -204,13 +199,8 @@ fn a_document_moves_through_its_states_and_a_stale_transition_is_refused() {
         role: Role::Verifier,
         is_applicant: false,
     };
-    let paraf = decide(
-        DocumentState::Submitted,
-        &RoutingTemplate::single_paraf(),
-        &verifier_actor,
-        &Command::Paraf,
-    )
-    .expect("paraf");
+    let paraf =
+        decide_single(DocumentState::Submitted, &verifier_actor, &Command::Paraf).expect("paraf");
     let stale = store.apply_transition(id, verifier, &paraf, 1, &Change::default());
     assert!(matches!(stale, Err(StoreError::Conflict { .. })));
     store
@@ -228,9 +218,8 @@ fn a_document_moves_through_its_states_and_a_stale_transition_is_refused() {
 
     // Signing records the signed PDF and its verification code together.
     let signer = user(&store, "ttd", Role::Signer, Some(agency));
-    let sign = decide(
+    let sign = decide_single(
         DocumentState::Approved,
-        &RoutingTemplate::single_paraf(),
         &Actor {
             id: signer,
             role: Role::Signer,
@@ -268,4 +257,22 @@ fn a_document_moves_through_its_states_and_a_stale_transition_is_refused() {
             .expect("lookup")
             .is_none()
     );
+}
+
+/// `decide` on the single-paraf route, with the actor assigned to the pending step.
+fn decide_single(
+    state: DocumentState,
+    actor: &Actor,
+    command: &Command,
+) -> Result<sahih_workflow::Transition, sahih_workflow::WorkflowError> {
+    let template = RoutingTemplate::single_paraf();
+    let eligible = [actor.id];
+    let situation = sahih_workflow::Situation {
+        state,
+        template: &template,
+        form: &[],
+        eligible: &eligible,
+        given: &[],
+    };
+    decide(&situation, actor, command)
 }

@@ -4,18 +4,23 @@
 //! The rules, per document pseudonym:
 //! - its first event is `submitted` (`from=none`, `to=submitted`), and there is only one;
 //! - every later event starts from the state the previous one ended in (`from` = last `to`);
-//! - `paraf` goes from `submitted` (step 0) or `in_review:k` (step k) to `in_review:k+1` or
-//!   `approved`: steps are given one after another, none skipped;
+//! - `paraf` and `acknowledged` go from `submitted` or `in_review:k` to `in_review:j` with
+//!   `j ≥ k` (`j = k` while a parallel group still waits for more officers) or to `approved`:
+//!   steps are given in order, never backwards;
 //! - `signed` only from `approved`: no signature without every paraf since the last
 //!   (re)submission;
-//! - `returned` and `rejected` from `submitted`, `in_review:*` or `approved`; `resubmitted`
+//! - `returned` from `submitted`, `in_review:k` or `approved` to `returned`, or back to an
+//!   earlier step `in_review:j` (`j < k`; any step from `approved`);
+//! - `numbered` from `approved` to `approved`, once, just before `signed`;
+//! - `rejected` from `submitted`, `in_review:*` or `approved`; `resubmitted`
 //!   from `returned` to `submitted`; `withdrawn` from `submitted` or `returned`;
 //! - nothing after `signed`, `rejected` or `withdrawn`;
 //! - `paraf`, `returned`, `rejected` and `withdrawn` name the file of the version then
 //!   current (the `sha256` of the last `submitted` or `resubmitted`).
 //!
-//! The log does not carry the routing template, so how many paraf steps a service needs is
-//! not checked beyond their order (see docs/transparency-log.md).
+//! The log does not carry the routing template, so which steps a document's route has (its
+//! conditions, its parallel groups) is not checked beyond their order (see
+//! docs/transparency-log.md).
 
 use std::collections::HashMap;
 
@@ -28,6 +33,8 @@ use super::leaf::{EventLeaf, Leaf, LeafKind, Pseudonym};
 struct Replayed {
     state: S,
     sha256: [u8; 32],
+    /// A `numbered` leaf was the last: the next leaf must be its `signed`.
+    numbered: bool,
 }
 
 /// Replays leaves in log order and reports the first that breaks an order rule.
@@ -41,15 +48,25 @@ fn allowed(kind: LeafKind, from: S, to: S) -> bool {
     use LeafKind as K;
     let reviewable = matches!(from, S::Submitted | S::InReview { .. } | S::Approved);
     match kind {
-        K::Paraf => {
+        K::Paraf | K::Acknowledged => {
             let step = match from {
                 S::Submitted => 0,
                 S::InReview { step } => step,
                 _ => return false,
             };
-            to == S::Approved || Some(to) == step.checked_add(1).map(|s| S::InReview { step: s })
+            match to {
+                S::Approved => true,
+                S::InReview { step: next } => next >= step,
+                _ => false,
+            }
         }
-        K::Returned => reviewable && to == S::Returned,
+        K::Returned => match (from, to) {
+            (_, S::Returned) => reviewable,
+            (S::InReview { step }, S::InReview { step: back }) => back < step,
+            (S::Approved, S::InReview { .. }) => true,
+            _ => false,
+        },
+        K::Numbered => from == S::Approved && to == S::Approved,
         K::Rejected => reviewable && to == S::Rejected,
         K::Resubmitted => from == S::Returned && to == S::Submitted,
         K::Withdrawn => matches!(from, S::Submitted | S::Returned) && to == S::Withdrawn,
@@ -90,6 +107,7 @@ impl OrderCheck {
                 Replayed {
                     state: S::Submitted,
                     sha256: e.sha256,
+                    numbered: false,
                 },
             );
             return Ok(());
@@ -120,9 +138,19 @@ impl OrderCheck {
                 e.to.as_code()
             ));
         }
+        if current.numbered && e.kind != LeafKind::Signed {
+            return Err(format!(
+                "document {doc}: {} between its numbering and its signature",
+                e.kind
+            ));
+        }
         let same_file = matches!(
             e.kind,
-            LeafKind::Paraf | LeafKind::Returned | LeafKind::Rejected | LeafKind::Withdrawn
+            LeafKind::Paraf
+                | LeafKind::Acknowledged
+                | LeafKind::Returned
+                | LeafKind::Rejected
+                | LeafKind::Withdrawn
         );
         if same_file && e.sha256 != current.sha256 {
             return Err(format!(
@@ -140,6 +168,7 @@ impl OrderCheck {
             Replayed {
                 state: e.to,
                 sha256,
+                numbered: e.kind == LeafKind::Numbered,
             },
         );
         Ok(())
@@ -189,6 +218,45 @@ mod tests {
             ev(K::Withdrawn, Some(S::Submitted), S::Withdrawn, 1),
         ];
         assert_eq!(replay(&withdrawn), Ok(()));
+        let routed = [
+            ev(K::Submitted, None, S::Submitted, 1),
+            ev(K::Paraf, Some(S::Submitted), S::InReview { step: 1 }, 1),
+            // A parallel group: the first of two paraf keeps the step.
+            ev(
+                K::Paraf,
+                Some(S::InReview { step: 1 }),
+                S::InReview { step: 1 },
+                1,
+            ),
+            // A condition skips step 2.
+            ev(
+                K::Paraf,
+                Some(S::InReview { step: 1 }),
+                S::InReview { step: 3 },
+                1,
+            ),
+            ev(
+                K::Returned,
+                Some(S::InReview { step: 3 }),
+                S::InReview { step: 1 },
+                1,
+            ),
+            ev(
+                K::Paraf,
+                Some(S::InReview { step: 1 }),
+                S::InReview { step: 3 },
+                1,
+            ),
+            ev(
+                K::Acknowledged,
+                Some(S::InReview { step: 3 }),
+                S::Approved,
+                1,
+            ),
+            ev(K::Numbered, Some(S::Approved), S::Approved, 4),
+            ev(K::Signed, Some(S::Approved), S::Signed, 4),
+        ];
+        assert_eq!(replay(&routed), Ok(()));
     }
 
     #[test]
@@ -217,8 +285,14 @@ mod tests {
                 vec![
                     sub.clone(),
                     ev(K::Paraf, Some(S::Submitted), S::InReview { step: 2 }, 1),
+                    ev(
+                        K::Paraf,
+                        Some(S::InReview { step: 2 }),
+                        S::InReview { step: 1 },
+                        1,
+                    ),
                 ],
-                1,
+                2,
                 "may not move",
             ),
             (
@@ -233,6 +307,30 @@ mod tests {
                 vec![sub.clone(), sub.clone()],
                 1,
                 "without a previous state",
+            ),
+            (
+                vec![
+                    sub.clone(),
+                    paraf.clone(),
+                    ev(K::Numbered, Some(S::Approved), S::Approved, 3),
+                    ev(K::Numbered, Some(S::Approved), S::Approved, 3),
+                ],
+                3,
+                "between its numbering and its signature",
+            ),
+            (
+                vec![
+                    sub.clone(),
+                    ev(K::Paraf, Some(S::Submitted), S::InReview { step: 2 }, 1),
+                    ev(
+                        K::Returned,
+                        Some(S::InReview { step: 2 }),
+                        S::InReview { step: 2 },
+                        1,
+                    ),
+                ],
+                2,
+                "may not move",
             ),
         ];
         for (leaves, at, words) in cases {

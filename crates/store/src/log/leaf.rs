@@ -59,8 +59,12 @@ pub enum LeafKind {
     Submitted,
     /// The applicant resubmitted it after a return for revision (a new version).
     Resubmitted,
-    /// A verifier gave paraf.
+    /// An officer gave paraf (one officer's, in a parallel group).
     Paraf,
+    /// An officer acknowledged (mengetahui) at an acknowledgement step.
+    Acknowledged,
+    /// The nomor surat was allocated, in the signing transaction, just before `signed`.
+    Numbered,
     /// Returned for revision.
     Returned,
     /// Rejected.
@@ -74,10 +78,12 @@ pub enum LeafKind {
 }
 
 impl LeafKind {
-    const ALL: [LeafKind; 8] = [
+    const ALL: [LeafKind; 10] = [
         LeafKind::Submitted,
         LeafKind::Resubmitted,
         LeafKind::Paraf,
+        LeafKind::Acknowledged,
+        LeafKind::Numbered,
         LeafKind::Returned,
         LeafKind::Rejected,
         LeafKind::Withdrawn,
@@ -91,6 +97,8 @@ impl LeafKind {
             LeafKind::Submitted => "submitted",
             LeafKind::Resubmitted => "resubmitted",
             LeafKind::Paraf => "paraf",
+            LeafKind::Acknowledged => "acknowledged",
+            LeafKind::Numbered => "numbered",
             LeafKind::Returned => "returned",
             LeafKind::Rejected => "rejected",
             LeafKind::Withdrawn => "withdrawn",
@@ -111,6 +119,8 @@ impl LeafKind {
             E::Submitted => LeafKind::Submitted,
             E::Resubmitted => LeafKind::Resubmitted,
             E::Paraf { .. } => LeafKind::Paraf,
+            E::Acknowledged { .. } => LeafKind::Acknowledged,
+            E::Numbered { .. } => LeafKind::Numbered,
             E::Returned { .. } => LeafKind::Returned,
             E::Rejected { .. } => LeafKind::Rejected,
             E::Withdrawn => LeafKind::Withdrawn,

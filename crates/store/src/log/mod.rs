@@ -108,8 +108,16 @@ pub(crate) fn append_event_leaves(
     } else {
         Pseudonym::actor(&salt, actor.0)
     };
-    for event in &transition.events {
+    let last = transition.events.len().saturating_sub(1);
+    for (i, event) in transition.events.iter().enumerate() {
         let kind = LeafKind::of_event(event);
+        // Only the last event of a transition moves the state: `numbered` before `signed`
+        // leaves the document where it was.
+        let to = if i == last {
+            transition.to
+        } else {
+            transition.from
+        };
         let leaf = Leaf::Event(EventLeaf {
             kind,
             time: at,
@@ -117,7 +125,7 @@ pub(crate) fn append_event_leaves(
             actor,
             sha256,
             from: (kind != LeafKind::Submitted).then_some(transition.from),
-            to: transition.to,
+            to,
         });
         insert_leaf(c, Some(doc.0), &leaf, at)?;
     }
