@@ -45,6 +45,8 @@
 
 mod calendar;
 mod command;
+mod delegation;
+mod disposition;
 mod error;
 mod ids;
 mod machine;
@@ -56,6 +58,14 @@ mod template;
 
 pub use calendar::{BadHoliday, WIB, WorkingCalendar};
 pub use command::{Actor, Command, Event, MAX_COMMENT_CHARS, ReturnTo, Transition};
+pub use delegation::{
+    Delegation, DelegationError, DelegationKind, MAX_DELEGATION_DAYS, MAX_DELEGATION_SECONDS,
+    MAX_DELEGATION_TIME,
+};
+pub use disposition::{
+    Disposition, DispositionCommand, DispositionError, DispositionState, DispositionTransition,
+    MAX_INSTRUCTION_CHARS, MAX_NOTE_CHARS, check_instruction, check_note, is_below,
+};
 pub use error::WorkflowError;
 pub use ids::{AgencyId, DocumentId, Role, UserId};
 pub use machine::{Situation, decide, submit};
