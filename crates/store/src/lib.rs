@@ -22,6 +22,7 @@ pub mod dialect;
 mod documents;
 pub mod log;
 mod models;
+mod notifications;
 mod schema;
 mod stats;
 
@@ -34,6 +35,10 @@ pub use blobs::{BlobStore, sha256_hex};
 pub use deadlines::Escalation;
 pub use dialect::{Backend, DbConnection};
 pub use models::*;
+pub use notifications::{
+    MAIL_CLAIM_LEASE_SECONDS, MAIL_MAX_ATTEMPTS, MAIL_RETRY_BASE_SECONDS, MailRetry, NewMail,
+    NewNotice, OutboxMail, StoredNotice,
+};
 pub use stats::{AgencyStats, ServiceTurnaround, StateCount, StepTurnaround};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");

@@ -169,6 +169,32 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        document_id -> Nullable<BigInt>,
+        kind -> Text,
+        params_json -> Text,
+        created_at -> BigInt,
+        read_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> BigInt,
+        to_addr -> Text,
+        subject -> Text,
+        body -> Text,
+        created_at -> BigInt,
+        attempts -> BigInt,
+        next_attempt_at -> BigInt,
+        sent_at -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(services -> agencies (agency_id));
 diesel::joinable!(documents -> services (service_id));
@@ -176,6 +202,7 @@ diesel::joinable!(attachments -> documents (document_id));
 diesel::joinable!(events -> documents (document_id));
 diesel::joinable!(events -> users (actor_id));
 diesel::joinable!(log_leaves -> documents (document_id));
+diesel::joinable!(notifications -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     agencies,
@@ -191,5 +218,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     approvals,
     delegations,
     dispositions,
-    escalations
+    escalations,
+    notifications,
+    mail_outbox
 );
