@@ -146,6 +146,92 @@ fn form_json(form: &[(String, String)]) -> Result<String, StoreError> {
     serde_json::to_string(form).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+/// The compare-and-set that opens every transaction acting on a document: moves document `id`
+/// from `t.from` to `t.to` only if it is still in `t.from` at attachment version `version`.
+/// Being a write, it makes SQLite take its write lock at once, so concurrent writers queue
+/// (busy timeout) instead of failing on a lock upgrade.
+///
+/// Errors: [`StoreError::Conflict`] if the document changed meanwhile, [`StoreError::NotFound`].
+pub(crate) fn claim(
+    c: &mut DbConnection,
+    id: DocumentId,
+    t: &Transition,
+    version: i64,
+    at: i64,
+) -> Result<(), StoreError> {
+    let updated = diesel::update(
+        documents::table
+            .find(id.0)
+            .filter(documents::state.eq(t.from.as_code()))
+            .filter(documents::version.eq(version)),
+    )
+    .set((
+        documents::state.eq(t.to.as_code()),
+        documents::updated_at.eq(at),
+    ))
+    .execute(c)?;
+    if updated == 1 {
+        return Ok(());
+    }
+    let actual = documents::table
+        .find(id.0)
+        .select((documents::state, documents::version))
+        .first::<(String, i64)>(c)
+        .optional()?
+        .ok_or(StoreError::NotFound)?;
+    Err(StoreError::Conflict {
+        actual: format!("{} (version {})", actual.0, actual.1),
+    })
+}
+
+/// Records what transition `t` of document `id` (claimed at `version`) changes besides the
+/// state: a new attachment version and form values, the signed PDF's blob key and verification
+/// code, and the events in the timeline and as pending log leaves.
+pub(crate) fn record_change(
+    c: &mut DbConnection,
+    id: DocumentId,
+    actor: UserId,
+    t: &Transition,
+    version: i64,
+    change: &Change,
+    at: i64,
+) -> Result<(), StoreError> {
+    let new_version = if change.attachment.is_some() {
+        version + 1
+    } else {
+        version
+    };
+    let new_form = change.form.as_deref().map(form_json).transpose()?;
+    diesel::update(documents::table.find(id.0))
+        .set((
+            documents::version.eq(new_version),
+            documents::signed_sha256.eq(change.signed_sha256.as_deref()),
+            documents::verification_code.eq(change.verification_code.as_deref()),
+        ))
+        .execute(c)?;
+    if let Some(form) = &new_form {
+        diesel::update(documents::table.find(id.0))
+            .set(documents::form_json.eq(form))
+            .execute(c)?;
+    }
+    if let Some(a) = &change.attachment {
+        let form = match &new_form {
+            Some(f) => f.clone(),
+            None => documents::table
+                .find(id.0)
+                .select(documents::form_json)
+                .first::<String>(c)?,
+        };
+        insert_attachment(c, id.0, new_version, a, &form, at)?;
+    }
+    let sha256 = match (&change.signed_sha256, &change.attachment) {
+        (Some(signed), _) => signed.clone(),
+        (None, Some(a)) => a.sha256.clone(),
+        (None, None) => current_sha256(c, id.0, new_version)?,
+    };
+    insert_events(c, id.0, actor, t, at, &sha256)
+}
+
 impl Store {
     /// Creates a document with its first attachment and the events of `transition` (from
     /// `sahih_workflow::submit`), with their pending log leaves, in one transaction. The
@@ -206,61 +292,10 @@ impl Store {
         change: &Change,
     ) -> Result<(), StoreError> {
         let at = now();
-        let new_version = if change.attachment.is_some() {
-            version + 1
-        } else {
-            version
-        };
-        let new_form = change.form.as_deref().map(form_json).transpose()?;
         let mut conn = self.conn()?;
         conn.transaction(|c| {
-            let updated = diesel::update(
-                documents::table
-                    .find(id.0)
-                    .filter(documents::state.eq(transition.from.as_code()))
-                    .filter(documents::version.eq(version)),
-            )
-            .set((
-                documents::state.eq(transition.to.as_code()),
-                documents::version.eq(new_version),
-                documents::updated_at.eq(at),
-                documents::signed_sha256.eq(change.signed_sha256.as_deref()),
-                documents::verification_code.eq(change.verification_code.as_deref()),
-            ))
-            .execute(c)?;
-            if updated != 1 {
-                let actual = documents::table
-                    .find(id.0)
-                    .select((documents::state, documents::version))
-                    .first::<(String, i64)>(c)
-                    .optional()?
-                    .ok_or(StoreError::NotFound)?;
-                return Err(StoreError::Conflict {
-                    actual: format!("{} (version {})", actual.0, actual.1),
-                });
-            }
-            if let Some(form) = &new_form {
-                diesel::update(documents::table.find(id.0))
-                    .set(documents::form_json.eq(form))
-                    .execute(c)?;
-            }
-            if let Some(a) = &change.attachment {
-                let form = match &new_form {
-                    Some(f) => f.clone(),
-                    None => documents::table
-                        .find(id.0)
-                        .select(documents::form_json)
-                        .first::<String>(c)?,
-                };
-                insert_attachment(c, id.0, new_version, a, &form, at)?;
-            }
-            let sha256 = match (&change.signed_sha256, &change.attachment) {
-                (Some(signed), _) => signed.clone(),
-                (None, Some(a)) => a.sha256.clone(),
-                (None, None) => current_sha256(c, id.0, new_version)?,
-            };
-            insert_events(c, id.0, actor, transition, at, &sha256)?;
-            Ok(())
+            claim(c, id, transition, version, at)?;
+            record_change(c, id, actor, transition, version, change, at)
         })
         .inspect(|_| self.log_signal.notify())
     }

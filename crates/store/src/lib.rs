@@ -23,6 +23,7 @@ mod documents;
 pub mod log;
 mod models;
 mod notifications;
+mod numbering;
 mod schema;
 mod stats;
 
@@ -39,6 +40,7 @@ pub use notifications::{
     MAIL_CLAIM_LEASE_SECONDS, MAIL_MAX_ATTEMPTS, MAIL_RETRY_BASE_SECONDS, MailRetry, NewMail,
     NewNotice, OutboxMail, StoredNotice,
 };
+pub use numbering::{AllocatedNumber, NumberRequest};
 pub use stats::{AgencyStats, ServiceTurnaround, StateCount, StepTurnaround};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");

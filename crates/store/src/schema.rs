@@ -195,6 +195,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    number_counters (agency_id, classification, year) {
+        agency_id -> BigInt,
+        classification -> Text,
+        year -> Integer,
+        last_seq -> BigInt,
+    }
+}
+
+diesel::table! {
+    document_numbers (document_id) {
+        document_id -> BigInt,
+        agency_id -> BigInt,
+        classification -> Text,
+        year -> Integer,
+        seq -> BigInt,
+        number -> Text,
+        allocated_at -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(services -> agencies (agency_id));
 diesel::joinable!(documents -> services (service_id));
@@ -203,6 +224,7 @@ diesel::joinable!(events -> documents (document_id));
 diesel::joinable!(events -> users (actor_id));
 diesel::joinable!(log_leaves -> documents (document_id));
 diesel::joinable!(notifications -> users (user_id));
+diesel::joinable!(document_numbers -> documents (document_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     agencies,
@@ -220,5 +242,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     dispositions,
     escalations,
     notifications,
-    mail_outbox
+    mail_outbox,
+    number_counters,
+    document_numbers
 );
