@@ -75,8 +75,9 @@ impl TryFrom<DocumentRow> for Document {
 
 fn event_comment(e: &Event) -> Option<&str> {
     match e {
-        Event::Returned { comment } => Some(comment),
+        Event::Returned { comment, .. } => Some(comment),
         Event::Rejected { reason } => Some(reason),
+        Event::Numbered { number } => Some(number),
         _ => None,
     }
 }
@@ -105,6 +106,7 @@ fn insert_events(
             ))
             .execute(c)?;
     }
+    crate::routing::record_approvals(c, DocumentId(doc), actor, &t.events, at)?;
     crate::log::append_event_leaves(c, DocumentId(doc), actor, t, at, sha256)
 }
 
@@ -229,6 +231,9 @@ pub(crate) fn record_change(
         (None, Some(a)) => a.sha256.clone(),
         (None, None) => current_sha256(c, id.0, new_version)?,
     };
+    if let Some((step, count)) = change.given {
+        crate::routing::check_given(c, id, step, count)?;
+    }
     insert_events(c, id.0, actor, t, at, &sha256)
 }
 

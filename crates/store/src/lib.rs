@@ -24,6 +24,7 @@ pub mod log;
 mod models;
 mod notifications;
 mod numbering;
+mod routing;
 mod schema;
 mod stats;
 
@@ -41,6 +42,7 @@ pub use notifications::{
     NewNotice, OutboxMail, StoredNotice,
 };
 pub use numbering::{AllocatedNumber, NumberRequest};
+pub use routing::Officer;
 pub use stats::{AgencyStats, ServiceTurnaround, StateCount, StepTurnaround};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
