@@ -8,7 +8,8 @@
 //! by the signing official (penandatangan), who sees the document only after every paraf. Along
 //! the way an officer may return the document for revision (dikembalikan untuk perbaikan) to
 //! the applicant or to the previous step, or reject it (ditolak); the applicant (pemohon) may
-//! resubmit or withdraw it. Nomor surat formats live in [`NumberFormat`].
+//! resubmit or withdraw it. Nomor surat formats live in [`NumberFormat`]. A service — its form,
+//! numbering and template — is written by agency admins as a TOML [`ServiceDefinition`].
 //!
 //! This crate is pure and synchronous: [`decide`] takes a [`Situation`] (state, template, form
 //! values, who may act at the pending step and who already did), the acting user and a
@@ -45,6 +46,7 @@
 
 mod calendar;
 mod command;
+mod definition;
 mod delegation;
 mod disposition;
 mod error;
@@ -58,6 +60,11 @@ mod template;
 
 pub use calendar::{BadHoliday, WIB, WorkingCalendar};
 pub use command::{Actor, Command, Event, MAX_COMMENT_CHARS, ReturnTo, Transition};
+pub use definition::{
+    DefinitionProblem, E_SERVICE_DEFINITION, MAX_DEFINITION_BYTES, MAX_FIELD_CHARS,
+    MAX_FORM_FIELDS, RESERVED_FIELD_NAMES, RESERVED_SERVICE_CODES, ServiceDefinition,
+    default_max_chars,
+};
 pub use delegation::{
     Delegation, DelegationError, DelegationKind, MAX_DELEGATION_DAYS, MAX_DELEGATION_SECONDS,
     MAX_DELEGATION_TIME,
