@@ -46,6 +46,7 @@ diesel::table! {
         form_json -> Text,
         template_json -> Text,
         numbering_json -> Nullable<Text>,
+        name_en -> Text,
     }
 }
 
