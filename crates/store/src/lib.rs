@@ -18,7 +18,9 @@
 mod accounts;
 mod blobs;
 mod deadlines;
+mod delegations;
 pub mod dialect;
+mod dispositions;
 mod documents;
 pub mod log;
 mod models;
@@ -35,7 +37,9 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 pub use blobs::{BlobStore, sha256_hex};
 pub use deadlines::Escalation;
+pub use delegations::{DelegationId, StoredDelegation};
 pub use dialect::{Backend, DbConnection};
+pub use dispositions::{DispositionId, StoredDisposition};
 pub use models::*;
 pub use notifications::{
     MAIL_CLAIM_LEASE_SECONDS, MAIL_MAX_ATTEMPTS, MAIL_RETRY_BASE_SECONDS, MailRetry, NewMail,

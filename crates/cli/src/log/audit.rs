@@ -88,6 +88,7 @@ pub fn audit(remote: &Remote, checkpoint: &Checkpoint) -> Result<Audited, Failur
                     documents.insert(e.document);
                 }
                 Leaf::Verification(_) => done.verifications += 1,
+                Leaf::Delegation(_) => {}
             }
             tree.push_leaf_hash(hash);
         }

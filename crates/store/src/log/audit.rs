@@ -12,15 +12,21 @@
 //! - `returned` from `submitted`, `in_review:k` or `approved` to `returned`, or back to an
 //!   earlier step `in_review:j` (`j < k`; any step from `approved`);
 //! - `numbered` from `approved` to `approved`, once, just before `signed`;
+//! - `forwarded` (disposisi) from any state before the end to the same state;
 //! - `rejected` from `submitted`, `in_review:*` or `approved`; `resubmitted`
 //!   from `returned` to `submitted`; `withdrawn` from `submitted` or `returned`;
 //! - nothing after `signed`, `rejected` or `withdrawn`;
-//! - `paraf`, `returned`, `rejected` and `withdrawn` name the file of the version then
-//!   current (the `sha256` of the last `submitted` or `resubmitted`).
+//! - `paraf`, `returned`, `rejected`, `withdrawn` and `forwarded` name the file of the
+//!   version then current (the `sha256` of the last `submitted` or `resubmitted`).
+//!
+//! Delegations (Plt./Plh.) carry no document; their rules are in `audit/delegations.rs`:
+//! granted once, bounded to 92 days, revoked at most once and only after the grant.
 //!
 //! The log does not carry the routing template, so which steps a document's route has (its
 //! conditions, its parallel groups) is not checked beyond their order (see
 //! docs/transparency-log.md).
+
+mod delegations;
 
 use std::collections::HashMap;
 
@@ -41,6 +47,7 @@ struct Replayed {
 #[derive(Debug, Default)]
 pub struct OrderCheck {
     documents: HashMap<Pseudonym, Replayed>,
+    grants: delegations::Grants,
 }
 
 /// Whether `(kind, from, to)` is a move the workflow makes, ignoring where the document is.
@@ -67,11 +74,14 @@ fn allowed(kind: LeafKind, from: S, to: S) -> bool {
             _ => false,
         },
         K::Numbered => from == S::Approved && to == S::Approved,
+        K::Forwarded => to == from && !from.is_terminal(),
         K::Rejected => reviewable && to == S::Rejected,
         K::Resubmitted => from == S::Returned && to == S::Submitted,
         K::Withdrawn => matches!(from, S::Submitted | S::Returned) && to == S::Withdrawn,
         K::Signed => from == S::Approved && to == S::Signed,
-        K::Submitted | K::VerificationRequested => false,
+        K::Submitted | K::VerificationRequested | K::DelegationGranted | K::DelegationRevoked => {
+            false
+        }
     }
 }
 
@@ -89,6 +99,7 @@ impl OrderCheck {
         match leaf {
             Leaf::Verification(_) => Ok(()),
             Leaf::Event(e) => self.push_event(e),
+            Leaf::Delegation(d) => self.grants.push(d),
         }
     }
 
@@ -151,6 +162,7 @@ impl OrderCheck {
                 | LeafKind::Returned
                 | LeafKind::Rejected
                 | LeafKind::Withdrawn
+                | LeafKind::Forwarded
         );
         if same_file && e.sha256 != current.sha256 {
             return Err(format!(
@@ -334,6 +346,51 @@ mod tests {
             ),
         ];
         for (leaves, at, words) in cases {
+            match replay(&leaves) {
+                Err((i, reason)) => {
+                    assert_eq!(i, at, "{reason}");
+                    assert!(reason.contains(words), "{reason}");
+                }
+                Ok(()) => panic!("{leaves:?} passed"),
+            }
+        }
+    }
+
+    #[test]
+    fn forwarding_keeps_the_state_and_the_file() {
+        let sub = ev(K::Submitted, None, S::Submitted, 1);
+        let fwd = |state, file| ev(K::Forwarded, Some(state), state, file);
+        let path = [
+            sub.clone(),
+            fwd(S::Submitted, 1),
+            ev(K::Paraf, Some(S::Submitted), S::Approved, 1),
+            fwd(S::Approved, 1),
+            fwd(S::Approved, 1),
+            ev(K::Signed, Some(S::Approved), S::Signed, 3),
+        ];
+        assert_eq!(replay(&path), Ok(()));
+        let signed = ev(K::Signed, Some(S::Approved), S::Signed, 3);
+        let paraf = ev(K::Paraf, Some(S::Submitted), S::Approved, 1);
+        let cases: Vec<(Vec<Leaf>, &str)> = vec![
+            (
+                vec![
+                    sub.clone(),
+                    ev(K::Forwarded, Some(S::Submitted), S::Approved, 1),
+                ],
+                "may not move",
+            ),
+            (
+                vec![sub.clone(), fwd(S::Submitted, 7)],
+                "other than the version",
+            ),
+            (
+                vec![sub.clone(), paraf, signed, fwd(S::Signed, 3)],
+                "after it was signed",
+            ),
+            (vec![fwd(S::Submitted, 1)], "first event"),
+        ];
+        for (leaves, words) in cases {
+            let at = leaves.len() - 1;
             match replay(&leaves) {
                 Err((i, reason)) => {
                     assert_eq!(i, at, "{reason}");

@@ -26,8 +26,14 @@
 //! source=page
 //! ```
 //!
+//! A disposisi is a workflow event of kind `forwarded` whose `from` and `to` are the document's
+//! state (forwarding changes no state). A delegation (Plt./Plh.) granted or revoked has no
+//! document: see [`DelegationLeaf`].
+//!
 //! [`Leaf::parse`] accepts exactly what [`Leaf::encode`] writes, so one event has one encoding
 //! and one leaf hash.
+
+mod delegation;
 
 use std::fmt;
 
@@ -35,6 +41,8 @@ use sahih_workflow::DocumentState;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::macros::format_description;
+
+pub use delegation::DelegationLeaf;
 
 /// The first line of every leaf: the format and its version.
 pub const LEAF_FORMAT: &str = "sahih-log-leaf/1";
@@ -75,10 +83,16 @@ pub enum LeafKind {
     Signed,
     /// Someone checked a PDF on `/verifikasi` or `POST /api/v1/verify`.
     VerificationRequested,
+    /// An officer forwarded the document down the hierarchy (disposisi); no state change.
+    Forwarded,
+    /// An official's signing authority was lent to an acting official (Plt./Plh.).
+    DelegationGranted,
+    /// A delegation was revoked before its end.
+    DelegationRevoked,
 }
 
 impl LeafKind {
-    const ALL: [LeafKind; 10] = [
+    const ALL: [LeafKind; 13] = [
         LeafKind::Submitted,
         LeafKind::Resubmitted,
         LeafKind::Paraf,
@@ -89,6 +103,9 @@ impl LeafKind {
         LeafKind::Withdrawn,
         LeafKind::Signed,
         LeafKind::VerificationRequested,
+        LeafKind::Forwarded,
+        LeafKind::DelegationGranted,
+        LeafKind::DelegationRevoked,
     ];
 
     /// The `kind=` value: the workflow's event kind, or `verification_requested`.
@@ -104,6 +121,9 @@ impl LeafKind {
             LeafKind::Withdrawn => "withdrawn",
             LeafKind::Signed => "signed",
             LeafKind::VerificationRequested => "verification_requested",
+            LeafKind::Forwarded => "forwarded",
+            LeafKind::DelegationGranted => "delegation_granted",
+            LeafKind::DelegationRevoked => "delegation_revoked",
         }
     }
 
@@ -159,6 +179,12 @@ impl Pseudonym {
     /// log (one signed letter names its applicant; it must not reveal their other files).
     pub fn applicant(salt: &[u8; 32], document: i64) -> Pseudonym {
         Pseudonym::derive(salt, "sahih-log/applicant", document)
+    }
+
+    /// The pseudonym of a delegation (Plt./Plh.) grant (`domain` `sahih-log/delegation`, id
+    /// its row id in decimal): links a grant's revocation to it.
+    pub fn delegation(salt: &[u8; 32], id: i64) -> Pseudonym {
+        Pseudonym::derive(salt, "sahih-log/delegation", id)
     }
 
     fn derive(salt: &[u8; 32], domain: &str, id: i64) -> Pseudonym {
@@ -268,7 +294,7 @@ impl VerificationSource {
 /// A workflow event as the log records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventLeaf {
-    /// Which event (never [`LeafKind::VerificationRequested`]).
+    /// Which event (never [`LeafKind::VerificationRequested`] nor a `delegation_*` kind).
     pub kind: LeafKind,
     /// When it was committed, Unix seconds (UTC).
     pub time: i64,
@@ -305,6 +331,8 @@ pub enum Leaf {
     Event(EventLeaf),
     /// A public verification.
     Verification(VerificationLeaf),
+    /// A delegation granted or revoked (no document).
+    Delegation(DelegationLeaf),
 }
 
 const TIME_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
@@ -335,6 +363,7 @@ impl Leaf {
         match self {
             Leaf::Event(e) => e.kind,
             Leaf::Verification(_) => LeafKind::VerificationRequested,
+            Leaf::Delegation(d) => d.kind,
         }
     }
 
@@ -343,20 +372,24 @@ impl Leaf {
         match self {
             Leaf::Event(e) => e.time,
             Leaf::Verification(v) => v.time,
+            Leaf::Delegation(d) => d.time,
         }
     }
 
     /// The canonical bytes.
     ///
     /// # Errors
-    /// A time outside the years 0000–9999, or an event leaf of kind `verification_requested`.
+    /// A time outside the years 0000–9999, an event leaf of kind `verification_requested` or
+    /// `delegation_*`, or a delegation leaf of another kind.
     pub fn encode(&self) -> Result<Vec<u8>, LeafError> {
         let mut out = format!("{LEAF_FORMAT}\nkind={}\n", self.kind());
         out.push_str(&format!("time={}\n", format_time(self.time())?));
         match self {
             Leaf::Event(e) => {
-                if e.kind == LeafKind::VerificationRequested {
-                    return Err(bad("a workflow event cannot be verification_requested"));
+                if e.kind == LeafKind::VerificationRequested
+                    || DelegationLeaf::is_delegation_kind(e.kind)
+                {
+                    return Err(bad(format!("a workflow event cannot be {}", e.kind)));
                 }
                 out.push_str(&format!(
                     "document={}\nactor={}\nsha256={}\nfrom={}\nto={}\n",
@@ -373,6 +406,7 @@ impl Leaf {
                 v.verdict.as_str(),
                 v.source.as_str()
             )),
+            Leaf::Delegation(d) => delegation::encode_fields(d, &mut out)?,
         }
         Ok(out.into_bytes())
     }
@@ -403,6 +437,8 @@ impl Leaf {
                 verdict: fields.next("verdict", Verdict::parse)?,
                 source: fields.next("source", VerificationSource::parse)?,
             })
+        } else if DelegationLeaf::is_delegation_kind(kind) {
+            Leaf::Delegation(delegation::parse_fields(kind, time, &mut fields)?)
         } else {
             Leaf::Event(EventLeaf {
                 kind,

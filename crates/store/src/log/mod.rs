@@ -62,12 +62,12 @@ pub(crate) fn salt(c: &mut DbConnection) -> Result<[u8; 32], StoreError> {
         .map_err(|_| StoreError::Corrupt("the log's pseudonym salt is not 32 bytes".into()))
 }
 
-fn sha256_bytes(hex_key: &str) -> Result<[u8; 32], StoreError> {
+pub(crate) fn sha256_bytes(hex_key: &str) -> Result<[u8; 32], StoreError> {
     leaf::parse_hex::<32>(hex_key)
         .ok_or_else(|| StoreError::Corrupt(format!("{hex_key:?} is not a SHA-256 in hex")))
 }
 
-fn insert_leaf(
+pub(crate) fn insert_leaf(
     c: &mut DbConnection,
     document: Option<i64>,
     leaf: &Leaf,
