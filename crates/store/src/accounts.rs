@@ -51,7 +51,18 @@ impl TryFrom<UserRow> for User {
     }
 }
 
-type ServiceRow = (i64, i64, String, String, String, String, String, String);
+pub(crate) type ServiceRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+);
 
 impl TryFrom<ServiceRow> for Service {
     type Error = StoreError;
@@ -62,15 +73,22 @@ impl TryFrom<ServiceRow> for Service {
             agency_id: AgencyId(r.1),
             form: serde_json::from_str(&r.6).map_err(corrupt)?,
             template: serde_json::from_str(&r.7).map_err(corrupt)?,
+            numbering: r
+                .9
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(corrupt)?,
             code: r.2,
             name: r.3,
             description: r.4,
             description_en: r.5,
+            name_en: r.8,
         })
     }
 }
 
-const SERVICE_COLUMNS: (
+pub(crate) const SERVICE_COLUMNS: (
     services::id,
     services::agency_id,
     services::code,
@@ -79,6 +97,8 @@ const SERVICE_COLUMNS: (
     services::description_en,
     services::form_json,
     services::template_json,
+    services::name_en,
+    services::numbering_json,
 ) = (
     services::id,
     services::agency_id,
@@ -88,7 +108,26 @@ const SERVICE_COLUMNS: (
     services::description_en,
     services::form_json,
     services::template_json,
+    services::name_en,
+    services::numbering_json,
 );
+
+/// The JSON columns of a service: its form, template and numbering.
+pub(crate) fn service_json(
+    service: &Service,
+) -> Result<(String, String, Option<String>), StoreError> {
+    let json = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
+    Ok((
+        serde_json::to_string(&service.form).map_err(json)?,
+        serde_json::to_string(&service.template).map_err(json)?,
+        service
+            .numbering
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(json)?,
+    ))
+}
 
 impl Store {
     /// Returns the agency with `code`, creating it with `name` if missing.
@@ -263,10 +302,7 @@ impl Store {
     /// Returns the service with `service.code`, creating it if missing (the stored definition
     /// wins over `service`'s when it exists).
     pub fn ensure_service(&self, service: &Service) -> Result<ServiceId, StoreError> {
-        let form =
-            serde_json::to_string(&service.form).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let template = serde_json::to_string(&service.template)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let (form, template, numbering) = service_json(service)?;
         let mut conn = self.conn()?;
         conn.transaction(|c| {
             let found = services::table
@@ -281,10 +317,12 @@ impl Store {
                         services::agency_id.eq(service.agency_id.0),
                         services::code.eq(&service.code),
                         services::name.eq(&service.name),
+                        services::name_en.eq(&service.name_en),
                         services::description.eq(&service.description),
                         services::description_en.eq(&service.description_en),
                         services::form_json.eq(&form),
                         services::template_json.eq(&template),
+                        services::numbering_json.eq(&numbering),
                     ))
                     .returning(services::id)
                     .get_result::<i64>(c)?,

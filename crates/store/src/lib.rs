@@ -18,6 +18,7 @@
 mod accounts;
 mod blobs;
 mod deadlines;
+mod definitions;
 mod delegations;
 pub mod dialect;
 mod dispositions;
@@ -37,6 +38,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 pub use blobs::{BlobStore, sha256_hex};
 pub use deadlines::Escalation;
+pub use definitions::ServiceChange;
 pub use delegations::{DelegationId, StoredDelegation};
 pub use dialect::{Backend, DbConnection};
 pub use dispositions::{DispositionId, StoredDisposition};
@@ -81,6 +83,23 @@ pub enum StoreError {
     /// No such record or blob.
     #[error("not found")]
     NotFound,
+    /// A service definition breaks a rule (the text lists the problems with their paths), or
+    /// names an agency that does not exist without the name to create it.
+    #[error("invalid service definition: {0}")]
+    InvalidService(String),
+    /// An update would change the number, order, names or actions of a service's steps (or its
+    /// agency) while documents are on their way through them.
+    #[error(
+        "service {code} has {open} open document(s) that wait at its steps: their number, \
+         order, names and actions cannot change until those documents are signed, rejected or \
+         withdrawn (assignees, modes, conditions, deadlines and cc can)"
+    )]
+    ServiceInUse {
+        /// The service's code.
+        code: String,
+        /// How many of its documents are open.
+        open: i64,
+    },
     /// Stored data failed a consistency check.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
@@ -114,6 +133,8 @@ impl StoreError {
             StoreError::LoginTaken => "E_LOGIN_TAKEN",
             StoreError::Conflict { .. } => "E_CONFLICT",
             StoreError::NotFound => "E_NOT_FOUND",
+            StoreError::InvalidService(_) => "E_SERVICE_DEFINITION",
+            StoreError::ServiceInUse { .. } => "E_SERVICE_IN_USE",
             StoreError::Corrupt(_) => "E_STORAGE_CORRUPT",
             StoreError::Log(_) => "E_LOG",
             StoreError::LogKeyMismatch { .. } => "E_LOG_KEY_MISMATCH",

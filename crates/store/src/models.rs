@@ -1,7 +1,7 @@
 //! The domain records the store returns and takes. Row structs stay private to `queries`.
 
 use sahih_workflow::{
-    AgencyId, DocumentId, DocumentState, FormField, Role, RoutingTemplate, UserId,
+    AgencyId, DocumentId, DocumentState, FormField, Numbering, Role, RoutingTemplate, UserId,
 };
 
 /// Identifier of a service (layanan).
@@ -73,7 +73,7 @@ pub struct Session {
 }
 
 /// A service (layanan): what a citizen can apply for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
     /// Row id.
     pub id: ServiceId,
@@ -83,6 +83,8 @@ pub struct Service {
     pub code: String,
     /// Name shown to citizens.
     pub name: String,
+    /// The name in English (may be empty: the Indonesian one is shown).
+    pub name_en: String,
     /// Description shown to citizens, in Bahasa Indonesia.
     pub description: String,
     /// The description in English (may be empty: the Indonesian one is shown).
@@ -91,6 +93,8 @@ pub struct Service {
     pub form: Vec<FormField>,
     /// The routing template.
     pub template: RoutingTemplate,
+    /// How its signed documents are numbered (nomor surat); `None`: they are not numbered.
+    pub numbering: Option<Numbering>,
 }
 
 /// An attachment (berkas) to store with a document version.

@@ -51,8 +51,10 @@ fn service(store: &Store, agency: AgencyId, code: &str, name: &str) -> ServiceId
             agency_id: agency,
             code: code.into(),
             name: name.into(),
+            name_en: String::new(),
             description: String::new(),
             description_en: String::new(),
+            numbering: None,
             form: Vec::new(),
             template: template(),
         })

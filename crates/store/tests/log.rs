@@ -73,6 +73,8 @@ fn world() -> World {
                 max_chars: 50,
             }],
             template: RoutingTemplate::single_paraf(),
+            name_en: String::new(),
+            numbering: None,
         })
         .expect("service");
     World {

@@ -86,6 +86,8 @@ fn world() -> World {
         description_en: String::new(),
         form: vec![],
         template: template.clone(),
+        name_en: String::new(),
+        numbering: None,
     };
     service.id = store.ensure_service(&service).expect("service");
     let key = store.blobs().put(b"%PDF-1.7 anggaran").expect("blob");

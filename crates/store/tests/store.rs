@@ -54,6 +54,8 @@ fn service(store: &Store, agency: AgencyId) -> ServiceId {
                 max_chars: 100,
             }],
             template: RoutingTemplate::single_paraf(),
+            name_en: String::new(),
+            numbering: None,
         })
         .expect("service")
 }

@@ -143,6 +143,8 @@ pub fn seed_demo(app: &App, certs_dir: &Path) -> Result<ServiceId, AppError> {
             ),
         ],
         template: RoutingTemplate::single_paraf(),
+        name_en: "Business Certificate".into(),
+        numbering: None,
     })?;
     let officers = demo_officers();
     let creds = dev_init(certs_dir, &officers, DEMO_KEY_PASSPHRASE.as_bytes())?;
