@@ -92,6 +92,88 @@ fn agency_for(
     }
 }
 
+/// Creates or updates one service inside the caller's transaction.
+fn upsert(
+    c: &mut DbConnection,
+    def: &ServiceDefinition,
+    template: RoutingTemplate,
+) -> Result<(ServiceId, ServiceChange), StoreError> {
+    let (agency_id, agency_created) = agency_for(c, &def.agency, def.agency_name.as_deref())
+        .map_err(|e| match e {
+            StoreError::InvalidService(m) => {
+                StoreError::InvalidService(format!("{}: {m}", def.code))
+            }
+            e => e,
+        })?;
+    let wanted = Service {
+        id: ServiceId(0),
+        agency_id,
+        code: def.code.clone(),
+        name: def.name.clone(),
+        name_en: def.name_en.clone(),
+        description: def.description.clone(),
+        description_en: def.description_en.clone(),
+        form: def.form.clone(),
+        template,
+        numbering: def.numbering.clone(),
+    };
+    let (form, template_json, numbering) = service_json(&wanted)?;
+    let existing = services::table
+        .filter(services::code.eq(&def.code))
+        .select(SERVICE_COLUMNS)
+        .first::<ServiceRow>(c)
+        .optional()?
+        .map(Service::try_from)
+        .transpose()?;
+    let Some(old) = existing else {
+        let id = diesel::insert_into(services::table)
+            .values((
+                services::agency_id.eq(agency_id.0),
+                services::code.eq(&def.code),
+                services::name.eq(&def.name),
+                services::name_en.eq(&def.name_en),
+                services::description.eq(&def.description),
+                services::description_en.eq(&def.description_en),
+                services::form_json.eq(&form),
+                services::template_json.eq(&template_json),
+                services::numbering_json.eq(&numbering),
+            ))
+            .returning(services::id)
+            .get_result::<i64>(c)?;
+        return Ok((ServiceId(id), ServiceChange::Created { agency_created }));
+    };
+    let same = Service {
+        id: old.id,
+        ..wanted
+    };
+    if same == old {
+        return Ok((old.id, ServiceChange::Unchanged));
+    }
+    let moved = old.agency_id != agency_id || layout(&old.template) != layout(&same.template);
+    if moved {
+        let open = open_documents(c, old.id)?;
+        if open > 0 {
+            return Err(StoreError::ServiceInUse {
+                code: def.code.clone(),
+                open,
+            });
+        }
+    }
+    diesel::update(services::table.find(old.id.0))
+        .set((
+            services::agency_id.eq(agency_id.0),
+            services::name.eq(&def.name),
+            services::name_en.eq(&def.name_en),
+            services::description.eq(&def.description),
+            services::description_en.eq(&def.description_en),
+            services::form_json.eq(&form),
+            services::template_json.eq(&template_json),
+            services::numbering_json.eq(&numbering),
+        ))
+        .execute(c)?;
+    Ok((old.id, ServiceChange::Updated))
+}
+
 impl Store {
     /// Imports a service definition in ONE transaction: creates the agency when it does not
     /// exist (named by `agency_name`), then creates the service, or updates the service with
@@ -111,85 +193,39 @@ impl Store {
         &self,
         def: &ServiceDefinition,
     ) -> Result<(ServiceId, ServiceChange), StoreError> {
-        def.check().map_err(|problems| {
-            let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
-            StoreError::InvalidService(lines.join("; "))
-        })?;
-        let template = def
-            .template()
-            .map_err(|e| StoreError::InvalidService(e.to_string()))?;
+        let mut done = self.upsert_services(std::slice::from_ref(def))?;
+        done.pop()
+            .ok_or_else(|| StoreError::Corrupt("no service imported".into()))
+    }
+
+    /// Imports several definitions in order, in ONE transaction: all of them, or, when one is
+    /// refused, none (see [`Store::upsert_service`] for each). Returns what happened to each.
+    ///
+    /// Errors: those of [`Store::upsert_service`], for the first definition refused; its
+    /// message names the service's code.
+    pub fn upsert_services(
+        &self,
+        defs: &[ServiceDefinition],
+    ) -> Result<Vec<(ServiceId, ServiceChange)>, StoreError> {
+        let checked = defs
+            .iter()
+            .map(|def| {
+                def.check().map_err(|problems| {
+                    let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                    StoreError::InvalidService(format!("{}: {}", def.code, lines.join("; ")))
+                })?;
+                let template = def
+                    .template()
+                    .map_err(|e| StoreError::InvalidService(format!("{}: {e}", def.code)))?;
+                Ok((def, template))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
         let mut conn = self.conn()?;
         conn.transaction(|c| {
-            let (agency_id, agency_created) =
-                agency_for(c, &def.agency, def.agency_name.as_deref())?;
-            let wanted = Service {
-                id: ServiceId(0),
-                agency_id,
-                code: def.code.clone(),
-                name: def.name.clone(),
-                name_en: def.name_en.clone(),
-                description: def.description.clone(),
-                description_en: def.description_en.clone(),
-                form: def.form.clone(),
-                template,
-                numbering: def.numbering.clone(),
-            };
-            let (form, template_json, numbering) = service_json(&wanted)?;
-            let existing = services::table
-                .filter(services::code.eq(&def.code))
-                .select(SERVICE_COLUMNS)
-                .first::<ServiceRow>(c)
-                .optional()?
-                .map(Service::try_from)
-                .transpose()?;
-            let Some(old) = existing else {
-                let id = diesel::insert_into(services::table)
-                    .values((
-                        services::agency_id.eq(agency_id.0),
-                        services::code.eq(&def.code),
-                        services::name.eq(&def.name),
-                        services::name_en.eq(&def.name_en),
-                        services::description.eq(&def.description),
-                        services::description_en.eq(&def.description_en),
-                        services::form_json.eq(&form),
-                        services::template_json.eq(&template_json),
-                        services::numbering_json.eq(&numbering),
-                    ))
-                    .returning(services::id)
-                    .get_result::<i64>(c)?;
-                return Ok((ServiceId(id), ServiceChange::Created { agency_created }));
-            };
-            let same = Service {
-                id: old.id,
-                ..wanted
-            };
-            if same == old {
-                return Ok((old.id, ServiceChange::Unchanged));
-            }
-            let moved =
-                old.agency_id != agency_id || layout(&old.template) != layout(&same.template);
-            if moved {
-                let open = open_documents(c, old.id)?;
-                if open > 0 {
-                    return Err(StoreError::ServiceInUse {
-                        code: def.code.clone(),
-                        open,
-                    });
-                }
-            }
-            diesel::update(services::table.find(old.id.0))
-                .set((
-                    services::agency_id.eq(agency_id.0),
-                    services::name.eq(&def.name),
-                    services::name_en.eq(&def.name_en),
-                    services::description.eq(&def.description),
-                    services::description_en.eq(&def.description_en),
-                    services::form_json.eq(&form),
-                    services::template_json.eq(&template_json),
-                    services::numbering_json.eq(&numbering),
-                ))
-                .execute(c)?;
-            Ok((old.id, ServiceChange::Updated))
+            checked
+                .into_iter()
+                .map(|(def, template)| upsert(c, def, template))
+                .collect()
         })
     }
 

@@ -128,7 +128,8 @@ fn a_missing_agency_without_a_name_or_a_broken_definition_is_refused() {
     let err = store.upsert_service(&def).expect_err("refused");
     assert_eq!(err.code(), "E_SERVICE_DEFINITION");
     assert!(
-        err.to_string().contains("agency: no agency \"BAPPEDA\""),
+        err.to_string()
+            .contains("sppd: agency: no agency \"BAPPEDA\""),
         "{err}"
     );
     let mut broken = example("sppd");
@@ -222,4 +223,27 @@ fn the_steps_of_a_service_in_use_keep_their_number_and_order() {
     );
     let stored = store.service(svc).expect("q").expect("same id");
     assert_eq!(stored.template.steps.len(), 3);
+}
+
+#[test]
+fn several_definitions_are_imported_all_or_none() {
+    let (_dir, store) = store();
+    let sku = example("surat-keterangan-usaha");
+    let mut sppd = example("sppd");
+    sppd.agency_name = None;
+    let err = store
+        .upsert_services(&[sku.clone(), sppd.clone()])
+        .expect_err("the second is refused");
+    assert!(err.to_string().contains("sppd: agency"), "{err}");
+    assert!(
+        store.services().expect("q").is_empty(),
+        "the first is not kept"
+    );
+    sppd.agency_name = Some("Bappeda".into());
+    let done = store.upsert_services(&[sku, sppd]).expect("both");
+    assert_eq!(done.len(), 2);
+    assert!(done.iter().all(|(_, c)| *c
+        == ServiceChange::Created {
+            agency_created: true
+        }));
 }
