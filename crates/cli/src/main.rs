@@ -1,5 +1,6 @@
 //! `sahih`: the composition root. Serves the web application, migrates the database, makes
-//! development keys, signs, validates, checks the transparency log and runs the demo flow.
+//! development keys, signs, validates, checks the transparency log, imports and exports services
+//! and runs the demo flow.
 //! Exit status 0 on success; non-zero with a one-line reason on stderr otherwise.
 #![forbid(unsafe_code)]
 
@@ -7,6 +8,7 @@ mod config;
 mod demo;
 mod log;
 mod logkey;
+mod services;
 mod sign;
 mod verify;
 
@@ -55,6 +57,14 @@ enum Command {
         #[command(subcommand)]
         command: log::LogCommand,
     },
+    /// Services (document types) and their routing templates as TOML: validate files, import
+    /// them into an instance, export them (exit 0 done; 1 an invalid definition, or an import or
+    /// export refused, E_SERVICE_IN_USE included; 2 a file or the database could not be read or
+    /// written; 3 a usage mistake).
+    Services {
+        #[command(subcommand)]
+        command: services::ServicesCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -90,6 +100,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(args),
         Command::Verify(args) => return verify::run(args),
         Command::Log { command } => return log::run(command),
+        Command::Services { command } => return services::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
