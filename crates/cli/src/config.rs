@@ -33,6 +33,13 @@ pub struct ServeArgs {
     /// Do not create the demo agency, service and users.
     #[arg(long)]
     no_demo: bool,
+    /// SMTP relay for notification e-mails, smtp://HOST[:PORT] (plain SMTP, no TLS); unset:
+    /// notices in the app only.
+    #[arg(long, env = "SAHIH_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// Sender of notification e-mails, e.g. "Sahih <noreply@kota.go.id>" (with --smtp-url).
+    #[arg(long, env = "SAHIH_MAIL_FROM")]
+    mail_from: Option<String>,
 }
 
 /// The file form of the configuration; every key is optional.
@@ -50,6 +57,8 @@ struct FileConfig {
     trust_anchors: Option<Vec<PathBuf>>,
     log_origin: Option<String>,
     public_url: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
 }
 
 /// The validated configuration.
@@ -71,6 +80,22 @@ pub struct Config {
     /// The address citizens reach the service at, `http(s)://host[:port]`, without a trailing
     /// `/`; none to use each request's own.
     pub public_url: Option<String>,
+    /// The SMTP relay and sender of notification e-mails; none: notices in the app only.
+    pub mail: Option<sahih_web::mail::MailSettings>,
+}
+
+/// The mail settings from `smtp_url` and `mail_from` (empty counts as unset): both or neither.
+fn mail_settings(
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+) -> anyhow::Result<Option<sahih_web::mail::MailSettings>> {
+    let set = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+    match (set(smtp_url), set(mail_from)) {
+        (None, None) => Ok(None),
+        (Some(url), Some(from)) => Ok(Some(sahih_web::mail::MailSettings::parse(&url, &from)?)),
+        (Some(_), None) => bail!("smtp_url is set but mail_from is not: set both, or neither"),
+        (None, Some(_)) => bail!("mail_from is set but smtp_url is not: set both, or neither"),
+    }
 }
 
 impl Config {
@@ -107,6 +132,10 @@ impl Config {
         {
             bail!("public_url {url:?} must start with https:// or http://");
         }
+        let mail = mail_settings(
+            args.smtp_url.or(file.smtp_url),
+            args.mail_from.or(file.mail_from),
+        )?;
         let upload_limit_mb = file.upload_limit_mb.unwrap_or(20);
         if !(1..=1024).contains(&upload_limit_mb) {
             bail!("upload_limit_mb must be between 1 and 1024, not {upload_limit_mb}");
@@ -128,6 +157,7 @@ impl Config {
             trust_anchors: file.trust_anchors.unwrap_or_default(),
             log_origin,
             public_url,
+            mail,
         })
     }
 }
@@ -177,7 +207,12 @@ pub fn build_app(cfg: &Config) -> anyhow::Result<App> {
     // Sequence what an earlier run left pending, and refuse a key file that is not the key
     // that signed this database's log (E_LOG_KEY_MISMATCH) before serving anything.
     store.log_sequence_all(&config.log_key, sahih_store::log::SEQUENCER_BATCH)?;
-    Ok(App::new(store, config))
+    Ok(
+        App::new(store, config).with_notify_settings(sahih_web::app::NotifySettings {
+            mail: cfg.mail.is_some(),
+            public_url: cfg.public_url.clone(),
+        }),
+    )
 }
 
 pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -189,6 +224,14 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let _sequencer =
         sahih_store::log::Sequencer::spawn(app.store().clone(), app.config().log_key.clone())
             .context("starting the log sequencer")?;
+    // Notification e-mails: sent within moments of each notice, retried with backoff.
+    let _mail = match cfg.mail.clone() {
+        Some(settings) => Some(
+            sahih_web::mail::MailWorker::spawn(&app, settings)
+                .context("starting the mail worker")?,
+        ),
+        None => None,
+    };
     let verifier_key = app.log_verifier_key();
     let state = actix_web::web::Data::new(AppState {
         app,

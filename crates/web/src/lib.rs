@@ -19,6 +19,7 @@ pub mod app;
 mod error;
 pub mod head;
 pub mod i18n;
+pub mod mail;
 pub mod request_log;
 mod routes;
 pub mod seed;

@@ -34,6 +34,8 @@ pub struct Visitor {
     pub lang: Lang,
     /// The logged-in user.
     pub user: Option<User>,
+    /// How many of the user's notices are unread (0 when anonymous).
+    pub unread: i64,
 }
 
 impl Visitor {
@@ -62,6 +64,7 @@ impl Visitor {
             lang: self.lang,
             user: self.user.clone(),
             csrf: self.csrf.clone(),
+            unread: self.unread,
         }
     }
 }
@@ -123,6 +126,7 @@ pub fn new_session(
             csrf,
             lang,
             user,
+            unread: 0,
         },
     ))
 }
@@ -150,11 +154,16 @@ fn load_or_create(
     if let Some(token) = token {
         let hash = token_hash(&token);
         if let Some(s) = store.session(&hash)? {
+            let unread = match &s.user {
+                Some(u) => store.unread_notices(u.id)?,
+                None => 0,
+            };
             let visitor = Visitor {
                 token_hash: hash,
                 csrf: s.csrf_token,
                 lang: Lang::parse(&s.lang).unwrap_or(Lang::Id),
                 user: s.user,
+                unread,
             };
             return Ok((visitor, None));
         }
@@ -165,6 +174,7 @@ fn load_or_create(
             csrf: String::new(),
             lang: Lang::Id,
             user: None,
+            unread: 0,
         };
         return Ok((visitor, None));
     }

@@ -8,8 +8,10 @@ use sahih_workflow::{DocumentState, FieldKind, FormField, Role};
 use crate::app::DocumentView;
 use crate::i18n::Lang;
 
+mod notifications;
 mod verification;
 
+pub use notifications::NotificationsPage;
 pub use verification::{VerifyPage, VerifyReportPage, VerifyUnusablePage};
 
 /// What every page needs: language, user, CSRF token.
@@ -21,6 +23,8 @@ pub struct Page {
     pub user: Option<User>,
     /// The session's CSRF token.
     pub csrf: String,
+    /// How many of the user's notices are unread (the navigation's badge).
+    pub unread: i64,
 }
 
 impl Page {

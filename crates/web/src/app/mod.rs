@@ -16,6 +16,7 @@ mod cache;
 mod gate;
 mod input;
 mod log;
+mod notify;
 mod read;
 mod verification;
 
@@ -23,6 +24,7 @@ use cache::VerificationCache;
 use gate::Gate;
 use input::{check_email, check_text};
 pub use log::{LOG_PAGE_ROWS, LogPageData, LogRow};
+pub use notify::{NOTICES_SHOWN, Notice, NoticeDocument, NoticeItem, NoticeKind, NotifySettings};
 pub use verification::{Checked, VERIFICATION_CODE_BYTES, is_verification_code};
 
 /// Settings the application services need.
@@ -95,6 +97,7 @@ pub struct App {
     config: AppConfig,
     pdf_gate: std::sync::Arc<Gate>,
     verification_cache: std::sync::Arc<VerificationCache>,
+    notifier: std::sync::Arc<notify::Notifier>,
 }
 
 /// Minimum password length, characters (NIST SP 800-63B §3.1.1.2 asks for at least 8).
@@ -137,6 +140,7 @@ impl App {
             )),
             config,
             pdf_gate: std::sync::Arc::new(Gate::new(cores)),
+            notifier: std::sync::Arc::default(),
         }
     }
 

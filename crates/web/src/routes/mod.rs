@@ -4,6 +4,7 @@ mod account;
 mod api;
 mod citizen;
 mod log;
+mod notifications;
 mod officer;
 mod verification;
 
@@ -67,6 +68,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
             .configure(officer::configure)
             .configure(verification::configure)
             .configure(log::configure)
+            .configure(notifications::configure)
             .default_service(web::to(|| async {
                 Err::<HttpResponse, _>(AppError::NotFound)
             })),
