@@ -47,6 +47,15 @@ pub enum AppError {
     /// Too much PDF work is running or waiting: try again in a moment.
     #[error("the server is busy checking other documents; try again in a moment")]
     Busy,
+    /// The thing acted on is no longer in a state that allows it, e.g. a disposisi already
+    /// read cannot be cancelled (code says which rule).
+    #[error("{message}")]
+    Refused {
+        /// Stable code, e.g. `E_DISPOSITION_READ`.
+        code: &'static str,
+        /// English detail.
+        message: String,
+    },
     /// The upload is larger than the limit.
     #[error("upload larger than {limit} bytes")]
     TooLarge {
@@ -80,7 +89,7 @@ impl AppError {
             AppError::NotFound => "E_NOT_FOUND",
             AppError::VerificationExpired => "E_VERIFICATION_EXPIRED",
             AppError::Forbidden(code) => code,
-            AppError::BadInput { code, .. } => code,
+            AppError::BadInput { code, .. } | AppError::Refused { code, .. } => code,
             AppError::TooLarge { .. } => "E_UPLOAD_TOO_LARGE",
             AppError::Busy => "E_BUSY",
             AppError::UploadTimeout => "E_UPLOAD_TIMEOUT",
@@ -123,6 +132,7 @@ impl ResponseError for AppError {
             AppError::NotFound | AppError::VerificationExpired => StatusCode::NOT_FOUND,
             AppError::BadInput { .. } | AppError::Form(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Refused { .. } => StatusCode::CONFLICT,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::UploadTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -3,6 +3,7 @@
 //! sentence in the visitor's language. The verification pages' sentences live in
 //! [`verification::STRINGS`], the transparency log's in [`log::STRINGS`].
 
+pub mod disposition;
 pub mod log;
 pub mod notify;
 pub mod verification;
@@ -64,6 +65,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .iter()
         .chain(verification::STRINGS.iter())
         .chain(log::STRINGS.iter())
+        .chain(disposition::STRINGS.iter())
         .chain(notify::STRINGS.iter())
 }
 

@@ -269,6 +269,8 @@ pub struct DocumentPage {
     pub state_code: String,
     /// Offered actions.
     pub actions: Actions,
+    /// The document's disposisi and the form to forward it (officers only).
+    pub disposition: Option<crate::app::DispositionPanel>,
     /// The comment of the latest return for revision, shown with the revision form.
     pub last_comment: Option<String>,
     /// The service's public address (`https://host`), before the `/v/{code}` link.

@@ -13,6 +13,7 @@ use crate::AppError;
 
 mod actions;
 mod cache;
+mod disposition;
 mod gate;
 mod input;
 mod log;
@@ -21,6 +22,10 @@ mod read;
 mod verification;
 
 use cache::VerificationCache;
+pub use disposition::{
+    DelegationOverview, DispositionInbox, DispositionPanel, GrantRequest, day_wib,
+    disposition_state_label,
+};
 use gate::Gate;
 use input::{check_email, check_text};
 pub use log::{LOG_PAGE_ROWS, LogPageData, LogRow};

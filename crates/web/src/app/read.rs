@@ -19,7 +19,8 @@ impl App {
         self.store.service_by_code(code)?.ok_or(AppError::NotFound)
     }
 
-    /// Loads a document that `user` may see: its applicant, or an officer of its agency.
+    /// Loads a document that `user` may see: its applicant, an officer of its agency, or an
+    /// officer who received a disposisi of it.
     ///
     /// Errors: `E_NOT_FOUND` for citizens asking for another's document (its existence is not
     /// revealed), `E_NOT_YOUR_AGENCY` for officers of another agency.
@@ -34,6 +35,7 @@ impl App {
         match user.role {
             Role::Citizen => Err(AppError::NotFound),
             _ if user.agency_id == Some(doc.agency_id) => Ok(doc),
+            _ if self.store.is_disposition_recipient(doc.id, user.id)? => Ok(doc),
             _ => Err(AppError::Forbidden("E_NOT_YOUR_AGENCY")),
         }
     }

@@ -130,6 +130,8 @@ pub(super) async fn document_page(
             (label, value)
         })
         .collect();
+    let (viewer, document) = (v.user()?.clone(), view.document.clone());
+    let disposition = blocking(state, move |app| app.disposition_panel(&viewer, &document)).await?;
     html(DocumentPage {
         p: v.page(),
         state_class: state_key(view.document.state),
@@ -144,6 +146,7 @@ pub(super) async fn document_page(
         public_base,
         v: view,
         actions,
+        disposition,
     })
 }
 

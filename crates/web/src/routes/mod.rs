@@ -3,6 +3,7 @@
 mod account;
 mod api;
 mod citizen;
+mod disposition;
 mod log;
 mod notifications;
 mod officer;
@@ -66,6 +67,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
             .configure(account::configure)
             .configure(citizen::configure)
             .configure(officer::configure)
+            .configure(disposition::configure)
             .configure(verification::configure)
             .configure(log::configure)
             .configure(notifications::configure)

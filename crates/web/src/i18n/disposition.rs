@@ -1,0 +1,216 @@
+//! The words of disposisi and of signing delegation (Plt./Plh.): `/petugas/disposisi`, the
+//! document page's disposisi panel, `/petugas/delegasi`, their refusals and log events.
+
+/// (key, Bahasa Indonesia, English).
+pub const STRINGS: &[(&str, &str, &str)] = &[
+    ("nav_disposition", "Disposisi", "Dispositions"),
+    ("nav_delegation", "Delegasi", "Delegation"),
+    ("disposition_title", "Disposisi", "Dispositions"),
+    ("disposition_received", "Disposisi masuk", "Received"),
+    ("disposition_sent", "Disposisi keluar", "Sent"),
+    (
+        "disposition_none",
+        "Belum ada disposisi.",
+        "No dispositions yet.",
+    ),
+    ("disposition_document", "Dokumen", "Document"),
+    ("disposition_from", "Dari", "From"),
+    ("disposition_to", "Kepada", "To"),
+    ("disposition_date", "Tanggal", "Date"),
+    ("disposition_instruction", "Instruksi", "Instruction"),
+    (
+        "disposition_note",
+        "Catatan penyelesaian",
+        "Completion note",
+    ),
+    ("disposition_open", "Buka", "Open"),
+    ("disposition_cancel", "Batalkan", "Cancel"),
+    ("disposition_complete", "Selesaikan", "Complete"),
+    ("disposition_state_sent", "Belum dibaca", "Unread"),
+    ("disposition_state_read", "Sudah dibaca", "Read"),
+    ("disposition_state_completed", "Selesai", "Completed"),
+    ("disposition_state_cancelled", "Dibatalkan", "Cancelled"),
+    (
+        "disposition_intro",
+        "Disposisi meneruskan dokumen kepada bawahan dengan instruksi. Membuka disposisi menandainya sudah dibaca; pengirim dapat membatalkannya selama belum dibaca; penerima menyelesaikannya dengan catatan.",
+        "A disposition forwards a document to a subordinate with an instruction. Opening it marks it read; the sender can cancel it while it is unread; the recipient completes it with a note.",
+    ),
+    ("disposition_forward", "Disposisi", "Forward (disposition)"),
+    ("disposition_recipient", "Teruskan kepada", "Forward to"),
+    (
+        "disposition_instruction_hint",
+        "Apa yang harus dilakukan penerima; paling banyak 1000 karakter.",
+        "What the recipient should do; at most 1000 characters.",
+    ),
+    (
+        "disposition_send",
+        "Kirim disposisi",
+        "Send the disposition",
+    ),
+    (
+        "disposition_note_hint",
+        "Apa yang sudah dilakukan; paling banyak 2000 karakter.",
+        "What was done; at most 2000 characters.",
+    ),
+    (
+        "event_forwarded",
+        "Didisposisikan",
+        "Forwarded (disposition)",
+    ),
+    (
+        "event_delegation_granted",
+        "Delegasi Plt./Plh. diberikan",
+        "Delegation (acting official) granted",
+    ),
+    (
+        "event_delegation_revoked",
+        "Delegasi Plt./Plh. dicabut",
+        "Delegation (acting official) revoked",
+    ),
+    (
+        "delegation_title",
+        "Delegasi penandatanganan (Plt./Plh.)",
+        "Signing delegation (acting officials)",
+    ),
+    (
+        "delegation_intro",
+        "Pejabat penandatangan dapat melimpahkan wewenang tanda tangannya kepada pegawai lain di OPD-nya untuk jangka waktu tertentu, paling lama 92 hari (3 bulan). Plt. (Pelaksana Tugas) bila jabatan kosong; Plh. (Pelaksana Harian) bila pejabat berhalangan sementara. Tanda tangan pelaksana menyebut Plt./Plh. dan atas nama siapa. Setiap pemberian dan pencabutan dicatat di log transparansi.",
+        "A signing official can lend their signing authority to another officer of their agency for a period of at most 92 days (3 months). Plt. (Pelaksana Tugas) when the office is vacant; Plh. (Pelaksana Harian) when the official is temporarily away. The acting official's signature says Plt./Plh. and on whose behalf. Every grant and revocation is recorded in the transparency log.",
+    ),
+    ("delegation_grant", "Berikan delegasi", "Grant a delegation"),
+    (
+        "delegation_delegator",
+        "Pemberi wewenang",
+        "Delegating official",
+    ),
+    ("delegation_delegate", "Pelaksana", "Acting official"),
+    ("delegation_kind", "Jenis", "Kind"),
+    (
+        "delegation_kind_plt",
+        "Plt. — Pelaksana Tugas (jabatan kosong)",
+        "Plt. — acting in a vacant office",
+    ),
+    (
+        "delegation_kind_plh",
+        "Plh. — Pelaksana Harian (pejabat berhalangan sementara)",
+        "Plh. — acting while the official is away",
+    ),
+    ("delegation_from", "Mulai tanggal", "From"),
+    (
+        "delegation_until",
+        "Sampai dengan tanggal",
+        "Until (inclusive)",
+    ),
+    ("delegation_period", "Masa berlaku", "Valid"),
+    (
+        "delegation_period_hint",
+        "Paling lama 92 hari, mulai hari ini atau sesudahnya (WIB); perpanjangan dibuat sebagai delegasi baru.",
+        "At most 92 days, starting today or later (WIB); an extension is a new delegation.",
+    ),
+    (
+        "delegation_granted_list",
+        "Delegasi yang diberikan",
+        "Delegations granted",
+    ),
+    (
+        "delegation_held",
+        "Delegasi yang Anda pegang",
+        "Delegations you hold",
+    ),
+    ("delegation_none", "Belum ada delegasi.", "No delegations."),
+    ("delegation_active", "Berlaku", "Active"),
+    ("delegation_upcoming", "Belum mulai", "Not started yet"),
+    ("delegation_ended", "Berakhir", "Ended"),
+    ("delegation_revoked", "Dicabut", "Revoked"),
+    ("delegation_revoke", "Cabut", "Revoke"),
+    (
+        "delegation_confirm_revoke",
+        "Cabut delegasi ini? Pelaksana tidak dapat lagi menandatangani atas nama pemberi wewenang.",
+        "Revoke this delegation? The acting official can then no longer sign on behalf of the official.",
+    ),
+    (
+        "E_NOT_RECIPIENT",
+        "Hanya penerima disposisi yang dapat melakukan ini.",
+        "Only the recipient of the disposition can do this.",
+    ),
+    (
+        "E_NOT_SENDER",
+        "Hanya pengirim disposisi yang dapat membatalkannya.",
+        "Only the sender of the disposition can cancel it.",
+    ),
+    (
+        "E_DISPOSITION_READ",
+        "Disposisi sudah dibaca penerima dan tidak dapat dibatalkan lagi.",
+        "The recipient already read the disposition; it can no longer be cancelled.",
+    ),
+    (
+        "E_DISPOSITION_CLOSED",
+        "Disposisi sudah selesai atau dibatalkan.",
+        "The disposition is already completed or cancelled.",
+    ),
+    (
+        "E_NOTE_REQUIRED",
+        "Tuliskan catatan penyelesaian.",
+        "Write a completion note.",
+    ),
+    (
+        "E_NOTE_TOO_LONG",
+        "Catatan penyelesaian paling banyak 2000 karakter.",
+        "The completion note may have at most 2000 characters.",
+    ),
+    (
+        "E_INSTRUCTION_REQUIRED",
+        "Tuliskan instruksi disposisi.",
+        "Write the disposition's instruction.",
+    ),
+    (
+        "E_INSTRUCTION_TOO_LONG",
+        "Instruksi paling banyak 1000 karakter.",
+        "The instruction may have at most 1000 characters.",
+    ),
+    (
+        "E_TEXT_CONTROL_CHARACTERS",
+        "Teks memuat karakter kendali yang tidak diperbolehkan.",
+        "The text holds control characters that are not allowed.",
+    ),
+    (
+        "E_NOT_SUBORDINATE",
+        "Disposisi hanya dapat diteruskan kepada bawahan Anda.",
+        "A disposition can only go to one of your subordinates.",
+    ),
+    (
+        "E_DELEGATION_SELF",
+        "Wewenang tidak dapat didelegasikan kepada diri sendiri.",
+        "Authority cannot be delegated to oneself.",
+    ),
+    (
+        "E_DELEGATION_PERIOD",
+        "Tanggal akhir delegasi tidak boleh sebelum tanggal mulai.",
+        "The delegation cannot end before it starts.",
+    ),
+    (
+        "E_DELEGATION_TOO_LONG",
+        "Delegasi paling lama 92 hari (3 bulan); perpanjangan dibuat sebagai delegasi baru.",
+        "A delegation lasts at most 92 days (3 months); an extension is a new delegation.",
+    ),
+    (
+        "E_DELEGATION_TIME",
+        "Tanggal delegasi di luar jangkauan.",
+        "The delegation's dates are out of range.",
+    ),
+    (
+        "E_DELEGATION_KIND",
+        "Pilih jenis delegasi: Plt. atau Plh.",
+        "Choose the kind of delegation: Plt. or Plh.",
+    ),
+    (
+        "E_DELEGATION_PAST",
+        "Delegasi dimulai hari ini atau sesudahnya.",
+        "A delegation starts today or later.",
+    ),
+    (
+        "E_BAD_DATE",
+        "Tanggal ditulis TTTT-BB-HH, misalnya 2026-12-01.",
+        "A date is written YYYY-MM-DD, e.g. 2026-12-01.",
+    ),
+];
