@@ -391,4 +391,34 @@ async fn a_signing_official_grants_a_bounded_delegation_and_revokes_it() {
             .expect("q")
             .is_empty()
     );
+
+    // The agency's admin grants for the head; the grant names the head as delegator and the
+    // admin as who made it.
+    let admin = user(&app, "admin", Role::Admin, agency);
+    let (admin_c, admin_v) = session(&admin);
+    let head_id = o.head.id.0.to_string();
+    let on_behalf = test::TestRequest::post()
+        .uri("/petugas/delegasi")
+        .cookie(admin_c)
+        .set_form([
+            ("csrf", admin_v.csrf.as_str()),
+            ("pemberi", head_id.as_str()),
+            ("pelaksana", deputy_id.as_str()),
+            ("jenis", "plt"),
+            ("mulai", today.as_str()),
+            ("sampai", later.as_str()),
+        ])
+        .to_request();
+    let res = svc.call(on_behalf).await.expect("call");
+    assert_eq!(res.status().as_u16(), 303);
+    let held = app
+        .store()
+        .active_delegations_to(deputy.id, sahih_store::now())
+        .expect("q");
+    assert_eq!(
+        held.iter()
+            .map(|g| (g.delegation.delegator, g.created_by))
+            .collect::<Vec<_>>(),
+        vec![(o.head.id, admin.id)]
+    );
 }
