@@ -136,8 +136,12 @@ impl ResponseError for AppError {
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::UploadTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::Workflow(W::WrongRole { .. } | W::NotApplicant) => StatusCode::FORBIDDEN,
-            AppError::Workflow(W::NotAllowed { .. } | W::Terminal(_)) => StatusCode::CONFLICT,
+            AppError::Workflow(W::WrongRole { .. } | W::NotApplicant | W::NotAssignee { .. }) => {
+                StatusCode::FORBIDDEN
+            }
+            AppError::Workflow(W::NotAllowed { .. } | W::Terminal(_) | W::AlreadyActed) => {
+                StatusCode::CONFLICT
+            }
             AppError::Workflow(_) => StatusCode::BAD_REQUEST,
             AppError::Signing(SigningError::WrongPassphrase) => StatusCode::FORBIDDEN,
             AppError::Signing(e) if e.is_input_fault() => StatusCode::UNPROCESSABLE_ENTITY,

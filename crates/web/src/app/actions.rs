@@ -2,11 +2,20 @@
 
 use sahih_signing::{SignatureOptions, SignerKey, load_certificates_pem, sign_pdf};
 use sahih_store::{Change, Document, NewAttachment, NewDocument, Service, User};
-use sahih_workflow::{Actor, Command, Role, Transition, decide, submit, validate_form};
+use sahih_workflow::{Actor, Command, Role, Situation, Transition, decide, submit, validate_form};
 
 use super::input::clean_comment;
+use super::routing::PendingStep;
 use super::{App, Revision, Seen, Upload, check_seen, random_hex};
 use crate::AppError;
+
+/// A decided command: the document, its service, the transition, and its pending step.
+struct Decided {
+    doc: Document,
+    service: Service,
+    transition: Transition,
+    pending: Option<PendingStep>,
+}
 
 impl App {
     /// Checks that an upload is a PDF the signer can sign: by its content, never its name.
@@ -74,31 +83,52 @@ impl App {
             attachment,
         };
         let id = self.store.submit_document(&doc, &submit())?;
+        if let Err(e) = self.notify_committed(id, &submit()) {
+            tracing::warn!(code = e.code(), "notices of a submission not sent");
+        }
         self.store.document(id)?.ok_or(AppError::NotFound)
     }
 
-    /// Loads the document `user` may act on, checks it is what they saw, and asks the workflow
-    /// whether `command` may happen: the common first half of every action.
+    /// Loads the document `user` may act on, checks it is what they saw, resolves who may act
+    /// at its pending step, and asks the workflow whether `command` may happen: the common
+    /// first half of every action.
     fn decide_on(
         &self,
         user: &User,
         public_id: &str,
         seen: Option<&Seen>,
         command: &Command,
-    ) -> Result<(Document, Service, Transition), AppError> {
+    ) -> Result<Decided, AppError> {
         let doc = self.document_for(user, public_id)?;
         check_seen(&doc, seen)?;
         let service = self
             .store
             .service(doc.service_id)?
             .ok_or(AppError::NotFound)?;
+        let pending = self.pending_step_for(user, &doc, &service)?;
+        let (eligible, given) = pending
+            .as_ref()
+            .map(|p| (p.assigned.clone(), p.given.clone()))
+            .unwrap_or_default();
         let actor = Actor {
             id: user.id,
             role: user.role,
             is_applicant: doc.applicant_id == user.id,
         };
-        let transition = decide(doc.state, &service.template, &actor, command)?;
-        Ok((doc, service, transition))
+        let situation = Situation {
+            state: doc.state,
+            template: &service.template,
+            form: &doc.form,
+            eligible: &eligible,
+            given: &given,
+        };
+        let transition = decide(&situation, &actor, command)?;
+        Ok(Decided {
+            doc,
+            service,
+            transition,
+            pending,
+        })
     }
 
     /// Applies a workflow command (paraf, return, reject, withdraw; resubmit with `revision`).
@@ -120,15 +150,21 @@ impl App {
             ));
         }
         let command = match command {
-            Command::Return { comment } => Command::Return {
+            Command::Return { comment, to } => Command::Return {
                 comment: clean_comment(&comment),
+                to,
             },
             Command::Reject { reason } => Command::Reject {
                 reason: clean_comment(&reason),
             },
             other => other,
         };
-        let (doc, service, transition) = self.decide_on(user, public_id, seen, &command)?;
+        let Decided {
+            doc,
+            service,
+            transition,
+            pending,
+        } = self.decide_on(user, public_id, seen, &command)?;
         let change = match (&command, revision) {
             (Command::Resubmit, Some(r)) => self.revision_change(&doc, &service, r)?,
             (Command::Resubmit, None) => {
@@ -137,10 +173,17 @@ impl App {
                     "a resubmission needs its form",
                 ));
             }
+            (Command::Paraf | Command::Acknowledge, _) => Change {
+                given: pending.map(|p| (p.index, p.given.len())),
+                ..Change::default()
+            },
             _ => Change::default(),
         };
         self.store
             .apply_transition(doc.id, user.id, &transition, doc.version, &change)?;
+        if let Err(e) = self.notify_committed(doc.id, &transition) {
+            tracing::warn!(code = e.code(), "notices of an action not sent");
+        }
         self.store.document(doc.id)?.ok_or(AppError::NotFound)
     }
 
@@ -176,9 +219,12 @@ impl App {
         })
     }
 
-    /// The signing official signs the document's latest PDF with their own key, unlocked by
-    /// `passphrase` for this one signature: PAdES B-B, invisible field, incremental update. The
-    /// signed PDF gets its public verification code (`/v/{code}`) in the same transaction.
+    /// The signing official (or an acting official by a current delegation) signs the
+    /// document's latest PDF with their own key, unlocked by `passphrase` for this one
+    /// signature: PAdES B-B, invisible field, incremental update. In one transaction the nomor
+    /// surat is allocated (when the service numbers its documents), written into the
+    /// signature's `/Reason`, the PDF signed, and the signed PDF recorded with its public
+    /// verification code (`/v/{code}`): a failed signature uses up no number.
     ///
     /// Errors: authorization and workflow refusals (checked before the key is touched),
     /// `E_NO_SIGNING_KEY`, `E_WRONG_PASSPHRASE`, the signer's refusals, `E_CONFLICT`.
@@ -189,7 +235,19 @@ impl App {
         passphrase: &[u8],
         seen: Option<&Seen>,
     ) -> Result<Document, AppError> {
-        let (doc, service, transition) = self.decide_on(user, public_id, seen, &Command::Sign)?;
+        let decided = self.decide_on(user, public_id, seen, &Command::Sign)?;
+        let key = self.unlock_key(user, passphrase)?;
+        self.sign_decided(user, &key, decided)
+    }
+
+    /// The officer's signing key and certificate, the key unlocked by `passphrase`.
+    ///
+    /// Errors: `E_NO_SIGNING_KEY`, `E_WRONG_PASSPHRASE`.
+    pub(crate) fn unlock_key(
+        &self,
+        user: &User,
+        passphrase: &[u8],
+    ) -> Result<(SignerKey, sahih_signing::Certificate), AppError> {
         let (cert_pem, key_pem) = self
             .store
             .officer_credentials(user.id)?
@@ -199,6 +257,22 @@ impl App {
             .into_iter()
             .next()
             .ok_or(AppError::Forbidden("E_NO_SIGNING_KEY"))?;
+        Ok((key, cert))
+    }
+
+    /// Signs a document whose `Sign` command was decided, with an unlocked key.
+    fn sign_decided(
+        &self,
+        user: &User,
+        (key, cert): &(SignerKey, sahih_signing::Certificate),
+        decided: Decided,
+    ) -> Result<Document, AppError> {
+        let Decided {
+            doc,
+            service,
+            transition,
+            pending,
+        } = decided;
         // The version the paraf was given on, and that the signer saw: never a later one.
         let latest = self
             .store
@@ -207,34 +281,108 @@ impl App {
             .rfind(|a| a.version == doc.version)
             .ok_or_else(|| AppError::Internal("document without attachment".into()))?;
         let pdf = self.store.blobs().get(&latest.sha256)?;
-        let agency = self
-            .store
-            .agency(doc.agency_id)?
-            .map(|a| a.name)
-            .unwrap_or_default();
+        let agency = self.store.agency(doc.agency_id)?;
+        let (agency_code, agency_name) = agency.map(|a| (a.code, a.name)).unwrap_or_default();
         let position = user.position.clone().unwrap_or_default();
-        let options = SignatureOptions {
-            name: Some(user.name.clone()),
-            reason: Some(format!(
-                "{service} — {position}, {agency}",
-                service = service.name
-            )),
-            location: Some(self.config.city.clone()),
-            ..SignatureOptions::default()
+        let office = match pending.and_then(|p| p.acting_for) {
+            Some(grant) => grant.delegation.signature_reason(
+                &service.name,
+                grant.delegator_position.as_deref().unwrap_or_default(),
+                &agency_name,
+                &grant.delegator_name,
+            ),
+            None => format!("{} — {position}, {agency_name}", service.name),
         };
-        let signed = self
-            .pdf_gate
-            .run(|| sign_pdf(&pdf, &key, &cert, &self.config.chain, &options))
-            .map_err(|_| AppError::Busy)??;
-        drop(key);
-        let sha = self.store.blobs().put(&signed.bytes)?;
-        let change = Change {
-            signed_sha256: Some(sha),
-            verification_code: Some(random_hex(super::VERIFICATION_CODE_BYTES)?),
-            ..Change::default()
-        };
-        self.store
-            .apply_transition(doc.id, user.id, &transition, doc.version, &change)?;
+        let numbering = service.numbering.clone().map(|n| {
+            sahih_store::NumberRequest::at(n, agency_code, service.code.clone(), sahih_store::now())
+        });
+        let verification_code = random_hex(super::VERIFICATION_CODE_BYTES)?;
+        self.store.apply_signature(
+            doc.id,
+            user.id,
+            &transition,
+            doc.version,
+            numbering,
+            |number| {
+                let reason = match number {
+                    Some(n) => format!("Nomor {} — {office}", n.number),
+                    None => office.clone(),
+                };
+                let options = SignatureOptions {
+                    name: Some(user.name.clone()),
+                    reason: Some(reason),
+                    location: Some(self.config.city.clone()),
+                    ..SignatureOptions::default()
+                };
+                let signed = self
+                    .pdf_gate
+                    .run(|| sign_pdf(&pdf, key, cert, &self.config.chain, &options))
+                    .map_err(|_| AppError::Busy)??;
+                let sha = self.store.blobs().put(&signed.bytes)?;
+                Ok::<_, AppError>(Change {
+                    signed_sha256: Some(sha),
+                    verification_code: Some(verification_code.clone()),
+                    ..Change::default()
+                })
+            },
+        )?;
+        if let Err(e) = self.notify_committed(doc.id, &transition) {
+            tracing::warn!(code = e.code(), "notices of a signature not sent");
+        }
         self.store.document(doc.id)?.ok_or(AppError::NotFound)
+    }
+}
+
+/// The most documents one batch signature takes.
+pub const MAX_BATCH: usize = 200;
+
+/// One document's outcome in a batch signature.
+#[derive(Debug)]
+pub struct BatchOutcome {
+    /// The document's public id, as asked.
+    pub public_id: String,
+    /// The signed document, or why it was not signed.
+    pub result: Result<Document, AppError>,
+}
+
+impl App {
+    /// Batch signing: the official unlocks their key once and signs each document in turn, as
+    /// [`App::sign`] would (each its own transaction and nomor surat). A refusal or failure on
+    /// one document leaves the others signed; every outcome is reported, in the order asked.
+    /// The unlocked key is dropped (zeroized) when the batch ends.
+    ///
+    /// Errors (for the whole batch, before anything is signed): `E_BATCH_EMPTY`,
+    /// `E_BATCH_TOO_LARGE` (more than [`MAX_BATCH`]), `E_WRONG_ROLE`, `E_NO_SIGNING_KEY`,
+    /// `E_WRONG_PASSPHRASE`.
+    pub fn sign_batch(
+        &self,
+        user: &User,
+        public_ids: &[String],
+        passphrase: &[u8],
+    ) -> Result<Vec<BatchOutcome>, AppError> {
+        if public_ids.is_empty() {
+            return Err(AppError::bad_input("E_BATCH_EMPTY", "no document selected"));
+        }
+        if public_ids.len() > MAX_BATCH {
+            return Err(AppError::bad_input(
+                "E_BATCH_TOO_LARGE",
+                format!("at most {MAX_BATCH} documents at once"),
+            ));
+        }
+        if user.role != Role::Signer {
+            return Err(AppError::Forbidden("E_WRONG_ROLE"));
+        }
+        let key = self.unlock_key(user, passphrase)?;
+        let mut seen = std::collections::HashSet::new();
+        Ok(public_ids
+            .iter()
+            .filter(|id| seen.insert(id.as_str()))
+            .map(|id| BatchOutcome {
+                public_id: id.clone(),
+                result: self
+                    .decide_on(user, id, None, &Command::Sign)
+                    .and_then(|decided| self.sign_decided(user, &key, decided)),
+            })
+            .collect())
     }
 }

@@ -20,10 +20,11 @@ impl App {
     }
 
     /// Loads a document that `user` may see: its applicant, an officer of its agency, or an
-    /// officer who received a disposisi of it.
+    /// officer of an agency that a step of its route names (e.g. the finance agency's head on
+    /// a budget document), or an officer who received a disposisi of it.
     ///
     /// Errors: `E_NOT_FOUND` for citizens asking for another's document (its existence is not
-    /// revealed), `E_NOT_YOUR_AGENCY` for officers of another agency.
+    /// revealed), `E_NOT_YOUR_AGENCY` for officers of other agencies.
     pub fn document_for(&self, user: &User, public_id: &str) -> Result<Document, AppError> {
         let doc = self
             .store
@@ -35,8 +36,16 @@ impl App {
         match user.role {
             Role::Citizen => Err(AppError::NotFound),
             _ if user.agency_id == Some(doc.agency_id) => Ok(doc),
-            _ if self.store.is_disposition_recipient(doc.id, user.id)? => Ok(doc),
-            _ => Err(AppError::Forbidden("E_NOT_YOUR_AGENCY")),
+            _ => {
+                let service = self.store.service(doc.service_id)?;
+                if service.is_some_and(|s| self.takes_part(user, doc.agency_id, &s))
+                    || self.store.is_disposition_recipient(doc.id, user.id)?
+                {
+                    Ok(doc)
+                } else {
+                    Err(AppError::Forbidden("E_NOT_YOUR_AGENCY"))
+                }
+            }
         }
     }
 
@@ -64,22 +73,6 @@ impl App {
     /// The citizen's own applications, newest first.
     pub fn my_documents(&self, user: &User) -> Result<Vec<Document>, AppError> {
         Ok(self.store.documents_of_applicant(user.id)?)
-    }
-
-    /// The officer's queue: their agency's documents awaiting their role, oldest first.
-    ///
-    /// Errors: `E_WRONG_ROLE` for citizens.
-    pub fn queue(&self, officer: &User) -> Result<Vec<Document>, AppError> {
-        let agency = officer
-            .agency_id
-            .ok_or(AppError::Forbidden("E_WRONG_ROLE"))?;
-        let template = sahih_workflow::RoutingTemplate::single_paraf();
-        let docs = self.store.agency_open_documents(agency)?;
-        // Every paraf step is a verifier's, so whose turn it is does not depend on the template.
-        Ok(docs
-            .into_iter()
-            .filter(|d| d.state.awaiting(&template) == Some(officer.role))
-            .collect())
     }
 
     /// An attachment's bytes, for its applicant or an officer of its agency.

@@ -4,12 +4,12 @@
 
 use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, web};
-use sahih_workflow::{Actor, Command, decide};
+use sahih_workflow::Command;
 
 use super::{ActionForm, blocking, html, pdf_response, see_other};
 use crate::app::Revision;
 use crate::session::Visitor;
-use crate::views::{Actions, ApplyPage, DocumentPage, MyDocumentsPage, state_key};
+use crate::views::{ApplyPage, DocumentPage, MyDocumentsPage, state_key};
 use crate::{AppError, AppState, upload};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -90,25 +90,11 @@ pub(super) async fn document_page(
     let public_base = public_base(state, req);
     let user = v.user()?.clone();
     let lang = v.lang;
-    let (view, actions) = blocking(state, move |app| {
+    let (view, actions, pending) = blocking(state, move |app| {
         let view = app.view(&user, &id)?;
-        let actor = Actor {
-            id: user.id,
-            role: user.role,
-            is_applicant: view.document.applicant_id == user.id,
-        };
-        let can =
-            |c: Command| decide(view.document.state, &view.service.template, &actor, &c).is_ok();
-        let actions = Actions {
-            resubmit: can(Command::Resubmit),
-            withdraw: can(Command::Withdraw),
-            paraf: can(Command::Paraf),
-            return_: can(Command::Return {
-                comment: "-".into(),
-            }),
-            sign: can(Command::Sign),
-        };
-        Ok((view, actions))
+        let (actions, pending) = app.offered(&user, &view.document, &view.service)?;
+        let pending = pending.map(|p| app.pending_view(&p)).transpose()?;
+        Ok((view, actions, pending))
     })
     .await?;
     let form_rows = view
@@ -146,6 +132,7 @@ pub(super) async fn document_page(
         public_base,
         v: view,
         actions,
+        pending,
         disposition,
     })
 }

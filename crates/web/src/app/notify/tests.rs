@@ -29,7 +29,7 @@ fn verifier_with_email(app: &App, agency: AgencyId) -> UserId {
             password_hash: "$argon2id$unused".into(),
             role: Role::Verifier,
             agency_id: Some(agency),
-            position: Some("Verifikator".into()),
+            position: Some("Verifikator Perizinan".into()),
             cert_pem: None,
             key_pem: None,
         })
@@ -85,7 +85,7 @@ fn a_submission_tells_the_applicant_and_the_verifiers_each_in_both_languages() {
     assert_eq!(
         next,
         [demo_verifier, dewi],
-        "the agency's verifiers, not its signer"
+        "the officers holding the first step's position, not the signer"
     );
 
     app.notify_transition(&doc, &submit(), &next)

@@ -1,0 +1,94 @@
+//! The routing's sentences: steps, parallel groups, acknowledgement, return to a step.
+
+/// (key, Bahasa Indonesia, English).
+pub const STRINGS: &[(&str, &str, &str)] = &[
+    ("pending_step", "Menunggu di tahap", "Waiting at step"),
+    ("paraf", "paraf", "paraf (approval)"),
+    ("acknowledge", "mengetahui", "acknowledgement"),
+    ("sign", "tanda tangan elektronik", "electronic signature"),
+    ("of", "dari", "of"),
+    ("waiting_for", "Menunggu", "Waiting for"),
+    ("section_acknowledge", "Mengetahui", "Acknowledge"),
+    (
+        "action_acknowledge",
+        "Tandai mengetahui",
+        "Mark as acknowledged",
+    ),
+    ("return_to", "Kembalikan kepada", "Return to"),
+    (
+        "return_to_applicant",
+        "Pemohon (untuk diperbaiki)",
+        "The applicant (to correct)",
+    ),
+    (
+        "return_to_previous",
+        "Tahap sebelumnya (untuk diperiksa ulang)",
+        "The previous step (to check again)",
+    ),
+    ("queue_step", "Tahap", "Step"),
+    (
+        "E_NOT_ASSIGNEE",
+        "Anda tidak ditugaskan pada tahap ini.",
+        "You are not assigned to this step.",
+    ),
+    (
+        "E_ALREADY_ACTED",
+        "Anda sudah memberi paraf pada tahap ini.",
+        "You already acted at this step.",
+    ),
+    (
+        "E_NO_PREVIOUS_STEP",
+        "Tidak ada tahap sebelumnya; kembalikan kepada pemohon.",
+        "There is no previous step; return it to the applicant.",
+    ),
+    (
+        "E_INVALID_TEMPLATE",
+        "Alur persetujuan layanan ini tidak sah.",
+        "This service's routing template is invalid.",
+    ),
+    ("event_acknowledged", "Mengetahui", "Acknowledged"),
+    (
+        "event_numbered",
+        "Nomor surat diberikan",
+        "Document number allocated",
+    ),
+    (
+        "batch_select",
+        "Pilih untuk ditandatangani",
+        "Select for signing",
+    ),
+    ("batch_sign", "Tanda tangan massal", "Batch signing"),
+    (
+        "batch_sign_notice",
+        "Centang dokumen, masukkan frasa sandi kunci sekali, lalu semua dokumen terpilih ditandatangani. Dokumen yang gagal tidak menghalangi yang lain.",
+        "Tick the documents, enter the key passphrase once, and every selected document is signed. A document that fails does not stop the others.",
+    ),
+    (
+        "batch_sign_button",
+        "Tandatangani yang dipilih",
+        "Sign the selected documents",
+    ),
+    (
+        "batch_result",
+        "Hasil tanda tangan massal",
+        "Batch signing result",
+    ),
+    (
+        "batch_signed_count",
+        "dokumen ditandatangani",
+        "documents signed",
+    ),
+    ("batch_line_signed", "Ditandatangani", "Signed"),
+    ("batch_line_failed", "Gagal", "Failed"),
+    ("document_number", "Nomor surat", "Document number"),
+    (
+        "E_BATCH_EMPTY",
+        "Pilih sedikitnya satu dokumen.",
+        "Select at least one document.",
+    ),
+    (
+        "E_BATCH_TOO_LARGE",
+        "Terlalu banyak dokumen sekaligus (paling banyak 200).",
+        "Too many documents at once (at most 200).",
+    ),
+];
