@@ -330,9 +330,10 @@ impl App {
         Ok(mails.len())
     }
 
-    /// The notices a committed transition causes: the applicant hears of a new state (a
-    /// submission's receipt included), each of `next_officers` of new work at the step now
-    /// pending. `doc` is the document (its state is taken from `transition.to`).
+    /// The notices a committed transition causes when it moved the document (a paraf that
+    /// leaves the state as it was, one of a parallel group's, causes none): the applicant hears
+    /// of the new state (a submission's receipt included), each of `next_officers` of new work
+    /// at the step now pending. `doc` is the document (its state is taken from `transition.to`).
     ///
     /// Never fails, as [`App::notify`].
     pub fn notify_transition(
@@ -356,6 +357,12 @@ impl App {
         transition: &Transition,
         next_officers: &[UserId],
     ) -> Result<Vec<Notice>, AppError> {
+        // A paraf that leaves the state as it was (one of a group's) tells nobody anything new.
+        let moved =
+            transition.from != transition.to || transition.events.contains(&Event::Submitted);
+        if !moved {
+            return Ok(Vec::new());
+        }
         let service = self
             .store
             .service(doc.service_id)?
@@ -365,17 +372,13 @@ impl App {
             public_id: doc.public_id.clone(),
             service: service.name.clone(),
         };
-        let submitted = transition.events.contains(&Event::Submitted);
-        let mut notices = Vec::new();
-        if transition.from != transition.to || submitted {
-            notices.push(Notice {
-                user: doc.applicant_id,
-                kind: NoticeKind::StatusChanged {
-                    state: transition.to,
-                },
-                document: Some(document.clone()),
-            });
-        }
+        let mut notices = vec![Notice {
+            user: doc.applicant_id,
+            kind: NoticeKind::StatusChanged {
+                state: transition.to,
+            },
+            document: Some(document.clone()),
+        }];
         let template = &service.template;
         let step = transition
             .to
@@ -390,6 +393,20 @@ impl App {
             }));
         }
         Ok(notices)
+    }
+
+    /// [`App::notify_transition`] for document `id` after `transition` was committed: the
+    /// document is loaded again (its new state), and the officers it now waits for are told.
+    ///
+    /// Errors: the document or its service could not be loaded (nothing was notified).
+    pub(crate) fn notify_committed(
+        &self,
+        id: DocumentId,
+        transition: &Transition,
+    ) -> Result<(), AppError> {
+        let doc = self.store.document(id)?.ok_or(AppError::NotFound)?;
+        let next = self.awaited_officers(&doc)?;
+        self.notify_transition(&doc, transition, &next)
     }
 
     /// The officers whose work `doc` now waits for: those assigned to its pending step who
