@@ -22,6 +22,7 @@ use sahih_workflow::{DocumentId, Transition, UserId};
 
 use crate::schema::{documents, log_leaves, log_state};
 use crate::{DbConnection, Store, StoreError, now};
+use audit::OrderCheck;
 use leaf::{EventLeaf, Leaf, LeafKind, Pseudonym, VerificationLeaf};
 
 pub use sequence::Sequenced;
@@ -133,6 +134,30 @@ pub(crate) fn append_event_leaves(
 }
 
 impl Store {
+    /// Replays every leaf recorded so far (sequenced or pending, in the order they were
+    /// written) under the auditor's order rules ([`OrderCheck`]): what `sahih log verify
+    /// --audit` checks over the published log, run on the database itself.
+    ///
+    /// Returns `Ok(Err(reason))` naming the first leaf that breaks a rule.
+    ///
+    /// Errors: [`StoreError::Db`]; [`StoreError::Corrupt`] for a stored leaf that does not
+    /// parse.
+    pub fn log_order_check(&self) -> Result<Result<(), String>, StoreError> {
+        let mut conn = self.conn()?;
+        let entries: Vec<Vec<u8>> = log_leaves::table
+            .order(log_leaves::id.asc())
+            .select(log_leaves::entry)
+            .load(&mut *conn)?;
+        let mut check = OrderCheck::new();
+        for (i, entry) in entries.iter().enumerate() {
+            let leaf = Leaf::parse(entry).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            if let Err(reason) = check.push(&leaf) {
+                return Ok(Err(format!("leaf {i}: {reason}")));
+            }
+        }
+        Ok(Ok(()))
+    }
+
     /// Records a verification requested on the public page or the API as a pending leaf, in
     /// its own transaction (it changes no document). Its `time` is set here.
     ///

@@ -1,0 +1,293 @@
+//! Each shipped example service (examples/services/) runs end to end through the application
+//! services a browser and `sahih demo` use, on a fresh SQLite instance seeded with the demo
+//! officers: a citizen applies, every step of the route is given by officers holding its
+//! position (two of three analysts in the budget document's parallel group; the head of
+//! finance only above Rp50,000,000), the official signs, and then:
+//! - the signed PDF verifies (TOTAL-PASSED against the development CA) and its /Reason carries
+//!   the nomor surat, which has the service's format and is the first of its year;
+//! - the timeline lists exactly the steps the route required, in order;
+//! - the transparency log replays under the auditor's order rules.
+
+use std::collections::HashMap;
+
+use sahih_signing::verify::Indication;
+use sahih_store::Store;
+use sahih_web::app::{App, AppConfig, DeadlineSettings, Upload};
+use sahih_web::seed::{DEMO_KEY_PASSPHRASE, demo_services, seed_demo};
+use sahih_workflow::{Command, DocumentState, FieldKind, ServiceDefinition, StepAction};
+
+/// A one-page PDF with a classic cross-reference table.
+fn plain_pdf(title: &str) -> Vec<u8> {
+    let content = format!("BT /F1 12 Tf 72 720 Td ({title}) Tj ET");
+    let bodies = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_string(),
+        format!(
+            "<< /Length {} >>\nstream\n{content}\nendstream",
+            content.len()
+        ),
+    ];
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in bodies.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n{body}\nendobj\n", i + 1).bytes());
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", bodies.len() + 1).bytes());
+    for o in offsets {
+        out.extend(format!("{o:010} 00000 n \n").bytes());
+    }
+    out.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            bodies.len() + 1
+        )
+        .bytes(),
+    );
+    out
+}
+
+struct Instance {
+    _dir: tempfile::TempDir,
+    app: App,
+}
+
+fn instance() -> Instance {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let open = || {
+        Store::open(
+            &format!("sqlite://{}", dir.path().join("sahih.db").display()),
+            &dir.path().join("blobs"),
+        )
+        .expect("store")
+    };
+    let config = |chain: Vec<sahih_signing::Certificate>| AppConfig {
+        upload_limit: 10 * 1024 * 1024,
+        city: "Kota Uji".into(),
+        trust_anchors: chain.clone(),
+        chain,
+        verification_cache: dir.path().join("cache"),
+        log_key: std::sync::Arc::new(
+            sahih_tlog::SignerKey::from_seed("sahih.test/log", &[5; 32]).expect("key"),
+        ),
+        deadlines: DeadlineSettings::default(),
+    };
+    let certs = dir.path().join("certs");
+    seed_demo(&App::new(open(), config(Vec::new())), &certs).expect("seed");
+    let ca = std::fs::read_to_string(certs.join("ca.pem")).expect("ca");
+    let chain = sahih_signing::load_certificates_pem(&ca).expect("ca cert");
+    let app = App::new(open(), config(chain));
+    Instance { _dir: dir, app }
+}
+
+/// A form value for each field, as a citizen would type it; the amounts that conditions read
+/// (`jumlah`, `modal_usaha`) are `amount`.
+fn values(def: &ServiceDefinition, amount: &str) -> HashMap<String, String> {
+    def.form
+        .iter()
+        .map(|f| {
+            let value = match (f.name.as_str(), f.kind) {
+                ("jumlah" | "modal_usaha", _) => amount.to_string(),
+                (_, FieldKind::Number) => "2026".to_string(),
+                (_, FieldKind::Date) => "2026-12-01".to_string(),
+                (_, FieldKind::Text) => "Contoh".chars().take(f.max_chars).collect(),
+                (_, FieldKind::Textarea) => "Keterangan contoh".to_string(),
+            };
+            (f.name.clone(), value)
+        })
+        .collect()
+}
+
+/// Runs `code` from application to signature; returns the step names the route went through.
+fn run(inst: &Instance, code: &str, amount: &str) -> Vec<String> {
+    let app = &inst.app;
+    let def = demo_services()
+        .expect("examples")
+        .into_iter()
+        .find(|d| d.code == code)
+        .expect("example");
+    let citizen = app
+        .register_citizen(
+            &format!("warga-{code}-{amount}"),
+            "Budi Santoso",
+            "",
+            "kata-sandi-warga-2026",
+        )
+        .expect("citizen");
+    let form = values(&def, amount);
+    let pdf = plain_pdf(code);
+    let doc = app
+        .submit(
+            &citizen,
+            code,
+            |name| form.get(name).cloned(),
+            &Upload {
+                filename: format!("{code}.pdf"),
+                bytes: pdf,
+            },
+        )
+        .expect("submit");
+    let service = app.service(code).expect("service");
+    let mut visited = Vec::new();
+    for _ in 0..20 {
+        let doc = app
+            .store()
+            .document(doc.id)
+            .expect("load")
+            .expect("document");
+        let Some(pending) = app.pending_step(&doc, &service).expect("pending") else {
+            break;
+        };
+        visited.push(pending.step.name.clone());
+        assert!(
+            !pending.assigned.is_empty(),
+            "{code}: nobody holds the position of step {:?}",
+            pending.step.name
+        );
+        let officers: Vec<_> = pending
+            .waiting_for()
+            .into_iter()
+            .map(|id| app.store().user(id).expect("user").expect("officer"))
+            .collect();
+        match pending.step.action {
+            StepAction::Sign => {
+                let signed = app
+                    .sign(
+                        &officers[0],
+                        &doc.public_id,
+                        DEMO_KEY_PASSPHRASE.as_bytes(),
+                        None,
+                    )
+                    .expect("sign");
+                assert_eq!(signed.state, DocumentState::Signed);
+                break;
+            }
+            action => {
+                let command = if action == StepAction::Paraf {
+                    Command::Paraf
+                } else {
+                    Command::Acknowledge
+                };
+                let needed = pending.required - pending.given.len();
+                for officer in officers.iter().take(needed) {
+                    app.act(officer, &doc.public_id, command.clone(), None, None)
+                        .expect("paraf");
+                }
+            }
+        }
+    }
+    let doc = app.store().document(doc.id).expect("load").expect("doc");
+    assert_eq!(doc.state, DocumentState::Signed, "{code}: {visited:?}");
+    check_signed(app, &def, doc.id);
+    visited
+}
+
+/// The signed PDF verifies, carries its nomor surat, and the number is the service's format
+/// rendered for this month (WIB).
+fn check_signed(app: &App, def: &ServiceDefinition, id: sahih_workflow::DocumentId) {
+    let doc = app.store().document(id).expect("load").expect("doc");
+    let signed = app
+        .store()
+        .blobs()
+        .get(doc.signed_sha256.as_deref().expect("signed"))
+        .expect("blob");
+    let report = app.verify_pdf(&signed).expect("usable");
+    assert_eq!(report.indication, Indication::TotalPassed, "{}", def.code);
+    match (
+        &def.numbering,
+        app.store().document_number(id).expect("number"),
+    ) {
+        (Some(n), Some(number)) => {
+            let prefix = format!("{}/", n.classification);
+            let seq: String = number
+                .strip_prefix(&prefix)
+                .unwrap_or_default()
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7));
+            let expected = n.format.render(&sahih_workflow::NumberParts {
+                classification: n.classification.clone(),
+                seq: seq.parse().expect("a sequence number"),
+                agency: def.agency.clone(),
+                service: def.code.clone(),
+                month: u8::from(now.month()),
+                year: now.year(),
+            });
+            assert_eq!(number, expected, "the number has the service's format");
+            assert!(number.contains(&def.agency), "{number}");
+            assert!(
+                carries_text(&signed, &number),
+                "the signature's /Reason lacks {number}"
+            );
+        }
+        (None, None) => {}
+        (want, got) => panic!("{}: numbering {want:?}, number {got:?}", def.code),
+    }
+}
+
+/// Whether `pdf` holds `text` as a PDF text string: literal ASCII, or UTF-16BE in hex (how
+/// a /Reason with non-ASCII characters such as an em dash is written).
+fn carries_text(pdf: &[u8], text: &str) -> bool {
+    let utf16: String = text.encode_utf16().map(|u| format!("{u:04X}")).collect();
+    let upper = String::from_utf8_lossy(pdf).to_uppercase();
+    pdf.windows(text.len()).any(|w| w == text.as_bytes()) || upper.contains(&utf16)
+}
+
+#[test]
+fn every_example_service_runs_from_application_to_signature() {
+    let inst = instance();
+    let routes = [
+        (
+            "surat-keterangan-usaha",
+            "1500000000",
+            vec![
+                "Verifikasi",
+                "Kepala Bidang Pelayanan Perizinan",
+                "Penandatanganan",
+            ],
+        ),
+        ("tanda-terima-pajak", "0", vec![]),
+        // A micro business: the head of division's paraf is not needed.
+        (
+            "surat-keterangan-usaha",
+            "5000000",
+            vec!["Verifikasi", "Penandatanganan"],
+        ),
+        ("sppd", "0", vec![]),
+        ("dokumen-anggaran", "75000000", vec![]),
+    ];
+    for (code, amount, expected) in routes {
+        let visited = run(&inst, code, amount);
+        let def = demo_services()
+            .expect("examples")
+            .into_iter()
+            .find(|d| d.code == code)
+            .expect("example");
+        let form: Vec<(String, String)> = values(&def, amount).into_iter().collect();
+        let applicable: Vec<String> = def
+            .steps
+            .iter()
+            .filter(|s| s.applies(&form))
+            .map(|s| s.name.clone())
+            .collect();
+        assert_eq!(visited, applicable, "{code}: the route it took");
+        if !expected.is_empty() {
+            assert_eq!(visited, expected, "{code}");
+        }
+    }
+    let audit = inst.app.store().log_order_check().expect("audit");
+    assert_eq!(audit, Ok(()), "the log replays under the order rules");
+}
+
+#[test]
+fn the_budget_route_needs_the_head_of_finance_only_above_fifty_million() {
+    let inst = instance();
+    let small = run(&inst, "dokumen-anggaran", "20000000");
+    let large = run(&inst, "dokumen-anggaran", "50000001");
+    assert!(!small.iter().any(|s| s == "Kepala BPKAD"), "{small:?}");
+    assert!(large.iter().any(|s| s == "Kepala BPKAD"), "{large:?}");
+    assert_eq!(large.len(), small.len() + 1);
+}
