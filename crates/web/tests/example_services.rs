@@ -290,4 +290,21 @@ fn the_budget_route_needs_the_head_of_finance_only_above_fifty_million() {
     assert!(!small.iter().any(|s| s == "Kepala BPKAD"), "{small:?}");
     assert!(large.iter().any(|s| s == "Kepala BPKAD"), "{large:?}");
     assert_eq!(large.len(), small.len() + 1);
+    // The signature step's tembusan: the head of treasury gets a copy of each, for information.
+    let treasury = inst
+        .app
+        .store()
+        .user_by_login("kabid-perbendaharaan")
+        .expect("load")
+        .expect("demo officer")
+        .0;
+    let copies = inst
+        .app
+        .store()
+        .notices(treasury.id, 100)
+        .expect("notices")
+        .into_iter()
+        .filter(|n| n.kind == "tembusan")
+        .count();
+    assert_eq!(copies, 2, "one tembusan per signed budget document");
 }

@@ -53,6 +53,12 @@ pub enum NoticeKind {
         /// Whole days past the step's deadline.
         days_late: u32,
     },
+    /// Tembusan: the reader receives a copy for information, named in step `step` of the
+    /// document's route, now that the step is done.
+    Tembusan {
+        /// The step's name.
+        step: String,
+    },
     /// `from` delegated their signing authority to the reader (Plt./Plh.) until `until`.
     DelegationGranted {
         /// The delegating official's name and position.
@@ -63,8 +69,8 @@ pub enum NoticeKind {
 }
 
 impl NoticeKind {
-    /// The stable kind: `status_changed`, `new_work`, `disposition`, `overdue` or
-    /// `delegation_granted`.
+    /// The stable kind: `status_changed`, `new_work`, `disposition`, `overdue`,
+    /// `delegation_granted` or `tembusan`.
     pub fn code(&self) -> &'static str {
         match self {
             NoticeKind::StatusChanged { .. } => "status_changed",
@@ -72,6 +78,7 @@ impl NoticeKind {
             NoticeKind::Disposition { .. } => "disposition",
             NoticeKind::Overdue { .. } => "overdue",
             NoticeKind::DelegationGranted { .. } => "delegation_granted",
+            NoticeKind::Tembusan { .. } => "tembusan",
         }
     }
 }
@@ -406,7 +413,44 @@ impl App {
     ) -> Result<(), AppError> {
         let doc = self.store.document(id)?.ok_or(AppError::NotFound)?;
         let next = self.awaited_officers(&doc)?;
-        self.notify_transition(&doc, transition, &next)
+        self.notify_transition(&doc, transition, &next)?;
+        self.notify_tembusan(&doc, transition)
+    }
+
+    /// Tembusan: when a transition completes a step (the document moves on to a later step,
+    /// or is signed), the step's cc recipients get a copy for information. Never fails, as
+    /// [`App::notify`].
+    fn notify_tembusan(&self, doc: &Document, transition: &Transition) -> Result<(), AppError> {
+        let Some(service) = self.store.service(doc.service_id)? else {
+            return Ok(());
+        };
+        let template = &service.template;
+        let Some(done) = transition.from.pending_step(template, &doc.form) else {
+            return Ok(());
+        };
+        let after = transition.to.pending_step(template, &doc.form);
+        let moved_on = transition.to == DocumentState::Signed || after.is_some_and(|a| a > done);
+        let Some(step) = template.step(done).filter(|s| moved_on && !s.cc.is_empty()) else {
+            return Ok(());
+        };
+        let recipients = self.cc_recipients(doc, step)?;
+        let document = NoticeDocument {
+            id: doc.id,
+            public_id: doc.public_id.clone(),
+            service: service.name.clone(),
+        };
+        self.notify(
+            recipients
+                .into_iter()
+                .map(|user| Notice {
+                    user,
+                    kind: NoticeKind::Tembusan {
+                        step: step.name.clone(),
+                    },
+                    document: Some(document.clone()),
+                })
+                .collect(),
+        )
     }
 
     /// The officers whose work `doc` now waits for: those assigned to its pending step who

@@ -263,8 +263,45 @@ impl App {
         })
     }
 
+    /// The officers a step's tembusan (cc) names, for a document of `doc`'s agency.
+    ///
+    /// Errors: storage failures.
+    pub(crate) fn cc_recipients(
+        &self,
+        doc: &Document,
+        step: &Step,
+    ) -> Result<Vec<UserId>, AppError> {
+        let directory = self.directory()?;
+        let home = match directory.agency_codes.get(&doc.agency_id) {
+            Some(code) => code.clone(),
+            None => self
+                .store
+                .agency(doc.agency_id)?
+                .map(|a| a.code)
+                .unwrap_or_default(),
+        };
+        let mut out: Vec<UserId> = directory
+            .officers
+            .iter()
+            .filter(|o| {
+                step.cc.iter().any(|cc| {
+                    cc.matches(
+                        o.user.role,
+                        o.user.position.as_deref(),
+                        &o.agency_code,
+                        &home,
+                    )
+                })
+            })
+            .map(|o| o.user.id)
+            .collect();
+        out.dedup();
+        Ok(out)
+    }
+
     /// Whether officer `user` takes part in `service`'s route for a document of agency `home`:
-    /// an officer of that agency, or of an agency one of the template's steps names.
+    /// an officer of that agency, or of an agency one of the template's steps names (as
+    /// assignees or in its tembusan).
     pub(crate) fn takes_part(&self, user: &User, home: AgencyId, service: &Service) -> bool {
         let Some(own) = user.agency_id else {
             return false;
@@ -275,11 +312,11 @@ impl App {
         let Ok(Some(agency)) = self.store.agency(own) else {
             return false;
         };
-        service
-            .template
-            .steps
-            .iter()
-            .any(|s| s.assignees.agency.as_deref() == Some(agency.code.as_str()))
+        service.template.steps.iter().any(|s| {
+            std::iter::once(&s.assignees)
+                .chain(&s.cc)
+                .any(|a| a.agency.as_deref() == Some(agency.code.as_str()))
+        })
     }
 
     /// The officer's queue: the open documents whose pending step waits for them (assigned
