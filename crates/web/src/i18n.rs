@@ -3,6 +3,7 @@
 //! sentence in the visitor's language. The verification pages' sentences live in
 //! [`verification::STRINGS`], the transparency log's in [`log::STRINGS`].
 
+pub mod admin;
 pub mod disposition;
 pub mod log;
 pub mod notify;
@@ -65,6 +66,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .iter()
         .chain(verification::STRINGS.iter())
         .chain(log::STRINGS.iter())
+        .chain(admin::STRINGS.iter())
         .chain(disposition::STRINGS.iter())
         .chain(notify::STRINGS.iter())
 }
@@ -299,8 +301,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     (
         "E_NOT_YOUR_AGENCY",
-        "Dokumen ini milik OPD lain.",
-        "This document belongs to another agency.",
+        "Dokumen atau layanan ini milik OPD lain.",
+        "This document or service belongs to another agency.",
     ),
     (
         "E_FORBIDDEN",

@@ -8,9 +8,11 @@ use sahih_workflow::{DocumentState, FieldKind, FormField, Role};
 use crate::app::DocumentView;
 use crate::i18n::Lang;
 
+mod admin;
 mod notifications;
 mod verification;
 
+pub use admin::{AdminServiceEditPage, AdminServicesPage};
 pub use notifications::NotificationsPage;
 pub use verification::{VerifyPage, VerifyReportPage, VerifyUnusablePage};
 

@@ -19,6 +19,7 @@ mod input;
 mod log;
 mod notify;
 mod read;
+mod services_admin;
 mod verification;
 
 use cache::VerificationCache;
@@ -30,6 +31,7 @@ use gate::Gate;
 use input::{check_email, check_text};
 pub use log::{LOG_PAGE_ROWS, LogPageData, LogRow};
 pub use notify::{NOTICES_SHOWN, Notice, NoticeDocument, NoticeItem, NoticeKind, NotifySettings};
+pub use services_admin::{Accepted, AdminAction, Refusal, new_service_skeleton};
 pub use verification::{Checked, VERIFICATION_CODE_BYTES, is_verification_code};
 
 /// Settings the application services need.

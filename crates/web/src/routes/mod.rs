@@ -1,6 +1,7 @@
 //! The routes. One `configure` is shared by `sahih serve` and the tests.
 
 mod account;
+mod admin;
 mod api;
 mod citizen;
 mod disposition;
@@ -65,6 +66,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
             )
             .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
             .configure(account::configure)
+            .configure(admin::configure)
             .configure(citizen::configure)
             .configure(officer::configure)
             .configure(disposition::configure)

@@ -1,0 +1,59 @@
+//! The agency admin's pages: the agency's services (`/admin/layanan`) and one service's
+//! definition as TOML (`/admin/layanan/{code}`, `/admin/layanan/baru`).
+
+use askama::Template;
+use sahih_store::{Agency, Service};
+
+use super::Page;
+use crate::app::Refusal;
+use crate::i18n::Lang;
+
+/// The admin's agency's services.
+#[derive(Template)]
+#[template(path = "admin_services.html")]
+pub struct AdminServicesPage {
+    /// Common.
+    pub p: Page,
+    /// The admin's agency.
+    pub agency: Agency,
+    /// Its services, by name.
+    pub services: Vec<Service>,
+}
+
+impl AdminServicesPage {
+    /// A service's name in the page's language (Indonesian when no English is given).
+    pub fn name<'a>(&self, service: &'a Service) -> &'a str {
+        match self.p.lang {
+            Lang::En if !service.name_en.is_empty() => &service.name_en,
+            _ => &service.name,
+        }
+    }
+}
+
+/// One service's definition in a textarea, with the problems found next to it.
+#[derive(Template)]
+#[template(path = "admin_service_edit.html")]
+pub struct AdminServiceEditPage {
+    /// Common.
+    pub p: Page,
+    /// The admin's agency.
+    pub agency: Agency,
+    /// The service's code; `None` for a new service.
+    pub code: Option<String>,
+    /// The TOML text shown.
+    pub text: String,
+    /// Why the text was not accepted, if it was not.
+    pub refusal: Option<Refusal>,
+    /// A translation key saying what happened (valid, created, saved, unchanged), if anything.
+    pub notice: Option<&'static str>,
+}
+
+impl AdminServiceEditPage {
+    /// Where the form posts: the service's page, or the new service's.
+    pub fn action(&self) -> String {
+        match &self.code {
+            Some(code) => format!("/admin/layanan/{code}"),
+            None => "/admin/layanan/baru".into(),
+        }
+    }
+}
