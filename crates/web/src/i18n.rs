@@ -4,6 +4,7 @@
 //! [`verification::STRINGS`], the transparency log's in [`log::STRINGS`].
 
 pub mod admin;
+pub mod dashboard;
 pub mod disposition;
 pub mod log;
 pub mod notify;
@@ -66,6 +67,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .iter()
         .chain(verification::STRINGS.iter())
         .chain(log::STRINGS.iter())
+        .chain(dashboard::STRINGS.iter())
         .chain(admin::STRINGS.iter())
         .chain(disposition::STRINGS.iter())
         .chain(notify::STRINGS.iter())

@@ -21,6 +21,7 @@ pub(crate) fn state(dir: &std::path::Path) -> web::Data<AppState> {
         log_key: std::sync::Arc::new(
             sahih_tlog::SignerKey::from_seed("sahih.test/log", &[3; 32]).expect("key"),
         ),
+        deadlines: crate::app::DeadlineSettings::default(),
     };
     web::Data::new(AppState {
         app: crate::App::new(store, config),

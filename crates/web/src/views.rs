@@ -9,10 +9,14 @@ use crate::app::DocumentView;
 use crate::i18n::Lang;
 
 mod admin;
+mod dashboard;
 mod notifications;
 mod verification;
 
 pub use admin::{AdminServiceEditPage, AdminServicesPage};
+pub use dashboard::{
+    Cells, DashboardPage, ServiceLine, StepLine, WINDOW_CHOICES, bar_chart, human_duration,
+};
 pub use notifications::NotificationsPage;
 pub use verification::{VerifyPage, VerifyReportPage, VerifyUnusablePage};
 
@@ -152,6 +156,10 @@ pub struct DocumentRow {
     pub service_name: String,
     /// Its applicant's name.
     pub applicant_name: String,
+    /// When the step the document waits at is due (Unix seconds), if it has a deadline.
+    pub due_at: Option<i64>,
+    /// Working days late at that step; 0 when on time (see [`DocumentRow::late_label`]).
+    pub days_late: u32,
 }
 
 impl DocumentRow {

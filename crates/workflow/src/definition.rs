@@ -2,67 +2,7 @@
 //! agency, names, numbering (nomor surat), form and routing template — read with every problem
 //! reported at once, each with its path (`steps[2].condition.field: no form field "jumlah"`).
 //!
-//! One file holds one service. Its keys, in this order (tables after plain keys, as TOML
-//! wants):
-//!
-//! ```toml
-//! code = "surat-keterangan-usaha"        # [a-z0-9-]{3,60}, the service's address
-//! agency = "DPMPTSP"                     # the agency's code, [A-Z0-9-]{2,20}
-//! agency_name = "Dinas Penanaman Modal dan PTSP"  # optional: creates the agency on import
-//! name = "Surat Keterangan Usaha"
-//! name_en = "Business Certificate"       # optional
-//! description = "Keterangan bahwa warga menjalankan usaha."   # optional
-//! description_en = "A certificate that a resident runs a business."  # optional
-//!
-//! [numbering]                            # optional: documents are numbered when signed
-//! classification = "503"
-//! format = "{classification}/{seq:04}/{agency}/{month_roman}/{year}"  # optional
-//!
-//! [[form]]                               # 0 to 40 fields
-//! name = "nama_usaha"                    # [a-z0-9_]{1,40}, unique
-//! label_id = "Nama usaha"
-//! label_en = "Business name"
-//! kind = "text"                          # text, textarea, date, number
-//! required = true                        # default false
-//! max_chars = 120                        # 1..=5000; default by kind
-//!
-//! [[steps]]                              # the routing template's steps, in order
-//! name = "Verifikasi berkas"
-//! action = "paraf"                       # paraf, acknowledge, sign (the last step)
-//! assignees = { role = "verifier", position = "Verifikator Perizinan" }
-//!
-//! [[steps]]
-//! name = "Kepala Dinas"
-//! action = "sign"
-//! assignees = { role = "signer", position = "Kepala Dinas" }
-//! deadline_days = 2
-//! ```
-//!
-//! ```
-//! use sahih_workflow::ServiceDefinition;
-//!
-//! let text = r#"
-//! code = "surat-keterangan-usaha"
-//! agency = "DPMPTSP"
-//! name = "Surat Keterangan Usaha"
-//! [[steps]]
-//! name = "Verifikasi"
-//! action = "paraf"
-//! assignees = { role = "verifier" }
-//! condition = { field = "jumlah", op = "gt", value = "100" }
-//! [[steps]]
-//! name = "Kepala Dinas"
-//! action = "sign"
-//! assignees = { role = "verifier" }
-//! "#;
-//! let problems = ServiceDefinition::parse_toml(text).unwrap_err();
-//! let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
-//! assert_eq!(lines, [
-//!     "steps: at least one paraf step must have no condition",
-//!     "steps[0].condition.field: no form field \"jumlah\"",
-//!     "steps[1].assignees.role: a sign step needs the signer role",
-//! ]);
-//! ```
+//! See [`ServiceDefinition`] for the file's keys.
 
 use std::fmt;
 
@@ -134,9 +74,53 @@ impl fmt::Display for DefinitionProblem {
 }
 
 /// One service as a document: what `sahih services import|export` and the admin pages read
-/// and write (see the module docs for the TOML). Build one with
-/// [`ServiceDefinition::parse_toml`], which checks it; one built by hand is checked with
-/// [`ServiceDefinition::check`].
+/// and write. Build one with [`ServiceDefinition::parse_toml`], which checks it; one built by
+/// hand is checked with [`ServiceDefinition::check`].
+///
+/// One file holds one service. Its keys, in this order (tables after plain keys, as TOML
+/// wants):
+///
+/// ```toml
+/// code = "surat-keterangan-usaha"        # [a-z0-9-]{3,60}, the service's address
+/// agency = "DPMPTSP"                     # the agency's code, [A-Z0-9-]{2,20}
+/// agency_name = "Dinas Penanaman Modal dan PTSP"  # optional: creates the agency on import
+/// name = "Surat Keterangan Usaha"
+/// name_en = "Business Certificate"       # optional
+/// description = "Keterangan bahwa warga menjalankan usaha."   # optional
+/// description_en = "A certificate that a resident runs a business."  # optional
+///
+/// [numbering]                            # optional: documents are numbered when signed
+/// classification = "503"
+/// format = "{classification}/{seq:04}/{agency}/{month_roman}/{year}"  # optional
+///
+/// [[form]]                               # 0 to 40 fields
+/// name = "nama_usaha"                    # [a-z0-9_]{1,40}, unique
+/// label_id = "Nama usaha"
+/// label_en = "Business name"
+/// kind = "text"                          # text, textarea, date, number
+/// required = true                        # default false
+/// max_chars = 120                        # 1..=5000; default by kind
+///
+/// [[steps]]                              # the routing template's steps, in order
+/// name = "Verifikasi berkas"
+/// action = "paraf"                       # paraf, acknowledge, sign (the last step)
+/// assignees = { role = "verifier", position = "Verifikator Perizinan" }
+///
+/// [[steps]]
+/// name = "Kepala Bidang"
+/// action = "paraf"
+/// assignees = { position = "Kepala Bidang Perizinan" }  # agency = "BPKAD": another agency's
+/// mode = { k_of_n = 2 }                  # "any" (the default), "all", or k of those holding it
+/// condition = { field = "modal_usaha", op = "gt", value = "1000000000" }  # eq ne gt ge lt le
+/// deadline_days = 1                      # working days, 1..=260
+/// cc = [{ position = "Sekretaris" }]     # tembusan when the step is done
+///
+/// [[steps]]
+/// name = "Kepala Dinas"
+/// action = "sign"
+/// assignees = { role = "signer", position = "Kepala Dinas" }
+/// deadline_days = 2
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceDefinition {
     /// The service's code: 3 to 60 of `a-z 0-9 -`, used in addresses (`/layanan/{code}`).
@@ -163,6 +147,32 @@ pub struct ServiceDefinition {
 
 impl ServiceDefinition {
     /// Reads and checks a definition from TOML text.
+    ///
+    /// ```
+    /// use sahih_workflow::ServiceDefinition;
+    ///
+    /// let text = r#"
+    /// code = "surat-keterangan-usaha"
+    /// agency = "DPMPTSP"
+    /// name = "Surat Keterangan Usaha"
+    /// [[steps]]
+    /// name = "Verifikasi"
+    /// action = "paraf"
+    /// assignees = { role = "verifier" }
+    /// condition = { field = "jumlah", op = "gt", value = "100" }
+    /// [[steps]]
+    /// name = "Kepala Dinas"
+    /// action = "sign"
+    /// assignees = { role = "verifier" }
+    /// "#;
+    /// let problems = ServiceDefinition::parse_toml(text).unwrap_err();
+    /// let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    /// assert_eq!(lines, [
+    ///     "steps: at least one paraf step must have no condition",
+    ///     "steps[0].condition.field: no form field \"jumlah\"",
+    ///     "steps[1].assignees.role: a sign step needs the signer role",
+    /// ]);
+    /// ```
     ///
     /// Errors: every problem found, in the file's order: one for a file larger than
     /// [`MAX_DEFINITION_BYTES`] or that is not TOML of this shape (an unknown key, a wrong type:

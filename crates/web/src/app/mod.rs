@@ -13,6 +13,8 @@ use crate::AppError;
 
 mod actions;
 mod cache;
+mod dashboard;
+mod deadlines;
 mod disposition;
 mod gate;
 mod input;
@@ -23,6 +25,13 @@ mod services_admin;
 mod verification;
 
 use cache::VerificationCache;
+pub use dashboard::{
+    DEFAULT_WINDOW_DAYS, Dashboard, MAX_WINDOW_DAYS, ServiceFigures, StateTotal, StepFigures,
+};
+pub use deadlines::{
+    DEFAULT_ESCALATE_AFTER_DAYS, Deadline, DeadlineSettings, ESCALATION_TICK, EscalationWorker,
+    MAX_ESCALATE_AFTER_DAYS,
+};
 pub use disposition::{
     DelegationOverview, DispositionInbox, DispositionPanel, GrantRequest, day_wib,
     disposition_state_label,
@@ -51,6 +60,8 @@ pub struct AppConfig {
     /// The transparency log's checkpoint signing key (its name is the log's origin, e.g.
     /// `sahih.local/log`); see docs/transparency-log.md.
     pub log_key: std::sync::Arc<sahih_tlog::SignerKey>,
+    /// Working days, holidays and when overdue work escalates; see [`App::escalate_overdue`].
+    pub deadlines: DeadlineSettings,
 }
 
 /// An uploaded file, read into memory (bounded by [`AppConfig::upload_limit`]).

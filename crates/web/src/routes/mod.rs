@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod api;
 mod citizen;
+mod dashboard;
 mod disposition;
 mod log;
 mod notifications;
@@ -69,6 +70,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
             .configure(admin::configure)
             .configure(citizen::configure)
             .configure(officer::configure)
+            .configure(dashboard::configure)
             .configure(disposition::configure)
             .configure(verification::configure)
             .configure(log::configure)
@@ -175,8 +177,10 @@ pub(crate) fn document_rows(
     docs: Vec<sahih_store::Document>,
 ) -> Result<Vec<crate::views::DocumentRow>, AppError> {
     let services = app.services()?;
+    let deadlines = app.deadlines(&docs, sahih_store::now())?;
     docs.into_iter()
         .map(|document| {
+            let deadline = deadlines.get(&document.id);
             let applicant_name = app
                 .store()
                 .user(document.applicant_id)?
@@ -191,6 +195,8 @@ pub(crate) fn document_rows(
                 document,
                 service_name,
                 applicant_name,
+                due_at: deadline.map(|d| d.due_at),
+                days_late: deadline.map_or(0, |d| d.days_late),
             })
         })
         .collect()
