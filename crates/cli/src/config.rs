@@ -33,6 +33,14 @@ pub struct ServeArgs {
     /// Do not create the demo agency, service and users.
     #[arg(long)]
     no_demo: bool,
+    /// Working days after a step's due day before overdue work escalates to the officers'
+    /// supervisors (default 2).
+    #[arg(long, env = "SAHIH_ESCALATE_AFTER_DAYS")]
+    escalate_after_days: Option<u32>,
+    /// The city's holidays (not working days), YYYY-MM-DD, comma-separated; replaces the
+    /// file's list.
+    #[arg(long, env = "SAHIH_HOLIDAYS", value_delimiter = ',')]
+    holidays: Option<Vec<String>>,
     /// SMTP relay for notification e-mails, smtp://HOST[:PORT] (plain SMTP, no TLS); unset:
     /// notices in the app only.
     #[arg(long, env = "SAHIH_SMTP_URL")]
@@ -56,6 +64,8 @@ struct FileConfig {
     demo: Option<bool>,
     trust_anchors: Option<Vec<PathBuf>>,
     log_origin: Option<String>,
+    escalate_after_days: Option<u32>,
+    holidays: Option<Vec<String>>,
     public_url: Option<String>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
@@ -80,6 +90,8 @@ pub struct Config {
     /// The address citizens reach the service at, `http(s)://host[:port]`, without a trailing
     /// `/`; none to use each request's own.
     pub public_url: Option<String>,
+    /// Working days, holidays and when overdue work escalates.
+    pub deadlines: sahih_web::app::DeadlineSettings,
     /// The SMTP relay and sender of notification e-mails; none: notices in the app only.
     pub mail: Option<sahih_web::mail::MailSettings>,
 }
@@ -136,6 +148,10 @@ impl Config {
             args.smtp_url.or(file.smtp_url),
             args.mail_from.or(file.mail_from),
         )?;
+        let deadlines = deadline_settings(
+            args.escalate_after_days.or(file.escalate_after_days),
+            args.holidays.or(file.holidays),
+        )?;
         let upload_limit_mb = file.upload_limit_mb.unwrap_or(20);
         if !(1..=1024).contains(&upload_limit_mb) {
             bail!("upload_limit_mb must be between 1 and 1024, not {upload_limit_mb}");
@@ -157,9 +173,37 @@ impl Config {
             trust_anchors: file.trust_anchors.unwrap_or_default(),
             log_origin,
             public_url,
+            deadlines,
             mail,
         })
     }
+}
+
+/// The deadline settings from `escalate_after_days` (default 2, at most 260) and `holidays`
+/// (YYYY-MM-DD each).
+fn deadline_settings(
+    escalate_after_days: Option<u32>,
+    holidays: Option<Vec<String>>,
+) -> anyhow::Result<sahih_web::app::DeadlineSettings> {
+    use sahih_web::app::{DEFAULT_ESCALATE_AFTER_DAYS, MAX_ESCALATE_AFTER_DAYS};
+    let escalate_after_days = escalate_after_days.unwrap_or(DEFAULT_ESCALATE_AFTER_DAYS);
+    if escalate_after_days > MAX_ESCALATE_AFTER_DAYS {
+        bail!(
+            "escalate_after_days must be between 0 and {MAX_ESCALATE_AFTER_DAYS}, not \
+             {escalate_after_days}"
+        );
+    }
+    let holidays: Vec<String> = holidays
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|h| !h.trim().is_empty())
+        .collect();
+    let calendar = sahih_workflow::WorkingCalendar::from_iso_dates(&holidays)
+        .map_err(|e| anyhow::anyhow!("holidays: {e}"))?;
+    Ok(sahih_web::app::DeadlineSettings {
+        calendar,
+        escalate_after_days,
+    })
 }
 
 /// Reads every certificate of the PEM files `paths`.
@@ -194,6 +238,7 @@ pub fn build_app(cfg: &Config) -> anyhow::Result<App> {
         trust_anchors: Vec::new(),
         verification_cache: cfg.data.join("verify-cache"),
         log_key: std::sync::Arc::new(log_key),
+        deadlines: cfg.deadlines.clone(),
     };
     if cfg.demo {
         seed_demo(&App::new(store.clone(), config.clone()), &cfg.certs)
@@ -224,6 +269,10 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let _sequencer =
         sahih_store::log::Sequencer::spawn(app.store().clone(), app.config().log_key.clone())
             .context("starting the log sequencer")?;
+    // Overdue work escalates to the supervisors: looked for at start, then every 5 minutes.
+    let _escalation =
+        sahih_web::app::EscalationWorker::spawn(app.clone(), sahih_web::app::ESCALATION_TICK)
+            .context("starting the escalation job")?;
     // Notification e-mails: sent within moments of each notice, retried with backoff.
     let _mail = match cfg.mail.clone() {
         Some(settings) => Some(
