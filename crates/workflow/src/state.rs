@@ -8,10 +8,11 @@ use crate::{Role, RoutingTemplate, WorkflowError};
 
 /// The state of a document in the approval workflow.
 ///
-/// Step numbers are 0-based indices into [`RoutingTemplate::paraf_steps`]: `Submitted` means
-/// paraf step 0 is pending and no paraf has been given yet; `InReview { step: k }` means
-/// steps `0..k` have paraf and step `k` is pending; `Approved` means every step has paraf
-/// and the signature is pending.
+/// Step numbers are 0-based indices into [`RoutingTemplate::steps`]: `Submitted` means the
+/// first step that applies is pending and nobody has acted yet; `InReview { step: k }` means
+/// the steps before `k` that apply are done and step `k` is pending (possibly with some of its
+/// group's paraf given); `Approved` means every step before the sign step is done and the
+/// signature is pending.
 ///
 /// Serialized as its storage code ([`DocumentState::as_code`]), e.g. `"in_review:1"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
