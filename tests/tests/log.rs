@@ -173,10 +173,18 @@ fn the_log_grows_with_the_flow_audits_clean_and_its_receipts_verify_offline() {
     sign(&server, &id);
     let done = receipt(&mut citizen, &id);
     sizes.push(checkpoint_size(&done.json()));
-    assert_eq!(sizes, vec![1, 2, 3, 4, 5], "one leaf per event");
+    // One leaf per event; the signature is two: its nomor surat, then the signature.
+    assert_eq!(sizes, vec![1, 2, 3, 4, 6], "one leaf per event");
     assert_eq!(
         kinds(&done.json()),
-        vec!["submitted", "returned", "resubmitted", "paraf", "signed"]
+        vec![
+            "submitted",
+            "returned",
+            "resubmitted",
+            "paraf",
+            "numbered",
+            "signed"
+        ]
     );
     assert_eq!(
         done.content_disposition.as_deref(),
@@ -233,14 +241,14 @@ fn the_log_grows_with_the_flow_audits_clean_and_its_receipts_verify_offline() {
     );
     let public = anon.get(&format!("/v/{code}/bukti-log"));
     assert_eq!(public.status, 200, "{}", public.text());
-    assert_eq!(kinds(&public.json()).len(), 5);
+    assert_eq!(kinds(&public.json()).len(), 6);
     for (name, body) in [("citizen", &done.body), ("public", &public.body)] {
         let file = tmp.path().join(format!("{name}-receipt.json"));
         std::fs::write(&file, body).expect("write");
         let out = sahih_log(&["verify-receipt", &file.to_string_lossy(), "--key", &key]);
         let (stdout, stderr) = text(&out);
         assert!(out.status.success(), "{name}: {stderr}");
-        assert!(stdout.contains("5 events"), "{stdout}");
+        assert!(stdout.contains("6 events"), "{stdout}");
         assert!(
             stdout.contains("event 1 (log index 0): submitted, from none to submitted, at "),
             "{stdout}"
@@ -268,7 +276,7 @@ fn the_log_grows_with_the_flow_audits_clean_and_its_receipts_verify_offline() {
     let (status, stdout, stderr) = audit(&server, &key, Some(&state));
     assert_eq!(status, Some(0), "{stdout}{stderr}");
     assert!(
-        stdout.contains("consistent with the pinned checkpoint of 6 entries"),
+        stdout.contains("consistent with the pinned checkpoint of 7 entries"),
         "{stdout}"
     );
 
@@ -277,8 +285,8 @@ fn the_log_grows_with_the_flow_audits_clean_and_its_receipts_verify_offline() {
     let html = log_page.text();
     assert!(html.contains("Log transparansi"), "{html}");
     assert!(html.contains("Pemeriksaan dokumen diminta"));
-    assert_eq!(html.matches("class=\"log-entry\"").count(), 6);
-    let bundle = anon.get("/log/tile/entries/000.p/6");
+    assert_eq!(html.matches("class=\"log-entry\"").count(), 7);
+    let bundle = anon.get("/log/tile/entries/000.p/7");
     assert_eq!(bundle.status, 200);
     let entries = String::from_utf8_lossy(&bundle.body).into_owned();
     for personal in [
@@ -294,7 +302,7 @@ fn the_log_grows_with_the_flow_audits_clean_and_its_receipts_verify_offline() {
         assert!(!html.contains(&format!("<td>{personal}")));
     }
     assert_eq!(
-        anon.get("/log/tile/entries/000.p/7").status,
+        anon.get("/log/tile/entries/000.p/8").status,
         404,
         "past the tree"
     );
@@ -336,7 +344,8 @@ fn a_leaf_row_changed_or_deleted_in_the_database_fails_the_audit_at_its_index() 
     paraf(&server, &id);
     sign(&server, &id);
     let other = apply(&server, &mut citizen, &corpus("pdfrs_libreoffice.pdf"));
-    assert_eq!(checkpoint_size(&receipt(&mut citizen, &other).json()), 4);
+    // submitted, paraf, numbered, signed; then the second submission.
+    assert_eq!(checkpoint_size(&receipt(&mut citizen, &other).json()), 5);
     let (status, stdout, stderr) = audit(&server, &key, None);
     assert_eq!(status, Some(0), "{stdout}{stderr}");
 
