@@ -161,16 +161,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    escalations (document_id, step, entered_at, escalated_to) {
-        document_id -> BigInt,
-        step -> BigInt,
-        entered_at -> BigInt,
-        escalated_to -> BigInt,
-        at -> BigInt,
-    }
-}
-
-diesel::table! {
     notifications (id) {
         id -> BigInt,
         user_id -> BigInt,
@@ -217,6 +207,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    escalations (document_id, step, entered_at, escalated_to) {
+        document_id -> BigInt,
+        step -> BigInt,
+        entered_at -> BigInt,
+        escalated_to -> BigInt,
+        at -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(services -> agencies (agency_id));
 diesel::joinable!(documents -> services (service_id));
@@ -241,9 +241,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     approvals,
     delegations,
     dispositions,
-    escalations,
     notifications,
     mail_outbox,
     number_counters,
-    document_numbers
+    document_numbers,
+    escalations
 );

@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod disposition;
 pub mod log;
 pub mod notify;
+pub mod routing;
 pub mod verification;
 
 /// An interface language.
@@ -71,6 +72,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(admin::STRINGS.iter())
         .chain(disposition::STRINGS.iter())
         .chain(notify::STRINGS.iter())
+        .chain(routing::STRINGS.iter())
 }
 
 /// (key, Bahasa Indonesia, English).

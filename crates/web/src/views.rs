@@ -156,6 +156,11 @@ pub struct DocumentRow {
     pub service_name: String,
     /// Its applicant's name.
     pub applicant_name: String,
+    /// In an officer's queue: the step the document waits at, with a group's progress.
+    pub step: Option<String>,
+    /// In a signing official's queue: the document waits for their signature (it can be
+    /// selected for batch signing).
+    pub signable: bool,
     /// When the step the document waits at is due (Unix seconds), if it has a deadline.
     pub due_at: Option<i64>,
     /// Working days late at that step; 0 when on time (see [`DocumentRow::late_label`]).
@@ -241,26 +246,70 @@ pub struct QueuePage {
     pub rows: Vec<DocumentRow>,
 }
 
-/// Which actions the document page offers the visitor.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Actions {
-    /// Resubmit a corrected PDF (applicant, returned).
-    pub resubmit: bool,
-    /// Withdraw (applicant, before the first paraf).
-    pub withdraw: bool,
-    /// Give paraf (verifier).
-    pub paraf: bool,
-    /// Return or reject (verifier, or signer before signing).
-    pub return_: bool,
-    /// Sign (signer, after paraf).
-    pub sign: bool,
+impl QueuePage {
+    /// Whether some row can be signed in a batch.
+    pub fn any_signable(&self) -> bool {
+        self.rows.iter().any(|r| r.signable)
+    }
 }
 
-impl Actions {
+/// The outcome of a batch signature, one line per document.
+#[derive(Template)]
+#[template(path = "batch_result.html")]
+pub struct BatchResultPage {
+    /// Common.
+    pub p: Page,
+    /// (public id, nomor surat if signed, error code if not).
+    pub lines: Vec<BatchLine>,
+}
+
+/// One document's line on the batch result page.
+#[derive(Debug, Clone)]
+pub struct BatchLine {
+    /// The document's public id.
+    pub public_id: String,
+    /// Signed: its nomor surat (empty when the service numbers nothing).
+    pub signed: Option<String>,
+    /// Not signed: the stable error code.
+    pub error: Option<&'static str>,
+}
+
+impl BatchResultPage {
+    /// How many were signed.
+    pub fn signed(&self) -> usize {
+        self.lines.iter().filter(|l| l.signed.is_some()).count()
+    }
+}
+
+/// Which actions the document page offers the visitor.
+pub type Actions = crate::app::Offered;
+
+impl crate::app::Offered {
     /// Whether any action is offered.
     pub fn any(&self) -> bool {
-        self.resubmit || self.withdraw || self.paraf || self.return_ || self.sign
+        self.resubmit
+            || self.withdraw
+            || self.paraf
+            || self.acknowledge
+            || self.return_
+            || self.return_previous
+            || self.sign
     }
+}
+
+/// Where a document waits, for the document page: the step, its progress, who is expected.
+#[derive(Debug, Clone)]
+pub struct PendingView {
+    /// The step's name, e.g. `Kepala Bidang`.
+    pub step_name: String,
+    /// `paraf`, `acknowledge` or `sign`.
+    pub action: &'static str,
+    /// How many officers acted at the step so far.
+    pub given: usize,
+    /// How many must.
+    pub required: usize,
+    /// The names of the officers still expected to act.
+    pub waiting: Vec<String>,
 }
 
 /// The document page (tracking for the citizen, review for officers).
@@ -279,6 +328,8 @@ pub struct DocumentPage {
     pub state_code: String,
     /// Offered actions.
     pub actions: Actions,
+    /// Where the document waits (officers see it; the applicant sees the step's name).
+    pub pending: Option<PendingView>,
     /// The document's disposisi and the form to forward it (officers only).
     pub disposition: Option<crate::app::DispositionPanel>,
     /// The comment of the latest return for revision, shown with the revision form.

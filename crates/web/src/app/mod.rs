@@ -12,6 +12,7 @@ use sahih_workflow::Role;
 use crate::AppError;
 
 mod actions;
+pub use actions::{BatchOutcome, MAX_BATCH};
 mod cache;
 mod dashboard;
 mod deadlines;
@@ -21,6 +22,7 @@ mod input;
 mod log;
 mod notify;
 mod read;
+mod routing;
 mod services_admin;
 mod verification;
 
@@ -40,6 +42,7 @@ use gate::Gate;
 use input::{check_email, check_text};
 pub use log::{LOG_PAGE_ROWS, LogPageData, LogRow};
 pub use notify::{NOTICES_SHOWN, Notice, NoticeDocument, NoticeItem, NoticeKind, NotifySettings};
+pub use routing::{Offered, PendingStep};
 pub use services_admin::{Accepted, AdminAction, Refusal, new_service_skeleton};
 pub use verification::{Checked, VERIFICATION_CODE_BYTES, is_verification_code};
 

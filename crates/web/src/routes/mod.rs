@@ -154,6 +154,9 @@ pub(crate) struct ActionForm {
     pub reason: String,
     #[serde(default)]
     pub passphrase: String,
+    /// Where a return goes: `pemohon` (the applicant, the default) or `langkah-sebelumnya`.
+    #[serde(default)]
+    pub to: String,
 }
 
 impl ActionForm {
@@ -195,6 +198,8 @@ pub(crate) fn document_rows(
                 document,
                 service_name,
                 applicant_name,
+                step: None,
+                signable: false,
                 due_at: deadline.map(|d| d.due_at),
                 days_late: deadline.map_or(0, |d| d.days_late),
             })
