@@ -41,7 +41,7 @@ pub struct ServeArgs {
     /// file's list.
     #[arg(long, env = "SAHIH_HOLIDAYS", value_delimiter = ',')]
     holidays: Option<Vec<String>>,
-    /// SMTP relay for notification e-mails, smtp://HOST[:PORT] (plain SMTP, no TLS); unset:
+    /// SMTP relay for notification e-mails, `smtp://HOST[:PORT]` (plain SMTP, no TLS); unset:
     /// notices in the app only.
     #[arg(long, env = "SAHIH_SMTP_URL")]
     smtp_url: Option<String>,
