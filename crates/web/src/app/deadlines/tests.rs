@@ -139,7 +139,7 @@ fn overdue_work_escalates_once_per_visit_to_the_supervisor() {
     assert!(
         notices[0]
             .text
-            .contains("terlambat 8 hari pada tahap Verifikasi"),
+            .contains("terlambat 8 hari kerja pada tahap Verifikasi"),
         "{:?}",
         notices[0].text
     );

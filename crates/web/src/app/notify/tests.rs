@@ -203,6 +203,9 @@ fn every_kind_has_a_sentence_in_each_language_and_a_subject() {
             from: "Kepala Dinas".into(),
             until: "2026-12-31".into(),
         },
+        NoticeKind::Tembusan {
+            step: "Pengesahan".into(),
+        },
     ];
     let expect = [
         ("dikembalikan untuk perbaikan", "returned for revision"),
@@ -216,10 +219,11 @@ fn every_kind_has_a_sentence_in_each_language_and_a_subject() {
             "disposition from Kepala Dinas",
         ),
         (
-            "terlambat 1 hari pada tahap Verifikasi",
-            "is 1 day late at step Verifikasi",
+            "terlambat 1 hari kerja pada tahap Verifikasi",
+            "is 1 working day late at step Verifikasi",
         ),
         ("melimpahkan wewenang", "delegated their signing authority"),
+        ("Tembusan untuk Anda", "A copy for your information (tembusan)"),
     ];
     for (kind, (id, en)) in kinds.iter().zip(expect) {
         let text_id = sentence(Lang::Id, kind, Some(&doc)).expect("id");
