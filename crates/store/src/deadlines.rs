@@ -122,14 +122,7 @@ impl Store {
     /// The agencies that have documents not closed yet, ascending: where the escalation job
     /// looks (with [`Store::agency_open_documents`]).
     pub fn agencies_with_open_documents(&self) -> Result<Vec<AgencyId>, StoreError> {
-        let closed: Vec<String> = [
-            DocumentState::Signed,
-            DocumentState::Rejected,
-            DocumentState::Withdrawn,
-        ]
-        .iter()
-        .map(DocumentState::as_code)
-        .collect();
+        let closed = crate::documents::closed_state_codes();
         let mut conn = self.conn()?;
         let ids = documents::table
             .filter(documents::state.ne_all(&closed))

@@ -144,6 +144,18 @@ fn insert_attachment(
         .map(|_| ())
 }
 
+/// The storage codes of the closed states (signed, rejected, withdrawn): what "open" excludes.
+pub(crate) fn closed_state_codes() -> Vec<String> {
+    [
+        DocumentState::Signed,
+        DocumentState::Rejected,
+        DocumentState::Withdrawn,
+    ]
+    .iter()
+    .map(DocumentState::as_code)
+    .collect()
+}
+
 fn form_json(form: &[(String, String)]) -> Result<String, StoreError> {
     serde_json::to_string(form).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
@@ -357,14 +369,7 @@ impl Store {
     /// An agency's documents that are not closed (not signed, rejected or withdrawn), oldest
     /// change first: the raw material of officers' queues.
     pub fn agency_open_documents(&self, agency: AgencyId) -> Result<Vec<Document>, StoreError> {
-        let closed: Vec<String> = [
-            DocumentState::Signed,
-            DocumentState::Rejected,
-            DocumentState::Withdrawn,
-        ]
-        .iter()
-        .map(DocumentState::as_code)
-        .collect();
+        let closed = crate::documents::closed_state_codes();
         let mut conn = self.conn()?;
         documents::table
             .filter(documents::agency_id.eq(agency.0))

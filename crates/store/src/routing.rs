@@ -2,7 +2,7 @@
 //! assignees) and the paraf already given at each step in the current round.
 
 use diesel::prelude::*;
-use sahih_workflow::{AgencyId, DocumentId, DocumentState, Event, Role, UserId};
+use sahih_workflow::{AgencyId, DocumentId, Event, Role, UserId};
 
 use crate::schema::{agencies, approvals, documents, users};
 use crate::{DbConnection, Document, Store, StoreError, User};
@@ -150,14 +150,7 @@ impl Store {
     /// Every document that is not closed, of every agency, oldest change first: the raw
     /// material of officers' queues when a route crosses agencies.
     pub fn open_documents(&self) -> Result<Vec<Document>, StoreError> {
-        let closed: Vec<String> = [
-            DocumentState::Signed,
-            DocumentState::Rejected,
-            DocumentState::Withdrawn,
-        ]
-        .iter()
-        .map(DocumentState::as_code)
-        .collect();
+        let closed = crate::documents::closed_state_codes();
         let ids: Vec<i64> = {
             let mut conn = self.conn()?;
             documents::table

@@ -2,7 +2,7 @@
 
 use sahih_signing::{SignatureOptions, SignerKey, load_certificates_pem, sign_pdf};
 use sahih_store::{Change, Document, NewAttachment, NewDocument, Service, User};
-use sahih_workflow::{Actor, Command, Role, Situation, Transition, decide, submit, validate_form};
+use sahih_workflow::{Command, Role, Transition, submit, validate_form};
 
 use super::input::clean_comment;
 use super::routing::PendingStep;
@@ -106,23 +106,8 @@ impl App {
             .service(doc.service_id)?
             .ok_or(AppError::NotFound)?;
         let pending = self.pending_step_for(user, &doc, &service)?;
-        let (eligible, given) = pending
-            .as_ref()
-            .map(|p| (p.assigned.clone(), p.given.clone()))
-            .unwrap_or_default();
-        let actor = Actor {
-            id: user.id,
-            role: user.role,
-            is_applicant: doc.applicant_id == user.id,
-        };
-        let situation = Situation {
-            state: doc.state,
-            template: &service.template,
-            form: &doc.form,
-            eligible: &eligible,
-            given: &given,
-        };
-        let transition = decide(&situation, &actor, command)?;
+        let transition =
+            super::routing::decide_as(user, &doc, &service, pending.as_ref(), command)?;
         Ok(Decided {
             doc,
             service,

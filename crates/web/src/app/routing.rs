@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use sahih_store::{Document, Officer, Service, User};
 use sahih_workflow::{
-    Actor, AgencyId, Command, ReturnTo, Role, Situation, Step, StepAction, UserId, decide,
+    Actor, AgencyId, Command, ReturnTo, Role, Situation, Step, StepAction, Transition, UserId,
+    WorkflowError, decide,
 };
 
 use super::App;
@@ -70,6 +71,36 @@ pub struct Offered {
     pub sign: bool,
 }
 
+/// Asks the workflow whether `user` may give `command` on `doc` with its `pending` step as
+/// resolved (who may act there, who already did).
+///
+/// # Errors
+/// The workflow's refusal.
+pub(crate) fn decide_as(
+    user: &User,
+    doc: &Document,
+    service: &Service,
+    pending: Option<&PendingStep>,
+    command: &Command,
+) -> Result<Transition, WorkflowError> {
+    let (eligible, given) = pending
+        .map(|p| (p.assigned.as_slice(), p.given.as_slice()))
+        .unwrap_or_default();
+    let situation = Situation {
+        state: doc.state,
+        template: &service.template,
+        form: &doc.form,
+        eligible,
+        given,
+    };
+    let actor = Actor {
+        id: user.id,
+        role: user.role,
+        is_applicant: doc.applicant_id == user.id,
+    };
+    decide(&situation, &actor, command)
+}
+
 /// What resolving needs, loaded once per request: the officers and the agencies' codes.
 pub(crate) struct Directory {
     officers: Vec<Officer>,
@@ -96,6 +127,18 @@ impl Directory {
 }
 
 impl App {
+    /// The code of `doc`'s agency ("" when unknown).
+    fn home_code(&self, directory: &Directory, doc: &Document) -> Result<String, AppError> {
+        Ok(match directory.agency_codes.get(&doc.agency_id) {
+            Some(code) => code.clone(),
+            None => self
+                .store
+                .agency(doc.agency_id)?
+                .map(|a| a.code)
+                .unwrap_or_default(),
+        })
+    }
+
     /// Loads the officers and agency codes that resolving steps needs.
     pub(crate) fn directory(&self) -> Result<Directory, AppError> {
         let officers = self.store.officers()?;
@@ -165,14 +208,7 @@ impl App {
         let Some(step) = template.step(index) else {
             return Ok(None);
         };
-        let home = match directory.agency_codes.get(&doc.agency_id) {
-            Some(code) => code.clone(),
-            None => self
-                .store
-                .agency(doc.agency_id)?
-                .map(|a| a.code)
-                .unwrap_or_default(),
-        };
+        let home = self.home_code(directory, doc)?;
         let assigned = directory.assigned(step, &home);
         let given = if step.action == StepAction::Sign {
             Vec::new()
@@ -208,23 +244,7 @@ impl App {
         service: &Service,
     ) -> Result<(Offered, Option<PendingStep>), AppError> {
         let pending = self.pending_step_for(user, doc, service)?;
-        let (eligible, given) = pending
-            .as_ref()
-            .map(|p| (p.assigned.clone(), p.given.clone()))
-            .unwrap_or_default();
-        let situation = Situation {
-            state: doc.state,
-            template: &service.template,
-            form: &doc.form,
-            eligible: &eligible,
-            given: &given,
-        };
-        let actor = Actor {
-            id: user.id,
-            role: user.role,
-            is_applicant: doc.applicant_id == user.id,
-        };
-        let can = |c: Command| decide(&situation, &actor, &c).is_ok();
+        let can = |c: Command| decide_as(user, doc, service, pending.as_ref(), &c).is_ok();
         let back = |to| Command::Return {
             comment: "-".into(),
             to,
@@ -272,14 +292,7 @@ impl App {
         step: &Step,
     ) -> Result<Vec<UserId>, AppError> {
         let directory = self.directory()?;
-        let home = match directory.agency_codes.get(&doc.agency_id) {
-            Some(code) => code.clone(),
-            None => self
-                .store
-                .agency(doc.agency_id)?
-                .map(|a| a.code)
-                .unwrap_or_default(),
-        };
+        let home = self.home_code(&directory, doc)?;
         let mut out: Vec<UserId> = directory
             .officers
             .iter()
