@@ -223,7 +223,10 @@ fn every_kind_has_a_sentence_in_each_language_and_a_subject() {
             "is 1 working day late at step Verifikasi",
         ),
         ("melimpahkan wewenang", "delegated their signing authority"),
-        ("Tembusan untuk Anda", "A copy for your information (tembusan)"),
+        (
+            "Tembusan untuk Anda",
+            "A copy for your information (tembusan)",
+        ),
     ];
     for (kind, (id, en)) in kinds.iter().zip(expect) {
         let text_id = sentence(Lang::Id, kind, Some(&doc)).expect("id");
