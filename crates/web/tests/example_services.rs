@@ -308,3 +308,122 @@ fn the_budget_route_needs_the_head_of_finance_only_above_fifty_million() {
         .count();
     assert_eq!(copies, 2, "one tembusan per signed budget document");
 }
+
+/// Applies for `code` and gives every paraf up to the signature; returns the public id.
+fn ready_to_sign(inst: &Instance, code: &str, amount: &str, n: usize) -> String {
+    let app = &inst.app;
+    let def = demo_services()
+        .expect("examples")
+        .into_iter()
+        .find(|d| d.code == code)
+        .expect("example");
+    let citizen = app
+        .register_citizen(&format!("warga-batch-{n}"), "Budi", "", "kata-sandi-warga-2026")
+        .expect("citizen");
+    let form = values(&def, amount);
+    let doc = app
+        .submit(
+            &citizen,
+            code,
+            |name| form.get(name).cloned(),
+            &Upload {
+                filename: "a.pdf".into(),
+                bytes: plain_pdf(code),
+            },
+        )
+        .expect("submit");
+    let service = app.service(code).expect("service");
+    loop {
+        let doc = app.store().document(doc.id).expect("load").expect("doc");
+        let pending = app
+            .pending_step(&doc, &service)
+            .expect("pending")
+            .expect("open");
+        if pending.step.action == StepAction::Sign {
+            return doc.public_id;
+        }
+        let officer = app
+            .store()
+            .user(pending.waiting_for()[0])
+            .expect("user")
+            .expect("officer");
+        app.act(&officer, &doc.public_id, Command::Paraf, None, None)
+            .expect("paraf");
+    }
+}
+
+#[test]
+fn batch_signing_signs_the_rest_when_one_fails_and_says_why() {
+    let inst = instance();
+    let app = &inst.app;
+    let first = ready_to_sign(&inst, "tanda-terima-pajak", "0", 1);
+    let second = ready_to_sign(&inst, "tanda-terima-pajak", "0", 2);
+    // A third still waits for its verifier's paraf: not the official's to sign yet.
+    let citizen = app.store().user_by_login("warga").expect("load").expect("warga").0;
+    let def = demo_services()
+        .expect("examples")
+        .into_iter()
+        .find(|d| d.code == "tanda-terima-pajak")
+        .expect("example");
+    let form = values(&def, "0");
+    let early = app
+        .submit(
+            &citizen,
+            "tanda-terima-pajak",
+            |name| form.get(name).cloned(),
+            &Upload {
+                filename: "b.pdf".into(),
+                bytes: plain_pdf("early"),
+            },
+        )
+        .expect("submit")
+        .public_id;
+    let official = app
+        .store()
+        .user_by_login("kabid-pajak")
+        .expect("load")
+        .expect("signer")
+        .0;
+    let ids = vec![first.clone(), early.clone(), second.clone(), first.clone()];
+
+    let wrong = app.sign_batch(&official, &ids, b"not the passphrase");
+    assert_eq!(wrong.err().map(|e| e.code()), Some("E_WRONG_PASSPHRASE"));
+    let outcomes = app
+        .sign_batch(&official, &ids, DEMO_KEY_PASSPHRASE.as_bytes())
+        .expect("batch");
+    let report: Vec<(&str, Result<DocumentState, &str>)> = outcomes
+        .iter()
+        .map(|o| {
+            (
+                o.public_id.as_str(),
+                o.result.as_ref().map(|d| d.state).map_err(|e| e.code()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        report,
+        vec![
+            (first.as_str(), Ok(DocumentState::Signed)),
+            (early.as_str(), Err("E_TRANSITION_NOT_ALLOWED")),
+            (second.as_str(), Ok(DocumentState::Signed)),
+        ],
+        "each document once, in the order asked; the early one refused, the others signed"
+    );
+    let numbers: Vec<String> = [&first, &second]
+        .iter()
+        .map(|id| {
+            let doc = app
+                .store()
+                .document_by_public_id(id)
+                .expect("load")
+                .expect("doc");
+            app.store()
+                .document_number(doc.id)
+                .expect("number")
+                .expect("numbered")
+        })
+        .collect();
+    assert_ne!(numbers[0], numbers[1]);
+    assert!(numbers[0].starts_with("973/00001/"), "{numbers:?}");
+    assert!(numbers[1].starts_with("973/00002/"), "{numbers:?}");
+}
