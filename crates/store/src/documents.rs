@@ -228,7 +228,8 @@ pub(crate) fn record_change(
             .set(documents::form_json.eq(form))
             .execute(c)?;
     }
-    if let Some(a) = &change.attachment {
+    // A new version (resubmission), or the same version with an approval signature added.
+    if let Some(a) = change.attachment.as_ref().or(change.approval.as_ref()) {
         let form = match &new_form {
             Some(f) => f.clone(),
             None => documents::table
@@ -238,10 +239,10 @@ pub(crate) fn record_change(
         };
         insert_attachment(c, id.0, new_version, a, &form, at)?;
     }
-    let sha256 = match (&change.signed_sha256, &change.attachment) {
-        (Some(signed), _) => signed.clone(),
-        (None, Some(a)) => a.sha256.clone(),
-        (None, None) => current_sha256(c, id.0, new_version)?,
+    let sha256 = match (&change.signed_sha256, &change.attachment, &change.approval) {
+        (Some(signed), _, _) => signed.clone(),
+        (None, Some(a), _) | (None, None, Some(a)) => a.sha256.clone(),
+        (None, None, None) => current_sha256(c, id.0, new_version)?,
     };
     if let Some((step, count)) = change.given {
         crate::routing::check_given(c, id, step, count)?;

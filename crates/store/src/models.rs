@@ -189,6 +189,10 @@ pub struct Change {
     /// ([`crate::StoreError::Conflict`]), so two officers of a parallel group acting at once
     /// cannot both count themselves as not the last.
     pub given: Option<(u32, usize)>,
+    /// A paraf with an approval signature: the PDF with the officer's invisible signature
+    /// added, kept as the same version's latest file (what the next officer and the signer
+    /// act on). Its blob must already be in the blob store.
+    pub approval: Option<NewAttachment>,
 }
 
 /// One line of a document's timeline.

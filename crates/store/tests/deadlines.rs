@@ -31,6 +31,7 @@ fn step(name: &str, action: StepAction, role: Role) -> Step {
         condition: None,
         deadline_days: Some(2),
         cc: Vec::new(),
+        approval_signature: false,
     }
 }
 

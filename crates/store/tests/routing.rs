@@ -28,6 +28,7 @@ fn step(name: &str, action: StepAction, role: Role, mode: GroupMode) -> Step {
         condition: None,
         deadline_days: None,
         cc: vec![],
+        approval_signature: false,
     }
 }
 

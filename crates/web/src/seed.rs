@@ -139,7 +139,7 @@ fn position(role: Role) -> Option<&'static str> {
 }
 
 /// The demo officers who get development certificates: the verifier and signer of
-/// [`DEMO_LOGINS`], and the signing officials of [`DEMO_OFFICERS`].
+/// [`DEMO_LOGINS`], and every officer of [`DEMO_OFFICERS`].
 pub fn demo_officers() -> Vec<DevOfficer> {
     let logins = DEMO_LOGINS
         .iter()
@@ -150,15 +150,14 @@ pub fn demo_officers() -> Vec<DevOfficer> {
             position: position(l.role).unwrap_or_default().into(),
             agency: "DPMPTSP".into(),
         });
-    let signers = DEMO_OFFICERS
-        .iter()
-        .filter(|o| o.role == Role::Signer)
-        .map(|o| DevOfficer {
-            login: o.login.into(),
-            name: o.name.into(),
-            position: o.position.into(),
-            agency: o.agency.into(),
-        });
+    // Every officer has a key: signers sign, and a paraf step may ask for an approval
+    // signature (the tax receipt's verification does).
+    let signers = DEMO_OFFICERS.iter().map(|o| DevOfficer {
+        login: o.login.into(),
+        name: o.name.into(),
+        position: o.position.into(),
+        agency: o.agency.into(),
+    });
     logins.chain(signers).collect()
 }
 

@@ -310,6 +310,8 @@ pub struct PendingView {
     pub required: usize,
     /// The names of the officers still expected to act.
     pub waiting: Vec<String>,
+    /// The step's paraf is also an approval signature (the form asks for the passphrase).
+    pub approval_signature: bool,
 }
 
 /// The document page (tracking for the citizen, review for officers).

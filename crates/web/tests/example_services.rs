@@ -172,8 +172,23 @@ fn run(inst: &Instance, code: &str, amount: &str) -> Vec<String> {
                 };
                 let needed = pending.required - pending.given.len();
                 for officer in officers.iter().take(needed) {
-                    app.act(officer, &doc.public_id, command.clone(), None, None)
-                        .expect("paraf");
+                    if pending.step.approval_signature {
+                        let refused = app.paraf(officer, &doc.public_id, None, None);
+                        assert_eq!(
+                            refused.err().map(|e| e.code()),
+                            Some("E_PASSPHRASE_REQUIRED")
+                        );
+                        app.paraf(
+                            officer,
+                            &doc.public_id,
+                            Some(DEMO_KEY_PASSPHRASE.as_bytes()),
+                            None,
+                        )
+                        .expect("paraf with approval signature");
+                    } else {
+                        app.act(officer, &doc.public_id, command.clone(), None, None)
+                            .expect("paraf");
+                    }
                 }
             }
         }
@@ -195,6 +210,18 @@ fn check_signed(app: &App, def: &ServiceDefinition, id: sahih_workflow::Document
         .expect("blob");
     let report = app.verify_pdf(&signed).expect("usable");
     assert_eq!(report.indication, Indication::TotalPassed, "{}", def.code);
+    // One approval signature per paraf given at a step that asks for it, then the TTE; every
+    // earlier signature still intact.
+    let approvals = def.steps.iter().filter(|s| s.approval_signature).count();
+    assert_eq!(report.signatures.len(), approvals + 1, "{}", def.code);
+    assert!(
+        report
+            .signatures
+            .iter()
+            .all(|s| s.indication == Indication::TotalPassed),
+        "{}",
+        def.code
+    );
     match (
         &def.numbering,
         app.store().document_number(id).expect("number"),
@@ -318,7 +345,12 @@ fn ready_to_sign(inst: &Instance, code: &str, amount: &str, n: usize) -> String 
         .find(|d| d.code == code)
         .expect("example");
     let citizen = app
-        .register_citizen(&format!("warga-batch-{n}"), "Budi", "", "kata-sandi-warga-2026")
+        .register_citizen(
+            &format!("warga-batch-{n}"),
+            "Budi",
+            "",
+            "kata-sandi-warga-2026",
+        )
         .expect("citizen");
     let form = values(&def, amount);
     let doc = app
@@ -347,8 +379,13 @@ fn ready_to_sign(inst: &Instance, code: &str, amount: &str, n: usize) -> String 
             .user(pending.waiting_for()[0])
             .expect("user")
             .expect("officer");
-        app.act(&officer, &doc.public_id, Command::Paraf, None, None)
-            .expect("paraf");
+        app.paraf(
+            &officer,
+            &doc.public_id,
+            Some(DEMO_KEY_PASSPHRASE.as_bytes()),
+            None,
+        )
+        .expect("paraf");
     }
 }
 
@@ -359,7 +396,12 @@ fn batch_signing_signs_the_rest_when_one_fails_and_says_why() {
     let first = ready_to_sign(&inst, "tanda-terima-pajak", "0", 1);
     let second = ready_to_sign(&inst, "tanda-terima-pajak", "0", 2);
     // A third still waits for its verifier's paraf: not the official's to sign yet.
-    let citizen = app.store().user_by_login("warga").expect("load").expect("warga").0;
+    let citizen = app
+        .store()
+        .user_by_login("warga")
+        .expect("load")
+        .expect("warga")
+        .0;
     let def = demo_services()
         .expect("examples")
         .into_iter()

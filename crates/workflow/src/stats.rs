@@ -171,6 +171,7 @@ mod tests {
                 condition: None,
                 deadline_days: Some(2),
                 cc: Vec::new(),
+                approval_signature: false,
             }
         }
 

@@ -200,6 +200,11 @@ pub struct Step {
     /// Tembusan: officers who receive the document for information when the step is done.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cc: Vec<Assignees>,
+    /// A paraf step only: each paraf is also an invisible approval signature (PAdES, with the
+    /// officer's own key) added to the PDF as an incremental update, so the signed PDF itself
+    /// shows who initialled it, as local practice does.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub approval_signature: bool,
 }
 
 impl Step {
@@ -219,6 +224,12 @@ impl Step {
         self.assignees.check(&self.name, self.action)?;
         for cc in &self.cc {
             cc.check(&self.name, StepAction::Paraf)?;
+        }
+        if self.approval_signature && self.action != StepAction::Paraf {
+            return Err(invalid(format!(
+                "step {:?}: only a paraf step can carry an approval signature",
+                self.name
+            )));
         }
         if self.mode == GroupMode::KOfN(0) {
             return Err(invalid(format!("step {:?}: k_of_n needs k ≥ 1", self.name)));
@@ -370,6 +381,7 @@ fn role_step(name: &str, action: StepAction, role: Role) -> Step {
         condition: None,
         deadline_days: None,
         cc: Vec::new(),
+        approval_signature: false,
     }
 }
 

@@ -16,8 +16,10 @@
 //! - `rejected` from `submitted`, `in_review:*` or `approved`; `resubmitted`
 //!   from `returned` to `submitted`; `withdrawn` from `submitted` or `returned`;
 //! - nothing after `signed`, `rejected` or `withdrawn`;
-//! - `paraf`, `returned`, `rejected`, `withdrawn` and `forwarded` name the file of the
-//!   version then current (the `sha256` of the last `submitted` or `resubmitted`).
+//! - `acknowledged`, `returned`, `rejected`, `withdrawn` and `forwarded` name the file then
+//!   current (the `sha256` of the last `submitted`, `resubmitted` or `paraf`); a `paraf` may
+//!   name a new file (the current one with the officer's approval signature added), which
+//!   then becomes current.
 //!
 //! Delegations (Plt./Plh.) carry no document; their rules are in `audit/delegations.rs`:
 //! granted once, bounded to 92 days, revoked at most once and only after the grant.
@@ -155,10 +157,11 @@ impl OrderCheck {
                 e.kind
             ));
         }
+        // A paraf names the file then current, or (an approval signature added to it) the
+        // new file, which becomes current.
         let same_file = matches!(
             e.kind,
-            LeafKind::Paraf
-                | LeafKind::Acknowledged
+            LeafKind::Acknowledged
                 | LeafKind::Returned
                 | LeafKind::Rejected
                 | LeafKind::Withdrawn
@@ -170,7 +173,7 @@ impl OrderCheck {
                 e.kind
             ));
         }
-        let sha256 = if e.kind == LeafKind::Resubmitted {
+        let sha256 = if matches!(e.kind, LeafKind::Resubmitted | LeafKind::Paraf) {
             e.sha256
         } else {
             current.sha256
@@ -310,9 +313,11 @@ mod tests {
             (
                 vec![
                     sub.clone(),
-                    ev(K::Paraf, Some(S::Submitted), S::Approved, 9),
+                    ev(K::Paraf, Some(S::Submitted), S::InReview { step: 1 }, 9),
+                    // After a paraf with an approval signature, file 9 is current, not 1.
+                    ev(K::Returned, Some(S::InReview { step: 1 }), S::Returned, 1),
                 ],
-                1,
+                2,
                 "other than the version",
             ),
             (

@@ -128,6 +128,33 @@ impl App {
         revision: Option<&Revision>,
         seen: Option<&Seen>,
     ) -> Result<Document, AppError> {
+        self.act_with_key(user, public_id, command, revision, seen, None)
+    }
+
+    /// Paraf at a step that may carry an approval signature: with `passphrase` the officer's
+    /// key signs the current PDF too (required where the step says `approval_signature`).
+    ///
+    /// Errors: those of [`App::act`], `E_PASSPHRASE_REQUIRED`, `E_NO_SIGNING_KEY`,
+    /// `E_WRONG_PASSPHRASE`, the signer's refusals.
+    pub fn paraf(
+        &self,
+        user: &User,
+        public_id: &str,
+        passphrase: Option<&[u8]>,
+        seen: Option<&Seen>,
+    ) -> Result<Document, AppError> {
+        self.act_with_key(user, public_id, Command::Paraf, None, seen, passphrase)
+    }
+
+    fn act_with_key(
+        &self,
+        user: &User,
+        public_id: &str,
+        command: Command,
+        revision: Option<&Revision>,
+        seen: Option<&Seen>,
+        passphrase: Option<&[u8]>,
+    ) -> Result<Document, AppError> {
         if matches!(command, Command::Sign) {
             return Err(AppError::bad_input(
                 "E_BAD_INPUT",
@@ -159,6 +186,18 @@ impl App {
                 ));
             }
             (Command::Paraf | Command::Acknowledge, _) => Change {
+                approval: match &pending {
+                    Some(p) if p.step.approval_signature => {
+                        let passphrase = passphrase.ok_or_else(|| {
+                            AppError::bad_input(
+                                "E_PASSPHRASE_REQUIRED",
+                                "this step's paraf is an approval signature: the key passphrase is needed",
+                            )
+                        })?;
+                        Some(self.approval_signature(user, &doc, &service, p, passphrase)?)
+                    }
+                    _ => None,
+                },
                 given: pending.map(|p| (p.index, p.given.len())),
                 ..Change::default()
             },
@@ -223,6 +262,61 @@ impl App {
         let decided = self.decide_on(user, public_id, seen, &Command::Sign)?;
         let key = self.unlock_key(user, passphrase)?;
         self.sign_decided(user, &key, decided)
+    }
+
+    /// The officer's paraf as an invisible approval signature (PAdES B-B, their own key) on
+    /// the document's current PDF, appended as an incremental update; stored in the blob store
+    /// and returned as the same version's next file. Earlier signatures stay intact.
+    fn approval_signature(
+        &self,
+        user: &User,
+        doc: &Document,
+        service: &Service,
+        pending: &PendingStep,
+        passphrase: &[u8],
+    ) -> Result<NewAttachment, AppError> {
+        let (key, cert) = self.unlock_key(user, passphrase)?;
+        let current = self
+            .store
+            .attachments(doc.id)?
+            .into_iter()
+            .rfind(|a| a.version == doc.version)
+            .ok_or_else(|| AppError::Internal("document without attachment".into()))?;
+        let pdf = self.store.blobs().get(&current.sha256)?;
+        let agency = self
+            .store
+            .agency(doc.agency_id)?
+            .map(|a| a.name)
+            .unwrap_or_default();
+        let position = user.position.clone().unwrap_or_default();
+        let options = SignatureOptions {
+            name: Some(user.name.clone()),
+            reason: Some(format!(
+                "Paraf {step} — {service}, {position}, {agency}",
+                step = pending.step.name,
+                service = service.name
+            )),
+            location: Some(self.config.city.clone()),
+            field_prefix: "Paraf".into(),
+            ..SignatureOptions::default()
+        };
+        let signed = self
+            .pdf_gate
+            .run(|| sign_pdf(&pdf, &key, &cert, &self.config.chain, &options))
+            .map_err(|_| AppError::Busy)??;
+        drop(key);
+        let sha256 = self.store.blobs().put(&signed.bytes)?;
+        let stem = current
+            .filename
+            .strip_suffix(".pdf")
+            .unwrap_or(&current.filename)
+            .to_string();
+        Ok(NewAttachment {
+            sha256,
+            filename: format!("{stem}-paraf.pdf"),
+            size: i64::try_from(signed.bytes.len())
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+        })
     }
 
     /// The officer's signing key and certificate, the key unlocked by `passphrase`.

@@ -280,6 +280,7 @@ impl App {
             given: p.given.len(),
             required: p.required,
             waiting,
+            approval_signature: p.step.approval_signature,
         })
     }
 

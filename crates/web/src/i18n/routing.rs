@@ -91,4 +91,14 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Terlalu banyak dokumen sekaligus (paling banyak 200).",
         "Too many documents at once (at most 200).",
     ),
+    (
+        "approval_signature_notice",
+        "Paraf pada tahap ini juga dibubuhkan sebagai tanda tangan elektronik persetujuan (tak terlihat) dengan kunci Anda, sehingga PDF yang ditandatangani menunjukkan siapa yang memberi paraf.",
+        "At this step your paraf is also added as an invisible electronic approval signature made with your key, so the signed PDF shows who initialled it.",
+    ),
+    (
+        "E_PASSPHRASE_REQUIRED",
+        "Paraf pada tahap ini adalah tanda tangan persetujuan: masukkan frasa sandi kunci Anda.",
+        "The paraf at this step is an approval signature: enter your key passphrase.",
+    ),
 ];

@@ -97,7 +97,19 @@ async fn paraf(
     id: web::Path<String>,
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
-    act(state, v, id.into_inner(), form.into_inner(), Command::Paraf).await
+    v.check_csrf(&form.csrf)?;
+    let user = officer(&v)?;
+    let form = form.into_inner();
+    let seen = form.seen();
+    // Where the step asks for an approval signature, the paraf form carries the passphrase.
+    let passphrase = Zeroizing::new(form.passphrase);
+    let id = id.into_inner();
+    let doc = blocking(&state, move |app| {
+        let key = (!passphrase.is_empty()).then(|| passphrase.as_bytes());
+        app.paraf(&user, &id, key, seen.as_ref())
+    })
+    .await?;
+    Ok(see_other(&format!("/petugas/dokumen/{}", doc.public_id)))
 }
 
 async fn acknowledge(

@@ -185,6 +185,13 @@ fn steps(steps: &[Step], form: &[FormField], out: &mut Problems) {
             assignees(cc, &at(&format!("cc[{j}]")), None, out);
         }
         mode(step, &at("mode"), out);
+        if step.approval_signature && step.action != StepAction::Paraf {
+            push(
+                out,
+                at("approval_signature"),
+                "only a paraf step can carry an approval signature",
+            );
+        }
         if let Some(c) = &step.condition {
             if step.action == StepAction::Sign {
                 push(

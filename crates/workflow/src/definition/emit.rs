@@ -107,6 +107,9 @@ fn step(out: &mut String, s: &Step) {
         let cc: Vec<String> = s.cc.iter().map(assignees).collect();
         let _ = writeln!(out, "cc = [{}]", cc.join(", "));
     }
+    if s.approval_signature {
+        out.push_str("approval_signature = true\n");
+    }
 }
 
 fn assignees(a: &Assignees) -> String {

@@ -74,6 +74,7 @@ fn route() -> impl Strategy<Value = Route> {
                     }),
                     deadline_days: None,
                     cc: vec![],
+                    approval_signature: false,
                 });
                 officers.push((next_id..next_id + n as i64).map(UserId).collect());
                 next_id += 10;
@@ -89,6 +90,7 @@ fn route() -> impl Strategy<Value = Route> {
                 condition: None,
                 deadline_days: None,
                 cc: vec![],
+                approval_signature: false,
             });
             officers.push(vec![UserId(999)]);
             Route {

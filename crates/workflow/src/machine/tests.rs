@@ -26,6 +26,7 @@ fn step(name: &str, action: StepAction, position: &str, mode: GroupMode) -> Step
         condition: None,
         deadline_days: Some(2),
         cc: vec![],
+        approval_signature: false,
     }
 }
 

@@ -21,6 +21,7 @@ fn step(name: &str, action: StepAction, role: Role, days: Option<u32>) -> Step {
         condition: None,
         deadline_days: days,
         cc: Vec::new(),
+        approval_signature: false,
     }
 }
 
