@@ -469,3 +469,110 @@ fn batch_signing_signs_the_rest_when_one_fails_and_says_why() {
     assert!(numbers[0].starts_with("973/00001/"), "{numbers:?}");
     assert!(numbers[1].starts_with("973/00002/"), "{numbers:?}");
 }
+
+#[test]
+fn an_official_and_their_acting_official_count_once_in_a_group() {
+    let inst = instance();
+    let app = &inst.app;
+    let login = |l: &str| {
+        app.store()
+            .user_by_login(l)
+            .expect("load")
+            .expect("demo officer")
+            .0
+    };
+    let (a1, a2, plh) = (
+        login("analis-anggaran-1"),
+        login("analis-anggaran-2"),
+        login("kabid-perbendaharaan"),
+    );
+    let now = sahih_store::now();
+    let grant = sahih_workflow::Delegation::new(
+        a1.id,
+        plh.id,
+        sahih_workflow::DelegationKind::Plh,
+        now - 60,
+        now + 86_400,
+    )
+    .expect("grant");
+    app.store()
+        .create_delegation(&grant, a1.id)
+        .expect("stored");
+
+    // Two documents at the analysts' step (two of three).
+    let at_group = |n: usize| {
+        let id = ready_to_sign_until(&inst, "dokumen-anggaran", "1000", n, "Telaah");
+        app.store()
+            .document_by_public_id(&id)
+            .expect("load")
+            .expect("doc")
+    };
+    let paraf = |who: &sahih_store::User, doc: &sahih_store::Document| {
+        app.paraf(who, &doc.public_id, None, None)
+            .map(|d| d.state)
+            .map_err(|e| e.code())
+    };
+    // The official first: their Plh. may not add a second paraf for the same office.
+    let first = at_group(10);
+    let step = first.state;
+    assert_eq!(paraf(&a1, &first), Ok(step));
+    assert_eq!(paraf(&plh, &first), Err("E_ALREADY_ACTED"));
+    assert_ne!(
+        paraf(&a2, &first),
+        Ok(step),
+        "a second analyst completes the group"
+    );
+    // The Plh. first: the official has then acted, and the group still needs another analyst.
+    let second = at_group(11);
+    assert_eq!(paraf(&plh, &second), Ok(step));
+    assert_eq!(paraf(&a1, &second), Err("E_NOT_ASSIGNEE"));
+    assert_ne!(paraf(&a2, &second), Ok(step));
+}
+
+/// Applies for `code` and gives paraf until the pending step's name starts with `until`.
+fn ready_to_sign_until(inst: &Instance, code: &str, amount: &str, n: usize, until: &str) -> String {
+    let app = &inst.app;
+    let def = demo_services()
+        .expect("examples")
+        .into_iter()
+        .find(|d| d.code == code)
+        .expect("example");
+    let citizen = app
+        .register_citizen(
+            &format!("warga-group-{n}"),
+            "Budi",
+            "",
+            "kata-sandi-warga-2026",
+        )
+        .expect("citizen");
+    let form = values(&def, amount);
+    let doc = app
+        .submit(
+            &citizen,
+            code,
+            |name| form.get(name).cloned(),
+            &Upload {
+                filename: "a.pdf".into(),
+                bytes: plain_pdf(code),
+            },
+        )
+        .expect("submit");
+    let service = app.service(code).expect("service");
+    loop {
+        let doc = app.store().document(doc.id).expect("load").expect("doc");
+        let pending = app
+            .pending_step(&doc, &service)
+            .expect("pending")
+            .expect("open");
+        if pending.step.name.starts_with(until) {
+            return doc.public_id;
+        }
+        let officer = app
+            .store()
+            .user(pending.waiting_for()[0])
+            .expect("user")
+            .expect("officer");
+        app.paraf(&officer, &doc.public_id, None, None)
+            .expect("paraf");
+    }
+}

@@ -180,17 +180,28 @@ impl App {
         let Some(mut pending) = self.pending_step(doc, service)? else {
             return Ok(None);
         };
-        if !pending.assigned.contains(&user.id) && user.role != Role::Citizen {
-            let grants = self
-                .store
-                .active_delegations_to(user.id, sahih_store::now())?;
-            if let Some(grant) = grants
-                .into_iter()
-                .find(|g| pending.assigned.contains(&g.delegation.delegator))
-            {
-                pending.assigned.push(user.id);
-                pending.acting_for = Some(grant);
+        if user.role == Role::Citizen {
+            return Ok(Some(pending));
+        }
+        if pending.assigned.contains(&user.id) {
+            return Ok(Some(pending));
+        }
+        let grants = self
+            .store
+            .active_delegations_to(user.id, sahih_store::now())?;
+        if let Some(grant) = grants
+            .into_iter()
+            .find(|g| pending.assigned.contains(&g.delegation.delegator))
+        {
+            let delegator = grant.delegation.delegator;
+            // The acting official stands in for the official: one office, one person in a
+            // group's count; and if the official already acted, so has their office.
+            if pending.given.contains(&delegator) {
+                pending.given.push(user.id);
             }
+            pending.assigned.retain(|id| *id != delegator);
+            pending.assigned.push(user.id);
+            pending.acting_for = Some(grant);
         }
         Ok(Some(pending))
     }
@@ -209,12 +220,27 @@ impl App {
             return Ok(None);
         };
         let home = self.home_code(directory, doc)?;
-        let assigned = directory.assigned(step, &home);
+        let mut assigned = directory.assigned(step, &home);
         let given = if step.action == StepAction::Sign {
             Vec::new()
         } else {
             self.store.approvals(doc.id, index)?
         };
+        // An acting official (Plt./Plh.) who acted here did so for their official: the office
+        // has acted, and counts once in the group.
+        let acting: Vec<UserId> = given
+            .iter()
+            .copied()
+            .filter(|g| !assigned.contains(g))
+            .collect();
+        for acted in acting {
+            for grant in self
+                .store
+                .active_delegations_to(acted, sahih_store::now())?
+            {
+                assigned.retain(|id| *id != grant.delegation.delegator);
+            }
+        }
         let situation = Situation {
             state: doc.state,
             template,
