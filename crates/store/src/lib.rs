@@ -80,6 +80,16 @@ pub enum StoreError {
         /// The state found in the database.
         actual: String,
     },
+    /// The nomor surat this service's format renders is already another document's in the
+    /// agency (two services' formats render the same text): nothing was signed or used up.
+    #[error(
+        "the number {number} is already taken in this agency: another service's format renders \
+         the same text; change this service's numbering format"
+    )]
+    NumberTaken {
+        /// The number that collided.
+        number: String,
+    },
     /// No such record or blob.
     #[error("not found")]
     NotFound,
@@ -132,6 +142,7 @@ impl StoreError {
             StoreError::Db(_) => "E_DATABASE",
             StoreError::LoginTaken => "E_LOGIN_TAKEN",
             StoreError::Conflict { .. } => "E_CONFLICT",
+            StoreError::NumberTaken { .. } => "E_NUMBER_TAKEN",
             StoreError::NotFound => "E_NOT_FOUND",
             StoreError::InvalidService(_) => "E_SERVICE_DEFINITION",
             StoreError::ServiceInUse { .. } => "E_SERVICE_IN_USE",

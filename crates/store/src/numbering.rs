@@ -125,6 +125,16 @@ pub(crate) fn allocate(
         month: request.month,
         year: request.year,
     });
+    // Another service of the agency, with its own counter, may render the same text (formats
+    // are checked to make that unlikely, not impossible): refuse by name, take nothing.
+    let taken = document_numbers::table
+        .filter(document_numbers::agency_id.eq(agency.0))
+        .filter(document_numbers::number.eq(&number))
+        .count()
+        .get_result::<i64>(c)?;
+    if taken > 0 {
+        return Err(StoreError::NumberTaken { number });
+    }
     diesel::insert_into(document_numbers::table)
         .values((
             document_numbers::document_id.eq(document.0),

@@ -350,3 +350,42 @@ fn a_signature_without_numbering_records_no_number() {
     assert_eq!(doc.signed_sha256.as_deref(), Some(f.signed_key.as_str()));
     assert_eq!(f.store.document_number(id).expect("read"), None);
 }
+
+#[test]
+fn a_number_another_service_already_rendered_is_refused_by_name_and_takes_nothing() {
+    let f = fixture();
+    let svc = service(&f.store, f.agency, "sku");
+    // Classification 1.2 with the default format, and classification 1 with a format whose
+    // literal `.2` follows it: both render 1.2/0001/DPMPTSP/XI/2026 from their own counters.
+    let one_two = f.approved(f.agency, svc, "a");
+    f.sign(one_two, "1.2", 2026).expect("first");
+    let clash = f.approved(f.agency, svc, "b");
+    let format = NumberFormat::parse("{classification}.2/{seq:04}/{agency}/{month_roman}/{year}")
+        .expect("format");
+    let request = NumberRequest {
+        numbering: Numbering::new("1", format).expect("numbering"),
+        ..request("1", 2026)
+    };
+    let refused = f.store.apply_signature(
+        clash,
+        f.signer,
+        &sign_transition(),
+        1,
+        Some(request),
+        |_: Option<&AllocatedNumber>| Ok::<_, StoreError>(f.signed_change(clash)),
+    );
+    match refused {
+        Err(StoreError::NumberTaken { number }) => assert_eq!(number, "1.2/0001/DPMPTSP/XI/2026"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        StoreError::NumberTaken {
+            number: String::new()
+        }
+        .code(),
+        "E_NUMBER_TAKEN"
+    );
+    let doc = f.store.document(clash).expect("load").expect("doc");
+    assert_eq!(doc.state, DocumentState::Approved, "nothing signed");
+    assert_eq!(f.store.document_number(clash).expect("number"), None);
+}

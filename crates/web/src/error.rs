@@ -98,7 +98,10 @@ impl AppError {
             AppError::Form(e) => e.code(),
             AppError::Signing(e) if e.is_input_fault() => e.code(),
             AppError::Store(
-                e @ (StoreError::LoginTaken | StoreError::Conflict { .. } | StoreError::NotFound),
+                e @ (StoreError::LoginTaken
+                | StoreError::Conflict { .. }
+                | StoreError::NumberTaken { .. }
+                | StoreError::NotFound),
             ) => e.code(),
             AppError::Signing(_) | AppError::Store(_) | AppError::Internal(_) => "E_INTERNAL",
         }
@@ -145,9 +148,11 @@ impl ResponseError for AppError {
             AppError::Workflow(_) => StatusCode::BAD_REQUEST,
             AppError::Signing(SigningError::WrongPassphrase) => StatusCode::FORBIDDEN,
             AppError::Signing(e) if e.is_input_fault() => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Store(StoreError::LoginTaken | StoreError::Conflict { .. }) => {
-                StatusCode::CONFLICT
-            }
+            AppError::Store(
+                StoreError::LoginTaken
+                | StoreError::Conflict { .. }
+                | StoreError::NumberTaken { .. },
+            ) => StatusCode::CONFLICT,
             AppError::Store(StoreError::NotFound) => StatusCode::NOT_FOUND,
             AppError::Signing(_) | AppError::Store(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR

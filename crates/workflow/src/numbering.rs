@@ -74,6 +74,11 @@ pub enum NumberingError {
     /// classification, so without them two documents would get the same number.
     #[error("the number format must contain {{{0}}}, or numbers would repeat")]
     MissingPlaceholder(&'static str),
+    /// `{classification}` or `{seq}` touches a placeholder or a letter or digit: each must be
+    /// set off by punctuation (or the start or end), so a number reads back one way and two
+    /// classifications (`50` then a literal `3`, and `503`) cannot render the same number.
+    #[error("{{{0}}} must stand between punctuation such as `/`, `.` or `-` (or at an end)")]
+    NotDelimited(&'static str),
     /// The classification code is not 1–20 characters of `0-9 A-Z a-z . -`.
     #[error("classification code {0:?} must be 1 to 20 characters of digits, letters, `.` and `-`")]
     Classification(String),
@@ -212,6 +217,30 @@ impl NumberFormat {
         ] {
             if !segments.contains(&needed) {
                 return Err(NumberingError::MissingPlaceholder(name));
+            }
+        }
+        for (i, segment) in segments.iter().enumerate() {
+            let name = match segment {
+                Segment::Classification => "classification",
+                Segment::Seq(_) => "seq",
+                _ => continue,
+            };
+            let before = i.checked_sub(1).map(|j| &segments[j]);
+            let after = segments.get(i + 1);
+            let set_off = |neighbour: Option<&Segment>, first: bool| match neighbour {
+                None => true,
+                Some(Segment::Literal(text)) => {
+                    let c = if first {
+                        text.chars().next()
+                    } else {
+                        text.chars().last()
+                    };
+                    c.is_some_and(|c| !c.is_alphanumeric())
+                }
+                Some(_) => false,
+            };
+            if !set_off(before, false) || !set_off(after, true) {
+                return Err(NumberingError::NotDelimited(name));
             }
         }
         Ok(NumberFormat {

@@ -101,4 +101,9 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Paraf pada tahap ini adalah tanda tangan persetujuan: masukkan frasa sandi kunci Anda.",
         "The paraf at this step is an approval signature: enter your key passphrase.",
     ),
+    (
+        "E_NUMBER_TAKEN",
+        "Nomor surat yang akan diberikan sudah dipakai dokumen lain di dinas ini (format penomoran dua layanan menghasilkan nomor yang sama). Tidak ada yang ditandatangani; minta admin dinas mengubah format penomoran layanan ini.",
+        "The document number to be given is already another document's in this agency (two services' numbering formats give the same number). Nothing was signed; ask the agency admin to change this service's numbering format.",
+    ),
 ];

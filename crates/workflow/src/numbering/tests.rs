@@ -158,6 +158,26 @@ fn a_services_numbering_table_reads_from_toml() {
     }
 }
 
+#[rstest::rstest]
+#[case("{classification}3/{seq:04}/{year}", "classification")]
+#[case("5{classification}/{seq:04}/{year}", "classification")]
+#[case("{classification}/{seq:04}{year}", "seq")]
+#[case("{classification}/A{seq}/{year}", "seq")]
+#[case("{classification}{seq}/{year}", "classification")]
+fn classification_and_sequence_must_be_set_off_by_punctuation(
+    #[case] text: &str,
+    #[case] name: &str,
+) {
+    assert_eq!(
+        NumberFormat::parse(text),
+        Err(NumberingError::NotDelimited(match name {
+            "seq" => "seq",
+            _ => "classification",
+        }))
+    );
+    assert!(NumberFormat::parse("{classification}.{seq:03}-{year}").is_ok());
+}
+
 #[test]
 fn a_format_serializes_as_its_text() {
     let format = NumberFormat::default();
@@ -176,7 +196,7 @@ proptest! {
         classification in "[0-9A-Za-z.-]{1,20}",
         month in 1u8..=12,
     ) {
-        let text = format!("{before}#{{seq:0{width}}}#{after}{{classification}}{{month_roman}}{{year}}");
+        let text = format!("{before}#{{seq:0{width}}}#{after}/{{classification}}/{{month_roman}}{{year}}");
         let format = NumberFormat::parse(&text).expect("valid format");
         let number = format.render(&parts(&classification, seq, month));
         prop_assert!(!number.contains(['{', '}']), "braces left in {:?}", number);
