@@ -345,8 +345,9 @@ impl Store {
         })
     }
 
-    /// Whether `user` received a disposisi of document `doc` (in any state): such a recipient
-    /// may see the document even outside their agency or queue.
+    /// Whether `user` received a disposisi of document `doc` that was not cancelled (a
+    /// cancelled one was withdrawn before it was read): such a recipient may see the document
+    /// even outside their agency or queue.
     ///
     /// Errors: [`StoreError::Db`].
     pub fn is_disposition_recipient(
@@ -358,6 +359,7 @@ impl Store {
         let count = dispositions::table
             .filter(dispositions::document_id.eq(doc.0))
             .filter(dispositions::to_id.eq(user.0))
+            .filter(dispositions::state.ne(DispositionState::Cancelled.as_code()))
             .count()
             .get_result::<i64>(&mut *conn)?;
         Ok(count > 0)

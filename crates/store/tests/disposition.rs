@@ -196,6 +196,12 @@ fn a_disposisi_is_cancelled_only_while_unread() {
     let d = w.store.disposition(unread).expect("load").expect("exists");
     assert_eq!(d.state, DispositionState::Cancelled);
     assert!(d.closed_at.is_some() && d.read_at.is_none());
+    // A disposisi cancelled before it was read gives no access to the document.
+    assert!(
+        !w.store
+            .is_disposition_recipient(w.doc, w.staff)
+            .expect("recipient")
+    );
 
     let read = w.forward();
     assert_eq!(w.act(read, w.staff, DispositionCommand::Read), Ok(()));
@@ -216,6 +222,11 @@ fn a_disposisi_is_cancelled_only_while_unread() {
         DispositionState::Read
     );
     // The unread one is listed first.
+    assert!(
+        w.store
+            .is_disposition_recipient(w.doc, w.staff)
+            .expect("recipient")
+    );
     let fresh = w.forward();
     let inbox = w.store.dispositions_to(w.staff).expect("inbox");
     assert_eq!(inbox.first().map(|d| d.id), Some(fresh));

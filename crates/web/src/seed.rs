@@ -105,10 +105,11 @@ const fn officer(
 /// One officer per position the example routes name (three budget analysts: two of them must
 /// give paraf), beside [`DEMO_LOGINS`]' verifier and signer of the licensing office.
 #[rustfmt::skip]
-pub const DEMO_OFFICERS: [DemoOfficer; 17] = {
+pub const DEMO_OFFICERS: [DemoOfficer; 18] = {
     use Role::{Signer as S, Verifier as V};
     [
         officer("kabid-perizinan", "Hendra Gunawan, S.E., M.M.", V, "DPMPTSP", "Kepala Bidang Pelayanan Perizinan"),
+        officer("sekretaris-dpmptsp", "Ir. Wahyu Hidayat, M.Si.", S, "DPMPTSP", "Sekretaris Dinas"),
         officer("kasubag-umum", "Sri Wahyuni, S.Sos.", V, "BAPPEDA", "Kepala Subbagian Umum dan Kepegawaian"),
         officer("sekretaris-bappeda", "Drs. Bambang Sutrisno, M.Si.", V, "BAPPEDA", "Sekretaris"),
         officer("kabid-ekonomi", "Dewi Lestari, S.E., M.Ec.Dev.", V, "BAPPEDA", "Kepala Bidang Perekonomian dan Sumber Daya Alam"),
@@ -250,7 +251,43 @@ pub fn seed_demo(app: &App, certs_dir: &Path) -> Result<ServiceId, AppError> {
             },
         )?;
     }
+    seed_hierarchy(app)?;
     Ok(service.id)
+}
+
+/// The demo's hierarchy (login, their direct superior): disposisi go down it, overdue work
+/// escalates up it. Set only where no superior is set yet.
+const DEMO_HIERARCHY: [(&str, &str); 16] = [
+    ("sekretaris-dpmptsp", "penandatangan"),
+    ("kabid-perizinan", "sekretaris-dpmptsp"),
+    ("verifikator", "kabid-perizinan"),
+    ("sekretaris-bappeda", "kepala-bappeda"),
+    ("kabid-ekonomi", "kepala-bappeda"),
+    ("kabid-pemerintahan", "kepala-bappeda"),
+    ("kabid-infrastruktur", "kepala-bappeda"),
+    ("kasubag-umum", "sekretaris-bappeda"),
+    ("bendahara-bappeda", "kasubag-umum"),
+    ("kabid-anggaran", "kepala-bpkad"),
+    ("kabid-perbendaharaan", "kepala-bpkad"),
+    ("verifikator-anggaran", "kabid-anggaran"),
+    ("analis-anggaran-1", "kabid-anggaran"),
+    ("analis-anggaran-2", "kabid-anggaran"),
+    ("analis-anggaran-3", "kabid-anggaran"),
+    ("verifikator-pajak", "kabid-pajak"),
+];
+
+fn seed_hierarchy(app: &App) -> Result<(), AppError> {
+    let store = app.store();
+    let officers = store.officers()?;
+    for (login, superior) in DEMO_HIERARCHY {
+        let find = |l: &str| officers.iter().find(|o| o.user.login == l);
+        if let (Some(o), Some(s)) = (find(login), find(superior))
+            && o.supervisor_id.is_none()
+        {
+            store.set_supervisor(o.user.id, Some(s.user.id))?;
+        }
+    }
+    Ok(())
 }
 
 /// Creates a user; one created meanwhile by another start is fine.

@@ -81,7 +81,8 @@ pub use numbering::{
     NumberParts, Numbering, NumberingError, validate_classification,
 };
 pub use service::{
-    FieldKind, FormError, FormField, has_control, is_blank, is_invisible, validate_form,
+    FieldKind, FormError, FormField, has_control, is_bidi_control, is_blank, is_invisible,
+    validate_form,
 };
 pub use state::DocumentState;
 pub use stats::{StepVisit, Summary, percentile, step_visits, summarize};

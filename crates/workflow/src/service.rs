@@ -12,7 +12,8 @@ pub enum FieldKind {
     Textarea,
     /// A calendar date, `YYYY-MM-DD`.
     Date,
-    /// An integer amount.
+    /// A whole number of at least 0, digits only (amounts in rupiah, years): no sign, so a
+    /// condition such as `jumlah > 50000000` cannot be dodged with a negative amount.
     Number,
 }
 
@@ -82,10 +83,18 @@ pub fn is_blank(v: &str) -> bool {
     v.chars().all(|c| c.is_whitespace() || is_invisible(c))
 }
 
-/// Whether `v` holds control characters; line breaks and tabs are allowed when `multiline`.
+/// Whether `c` is a bidirectional embedding, override or isolate (U+202A–U+202E,
+/// U+2066–U+2069): it can make text display in another order than it reads ("Trojan Source").
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Whether `v` holds control characters or bidirectional controls; line breaks and tabs are
+/// allowed when `multiline`.
 pub fn has_control(v: &str, multiline: bool) -> bool {
-    v.chars()
-        .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+    v.chars().any(|c| {
+        is_bidi_control(c) || (c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+    })
 }
 
 /// Checks `values` (name → submitted text) against `fields` and returns the values to store, in
@@ -119,7 +128,9 @@ pub fn validate_form(
             let valid = !has_control(&value, f.kind == FieldKind::Textarea)
                 && match f.kind {
                     FieldKind::Text | FieldKind::Textarea => true,
-                    FieldKind::Number => value.parse::<i64>().is_ok(),
+                    FieldKind::Number => {
+                        value.bytes().all(|b| b.is_ascii_digit()) && value.parse::<i64>().is_ok()
+                    }
                     FieldKind::Date => is_date(&value),
                 };
             if !valid {
@@ -194,6 +205,10 @@ mod tests {
     #[case(&[("nama_usaha", "a"), ("mulai", "2024-02-29")], Ok(vec!["a", "", "", "2024-02-29"]))]
     #[case(&[("nama_usaha", "a"), ("mulai", "2023-02-29")], Err("E_FORM_FIELD_INVALID"))]
     #[case(&[("nama_usaha", "a"), ("mulai", "0001-01-01")], Err("E_FORM_FIELD_INVALID"))]
+    #[case(&[("nama_usaha", "a"), ("modal", "-60000000")], Err("E_FORM_FIELD_INVALID"))]
+    #[case(&[("nama_usaha", "a"), ("modal", "+60000000")], Err("E_FORM_FIELD_INVALID"))]
+    #[case(&[("nama_usaha", "a"), ("modal", "060000000")], Ok(vec!["a", "", "060000000", ""]))]
+    #[case(&[("nama_usaha", "a\u{202E}gpj.exe")], Err("E_FORM_FIELD_INVALID"))]
     fn validates_forms(#[case] input: &[(&str, &str)], #[case] expected: Result<Vec<&str>, &str>) {
         let got = validate_form(&fields(), |n| {
             input

@@ -37,12 +37,14 @@ pub(crate) fn check_email(email: &str) -> Result<Option<String>, AppError> {
     Ok(Some(e.to_string()))
 }
 
-/// A comment or reason as stored: control characters other than line breaks and tabs removed,
-/// and empty when nothing visible is left (so the workflow asks for one).
+/// A comment or reason as stored: control characters other than line breaks and tabs, and
+/// bidirectional controls (which could make it display in another order), removed; empty when
+/// nothing visible is left (so the workflow asks for one).
 pub(crate) fn clean_comment(text: &str) -> String {
     let kept: String = text
         .chars()
         .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+        .filter(|c| !sahih_workflow::is_bidi_control(*c))
         .collect();
     if sahih_workflow::is_blank(&kept) {
         String::new()
