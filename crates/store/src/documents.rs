@@ -93,7 +93,11 @@ fn insert_events(
     at: i64,
     sha256: &str,
 ) -> Result<(), StoreError> {
-    for e in &t.events {
+    let last = t.events.len().saturating_sub(1);
+    for (i, e) in t.events.iter().enumerate() {
+        // Only the last event moves the state (`numbered` before `signed` does not), as in
+        // the log's leaves; turnaround statistics count state changes.
+        let to = if i == last { t.to } else { t.from };
         diesel::insert_into(events::table)
             .values((
                 events::document_id.eq(doc),
@@ -101,7 +105,7 @@ fn insert_events(
                 events::actor_id.eq(actor.0),
                 events::comment.eq(event_comment(e)),
                 events::from_state.eq(t.from.as_code()),
-                events::to_state.eq(t.to.as_code()),
+                events::to_state.eq(to.as_code()),
                 events::at.eq(at),
             ))
             .execute(c)?;

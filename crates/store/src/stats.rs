@@ -162,6 +162,7 @@ fn closings(
         .inner_join(documents::table)
         .filter(documents::agency_id.eq(agency.0))
         .filter(events::to_state.eq_any(&closed))
+        .filter(events::from_state.ne(events::to_state))
         .filter(events::at.ge(window.start))
         .filter(events::at.lt(window.end))
         .select((

@@ -60,6 +60,7 @@ fn world() -> World {
                 kind: FieldKind::Text,
                 required: true,
                 max_chars: 50,
+                options: Vec::new(),
             }],
             template: RoutingTemplate::single_paraf(),
             numbering: None,

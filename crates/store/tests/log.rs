@@ -71,6 +71,7 @@ fn world() -> World {
                 kind: FieldKind::Text,
                 required: true,
                 max_chars: 50,
+                options: Vec::new(),
             }],
             template: RoutingTemplate::single_paraf(),
             name_en: String::new(),

@@ -73,6 +73,7 @@ fn service(store: &Store, agency: AgencyId, code: &str) -> ServiceId {
                 kind: FieldKind::Text,
                 required: true,
                 max_chars: 100,
+                options: Vec::new(),
             }],
             template: RoutingTemplate::single_paraf(),
             name_en: String::new(),

@@ -89,12 +89,17 @@ impl Page {
         field.kind == FieldKind::Textarea
     }
 
+    /// Whether a field is chosen from its options (a `<select>`).
+    pub fn is_choice(&self, field: &FormField) -> bool {
+        field.kind == FieldKind::Choice
+    }
+
     /// The HTML input type of a field.
     pub fn input_type(&self, field: &FormField) -> &'static str {
         match field.kind {
             FieldKind::Date => "date",
             FieldKind::Number => "number",
-            FieldKind::Text | FieldKind::Textarea => "text",
+            FieldKind::Text | FieldKind::Textarea | FieldKind::Choice => "text",
         }
     }
 

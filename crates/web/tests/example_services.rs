@@ -94,6 +94,14 @@ fn values(def: &ServiceDefinition, amount: &str) -> HashMap<String, String> {
                 (_, FieldKind::Date) => "2026-12-01".to_string(),
                 (_, FieldKind::Text) => "Contoh".chars().take(f.max_chars).collect(),
                 (_, FieldKind::Textarea) => "Keterangan contoh".to_string(),
+                // The second option, where there is one (the travel order's `ekonomi`, whose
+                // acknowledgement step then applies).
+                (_, FieldKind::Choice) => f
+                    .options
+                    .get(1)
+                    .or(f.options.first())
+                    .cloned()
+                    .unwrap_or_default(),
             };
             (f.name.clone(), value)
         })
@@ -283,7 +291,16 @@ fn every_example_service_runs_from_application_to_signature() {
             "5000000",
             vec!["Verifikasi", "Penandatanganan"],
         ),
-        ("sppd", "0", vec![]),
+        (
+            "sppd",
+            "0",
+            vec![
+                "Kasubag Umum dan Kepegawaian",
+                "Sekretaris",
+                "Mengetahui: Kepala Bidang Perekonomian dan SDA",
+                "Kepala Bappeda",
+            ],
+        ),
         ("dokumen-anggaran", "75000000", vec![]),
     ];
     for (code, amount, expected) in routes {
@@ -305,6 +322,21 @@ fn every_example_service_runs_from_application_to_signature() {
             assert_eq!(visited, expected, "{code}");
         }
     }
+    // The agency dashboard counts each signed document once (its `numbered` event is not a
+    // second closing).
+    let bpkad = inst
+        .app
+        .store()
+        .agency_by_code("BPKAD")
+        .expect("load")
+        .expect("agency");
+    let stats = inst
+        .app
+        .store()
+        .agency_stats(bpkad.id, 0..i64::MAX)
+        .expect("stats");
+    let signed: usize = stats.services.iter().map(|s| s.to_signed.len()).sum();
+    assert_eq!(signed, 1, "one budget document signed");
     let audit = inst.app.store().log_order_check().expect("audit");
     assert_eq!(audit, Ok(()), "the log replays under the order rules");
 }

@@ -354,12 +354,15 @@ struct RawField {
     required: bool,
     #[serde(default)]
     max_chars: Option<usize>,
+    #[serde(default)]
+    options: Vec<String>,
 }
 
 impl RawField {
     fn into_field(self) -> FormField {
         FormField {
             max_chars: self.max_chars.unwrap_or(default_max_chars(self.kind)),
+            options: self.options,
             name: self.name,
             label_id: self.label_id,
             label_en: self.label_en,
@@ -370,10 +373,11 @@ impl RawField {
 }
 
 /// The `max_chars` of a field that names none: 200 for text, 2000 for a textarea, 10 for a
-/// date (`YYYY-MM-DD`), 20 for a number (any `i64`).
+/// date (`YYYY-MM-DD`), 20 for a number (any `i64`), 100 for a choice.
 pub fn default_max_chars(kind: FieldKind) -> usize {
     match kind {
         FieldKind::Text => 200,
+        FieldKind::Choice => 100,
         FieldKind::Textarea => 2000,
         FieldKind::Date => 10,
         FieldKind::Number => 20,

@@ -15,6 +15,9 @@ pub enum FieldKind {
     /// A whole number of at least 0, digits only (amounts in rupiah, years): no sign, so a
     /// condition such as `jumlah > 50000000` cannot be dodged with a negative amount.
     Number,
+    /// One of the field's `options`, chosen from a list (e.g. a division): what a condition
+    /// routes on should not be typed freely, or a typo would skip a step.
+    Choice,
 }
 
 /// One field of a service's application form.
@@ -32,6 +35,9 @@ pub struct FormField {
     pub required: bool,
     /// Longest accepted value, in characters.
     pub max_chars: usize,
+    /// The values a `choice` field accepts, in the order offered; empty for other kinds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
 }
 
 /// Why submitted form values were refused: the field and the rule.
@@ -128,6 +134,7 @@ pub fn validate_form(
             let valid = !has_control(&value, f.kind == FieldKind::Textarea)
                 && match f.kind {
                     FieldKind::Text | FieldKind::Textarea => true,
+                    FieldKind::Choice => f.options.contains(&value),
                     FieldKind::Number => {
                         value.bytes().all(|b| b.is_ascii_digit()) && value.parse::<i64>().is_ok()
                     }
@@ -179,6 +186,7 @@ mod tests {
             kind,
             required,
             max_chars: 20,
+            options: Vec::new(),
         };
         vec![
             f("nama_usaha", FieldKind::Text, true),
@@ -186,6 +194,25 @@ mod tests {
             f("modal", FieldKind::Number, false),
             f("mulai", FieldKind::Date, false),
         ]
+    }
+
+    #[rstest]
+    #[case("ekonomi", Ok(()))]
+    #[case("Ekonomi", Err("E_FORM_FIELD_INVALID"))]
+    #[case("lainnya", Err("E_FORM_FIELD_INVALID"))]
+    #[case("", Err("E_FORM_FIELD_REQUIRED"))]
+    fn a_choice_takes_only_its_options(#[case] value: &str, #[case] expected: Result<(), &str>) {
+        let field = FormField {
+            name: "bidang".into(),
+            label_id: "Bidang".into(),
+            label_en: "Division".into(),
+            kind: FieldKind::Choice,
+            required: true,
+            max_chars: 20,
+            options: vec!["sekretariat".into(), "ekonomi".into()],
+        };
+        let got = validate_form(&[field], |_| Some(value.to_string()));
+        assert_eq!(got.map(|_| ()).map_err(|e| e.code()), expected);
     }
 
     #[rstest]

@@ -202,6 +202,7 @@ pub fn new_service_skeleton(agency: &Agency) -> String {
             kind: sahih_workflow::FieldKind::Text,
             required: true,
             max_chars: 200,
+            options: Vec::new(),
         }],
         steps: sahih_workflow::RoutingTemplate::single_paraf().steps,
     }

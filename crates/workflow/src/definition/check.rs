@@ -140,6 +140,7 @@ fn form(fields: &[FormField], out: &mut Problems) {
                 format!("{}: a date (YYYY-MM-DD) needs 10 characters", f.max_chars),
             );
         }
+        options(f, &at("options"), out);
     }
 }
 
@@ -260,6 +261,32 @@ fn assignees(a: &Assignees, path: &str, action: Option<StepAction>, out: &mut Pr
     }
 }
 
+/// A choice field offers 1 to 50 distinct options that fit its `max_chars`; other kinds none.
+fn options(f: &FormField, path: &str, out: &mut Problems) {
+    if f.kind != FieldKind::Choice {
+        if !f.options.is_empty() {
+            push(out, path, "only a field of kind \"choice\" has options");
+        }
+        return;
+    }
+    if !(1..=50).contains(&f.options.len()) {
+        push(out, path, "a choice field needs 1 to 50 options");
+    }
+    for (i, option) in f.options.iter().enumerate() {
+        if let Some(message) = text_problem(option, 1, f.max_chars, false) {
+            push(out, format!("{path}[{i}]"), message);
+        } else if option.trim() != option {
+            push(out, format!("{path}[{i}]"), "no spaces at either end");
+        } else if f.options[..i].contains(option) {
+            push(
+                out,
+                format!("{path}[{i}]"),
+                format!("{option:?} is offered twice"),
+            );
+        }
+    }
+}
+
 fn condition(c: &Condition, path: &str, form: &[FormField], out: &mut Problems) {
     let ordering = matches!(
         c.op,
@@ -278,6 +305,14 @@ fn condition(c: &Condition, path: &str, form: &[FormField], out: &mut Problems) 
                 "{:?} is not a number field; {} compares numbers",
                 c.field,
                 super::emit::op_name(c.op)
+            ),
+        ),
+        Some(f) if f.kind == FieldKind::Choice && !f.options.contains(&c.value) => push(
+            out,
+            format!("{path}.value"),
+            format!(
+                "{:?} is not one of {:?}'s options, so the condition would never hold",
+                c.value, c.field
             ),
         ),
         Some(_) => {}

@@ -45,6 +45,7 @@ fn kind_name(kind: FieldKind) -> &'static str {
         FieldKind::Textarea => "textarea",
         FieldKind::Date => "date",
         FieldKind::Number => "number",
+        FieldKind::Choice => "choice",
     }
 }
 
@@ -78,6 +79,10 @@ pub(super) fn definition(d: &ServiceDefinition) -> String {
         line(&mut out, "kind", kind_name(f.kind));
         let _ = writeln!(out, "required = {}", f.required);
         let _ = writeln!(out, "max_chars = {}", f.max_chars);
+        if !f.options.is_empty() {
+            let options: Vec<String> = f.options.iter().map(|o| quote(o)).collect();
+            let _ = writeln!(out, "options = [{}]", options.join(", "));
+        }
     }
     for s in &d.steps {
         step(&mut out, s);

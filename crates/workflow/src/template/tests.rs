@@ -131,6 +131,7 @@ fn conditions_must_name_a_fitting_form_field() {
         kind,
         required: true,
         max_chars: 15,
+        options: Vec::new(),
     };
     assert_eq!(t.check_form(&[field(FieldKind::Number)]), Ok(()));
     assert!(t.check_form(&[field(FieldKind::Text)]).is_err());

@@ -68,6 +68,7 @@ fn officials(app: &crate::App) -> Officials {
                 kind: FieldKind::Text,
                 required: true,
                 max_chars: 50,
+                options: Vec::new(),
             }],
             template: RoutingTemplate::single_paraf(),
             numbering: None,
