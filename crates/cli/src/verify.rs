@@ -196,6 +196,14 @@ fn render_signature(out: &mut String, n: usize, s: &SignatureReport, revisions: 
             let _ = writeln!(out, "  {:<22} (unknown)", "Signer");
         }
     }
+    if let Some(reason) = &s.stated_reason {
+        let _ = writeln!(
+            out,
+            "  {:<22} {} (stated by the signer)",
+            "Reason",
+            clean(reason)
+        );
+    }
     if let Some(t) = &s.claimed_time {
         let _ = writeln!(out, "  {:<22} {} (claimed by the signer)", "Time", clean(t));
     }

@@ -257,6 +257,15 @@ fn check_signed(app: &App, def: &ServiceDefinition, id: sahih_workflow::Document
                 carries_text(&signed, &number),
                 "the signature's /Reason lacks {number}"
             );
+            let stated = report
+                .signatures
+                .last()
+                .and_then(|s| s.stated_reason.clone())
+                .unwrap_or_default();
+            assert!(
+                stated.starts_with(&format!("Nomor {number} — ")),
+                "{stated}"
+            );
         }
         (None, None) => {}
         (want, got) => panic!("{}: numbering {want:?}, number {got:?}", def.code),

@@ -208,6 +208,9 @@ pub struct SignatureReport {
     pub signer: Option<Signer>,
     /// `/M`, RFC 3339, as claimed by the signer (not trusted).
     pub claimed_time: Option<String>,
+    /// `/Reason` as the signer wrote it (ISO 32000-2 §12.8.1, Table 255), e.g. the nomor surat
+    /// and the office signed for (`Plt. Kepala Dinas …, a.n. …`); a claim, not checked.
+    pub stated_reason: Option<String>,
     pub timestamp: Option<Timestamp>,
     /// `/ByteRange` as written.
     pub byte_range: Vec<i64>,

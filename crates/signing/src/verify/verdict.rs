@@ -264,6 +264,7 @@ impl Context<'_> {
             sub_filter,
             signer: signer_cert.as_ref().map(signer_of),
             claimed_time: text(dict, b"M").and_then(|m| pdf_date(&m)),
+            stated_reason: text(dict, b"Reason").filter(|r| !r.trim().is_empty()),
             timestamp: timestamp.or_else(|| {
                 r.doc_timestamp.as_ref().map(|i| Timestamp {
                     time: unix(i.gen_time),

@@ -64,6 +64,16 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Certificate validity",
     ),
     (
+        "verify_stated_reason",
+        "Keterangan penandatanganan",
+        "Stated reason",
+    ),
+    (
+        "verify_stated_reason_note",
+        "ditulis penandatangan: nomor surat dan jabatan yang menandatangani",
+        "written by the signer: the document number and the office signing",
+    ),
+    (
         "verify_claimed_time",
         "Waktu penandatanganan",
         "Signing time",
