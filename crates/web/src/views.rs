@@ -68,6 +68,15 @@ impl Page {
         self.lang.lookup(&format!("event_{kind}")).unwrap_or("?")
     }
 
+    /// A timeline line's label: as [`Page::event_label`], except that a return to an earlier
+    /// step (not to the applicant) says so.
+    pub fn timeline_label(&self, e: &sahih_store::EventRecord) -> &'static str {
+        if e.kind == "returned" && e.to_state.starts_with("in_review") {
+            return self.event_label("returned_to_step");
+        }
+        self.event_label(&e.kind)
+    }
+
     /// A form field's label in the page's language.
     pub fn label<'a>(&self, field: &'a FormField) -> &'a str {
         match self.lang {

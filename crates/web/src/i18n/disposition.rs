@@ -10,8 +10,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("disposition_sent", "Disposisi keluar", "Sent"),
     (
         "disposition_none",
-        "Belum ada disposisi.",
-        "No dispositions yet.",
+        "Belum ada disposisi. Disposisi dikirim dari halaman dokumen, kepada bawahan Anda.",
+        "No dispositions yet. A disposition is sent from a document's page, to one of your subordinates.",
     ),
     ("disposition_document", "Dokumen", "Document"),
     ("disposition_from", "Dari", "From"),

@@ -106,4 +106,9 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Nomor surat yang akan diberikan sudah dipakai dokumen lain di dinas ini (format penomoran dua layanan menghasilkan nomor yang sama). Tidak ada yang ditandatangani; minta admin dinas mengubah format penomoran layanan ini.",
         "The document number to be given is already another document's in this agency (two services' numbering formats give the same number). Nothing was signed; ask the agency admin to change this service's numbering format.",
     ),
+    (
+        "event_returned_to_step",
+        "Dikembalikan ke tahap sebelumnya untuk diperiksa ulang",
+        "Returned to the previous step to be checked again",
+    ),
 ];
