@@ -419,7 +419,7 @@ impl Store {
             .collect()
     }
 
-    /// A document's timeline, oldest first, with the actors' names.
+    /// A document's timeline, oldest first, with the actors' names and positions.
     pub fn events(&self, id: DocumentId) -> Result<Vec<EventRecord>, StoreError> {
         let mut conn = self.conn()?;
         let rows = events::table
@@ -434,8 +434,18 @@ impl Store {
                 events::from_state,
                 events::to_state,
                 events::at,
+                users::position,
             ))
-            .load::<(String, String, String, Option<String>, String, String, i64)>(&mut *conn)?;
+            .load::<(
+                String,
+                String,
+                String,
+                Option<String>,
+                String,
+                String,
+                i64,
+                Option<String>,
+            )>(&mut *conn)?;
         Ok(rows
             .into_iter()
             .map(|r| EventRecord {
@@ -446,6 +456,7 @@ impl Store {
                 from_state: r.4,
                 to_state: r.5,
                 at: r.6,
+                actor_position: r.7.filter(|p| !p.trim().is_empty()),
             })
             .collect())
     }

@@ -212,4 +212,6 @@ pub struct EventRecord {
     pub to_state: String,
     /// When, Unix seconds.
     pub at: i64,
+    /// Their position (jabatan) now, if they have one: what the timeline shows for officers.
+    pub actor_position: Option<String>,
 }
