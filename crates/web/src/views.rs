@@ -85,6 +85,22 @@ impl Page {
         }
     }
 
+    /// A service's name in the page's language (Indonesian when no English is given).
+    pub fn service_name<'a>(&self, service: &'a Service) -> &'a str {
+        match self.lang {
+            Lang::En if !service.name_en.trim().is_empty() => &service.name_en,
+            _ => &service.name,
+        }
+    }
+
+    /// A list row's service name in the page's language.
+    pub fn row_service<'a>(&self, row: &'a DocumentRow) -> &'a str {
+        match self.lang {
+            Lang::En if !row.service_name_en.trim().is_empty() => &row.service_name_en,
+            _ => &row.service_name,
+        }
+    }
+
     /// A service's description in the page's language (Indonesian when no English is given).
     pub fn description<'a>(&self, service: &'a Service) -> &'a str {
         match self.lang {
@@ -168,6 +184,8 @@ pub struct DocumentRow {
     pub document: Document,
     /// Its service's name.
     pub service_name: String,
+    /// Its service's English name (may be empty: the Indonesian one is shown).
+    pub service_name_en: String,
     /// Its applicant's name.
     pub applicant_name: String,
     /// In an officer's queue: the step the document waits at, with a group's progress.

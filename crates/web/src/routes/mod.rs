@@ -189,14 +189,13 @@ pub(crate) fn document_rows(
                 .user(document.applicant_id)?
                 .map(|u| u.name)
                 .unwrap_or_default();
-            let service_name = services
-                .iter()
-                .find(|s| s.id == document.service_id)
-                .map(|s| s.name.clone())
-                .unwrap_or_default();
+            let service = services.iter().find(|s| s.id == document.service_id);
+            let service_name = service.map(|s| s.name.clone()).unwrap_or_default();
+            let service_name_en = service.map(|s| s.name_en.clone()).unwrap_or_default();
             Ok(crate::views::DocumentRow {
                 document,
                 service_name,
+                service_name_en,
                 applicant_name,
                 step: None,
                 signable: false,

@@ -365,6 +365,7 @@ mod tests {
                 updated_at: 0,
             },
             service_name: "Surat Keterangan Usaha".into(),
+            service_name_en: "Business Certificate".into(),
             applicant_name: "Siti".into(),
             step: None,
             signable: false,
