@@ -82,6 +82,17 @@ pub(crate) fn check_given(
 }
 
 impl Store {
+    /// How many times document `doc` has been returned (to the applicant or to an earlier
+    /// step): what a form's "round" names, so an action decided before a return is refused.
+    pub fn document_round(&self, doc: DocumentId) -> Result<i64, StoreError> {
+        let mut conn = self.conn()?;
+        Ok(crate::schema::events::table
+            .filter(crate::schema::events::document_id.eq(doc.0))
+            .filter(crate::schema::events::kind.eq("returned"))
+            .count()
+            .get_result(&mut *conn)?)
+    }
+
     /// The officers who gave paraf or acknowledged at `step` of document `doc` in the current
     /// round, in the order they acted.
     pub fn approvals(&self, doc: DocumentId, step: u32) -> Result<Vec<UserId>, StoreError> {

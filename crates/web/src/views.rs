@@ -360,6 +360,8 @@ pub struct DocumentPage {
     pub state_class: &'static str,
     /// The state's code, echoed by the action forms (what the user saw).
     pub state_code: String,
+    /// How many times the document was returned, echoed by the action forms.
+    pub round: usize,
     /// Offered actions.
     pub actions: Actions,
     /// Where the document waits (officers see it; the applicant sees the step's name).

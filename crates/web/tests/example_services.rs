@@ -617,3 +617,54 @@ fn ready_to_sign_until(inst: &Instance, code: &str, amount: &str, n: usize, unti
             .expect("paraf");
     }
 }
+
+#[test]
+fn a_form_from_before_a_return_to_an_earlier_step_is_refused() {
+    let inst = instance();
+    let app = &inst.app;
+    let login = |l: &str| {
+        app.store()
+            .user_by_login(l)
+            .expect("load")
+            .expect("officer")
+            .0
+    };
+    let id = ready_to_sign_until(&inst, "dokumen-anggaran", "1000", 20, "Telaah");
+    let doc = app
+        .store()
+        .document_by_public_id(&id)
+        .expect("load")
+        .expect("doc");
+    // What the third analyst's page showed: the analysts' step, version 1, no return yet.
+    let stale = sahih_web::app::Seen {
+        state: doc.state.as_code(),
+        version: doc.version,
+        round: Some(0),
+    };
+    let back = Command::Return {
+        comment: "Periksa ulang rincian belanja".into(),
+        to: sahih_workflow::ReturnTo::PreviousStep,
+    };
+    app.act(&login("analis-anggaran-1"), &id, back, None, None)
+        .expect("returned to the verifier");
+    app.paraf(&login("verifikator-anggaran"), &id, None, None)
+        .expect("checked again");
+    let now = app
+        .store()
+        .document_by_public_id(&id)
+        .expect("load")
+        .expect("doc");
+    assert_eq!(
+        (now.state, now.version),
+        (doc.state, doc.version),
+        "looks the same"
+    );
+    let late = app.paraf(&login("analis-anggaran-3"), &id, None, Some(&stale));
+    assert_eq!(late.err().map(|e| e.code()), Some("E_CONFLICT"));
+    let fresh = sahih_web::app::Seen {
+        round: Some(1),
+        ..stale
+    };
+    app.paraf(&login("analis-anggaran-3"), &id, None, Some(&fresh))
+        .expect("a form shown after the return");
+}

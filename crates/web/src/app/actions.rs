@@ -100,7 +100,7 @@ impl App {
         command: &Command,
     ) -> Result<Decided, AppError> {
         let doc = self.document_for(user, public_id)?;
-        check_seen(&doc, seen)?;
+        check_seen(&doc, self.store.document_round(doc.id)?, seen)?;
         let service = self
             .store
             .service(doc.service_id)?

@@ -84,6 +84,10 @@ pub struct Seen {
     pub state: String,
     /// The attachment version shown.
     pub version: i64,
+    /// How many times the document had been returned (to the applicant or to an earlier
+    /// step) when shown, if the form says: a return to an earlier step leaves state and version
+    /// as they were, so a form from before it would otherwise still be taken.
+    pub round: Option<i64>,
 }
 
 /// A resubmission: the corrected form values (field name → text) and, optionally, a corrected
@@ -139,9 +143,13 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
 }
 
 /// Refuses to act on a document that changed since the user saw it. Errors: `E_CONFLICT`.
-fn check_seen(doc: &Document, seen: Option<&Seen>) -> Result<(), AppError> {
+fn check_seen(doc: &Document, round: i64, seen: Option<&Seen>) -> Result<(), AppError> {
     match seen {
-        Some(s) if s.state != doc.state.as_code() || s.version != doc.version => {
+        Some(s)
+            if s.state != doc.state.as_code()
+                || s.version != doc.version
+                || s.round.is_some_and(|r| r != round) =>
+        {
             Err(AppError::Store(sahih_store::StoreError::Conflict {
                 actual: format!("{} (version {})", doc.state.as_code(), doc.version),
             }))

@@ -122,6 +122,7 @@ pub(super) async fn document_page(
         p: v.page(),
         state_class: state_key(view.document.state),
         state_code: view.document.state.as_code(),
+        round: view.events.iter().filter(|e| e.kind == "returned").count(),
         last_comment: view
             .events
             .iter()
@@ -154,7 +155,11 @@ async fn resubmit(
 ) -> Result<HttpResponse, AppError> {
     let user = v.user()?.clone();
     let form = checked_form(&state, &v, payload).await?;
-    let seen = super::seen(form.fields.get("state"), form.fields.get("version"));
+    let seen = super::seen(
+        form.fields.get("state"),
+        form.fields.get("version"),
+        form.fields.get("round"),
+    );
     let revision = Revision {
         values: form.fields,
         upload: form.file,

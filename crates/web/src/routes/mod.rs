@@ -157,21 +157,33 @@ pub(crate) struct ActionForm {
     /// Where a return goes: `pemohon` (the applicant, the default) or `langkah-sebelumnya`.
     #[serde(default)]
     pub to: String,
+    /// How many returns the document had when shown (see `crate::app::Seen::round`).
+    #[serde(default)]
+    pub round: String,
 }
 
 impl ActionForm {
     /// What the user saw, when the form says it.
     pub fn seen(&self) -> Option<crate::app::Seen> {
-        seen(Some(&self.state), Some(&self.version))
+        seen(Some(&self.state), Some(&self.version), Some(&self.round))
     }
 }
 
-/// Reads the `state` and `version` fields that a document page's forms carry. A client that
+/// Reads the `state`, `version` and `round` fields that a document page's forms carry. A client that
 /// sends neither acts on the document as it is (no staleness check), like `sahih demo`.
-pub(crate) fn seen(state: Option<&String>, version: Option<&String>) -> Option<crate::app::Seen> {
+pub(crate) fn seen(
+    state: Option<&String>,
+    version: Option<&String>,
+    round: Option<&String>,
+) -> Option<crate::app::Seen> {
     let state = state.filter(|s| !s.is_empty())?.clone();
     let version = version.and_then(|v| v.parse::<i64>().ok())?;
-    Some(crate::app::Seen { state, version })
+    let round = round.and_then(|r| r.parse::<i64>().ok());
+    Some(crate::app::Seen {
+        state,
+        version,
+        round,
+    })
 }
 
 /// List rows for documents: each with its service's and its applicant's name.
