@@ -92,6 +92,7 @@ fn insert_events(
     t: &Transition,
     at: i64,
     sha256: &str,
+    note: Option<&str>,
 ) -> Result<(), StoreError> {
     let last = t.events.len().saturating_sub(1);
     for (i, e) in t.events.iter().enumerate() {
@@ -103,7 +104,7 @@ fn insert_events(
                 events::document_id.eq(doc),
                 events::kind.eq(e.kind()),
                 events::actor_id.eq(actor.0),
-                events::comment.eq(event_comment(e)),
+                events::comment.eq(event_comment(e).or(note)),
                 events::from_state.eq(t.from.as_code()),
                 events::to_state.eq(to.as_code()),
                 events::at.eq(at),
@@ -251,7 +252,7 @@ pub(crate) fn record_change(
     if let Some((step, count)) = change.given {
         crate::routing::check_given(c, id, step, count)?;
     }
-    insert_events(c, id.0, actor, t, at, &sha256)
+    insert_events(c, id.0, actor, t, at, &sha256, change.note.as_deref())
 }
 
 impl Store {
@@ -289,6 +290,7 @@ impl Store {
                 transition,
                 at,
                 &doc.attachment.sha256,
+                None,
             )?;
             Ok::<_, StoreError>(DocumentId(id))
         })

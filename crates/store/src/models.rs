@@ -193,6 +193,9 @@ pub struct Change {
     /// added, kept as the same version's latest file (what the next officer and the signer
     /// act on). Its blob must already be in the blob store.
     pub approval: Option<NewAttachment>,
+    /// A note for the timeline where the event has no comment of its own, e.g. the office an
+    /// acting official (Plt./Plh.) acted for.
+    pub note: Option<String>,
 }
 
 /// One line of a document's timeline.

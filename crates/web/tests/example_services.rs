@@ -568,6 +568,20 @@ fn an_official_and_their_acting_official_count_once_in_a_group() {
     assert_eq!(paraf(&plh, &second), Ok(step));
     assert_eq!(paraf(&a1, &second), Err("E_NOT_ASSIGNEE"));
     assert_ne!(paraf(&a2, &second), Ok(step));
+    // The timeline says on whose behalf the Plh. gave paraf.
+    let notes: Vec<String> = app
+        .store()
+        .events(second.id)
+        .expect("events")
+        .into_iter()
+        .filter(|e| e.kind == "paraf")
+        .filter_map(|e| e.comment)
+        .collect();
+    assert_eq!(
+        notes,
+        vec![format!("Plh. Analis Anggaran, a.n. {}", a1.name)],
+        "only the Plh.'s paraf carries a note"
+    );
 }
 
 /// Applies for `code` and gives paraf until the pending step's name starts with `until`.

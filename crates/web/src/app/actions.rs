@@ -9,6 +9,15 @@ use super::routing::PendingStep;
 use super::{App, Revision, Seen, Upload, check_seen, random_hex};
 use crate::AppError;
 
+/// The timeline's note for an action by delegation: `Plh. Kepala Dinas, a.n. Dr. Rina …`.
+fn acting_note(grant: Option<&sahih_store::StoredDelegation>) -> Option<String> {
+    let grant = grant?;
+    let title = grant
+        .delegation
+        .reason_prefix(grant.delegator_position.as_deref().unwrap_or_default());
+    Some(format!("{title}, a.n. {}", grant.delegator_name))
+}
+
 /// A decided command: the document, its service, the transition, and its pending step.
 struct Decided {
     doc: Document,
@@ -198,6 +207,9 @@ impl App {
                     }
                     _ => None,
                 },
+                note: pending
+                    .as_ref()
+                    .and_then(|p| acting_note(p.acting_for.as_ref())),
                 given: pending.map(|p| (p.index, p.given.len())),
                 ..Change::default()
             },
@@ -363,6 +375,9 @@ impl App {
         let agency = self.store.agency(doc.agency_id)?;
         let (agency_code, agency_name) = agency.map(|a| (a.code, a.name)).unwrap_or_default();
         let position = user.position.clone().unwrap_or_default();
+        let acting = pending
+            .as_ref()
+            .and_then(|p| acting_note(p.acting_for.as_ref()));
         let office = match pending.and_then(|p| p.acting_for) {
             Some(grant) => grant.delegation.signature_reason(
                 &service.name,
@@ -401,6 +416,7 @@ impl App {
                 Ok::<_, AppError>(Change {
                     signed_sha256: Some(sha),
                     verification_code: Some(verification_code.clone()),
+                    note: acting.clone(),
                     ..Change::default()
                 })
             },
