@@ -182,13 +182,33 @@ async fn sign(
     Ok(see_other(&format!("/petugas/dokumen/{}", doc.public_id)))
 }
 
+/// The largest batch-signing form read: [`crate::app::MAX_BATCH`] public ids with room to spare.
+const BATCH_BODY_LIMIT: usize = 64 * 1024;
+
+/// Reads a request body of at most `limit` bytes.
+///
+/// Errors: `E_UPLOAD_TOO_LARGE` (413) past the limit, `E_BAD_INPUT` when the body breaks off.
+async fn read_body(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, AppError> {
+    use futures_util::StreamExt;
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| AppError::bad_input("E_BAD_INPUT", e.to_string()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(AppError::TooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 /// Batch signing: `csrf`, `passphrase`, and one `dokumen` field per selected document (its
 /// public id), as `application/x-www-form-urlencoded`.
 async fn sign_batch(
     state: web::Data<AppState>,
     v: Visitor,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
+    let body = read_body(payload, BATCH_BODY_LIMIT).await?;
     let mut csrf = String::new();
     let mut passphrase = Zeroizing::new(String::new());
     let mut ids = Vec::new();
@@ -227,4 +247,91 @@ async fn sign_batch(
         p: v.page(),
         lines: outcomes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::{App, test};
+
+    use crate::i18n::Lang;
+    use crate::session::new_session;
+    use crate::test_support::state;
+
+    /// The batch-signing form refuses a missing token, a citizen, nothing selected and an
+    /// oversized body, each with its code, and signs nothing.
+    #[actix_web::test]
+    async fn batch_signing_refuses_bad_requests_with_their_codes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let state = state(dir.path());
+        let app = state.app.clone();
+        let store = app.store();
+        let agency = store.ensure_agency("BAPENDA", "Bapenda").expect("agency");
+        let signer = store
+            .create_user(&sahih_store::NewUser {
+                login: "kabid".into(),
+                name: "Kabid".into(),
+                email: None,
+                password_hash: "$argon2id$unused".into(),
+                role: sahih_workflow::Role::Signer,
+                agency_id: Some(agency),
+                position: None,
+                cert_pem: None,
+                key_pem: None,
+            })
+            .expect("signer");
+        let signer = store.user(signer).expect("load").expect("signer");
+        let citizen = app
+            .register_citizen("siti", "Siti", "", "rahasia-siti-2026")
+            .expect("citizen");
+        let (cookie, v) = new_session(store, Some(signer), Lang::Id, false).expect("session");
+        let (citizen_cookie, cv) =
+            new_session(store, Some(citizen), Lang::Id, false).expect("session");
+        let svc = test::init_service(App::new().app_data(state).configure(crate::configure)).await;
+        let post = |cookie, body: String| {
+            test::TestRequest::post()
+                .uri("/petugas/tandatangani-massal")
+                .cookie(cookie)
+                .insert_header(("content-type", "application/x-www-form-urlencoded"))
+                .set_payload(body)
+                .to_request()
+        };
+        let cases = [
+            (
+                cookie.clone(),
+                "passphrase=x&dokumen=abc".to_string(),
+                403,
+                "E_CSRF",
+            ),
+            (
+                citizen_cookie,
+                format!("csrf={}&passphrase=x&dokumen=abc", cv.csrf),
+                403,
+                "E_WRONG_ROLE",
+            ),
+            (
+                cookie.clone(),
+                format!("csrf={}&passphrase=x", v.csrf),
+                400,
+                "E_BATCH_EMPTY",
+            ),
+            (
+                cookie.clone(),
+                format!("csrf={}&passphrase=x&{}", v.csrf, "dokumen=a&".repeat(8000)),
+                413,
+                "E_UPLOAD_TOO_LARGE",
+            ),
+            (
+                cookie,
+                format!("csrf={}&passphrase=x{}", v.csrf, "&dokumen=a".repeat(201)),
+                400,
+                "E_BATCH_TOO_LARGE",
+            ),
+        ];
+        for (cookie, body, status, code) in cases {
+            let res = test::call_service(&svc, post(cookie, body)).await;
+            assert_eq!(res.status().as_u16(), status, "{code}");
+            let html = String::from_utf8(test::read_body(res).await.to_vec()).expect("utf-8");
+            assert!(html.contains(code), "{code}: {html}");
+        }
+    }
 }
