@@ -235,12 +235,7 @@ impl App {
         let attachment = match &r.upload {
             Some(u) => self.store_upload(u)?,
             None => {
-                let last = self
-                    .store
-                    .attachments(doc.id)?
-                    .into_iter()
-                    .rfind(|a| a.version == doc.version)
-                    .ok_or_else(|| AppError::Internal("document without attachment".into()))?;
+                let last = self.current_file(doc)?;
                 NewAttachment {
                     sha256: last.sha256,
                     filename: last.filename,
@@ -288,12 +283,7 @@ impl App {
         passphrase: &[u8],
     ) -> Result<NewAttachment, AppError> {
         let (key, cert) = self.unlock_key(user, passphrase)?;
-        let current = self
-            .store
-            .attachments(doc.id)?
-            .into_iter()
-            .rfind(|a| a.version == doc.version)
-            .ok_or_else(|| AppError::Internal("document without attachment".into()))?;
+        let current = self.current_file(doc)?;
         let pdf = self.store.blobs().get(&current.sha256)?;
         let agency = self
             .store
@@ -331,6 +321,15 @@ impl App {
         })
     }
 
+    /// The file `doc` is at: its version's latest attachment (with any approval signatures).
+    fn current_file(&self, doc: &Document) -> Result<sahih_store::Attachment, AppError> {
+        self.store
+            .attachments(doc.id)?
+            .into_iter()
+            .rfind(|a| a.version == doc.version)
+            .ok_or_else(|| AppError::Internal("document without attachment".into()))
+    }
+
     /// The officer's signing key and certificate, the key unlocked by `passphrase`.
     ///
     /// Errors: `E_NO_SIGNING_KEY`, `E_WRONG_PASSPHRASE`.
@@ -365,12 +364,7 @@ impl App {
             pending,
         } = decided;
         // The version the paraf was given on, and that the signer saw: never a later one.
-        let latest = self
-            .store
-            .attachments(doc.id)?
-            .into_iter()
-            .rfind(|a| a.version == doc.version)
-            .ok_or_else(|| AppError::Internal("document without attachment".into()))?;
+        let latest = self.current_file(&doc)?;
         let pdf = self.store.blobs().get(&latest.sha256)?;
         let agency = self.store.agency(doc.agency_id)?;
         let (agency_code, agency_name) = agency.map(|a| (a.code, a.name)).unwrap_or_default();
