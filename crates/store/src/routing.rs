@@ -108,6 +108,38 @@ impl Store {
             .collect())
     }
 
+    /// Changes an officer's role (verifier or signer), position and direct superior, in one
+    /// transaction; only a user who is an officer of `agency` is changed.
+    ///
+    /// Errors: [`StoreError::NotFound`] when `user` is not an officer of `agency`.
+    pub fn update_officer(
+        &self,
+        agency: AgencyId,
+        user: UserId,
+        role: Role,
+        position: &str,
+        supervisor: Option<UserId>,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn()?;
+        let n = diesel::update(
+            users::table
+                .find(user.0)
+                .filter(users::agency_id.eq(agency.0))
+                .filter(users::role.eq_any([Role::Verifier.as_str(), Role::Signer.as_str()])),
+        )
+        .set((
+            users::role.eq(role.as_str()),
+            users::position.eq(position),
+            users::supervisor_id.eq(supervisor.map(|s| s.0)),
+        ))
+        .execute(&mut *conn)?;
+        if n == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+
     /// Every officer (role verifier or signer) with an agency, by id.
     pub fn officers(&self) -> Result<Vec<Officer>, StoreError> {
         let mut conn = self.conn()?;

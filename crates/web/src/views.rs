@@ -13,7 +13,7 @@ mod dashboard;
 mod notifications;
 mod verification;
 
-pub use admin::{AdminServiceEditPage, AdminServicesPage};
+pub use admin::{AdminOfficersPage, AdminServiceEditPage, AdminServicesPage};
 pub use dashboard::{
     Cells, DashboardPage, ServiceLine, StepLine, WINDOW_CHOICES, bar_chart, human_duration,
 };

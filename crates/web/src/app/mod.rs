@@ -21,6 +21,7 @@ mod gate;
 mod input;
 mod log;
 mod notify;
+mod officers_admin;
 mod read;
 mod routing;
 mod services_admin;
@@ -42,6 +43,7 @@ use gate::Gate;
 use input::{check_email, check_text};
 pub use log::{LOG_PAGE_ROWS, LogPageData, LogRow};
 pub use notify::{NOTICES_SHOWN, Notice, NoticeDocument, NoticeItem, NoticeKind, NotifySettings};
+pub use officers_admin::{MAX_POSITION_CHARS, NewOfficer, OfficerSettings};
 pub use routing::{Offered, PendingStep};
 pub use services_admin::{Accepted, AdminAction, Refusal, new_service_skeleton};
 pub use verification::{Checked, VERIFICATION_CODE_BYTES, is_verification_code};
@@ -134,6 +136,27 @@ fn random_hex(bytes: usize) -> Result<String, AppError> {
     Ok(hex::encode(buf))
 }
 
+/// A login as stored: trimmed, lowercase, 3–40 of `a-z 0-9 . _ -`, starting with a letter or
+/// digit. Errors: `E_BAD_INPUT`.
+fn checked_login(login: &str) -> Result<String, AppError> {
+    let login = login.trim().to_lowercase();
+    let valid_login = (3..=40).contains(&login.len())
+        && login
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
+        && login
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if !valid_login {
+        return Err(AppError::bad_input(
+            "E_BAD_INPUT",
+            "login: 3 to 40 of a-z, 0-9, dot, dash, underscore",
+        ));
+    }
+    Ok(login)
+}
+
 /// Hashes a password with argon2id (RFC 9106) into a PHC string.
 pub fn hash_password(password: &str) -> Result<String, AppError> {
     Argon2::default()
@@ -194,21 +217,7 @@ impl App {
         email: &str,
         password: &str,
     ) -> Result<User, AppError> {
-        let login = login.trim().to_lowercase();
-        let valid_login = (3..=40).contains(&login.len())
-            && login
-                .bytes()
-                .next()
-                .is_some_and(|b| b.is_ascii_alphanumeric())
-            && login
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
-        if !valid_login {
-            return Err(AppError::bad_input(
-                "E_BAD_INPUT",
-                "login: 3 to 40 of a-z, 0-9, dot, dash, underscore",
-            ));
-        }
+        let login = checked_login(login)?;
         let name = check_text(name, "E_BAD_INPUT", 120)?;
         if password.chars().count() < MIN_PASSWORD_CHARS || password.trim().is_empty() {
             return Err(AppError::bad_input("E_PASSWORD_WEAK", "password too short"));

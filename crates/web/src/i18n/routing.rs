@@ -111,4 +111,26 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Dikembalikan ke tahap sebelumnya untuk diperiksa ulang",
         "Returned to the previous step to be checked again",
     ),
+    ("admin_officers", "Petugas", "Officers"),
+    (
+        "admin_officers_hint",
+        "Jabatan harus ditulis persis seperti alur persetujuan layanan menyebutnya. Atasan menentukan arah disposisi (ke bawah) dan eskalasi pekerjaan terlambat (ke atas).",
+        "Write each position exactly as the services' routing templates name it. The superior sets where disposisi go (down) and where overdue work escalates (up).",
+    ),
+    ("admin_officer", "Petugas", "Officer"),
+    ("admin_role", "Peran", "Role"),
+    ("admin_position", "Jabatan", "Position"),
+    ("admin_supervisor", "Atasan langsung", "Direct superior"),
+    ("admin_new_officer", "Tambah petugas", "Add an officer"),
+    (
+        "admin_new_officer_hint",
+        "Petugas baru belum memiliki kunci penandatanganan; sertifikat elektronik diterbitkan terpisah.",
+        "A new officer has no signing key yet; electronic certificates are issued separately.",
+    ),
+    ("admin_create_officer", "Tambahkan", "Add"),
+    (
+        "E_BAD_SUPERVISOR",
+        "Atasan harus petugas lain di dinas ini, dan bukan bawahannya sendiri.",
+        "The superior must be another officer of this agency, and not one of their own subordinates.",
+    ),
 ];

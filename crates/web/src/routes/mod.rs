@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod admin_officers;
 mod api;
 mod citizen;
 mod dashboard;
@@ -68,6 +69,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
             .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
             .configure(account::configure)
             .configure(admin::configure)
+            .configure(admin_officers::configure)
             .configure(citizen::configure)
             .configure(officer::configure)
             .configure(dashboard::configure)

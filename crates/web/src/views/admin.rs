@@ -8,6 +8,29 @@ use super::Page;
 use crate::app::Refusal;
 use crate::i18n::Lang;
 
+/// The admin's agency's officers: role, position, superior.
+#[derive(Template)]
+#[template(path = "admin_officers.html")]
+pub struct AdminOfficersPage {
+    /// Common.
+    pub p: Page,
+    /// The admin's agency.
+    pub agency: Agency,
+    /// Its officers, by name.
+    pub officers: Vec<sahih_store::Officer>,
+}
+
+impl AdminOfficersPage {
+    /// Whether `candidate` is `officer`'s direct superior.
+    pub fn is_supervisor(
+        &self,
+        officer: &sahih_store::Officer,
+        candidate: &sahih_store::Officer,
+    ) -> bool {
+        officer.supervisor_id == Some(candidate.user.id)
+    }
+}
+
 /// The admin's agency's services.
 #[derive(Template)]
 #[template(path = "admin_services.html")]

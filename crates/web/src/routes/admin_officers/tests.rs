@@ -1,0 +1,197 @@
+//! `/admin/petugas`: an agency admin keeps their officers' roles, positions and superiors, and
+//! nobody else's.
+
+use actix_web::{App, test};
+use sahih_store::NewUser;
+use sahih_workflow::{AgencyId, Role, UserId};
+
+use crate::i18n::Lang;
+use crate::session::new_session;
+use crate::test_support::state;
+
+fn user(app: &crate::App, login: &str, role: Role, agency: AgencyId, position: &str) -> UserId {
+    app.store()
+        .create_user(&NewUser {
+            login: login.into(),
+            name: login.to_uppercase(),
+            email: None,
+            password_hash: "$argon2id$unused".into(),
+            role,
+            agency_id: Some(agency),
+            position: Some(position.into()),
+            cert_pem: None,
+            key_pem: None,
+        })
+        .expect("user")
+}
+
+#[actix_web::test]
+async fn an_admin_keeps_their_agencys_officers_and_only_theirs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = state(dir.path());
+    let app = state.app.clone();
+    let store = app.store();
+    let dinas = store.ensure_agency("DPMPTSP", "Perizinan").expect("agency");
+    let other = store.ensure_agency("BPKAD", "Keuangan").expect("agency");
+    let admin = user(&app, "admin", Role::Admin, dinas, "Admin");
+    let kadis = user(&app, "kadis", Role::Signer, dinas, "Kepala Dinas");
+    let kabid = user(&app, "kabid", Role::Verifier, dinas, "Kepala Bidang");
+    let foreign = user(&app, "analis", Role::Verifier, other, "Analis Anggaran");
+    let admin = store.user(admin).expect("load").expect("admin");
+    let kabid_user = store.user(kabid).expect("load").expect("kabid");
+    let (cookie, v) = new_session(store, Some(admin), Lang::Id, false).expect("session");
+    let (kabid_cookie, kv) = new_session(store, Some(kabid_user), Lang::Id, false).expect("s");
+    let svc = test::init_service(App::new().app_data(state).configure(crate::configure)).await;
+    let post = |cookie, uri: String, form: Vec<(&'static str, String)>| {
+        test::TestRequest::post()
+            .uri(&uri)
+            .cookie(cookie)
+            .set_form(form)
+            .to_request()
+    };
+    let settings = |csrf: &str, position: &str, supervisor: String| {
+        vec![
+            ("csrf", csrf.to_string()),
+            ("role", "verifier".to_string()),
+            ("position", position.to_string()),
+            ("supervisor", supervisor),
+        ]
+    };
+
+    let page = test::call_service(
+        &svc,
+        test::TestRequest::get()
+            .uri("/admin/petugas")
+            .cookie(cookie.clone())
+            .to_request(),
+    )
+    .await;
+    assert_eq!(page.status().as_u16(), 200);
+    let html = String::from_utf8(test::read_body(page).await.to_vec()).expect("utf-8");
+    assert!(html.contains("KABID") && html.contains("KADIS"), "{html}");
+    assert!(
+        !html.contains("ANALIS"),
+        "another agency's officer is not listed"
+    );
+
+    // Position and superior change; the hierarchy then reads kadis → kabid.
+    let uri = format!("/admin/petugas/{}", kabid.0);
+    let res = test::call_service(
+        &svc,
+        post(
+            cookie.clone(),
+            uri.clone(),
+            settings(
+                &v.csrf,
+                "Kepala Bidang Pelayanan Perizinan",
+                kadis.0.to_string(),
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let officers = store.officers().expect("officers");
+    let kabid_now = officers.iter().find(|o| o.user.id == kabid).expect("kabid");
+    assert_eq!(kabid_now.supervisor_id, Some(kadis));
+    assert_eq!(
+        kabid_now.user.position.as_deref(),
+        Some("Kepala Bidang Pelayanan Perizinan")
+    );
+
+    let refused = [
+        // kadis under kabid would make a cycle.
+        (
+            post(
+                cookie.clone(),
+                format!("/admin/petugas/{}", kadis.0),
+                settings(&v.csrf, "Kepala Dinas", kabid.0.to_string()),
+            ),
+            400,
+            "E_BAD_SUPERVISOR",
+        ),
+        // A superior from another agency.
+        (
+            post(
+                cookie.clone(),
+                uri.clone(),
+                settings(&v.csrf, "Kabid", foreign.0.to_string()),
+            ),
+            400,
+            "E_BAD_SUPERVISOR",
+        ),
+        // Another agency's officer.
+        (
+            post(
+                cookie.clone(),
+                format!("/admin/petugas/{}", foreign.0),
+                settings(&v.csrf, "Analis", String::new()),
+            ),
+            404,
+            "E_NOT_FOUND",
+        ),
+        (
+            post(
+                cookie.clone(),
+                uri.clone(),
+                settings(&v.csrf, " \u{200B} ", String::new()),
+            ),
+            400,
+            "E_BAD_INPUT",
+        ),
+        (
+            post(
+                cookie.clone(),
+                uri.clone(),
+                settings("wrong", "Kabid", String::new()),
+            ),
+            403,
+            "E_CSRF",
+        ),
+        // An officer is not an admin.
+        (
+            post(
+                kabid_cookie,
+                uri.clone(),
+                settings(&kv.csrf, "Kabid", String::new()),
+            ),
+            403,
+            "E_WRONG_ROLE",
+        ),
+    ];
+    for (req, status, code) in refused {
+        let res = test::call_service(&svc, req).await;
+        assert_eq!(res.status().as_u16(), status, "{code}");
+        let body = String::from_utf8(test::read_body(res).await.to_vec()).expect("utf-8");
+        assert!(body.contains(code), "{code}: {body}");
+    }
+    let after = store.officers().expect("officers");
+    assert_eq!(
+        after
+            .iter()
+            .find(|o| o.user.id == kadis)
+            .and_then(|o| o.supervisor_id),
+        None,
+        "nothing refused was stored"
+    );
+
+    // A new officer of the admin's agency.
+    let mut form = settings(&v.csrf, "Verifikator Perizinan", kabid.0.to_string());
+    form.extend([
+        ("login", "dewi".to_string()),
+        ("name", "Dewi Lestari".to_string()),
+        ("email", String::new()),
+        ("password", "rahasia-dewi-2026".to_string()),
+    ]);
+    let res = test::call_service(&svc, post(cookie, "/admin/petugas".into(), form)).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let (dewi, _) = store.user_by_login("dewi").expect("load").expect("created");
+    assert_eq!(dewi.agency_id, Some(dinas));
+    assert_eq!(dewi.role, Role::Verifier);
+    let dewi_officer = store
+        .officers()
+        .expect("officers")
+        .into_iter()
+        .find(|o| o.user.id == dewi.id)
+        .expect("officer");
+    assert_eq!(dewi_officer.supervisor_id, Some(kabid));
+}
