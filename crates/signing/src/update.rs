@@ -155,6 +155,28 @@ fn max_referenced(doc: &Document) -> u32 {
     max
 }
 
+/// The highest object number of the cross-reference streams in `chain` (0 without any): a
+/// writer's `/Size` may leave its own xref stream's number out (ISO 32000-2 §7.5.8.2 says it
+/// counts), and a new object must never reuse it.
+fn xref_stream_numbers(pdf: &[u8], chain: &[XrefSection]) -> u32 {
+    chain
+        .iter()
+        .filter(|s| s.kind == crate::revisions::XrefKind::Stream)
+        .filter_map(|s| {
+            let rest = pdf.get(s.offset..)?;
+            let head = &rest[..rest.len().min(32)];
+            let digits: Vec<u8> = head
+                .iter()
+                .skip_while(|b| b.is_ascii_whitespace())
+                .take_while(|b| b.is_ascii_digit())
+                .copied()
+                .collect();
+            std::str::from_utf8(&digits).ok()?.parse::<u32>().ok()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 impl<'a> Plan<'a> {
     /// Starts an update after `chain`'s newest section: new objects are numbered past every
     /// number an earlier revision used or points at (its `/Size`, every object loaded, every
@@ -171,7 +193,8 @@ impl<'a> Plan<'a> {
         let highest = doc
             .max_id
             .max(size.saturating_sub(1))
-            .max(max_referenced(doc));
+            .max(max_referenced(doc))
+            .max(xref_stream_numbers(pdf, chain));
         if highest >= MAX_OBJECTS - 16 {
             return Err(structure(format!(
                 "object numbers up to {highest} exceed what a PDF may hold ({MAX_OBJECTS})"

@@ -264,3 +264,47 @@ fn a_key_that_does_not_match_the_certificate_is_refused() {
     .expect_err("mismatch");
     assert_eq!(err.code(), "E_CERTIFICATE_UNUSABLE");
 }
+
+/// A file whose cross-reference stream's `/Size` leaves out the stream's own object number
+/// (ISO 32000-2 §7.5.8.2 counts it; some writers do not): the update must not reuse that
+/// number, or strict readers (pyHanko) refuse the file as clobbering the xref stream.
+#[test]
+fn new_objects_never_reuse_the_number_of_an_xref_stream() {
+    let bodies = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+    ];
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in bodies.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend(format!("{} 0 obj\n{body}\nendobj\n", i + 1).bytes());
+    }
+    let xref_at = pdf.len();
+    // Entries for objects 0..=3 (W [1 4 1]); object 4, the stream itself, is left out, and
+    // /Size says 4.
+    let mut entries = vec![0u8, 0, 0, 0, 0, 255];
+    for o in &offsets {
+        entries.push(1);
+        entries.extend(u32::try_from(*o).expect("small").to_be_bytes());
+        entries.push(0);
+    }
+    pdf.extend(
+        format!(
+            "4 0 obj\n<< /Type /XRef /Size 4 /W [1 4 1] /Root 1 0 R /Length {} >>\nstream\n",
+            entries.len()
+        )
+        .bytes(),
+    );
+    pdf.extend(&entries);
+    pdf.extend(format!("\nendstream\nendobj\nstartxref\n{xref_at}\n%%EOF\n").bytes());
+
+    let signed = sign(&signer(), &pdf).expect("signed");
+    let update = &signed.bytes[pdf.len()..];
+    let text = String::from_utf8_lossy(update);
+    assert!(
+        !text.contains("\n4 0 obj") && !text.starts_with("4 0 obj"),
+        "object 4 is the xref stream's number: {text}"
+    );
+}

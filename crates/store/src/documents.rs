@@ -252,6 +252,9 @@ pub(crate) fn record_change(
     if let Some((step, count)) = change.given {
         crate::routing::check_given(c, id, step, count)?;
     }
+    if let Some(round) = change.round {
+        crate::routing::check_round(c, id, round)?;
+    }
     insert_events(c, id.0, actor, t, at, &sha256, change.note.as_deref())
 }
 

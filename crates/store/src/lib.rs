@@ -90,6 +90,10 @@ pub enum StoreError {
         /// The number that collided.
         number: String,
     },
+    /// An officer's superior would be themselves, one of their subordinates, or someone
+    /// outside their agency.
+    #[error("the superior must be another officer of the agency, not one of their subordinates")]
+    HierarchyCycle,
     /// No such record or blob.
     #[error("not found")]
     NotFound,
@@ -143,6 +147,7 @@ impl StoreError {
             StoreError::LoginTaken => "E_LOGIN_TAKEN",
             StoreError::Conflict { .. } => "E_CONFLICT",
             StoreError::NumberTaken { .. } => "E_NUMBER_TAKEN",
+            StoreError::HierarchyCycle => "E_BAD_SUPERVISOR",
             StoreError::NotFound => "E_NOT_FOUND",
             StoreError::InvalidService(_) => "E_SERVICE_DEFINITION",
             StoreError::ServiceInUse { .. } => "E_SERVICE_IN_USE",

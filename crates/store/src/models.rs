@@ -196,6 +196,10 @@ pub struct Change {
     /// A note for the timeline where the event has no comment of its own, e.g. the office an
     /// acting official (Plt./Plh.) acted for.
     pub note: Option<String>,
+    /// How many times the document had been returned when the transition was decided: if it
+    /// was returned since (say, to an earlier step, which leaves state and version as they
+    /// were), the transition is refused ([`crate::StoreError::Conflict`]).
+    pub round: Option<i64>,
 }
 
 /// One line of a document's timeline.

@@ -81,16 +81,37 @@ pub(crate) fn check_given(
     })
 }
 
+/// The number of `returned` events of `doc`: its round.
+fn round(c: &mut DbConnection, doc: DocumentId) -> Result<i64, StoreError> {
+    Ok(crate::schema::events::table
+        .filter(crate::schema::events::document_id.eq(doc.0))
+        .filter(crate::schema::events::kind.eq("returned"))
+        .count()
+        .get_result(c)?)
+}
+
+/// Refuses the transition when `doc` was returned since it was decided on (its round is no
+/// longer `expected`).
+pub(crate) fn check_round(
+    c: &mut DbConnection,
+    doc: DocumentId,
+    expected: i64,
+) -> Result<(), StoreError> {
+    let now = round(c, doc)?;
+    if now == expected {
+        return Ok(());
+    }
+    Err(StoreError::Conflict {
+        actual: format!("returned {now} times, not {expected}"),
+    })
+}
+
 impl Store {
     /// How many times document `doc` has been returned (to the applicant or to an earlier
     /// step): what a form's "round" names, so an action decided before a return is refused.
     pub fn document_round(&self, doc: DocumentId) -> Result<i64, StoreError> {
         let mut conn = self.conn()?;
-        Ok(crate::schema::events::table
-            .filter(crate::schema::events::document_id.eq(doc.0))
-            .filter(crate::schema::events::kind.eq("returned"))
-            .count()
-            .get_result(&mut *conn)?)
+        round(&mut conn, doc)
     }
 
     /// The officers who gave paraf or acknowledged at `step` of document `doc` in the current
@@ -111,7 +132,9 @@ impl Store {
     /// Changes an officer's role (verifier or signer), position and direct superior, in one
     /// transaction; only a user who is an officer of `agency` is changed.
     ///
-    /// Errors: [`StoreError::NotFound`] when `user` is not an officer of `agency`.
+    /// Errors: [`StoreError::NotFound`] when `user` is not an officer of `agency`;
+    /// [`StoreError::HierarchyCycle`] when the superior is `user`, below `user`, or not of
+    /// `agency` (nothing is changed).
     pub fn update_officer(
         &self,
         agency: AgencyId,
@@ -121,23 +144,42 @@ impl Store {
         supervisor: Option<UserId>,
     ) -> Result<(), StoreError> {
         let mut conn = self.conn()?;
-        let n = diesel::update(
-            users::table
-                .find(user.0)
-                .filter(users::agency_id.eq(agency.0))
-                .filter(users::role.eq_any([Role::Verifier.as_str(), Role::Signer.as_str()])),
-        )
-        .set((
-            users::role.eq(role.as_str()),
-            users::position.eq(position),
-            users::supervisor_id.eq(supervisor.map(|s| s.0)),
-        ))
-        .execute(&mut *conn)?;
-        if n == 1 {
+        conn.transaction(|c| {
+            // The write first: SQLite takes its write lock, so two admins' saves are checked
+            // one after the other and cannot make a cycle between them.
+            let n = diesel::update(
+                users::table
+                    .find(user.0)
+                    .filter(users::agency_id.eq(agency.0))
+                    .filter(users::role.eq_any([Role::Verifier.as_str(), Role::Signer.as_str()])),
+            )
+            .set((
+                users::role.eq(role.as_str()),
+                users::position.eq(position),
+                users::supervisor_id.eq(supervisor.map(|s| s.0)),
+            ))
+            .execute(c)?;
+            if n != 1 {
+                return Err(StoreError::NotFound);
+            }
+            let mut above = supervisor;
+            let mut steps = 0;
+            while let Some(boss) = above {
+                if boss == user || steps > 10_000 {
+                    return Err(StoreError::HierarchyCycle);
+                }
+                above = users::table
+                    .find(boss.0)
+                    .filter(users::agency_id.eq(agency.0))
+                    .select(users::supervisor_id)
+                    .first::<Option<i64>>(c)
+                    .optional()?
+                    .ok_or(StoreError::HierarchyCycle)?
+                    .map(UserId);
+                steps += 1;
+            }
             Ok(())
-        } else {
-            Err(StoreError::NotFound)
-        }
+        })
     }
 
     /// Every officer (role verifier or signer) with an agency, by id.

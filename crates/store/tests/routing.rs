@@ -210,3 +210,42 @@ fn a_return_clears_the_paraf_of_the_round() {
     let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["submitted", "paraf", "returned"]);
 }
+
+#[test]
+fn a_superior_below_the_officer_is_refused_in_the_transaction() {
+    let (_dir, store) = store();
+    let agency = store.ensure_agency("BPKAD", "Finance").expect("agency");
+    let officer = |login: &str| {
+        store
+            .create_user(&NewUser {
+                login: login.into(),
+                name: login.into(),
+                email: None,
+                password_hash: "$argon2id$fake".into(),
+                role: Role::Verifier,
+                agency_id: Some(agency),
+                position: Some("Analis".into()),
+                cert_pem: None,
+                key_pem: None,
+            })
+            .expect("user")
+    };
+    let (a, b) = (officer("a"), officer("b"));
+    store
+        .update_officer(agency, a, Role::Verifier, "Analis", Some(b))
+        .expect("a under b");
+    let cycle = store.update_officer(agency, b, Role::Verifier, "Analis", Some(a));
+    assert!(
+        matches!(cycle, Err(StoreError::HierarchyCycle)),
+        "{cycle:?}"
+    );
+    let own = store.update_officer(agency, a, Role::Verifier, "Analis", Some(a));
+    assert!(matches!(own, Err(StoreError::HierarchyCycle)));
+    let boss_of_b = store
+        .officers()
+        .expect("officers")
+        .into_iter()
+        .find(|o| o.user.id == b)
+        .and_then(|o| o.supervisor_id);
+    assert_eq!(boss_of_b, None, "the refused change was rolled back");
+}

@@ -101,6 +101,7 @@ impl AppError {
                 e @ (StoreError::LoginTaken
                 | StoreError::Conflict { .. }
                 | StoreError::NumberTaken { .. }
+                | StoreError::HierarchyCycle
                 | StoreError::NotFound),
             ) => e.code(),
             AppError::Signing(_) | AppError::Store(_) | AppError::Internal(_) => "E_INTERNAL",
@@ -154,6 +155,7 @@ impl ResponseError for AppError {
                 | StoreError::NumberTaken { .. },
             ) => StatusCode::CONFLICT,
             AppError::Store(StoreError::NotFound) => StatusCode::NOT_FOUND,
+            AppError::Store(StoreError::HierarchyCycle) => StatusCode::BAD_REQUEST,
             AppError::Signing(_) | AppError::Store(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }

@@ -193,6 +193,9 @@ pub struct DocumentRow {
     /// In a signing official's queue: the document waits for their signature (it can be
     /// selected for batch signing).
     pub signable: bool,
+    /// For a signable row: how many times the document was returned (the batch form echoes
+    /// it with the version, so a document that changed since is not signed).
+    pub round: i64,
     /// When the step the document waits at is due (Unix seconds), if it has a deadline.
     pub due_at: Option<i64>,
     /// Working days late at that step; 0 when on time (see [`DocumentRow::late_label`]).

@@ -467,7 +467,13 @@ fn batch_signing_signs_the_rest_when_one_fails_and_says_why() {
         .expect("load")
         .expect("signer")
         .0;
-    let ids = vec![first.clone(), early.clone(), second.clone(), first.clone()];
+    let ids: Vec<sahih_web::app::BatchItem> = [&first, &early, &second, &first]
+        .into_iter()
+        .map(|id| sahih_web::app::BatchItem {
+            public_id: id.clone(),
+            seen: None,
+        })
+        .collect();
 
     let wrong = app.sign_batch(&official, &ids, b"not the passphrase");
     assert_eq!(wrong.err().map(|e| e.code()), Some("E_WRONG_PASSPHRASE"));
@@ -681,4 +687,69 @@ fn a_form_from_before_a_return_to_an_earlier_step_is_refused() {
     };
     app.paraf(&login("analis-anggaran-3"), &id, None, Some(&fresh))
         .expect("a form shown after the return");
+}
+
+#[test]
+fn a_batch_signs_nothing_that_changed_since_the_queue_showed_it() {
+    let inst = instance();
+    let app = &inst.app;
+    let login = |l: &str| app.store().user_by_login(l).expect("load").expect("user").0;
+    let id = ready_to_sign(&inst, "tanda-terima-pajak", "0", 30);
+    let shown = app
+        .store()
+        .document_by_public_id(&id)
+        .expect("load")
+        .expect("doc");
+    let seen = sahih_web::app::Seen {
+        state: shown.state.as_code(),
+        version: shown.version,
+        round: Some(0),
+    };
+    // Meanwhile: returned to the applicant, resubmitted with another PDF, checked again.
+    let official = login("kabid-pajak");
+    let back = Command::Return {
+        comment: "Setoran belum tercatat".into(),
+        to: sahih_workflow::ReturnTo::Applicant,
+    };
+    app.act(&official, &id, back, None, None).expect("returned");
+    let citizen = app
+        .store()
+        .user(shown.applicant_id)
+        .expect("load")
+        .expect("citizen");
+    let revision = sahih_web::app::Revision {
+        values: shown.form.iter().cloned().collect(),
+        upload: Some(Upload {
+            filename: "baru.pdf".into(),
+            bytes: plain_pdf("versi kedua"),
+        }),
+    };
+    app.act(&citizen, &id, Command::Resubmit, Some(&revision), None)
+        .expect("resubmitted");
+    app.paraf(
+        &login("verifikator-pajak"),
+        &id,
+        Some(DEMO_KEY_PASSPHRASE.as_bytes()),
+        None,
+    )
+    .expect("paraf again");
+
+    let stale = sahih_web::app::BatchItem {
+        public_id: id.clone(),
+        seen: Some(seen),
+    };
+    let outcome = app
+        .sign_batch(&official, &[stale], DEMO_KEY_PASSPHRASE.as_bytes())
+        .expect("batch");
+    assert_eq!(
+        outcome[0].result.as_ref().err().map(|e| e.code()),
+        Some("E_CONFLICT"),
+        "the signer never saw version 2"
+    );
+    let now = app
+        .store()
+        .document_by_public_id(&id)
+        .expect("load")
+        .expect("doc");
+    assert_eq!(now.state, DocumentState::Approved, "nothing signed");
 }

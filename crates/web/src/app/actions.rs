@@ -24,6 +24,8 @@ struct Decided {
     service: Service,
     transition: Transition,
     pending: Option<PendingStep>,
+    /// How many returns the document had when decided on: the commit checks it again.
+    round: i64,
 }
 
 impl App {
@@ -109,7 +111,8 @@ impl App {
         command: &Command,
     ) -> Result<Decided, AppError> {
         let doc = self.document_for(user, public_id)?;
-        check_seen(&doc, self.store.document_round(doc.id)?, seen)?;
+        let round = self.store.document_round(doc.id)?;
+        check_seen(&doc, round, seen)?;
         let service = self
             .store
             .service(doc.service_id)?
@@ -122,6 +125,7 @@ impl App {
             service,
             transition,
             pending,
+            round,
         })
     }
 
@@ -185,6 +189,7 @@ impl App {
             service,
             transition,
             pending,
+            round,
         } = self.decide_on(user, public_id, seen, &command)?;
         let change = match (&command, revision) {
             (Command::Resubmit, Some(r)) => self.revision_change(&doc, &service, r)?,
@@ -215,6 +220,10 @@ impl App {
             },
             _ => Change::default(),
         };
+        let change = Change {
+            round: Some(round),
+            ..change
+        };
         self.store
             .apply_transition(doc.id, user.id, &transition, doc.version, &change)?;
         if let Err(e) = self.notify_committed(doc.id, &transition) {
@@ -235,7 +244,14 @@ impl App {
         let attachment = match &r.upload {
             Some(u) => self.store_upload(u)?,
             None => {
-                let last = self.current_file(doc)?;
+                // The file the applicant gave for this version, without the approval
+                // signatures of the round that was just voided.
+                let last = self
+                    .store
+                    .attachments(doc.id)?
+                    .into_iter()
+                    .find(|a| a.version == doc.version)
+                    .ok_or_else(|| AppError::Internal("document without attachment".into()))?;
                 NewAttachment {
                     sha256: last.sha256,
                     filename: last.filename,
@@ -362,6 +378,7 @@ impl App {
             service,
             transition,
             pending,
+            round,
         } = decided;
         // The version the paraf was given on, and that the signer saw: never a later one.
         let latest = self.current_file(&doc)?;
@@ -411,6 +428,7 @@ impl App {
                     signed_sha256: Some(sha),
                     verification_code: Some(verification_code.clone()),
                     note: acting.clone(),
+                    round: Some(round),
                     ..Change::default()
                 })
             },
@@ -424,6 +442,16 @@ impl App {
 
 /// The most documents one batch signature takes.
 pub const MAX_BATCH: usize = 200;
+
+/// One document of a batch signature: its public id and, from the queue's form, what the
+/// signer saw of it (the signature is refused with `E_CONFLICT` if it changed since).
+#[derive(Debug, Clone)]
+pub struct BatchItem {
+    /// The document's public id.
+    pub public_id: String,
+    /// The state, version and round shown in the queue, if the form said.
+    pub seen: Option<Seen>,
+}
 
 /// One document's outcome in a batch signature.
 #[derive(Debug)]
@@ -446,13 +474,13 @@ impl App {
     pub fn sign_batch(
         &self,
         user: &User,
-        public_ids: &[String],
+        items: &[BatchItem],
         passphrase: &[u8],
     ) -> Result<Vec<BatchOutcome>, AppError> {
-        if public_ids.is_empty() {
+        if items.is_empty() {
             return Err(AppError::bad_input("E_BATCH_EMPTY", "no document selected"));
         }
-        if public_ids.len() > MAX_BATCH {
+        if items.len() > MAX_BATCH {
             return Err(AppError::bad_input(
                 "E_BATCH_TOO_LARGE",
                 format!("at most {MAX_BATCH} documents at once"),
@@ -463,13 +491,13 @@ impl App {
         }
         let key = self.unlock_key(user, passphrase)?;
         let mut seen = std::collections::HashSet::new();
-        Ok(public_ids
+        Ok(items
             .iter()
-            .filter(|id| seen.insert(id.as_str()))
-            .map(|id| BatchOutcome {
-                public_id: id.clone(),
+            .filter(|item| seen.insert(item.public_id.as_str()))
+            .map(|item| BatchOutcome {
+                public_id: item.public_id.clone(),
                 result: self
-                    .decide_on(user, id, None, &Command::Sign)
+                    .decide_on(user, &item.public_id, item.seen.as_ref(), &Command::Sign)
                     .and_then(|decided| self.sign_decided(user, &key, decided)),
             })
             .collect())

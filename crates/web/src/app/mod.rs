@@ -12,7 +12,7 @@ use sahih_workflow::Role;
 use crate::AppError;
 
 mod actions;
-pub use actions::{BatchOutcome, MAX_BATCH};
+pub use actions::{BatchItem, BatchOutcome, MAX_BATCH};
 mod cache;
 mod dashboard;
 mod deadlines;

@@ -57,9 +57,10 @@ impl App {
     /// Changes an officer's role, position and superior.
     ///
     /// Errors: those of [`App::admin_officers`]; `E_NOT_FOUND` for an officer of another
-    /// agency; `E_BAD_INPUT` for a blank or too long position; `E_BAD_SUPERVISOR` for a
-    /// superior outside the agency, the officer themselves, or one of their subordinates (a
-    /// cycle).
+    /// agency; `E_BAD_INPUT` for a blank, too long or invisibly altered position;
+    /// `E_BAD_SUPERVISOR` for a superior outside the agency, the officer themselves, or one
+    /// of their subordinates (a cycle); `E_POSITION_IN_USE` (409) when documents wait at a
+    /// step that only this officer can give now and the change would leave it with nobody.
     pub fn admin_update_officer(
         &self,
         admin: &User,
@@ -72,6 +73,17 @@ impl App {
             return Err(AppError::NotFound);
         }
         let position = self.check_settings(&officers, Some(officer), settings)?;
+        let stranded = self.stranded_by(officer, settings.role, &position)?;
+        if !stranded.is_empty() {
+            return Err(AppError::Refused {
+                code: "E_POSITION_IN_USE",
+                message: format!(
+                    "documents wait for this officer alone at: {}; give another officer that \
+                     position first",
+                    stranded.join(", ")
+                ),
+            });
+        }
         Ok(self.store.update_officer(
             agency.id,
             officer,
@@ -92,7 +104,9 @@ impl App {
         let login = super::checked_login(&new.login)?;
         let name = check_text(&new.name, "E_BAD_INPUT", 120)?;
         let email = check_email(&new.email)?;
-        if new.password.chars().count() < super::MIN_PASSWORD_CHARS {
+        if new.password.chars().count() < super::MIN_PASSWORD_CHARS
+            || sahih_workflow::is_blank(&new.password)
+        {
             return Err(AppError::bad_input("E_PASSWORD_WEAK", "password too short"));
         }
         let id = self.store.create_user(&NewUser {
@@ -131,6 +145,15 @@ impl App {
             ));
         }
         let position = check_text(&settings.position, "E_BAD_INPUT", MAX_POSITION_CHARS)?;
+        if position
+            .chars()
+            .any(|c| sahih_workflow::is_invisible(c) || sahih_workflow::is_bidi_control(c))
+        {
+            return Err(AppError::bad_input(
+                "E_BAD_INPUT",
+                "a position has no invisible characters: templates compare it exactly",
+            ));
+        }
         if let Some(boss) = settings.supervisor {
             let known = officers.iter().any(|o| o.user.id == boss);
             let supervisor_of = |id: UserId| {

@@ -108,6 +108,13 @@ pub(crate) struct Directory {
 }
 
 impl Directory {
+    /// The officer `id`, if any.
+    fn officer(&self, id: UserId) -> Option<&Officer> {
+        self.officers.iter().find(|o| o.user.id == id)
+    }
+}
+
+impl Directory {
     /// The officers matching `step`'s assignees for a document of `home` (agency code).
     fn assigned(&self, step: &Step, home: &str) -> Vec<UserId> {
         self.officers
@@ -308,6 +315,45 @@ impl App {
             waiting,
             approval_signature: p.step.approval_signature,
         })
+    }
+
+    /// The names of the pending steps of open documents that would be left with nobody to act
+    /// if `officer` held `role` and `position` instead: where only they are assigned now.
+    ///
+    /// Errors: storage failures.
+    pub(crate) fn stranded_by(
+        &self,
+        officer: UserId,
+        role: Role,
+        position: &str,
+    ) -> Result<Vec<String>, AppError> {
+        let directory = self.directory()?;
+        let Some(me) = directory.officer(officer) else {
+            return Ok(Vec::new());
+        };
+        let services = self.store.services()?;
+        let mut stranded = Vec::new();
+        for doc in self.store.open_documents()? {
+            let Some(service) = services.iter().find(|s| s.id == doc.service_id) else {
+                continue;
+            };
+            let Some(pending) = self.pending_in(&directory, &doc, service)? else {
+                continue;
+            };
+            if pending.assigned != [officer] {
+                continue;
+            }
+            let home = self.home_code(&directory, &doc)?;
+            let step = &pending.step;
+            let still = (step.action != StepAction::Sign || role == Role::Signer)
+                && step
+                    .assignees
+                    .matches(role, Some(position), &me.agency_code, &home);
+            if !still && !stranded.contains(&step.name) {
+                stranded.push(step.name.clone());
+            }
+        }
+        Ok(stranded)
     }
 
     /// The officers a step's tembusan (cc) names, for a document of `doc`'s agency.

@@ -133,4 +133,9 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Atasan harus petugas lain di dinas ini, dan bukan bawahannya sendiri.",
         "The superior must be another officer of this agency, and not one of their own subordinates.",
     ),
+    (
+        "E_POSITION_IN_USE",
+        "Ada dokumen yang menunggu tindakan petugas ini saja pada jabatan tersebut. Tetapkan dahulu petugas lain pada jabatan itu.",
+        "Documents wait for this officer alone in that position. Give another officer the position first.",
+    ),
 ];

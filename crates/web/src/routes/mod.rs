@@ -213,6 +213,7 @@ pub(crate) fn document_rows(
                 applicant_name,
                 step: None,
                 signable: false,
+                round: 0,
                 due_at: deadline.map(|d| d.due_at),
                 days_late: deadline.map_or(0, |d| d.days_late),
             })

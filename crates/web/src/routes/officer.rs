@@ -48,6 +48,9 @@ async fn queue(state: web::Data<AppState>, v: Visitor) -> Result<HttpResponse, A
         for (row, (step, sign)) in rows.iter_mut().zip(steps) {
             row.step = Some(step);
             row.signable = sign;
+            if sign {
+                row.round = app.store().document_round(row.document.id)?;
+            }
         }
         Ok(rows)
     })
@@ -201,8 +204,26 @@ async fn read_body(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, A
     Ok(body)
 }
 
-/// Batch signing: `csrf`, `passphrase`, and one `dokumen` field per selected document (its
-/// public id), as `application/x-www-form-urlencoded`.
+/// A `dokumen` value of the batch form: `{public_id}.{version}.{round}` as the queue shows the
+/// document (a bare public id acts on the document as it is).
+fn batch_item(value: &str) -> crate::app::BatchItem {
+    let mut parts = value.split('.');
+    let public_id = parts.next().unwrap_or_default().to_string();
+    let version = parts.next().and_then(|v| v.parse::<i64>().ok());
+    let round = parts.next().and_then(|r| r.parse::<i64>().ok());
+    let seen = match (version, round, parts.next()) {
+        (Some(version), Some(round), None) => Some(crate::app::Seen {
+            state: sahih_workflow::DocumentState::Approved.as_code(),
+            version,
+            round: Some(round),
+        }),
+        _ => None,
+    };
+    crate::app::BatchItem { public_id, seen }
+}
+
+/// Batch signing: `csrf`, `passphrase`, and one `dokumen` field per selected document
+/// (`{public_id}.{version}.{round}`), as `application/x-www-form-urlencoded`.
 async fn sign_batch(
     state: web::Data<AppState>,
     v: Visitor,
@@ -216,7 +237,7 @@ async fn sign_batch(
         match key.as_ref() {
             "csrf" => csrf = value.into_owned(),
             "passphrase" => passphrase = Zeroizing::new(value.into_owned()),
-            "dokumen" => ids.push(value.into_owned()),
+            "dokumen" => ids.push(batch_item(&value)),
             _ => {}
         }
     }

@@ -369,6 +369,7 @@ mod tests {
             applicant_name: "Siti".into(),
             step: None,
             signable: false,
+            round: 0,
             due_at,
             days_late,
         };

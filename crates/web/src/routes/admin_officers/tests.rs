@@ -25,6 +25,26 @@ fn user(app: &crate::App, login: &str, role: Role, agency: AgencyId, position: &
         .expect("user")
 }
 
+fn step(name: &str, position: &str, sign: bool) -> sahih_workflow::Step {
+    sahih_workflow::Step {
+        name: name.into(),
+        action: if sign {
+            sahih_workflow::StepAction::Sign
+        } else {
+            sahih_workflow::StepAction::Paraf
+        },
+        assignees: sahih_workflow::Assignees {
+            position: Some(position.into()),
+            ..Default::default()
+        },
+        mode: sahih_workflow::GroupMode::Any,
+        condition: None,
+        deadline_days: None,
+        cc: vec![],
+        approval_signature: false,
+    }
+}
+
 #[actix_web::test]
 async fn an_admin_keeps_their_agencys_officers_and_only_theirs() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -173,6 +193,60 @@ async fn an_admin_keeps_their_agencys_officers_and_only_theirs() {
         None,
         "nothing refused was stored"
     );
+
+    // A document waits for the only Kepala Bidang Pelayanan Perizinan: renaming their position
+    // would leave it with nobody, so it is refused until someone else holds it.
+    let template = sahih_workflow::RoutingTemplate::new(vec![
+        step("Kepala Bidang", "Kepala Bidang Pelayanan Perizinan", false),
+        step("Tanda tangan", "Kepala Dinas", true),
+    ])
+    .expect("template");
+    let service = store
+        .ensure_service(&sahih_store::Service {
+            id: sahih_store::ServiceId(0),
+            agency_id: dinas,
+            code: "sku".into(),
+            name: "SKU".into(),
+            name_en: String::new(),
+            description: String::new(),
+            description_en: String::new(),
+            form: vec![],
+            template,
+            numbering: None,
+        })
+        .expect("service");
+    let citizen = app
+        .register_citizen("siti", "Siti", "", "rahasia-siti-2026")
+        .expect("citizen");
+    store
+        .submit_document(
+            &sahih_store::NewDocument {
+                public_id: "d1".into(),
+                service_id: service,
+                agency_id: dinas,
+                applicant_id: citizen.id,
+                form: vec![],
+                attachment: sahih_store::NewAttachment {
+                    sha256: "00".repeat(32),
+                    filename: "a.pdf".into(),
+                    size: 1,
+                },
+            },
+            &sahih_workflow::submit(),
+        )
+        .expect("submitted");
+    let res = test::call_service(
+        &svc,
+        post(
+            cookie.clone(),
+            uri.clone(),
+            settings(&v.csrf, "Kepala Bidang Lain", kadis.0.to_string()),
+        ),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 409);
+    let body = String::from_utf8(test::read_body(res).await.to_vec()).expect("utf-8");
+    assert!(body.contains("E_POSITION_IN_USE"), "{body}");
 
     // A new officer of the admin's agency.
     let mut form = settings(&v.csrf, "Verifikator Perizinan", kabid.0.to_string());
