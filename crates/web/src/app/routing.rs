@@ -356,6 +356,37 @@ impl App {
         Ok(stranded)
     }
 
+    /// Where `definition`'s steps are not staffed now: a step whose assignees nobody holds
+    /// (documents would wait there for nobody), or a k-of-n group with fewer holders than k.
+    /// Warnings for the admin, not refusals: a position may be filled after the service.
+    ///
+    /// Errors: storage failures.
+    pub fn staffing_warnings(
+        &self,
+        definition: &sahih_workflow::ServiceDefinition,
+    ) -> Result<Vec<sahih_workflow::DefinitionProblem>, AppError> {
+        let directory = self.directory()?;
+        let mut out = Vec::new();
+        for (i, step) in definition.steps.iter().enumerate() {
+            let n = directory.assigned(step, &definition.agency).len();
+            let needed = match step.mode {
+                sahih_workflow::GroupMode::KOfN(k) => usize::try_from(k).unwrap_or(usize::MAX),
+                _ => 1,
+            };
+            if n < needed {
+                out.push(sahih_workflow::DefinitionProblem::new(
+                    format!("steps[{i}].assignees"),
+                    format!(
+                        "{n} officer(s) hold this now and {needed} must act: documents would \
+                         wait at {:?} until someone is given the position (/admin/petugas)",
+                        step.name
+                    ),
+                ));
+            }
+        }
+        Ok(out)
+    }
+
     /// The officers a step's tembusan (cc) names, for a document of `doc`'s agency.
     ///
     /// Errors: storage failures.

@@ -138,4 +138,9 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Ada dokumen yang menunggu tindakan petugas ini saja pada jabatan tersebut. Tetapkan dahulu petugas lain pada jabatan itu.",
         "Documents wait for this officer alone in that position. Give another officer the position first.",
     ),
+    (
+        "admin_staffing",
+        "Perhatian: tahap berikut belum ada petugasnya (atau kurang). Dokumen akan menunggu di sana sampai jabatan itu diisi di halaman Petugas.",
+        "Note: the steps below have no officer (or too few) now. Documents would wait there until the position is filled on the Officers page.",
+    ),
 ];

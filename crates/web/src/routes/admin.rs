@@ -87,6 +87,7 @@ async fn new_page(state: web::Data<AppState>, v: Visitor) -> Result<HttpResponse
         text,
         refusal: None,
         notice: None,
+        warnings: Vec::new(),
     })
 }
 
@@ -99,11 +100,13 @@ async fn edit_page(
     let user = v.user()?.clone();
     let code = code.into_inner();
     let wanted = code.clone();
-    let (agency, text) = blocking(&state, move |app| {
-        Ok((
-            app.admin_agency(&user)?,
-            app.admin_service_toml(&user, &wanted)?,
-        ))
+    let (agency, text, warnings) = blocking(&state, move |app| {
+        let text = app.admin_service_toml(&user, &wanted)?;
+        let warnings = match sahih_workflow::ServiceDefinition::parse_toml(&text) {
+            Ok(definition) => app.staffing_warnings(&definition)?,
+            Err(_) => Vec::new(),
+        };
+        Ok((app.admin_agency(&user)?, text, warnings))
     })
     .await?;
     let notice = match query.disimpan.as_str() {
@@ -119,6 +122,7 @@ async fn edit_page(
         text,
         refusal: None,
         notice,
+        warnings,
     })
 }
 
@@ -153,10 +157,14 @@ async fn submit(
     let user = v.user()?.clone();
     let text = form.toml;
     let (typed, code) = (text.clone(), editing.clone());
-    let (agency, outcome) = blocking(&state, move |app| {
+    let (agency, outcome, warnings) = blocking(&state, move |app| {
         let agency = app.admin_agency(&user)?;
         let outcome = app.admin_submit_definition(&user, &typed, code.as_deref(), action)?;
-        Ok((agency, outcome))
+        let warnings = match &outcome {
+            Ok(accepted) => app.staffing_warnings(&accepted.definition)?,
+            Err(_) => Vec::new(),
+        };
+        Ok((agency, outcome, warnings))
     })
     .await?;
     let (refusal, notice) = match outcome {
@@ -185,6 +193,7 @@ async fn submit(
         text,
         refusal,
         notice,
+        warnings,
     })?;
     *res.status_mut() = status;
     if let Some(code) = error {

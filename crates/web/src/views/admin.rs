@@ -69,6 +69,8 @@ pub struct AdminServiceEditPage {
     pub refusal: Option<Refusal>,
     /// A translation key saying what happened (valid, created, saved, unchanged), if anything.
     pub notice: Option<&'static str>,
+    /// Steps nobody (or too few) can give now, for the admin to staff.
+    pub warnings: Vec<sahih_workflow::DefinitionProblem>,
 }
 
 impl AdminServiceEditPage {

@@ -269,3 +269,61 @@ async fn an_admin_keeps_their_agencys_officers_and_only_theirs() {
         .expect("officer");
     assert_eq!(dewi_officer.supervisor_id, Some(kabid));
 }
+
+#[actix_web::test]
+async fn a_service_with_a_step_nobody_holds_is_flagged_for_the_admin() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = state(dir.path());
+    let app = state.app.clone();
+    let store = app.store();
+    let dinas = store.ensure_agency("DPMPTSP", "Perizinan").expect("agency");
+    let admin = user(&app, "admin", Role::Admin, dinas, "Admin");
+    user(&app, "kadis", Role::Signer, dinas, "Kepala Dinas");
+    let template = sahih_workflow::RoutingTemplate::new(vec![
+        step("Kepala Bidang", "Kepala Bidang Pelayanan Perizinan", false),
+        step("Tanda tangan", "Kepala Dinas", true),
+    ])
+    .expect("template");
+    store
+        .ensure_service(&sahih_store::Service {
+            id: sahih_store::ServiceId(0),
+            agency_id: dinas,
+            code: "sku".into(),
+            name: "SKU".into(),
+            name_en: String::new(),
+            description: "Surat".into(),
+            description_en: String::new(),
+            form: vec![],
+            template,
+            numbering: None,
+        })
+        .expect("service");
+    let admin = store.user(admin).expect("load").expect("admin");
+    let (cookie, _) = new_session(store, Some(admin), Lang::Id, false).expect("session");
+    let svc = test::init_service(App::new().app_data(state).configure(crate::configure)).await;
+    let get = || {
+        test::TestRequest::get()
+            .uri("/admin/layanan/sku")
+            .cookie(cookie.clone())
+            .to_request()
+    };
+    let body =
+        |res| async move { String::from_utf8(test::read_body(res).await.to_vec()).expect("utf-8") };
+    let html = body(test::call_service(&svc, get()).await).await;
+    assert!(html.contains("id=\"staffing\""), "{html}");
+    assert!(html.contains("steps[0].assignees"), "{html}");
+    assert!(
+        !html.contains("steps[1].assignees"),
+        "the signer's step is staffed"
+    );
+
+    user(
+        &app,
+        "kabid",
+        Role::Verifier,
+        dinas,
+        "Kepala Bidang Pelayanan Perizinan",
+    );
+    let html = body(test::call_service(&svc, get()).await).await;
+    assert!(!html.contains("id=\"staffing\""), "staffed now: {html}");
+}
