@@ -19,7 +19,7 @@ fn acting_note(grant: Option<&sahih_store::StoredDelegation>) -> Option<String> 
 }
 
 /// A decided command: the document, its service, the transition, and its pending step.
-struct Decided {
+pub(super) struct Decided {
     doc: Document,
     service: Service,
     transition: Transition,
@@ -103,7 +103,7 @@ impl App {
     /// Loads the document `user` may act on, checks it is what they saw, resolves who may act
     /// at its pending step, and asks the workflow whether `command` may happen: the common
     /// first half of every action.
-    fn decide_on(
+    pub(super) fn decide_on(
         &self,
         user: &User,
         public_id: &str,
@@ -367,7 +367,7 @@ impl App {
     }
 
     /// Signs a document whose `Sign` command was decided, with an unlocked key.
-    fn sign_decided(
+    pub(super) fn sign_decided(
         &self,
         user: &User,
         (key, cert): &(SignerKey, sahih_signing::Certificate),
@@ -437,69 +437,5 @@ impl App {
             tracing::warn!(code = e.code(), "notices of a signature not sent");
         }
         self.store.document(doc.id)?.ok_or(AppError::NotFound)
-    }
-}
-
-/// The most documents one batch signature takes.
-pub const MAX_BATCH: usize = 200;
-
-/// One document of a batch signature: its public id and, from the queue's form, what the
-/// signer saw of it (the signature is refused with `E_CONFLICT` if it changed since).
-#[derive(Debug, Clone)]
-pub struct BatchItem {
-    /// The document's public id.
-    pub public_id: String,
-    /// The state, version and round shown in the queue, if the form said.
-    pub seen: Option<Seen>,
-}
-
-/// One document's outcome in a batch signature.
-#[derive(Debug)]
-pub struct BatchOutcome {
-    /// The document's public id, as asked.
-    pub public_id: String,
-    /// The signed document, or why it was not signed.
-    pub result: Result<Document, AppError>,
-}
-
-impl App {
-    /// Batch signing: the official unlocks their key once and signs each document in turn, as
-    /// [`App::sign`] would (each its own transaction and nomor surat). A refusal or failure on
-    /// one document leaves the others signed; every outcome is reported, in the order asked.
-    /// The unlocked key is dropped (zeroized) when the batch ends.
-    ///
-    /// Errors (for the whole batch, before anything is signed): `E_BATCH_EMPTY`,
-    /// `E_BATCH_TOO_LARGE` (more than [`MAX_BATCH`]), `E_WRONG_ROLE`, `E_NO_SIGNING_KEY`,
-    /// `E_WRONG_PASSPHRASE`.
-    pub fn sign_batch(
-        &self,
-        user: &User,
-        items: &[BatchItem],
-        passphrase: &[u8],
-    ) -> Result<Vec<BatchOutcome>, AppError> {
-        if items.is_empty() {
-            return Err(AppError::bad_input("E_BATCH_EMPTY", "no document selected"));
-        }
-        if items.len() > MAX_BATCH {
-            return Err(AppError::bad_input(
-                "E_BATCH_TOO_LARGE",
-                format!("at most {MAX_BATCH} documents at once"),
-            ));
-        }
-        if user.role != Role::Signer {
-            return Err(AppError::Forbidden("E_WRONG_ROLE"));
-        }
-        let key = self.unlock_key(user, passphrase)?;
-        let mut seen = std::collections::HashSet::new();
-        Ok(items
-            .iter()
-            .filter(|item| seen.insert(item.public_id.as_str()))
-            .map(|item| BatchOutcome {
-                public_id: item.public_id.clone(),
-                result: self
-                    .decide_on(user, &item.public_id, item.seen.as_ref(), &Command::Sign)
-                    .and_then(|decided| self.sign_decided(user, &key, decided)),
-            })
-            .collect())
     }
 }

@@ -12,7 +12,8 @@ use sahih_workflow::Role;
 use crate::AppError;
 
 mod actions;
-pub use actions::{BatchItem, BatchOutcome, MAX_BATCH};
+mod batch;
+pub use batch::{BatchItem, BatchOutcome, MAX_BATCH};
 mod cache;
 mod dashboard;
 mod deadlines;
