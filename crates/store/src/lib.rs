@@ -30,6 +30,7 @@ mod numbering;
 mod routing;
 mod schema;
 mod stats;
+mod wakeup;
 
 use std::path::Path;
 
@@ -50,6 +51,7 @@ pub use notifications::{
 pub use numbering::{AllocatedNumber, NumberRequest};
 pub use routing::Officer;
 pub use stats::{AgencyStats, ServiceTurnaround, StateCount, StepTurnaround};
+pub use wakeup::Wakeup;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 

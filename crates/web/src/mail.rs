@@ -8,8 +8,8 @@
 //! backoff by the store (`Store::mark_mail_failed`). Logs name mails by their outbox id, never
 //! by address or content.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -90,30 +90,7 @@ fn parse_smtp_url(url: &str) -> Option<(String, u16)> {
 }
 
 /// "Mail was queued": shared by the application services (which notify it) and the worker.
-#[derive(Debug, Default)]
-pub(crate) struct MailSignal {
-    pending: Mutex<bool>,
-    woken: Condvar,
-}
-
-impl MailSignal {
-    /// Called after mail was committed to the outbox.
-    pub(crate) fn notify(&self) {
-        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        *pending = true;
-        self.woken.notify_all();
-    }
-
-    /// Waits until notified or `timeout` passes, and clears the notification.
-    fn wait(&self, timeout: Duration) {
-        let pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        let (mut pending, _) = self
-            .woken
-            .wait_timeout_while(pending, timeout, |p| !*p)
-            .unwrap_or_else(PoisonError::into_inner);
-        *pending = false;
-    }
-}
+pub(crate) type MailSignal = sahih_store::Wakeup;
 
 /// The running mail worker: a thread that sends due outbox mails through the relay. Stopped
 /// and joined when dropped (after the mail it is sending).

@@ -1,8 +1,8 @@
 //! The sequencer thread: wakes when a transaction that wrote leaves commits, and every second
 //! anyway, and sequences what is pending.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -17,30 +17,7 @@ pub const SEQUENCER_TICK: Duration = Duration::from_secs(1);
 pub const SEQUENCER_BATCH: usize = 4096;
 
 /// "Leaves were committed": shared by every clone of a [`Store`].
-#[derive(Debug, Default)]
-pub(crate) struct LogSignal {
-    pending: Mutex<bool>,
-    woken: Condvar,
-}
-
-impl LogSignal {
-    /// Called after a transaction that wrote leaves has committed.
-    pub(crate) fn notify(&self) {
-        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        *pending = true;
-        self.woken.notify_all();
-    }
-
-    /// Waits until notified or `timeout` passes, and clears the notification.
-    fn wait(&self, timeout: Duration) {
-        let pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        let (mut pending, _) = self
-            .woken
-            .wait_timeout_while(pending, timeout, |p| !*p)
-            .unwrap_or_else(PoisonError::into_inner);
-        *pending = false;
-    }
-}
+pub(crate) type LogSignal = crate::Wakeup;
 
 /// The running sequencer: a thread that calls [`Store::log_sequence_all`] after every commit
 /// that wrote leaves (within milliseconds) and every [`SEQUENCER_TICK`]. Stopped and joined

@@ -107,6 +107,15 @@ async fn answer<B: MessageBody>(res: ServiceResponse<B>) -> Answer {
     }
 }
 
+/// Sends `req` to the app and reads the answer.
+async fn ask<S, R, B>(app: &S, req: R) -> Answer
+where
+    S: actix_web::dev::Service<R, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    answer(app.call(req).await.expect("call")).await
+}
+
 fn post(
     uri: &str,
     cookie: &Cookie<'static>,
@@ -130,12 +139,7 @@ async fn an_admin_lists_edits_validates_and_saves_their_agencys_services() {
     let app = test::init_service(App::new().app_data(state).configure(crate::configure)).await;
     let (cookie, csrf) = session(&f.store, &f.admin);
 
-    let list = answer(
-        app.call(get("/admin/layanan", &cookie).to_request())
-            .await
-            .expect("call"),
-    )
-    .await;
+    let list = ask(&app, get("/admin/layanan", &cookie).to_request()).await;
     assert_eq!(list.status, 200, "{}", list.body);
     assert!(list.body.contains("id=\"service-surat-keterangan-usaha\""));
     assert!(list.body.contains("Business Certificate"), "English name");
@@ -144,10 +148,9 @@ async fn an_admin_lists_edits_validates_and_saves_their_agencys_services() {
         "never another agency's service"
     );
 
-    let edit = answer(
-        app.call(get("/admin/layanan/surat-keterangan-usaha", &cookie).to_request())
-            .await
-            .expect("call"),
+    let edit = ask(
+        &app,
+        get("/admin/layanan/surat-keterangan-usaha", &cookie).to_request(),
     )
     .await;
     assert_eq!(edit.status, 200);
@@ -161,19 +164,16 @@ async fn an_admin_lists_edits_validates_and_saves_their_agencys_services() {
     let broken = SKU
         .replace("field = \"modal_usaha\"", "field = \"modal\"")
         .replace("deadline_days = 2\n", "deadline_days = 0\n");
-    let checked = answer(
-        app.call(
-            post(
-                "/admin/layanan/surat-keterangan-usaha",
-                &cookie,
-                &csrf,
-                &broken,
-                "validasi",
-            )
-            .to_request(),
+    let checked = ask(
+        &app,
+        post(
+            "/admin/layanan/surat-keterangan-usaha",
+            &cookie,
+            &csrf,
+            &broken,
+            "validasi",
         )
-        .await
-        .expect("call"),
+        .to_request(),
     )
     .await;
     assert_eq!(
@@ -205,19 +205,16 @@ async fn an_admin_lists_edits_validates_and_saves_their_agencys_services() {
     );
 
     let valid = SKU.replace("deadline_days = 2\n", "deadline_days = 3\n");
-    let ok = answer(
-        app.call(
-            post(
-                "/admin/layanan/surat-keterangan-usaha",
-                &cookie,
-                &csrf,
-                &valid,
-                "validasi",
-            )
-            .to_request(),
+    let ok = ask(
+        &app,
+        post(
+            "/admin/layanan/surat-keterangan-usaha",
+            &cookie,
+            &csrf,
+            &valid,
+            "validasi",
         )
-        .await
-        .expect("call"),
+        .to_request(),
     )
     .await;
     assert_eq!(ok.status, 200);
@@ -234,19 +231,16 @@ async fn an_admin_lists_edits_validates_and_saves_their_agencys_services() {
         "validation saves nothing"
     );
 
-    let saved = answer(
-        app.call(
-            post(
-                "/admin/layanan/surat-keterangan-usaha",
-                &cookie,
-                &csrf,
-                &valid,
-                "simpan",
-            )
-            .to_request(),
+    let saved = ask(
+        &app,
+        post(
+            "/admin/layanan/surat-keterangan-usaha",
+            &cookie,
+            &csrf,
+            &valid,
+            "simpan",
         )
-        .await
-        .expect("call"),
+        .to_request(),
     )
     .await;
     assert_eq!(
@@ -263,20 +257,18 @@ async fn an_admin_lists_edits_validates_and_saves_their_agencys_services() {
         "code = \"surat-keterangan-usaha\"",
         "code = \"surat-keterangan-usaha-kecil\"",
     );
-    let created = answer(
-        app.call(post("/admin/layanan/baru", &cookie, &csrf, &new, "simpan").to_request())
-            .await
-            .expect("call"),
+    let created = ask(
+        &app,
+        post("/admin/layanan/baru", &cookie, &csrf, &new, "simpan").to_request(),
     )
     .await;
     assert_eq!(
         created.location.as_deref(),
         Some("/admin/layanan/surat-keterangan-usaha-kecil?disimpan=dibuat")
     );
-    let again = answer(
-        app.call(post("/admin/layanan/baru", &cookie, &csrf, &new, "simpan").to_request())
-            .await
-            .expect("call"),
+    let again = ask(
+        &app,
+        post("/admin/layanan/baru", &cookie, &csrf, &new, "simpan").to_request(),
     )
     .await;
     assert_eq!(
@@ -310,21 +302,15 @@ async fn another_agencys_service_citizens_officers_and_forged_forms_are_refused(
     let (cookie, csrf) = session(&f.store, &f.admin);
 
     // The licensing office's admin and Bappeda's travel order.
-    let page = answer(
-        app.call(get("/admin/layanan/sppd", &cookie).to_request())
-            .await
-            .expect("call"),
-    )
-    .await;
+    let page = ask(&app, get("/admin/layanan/sppd", &cookie).to_request()).await;
     assert_eq!(
         (page.status, page.error.as_deref()),
         (403, Some("E_NOT_YOUR_AGENCY"))
     );
     let edited = SPPD.replace("deadline_days = 2", "deadline_days = 5");
-    let save = answer(
-        app.call(post("/admin/layanan/sppd", &cookie, &csrf, &edited, "simpan").to_request())
-            .await
-            .expect("call"),
+    let save = ask(
+        &app,
+        post("/admin/layanan/sppd", &cookie, &csrf, &edited, "simpan").to_request(),
     )
     .await;
     assert_eq!(
@@ -339,10 +325,9 @@ async fn another_agencys_service_citizens_officers_and_forged_forms_are_refused(
     );
     // Claiming it for one's own agency does not take it over either.
     let taken = edited.replace("agency = \"BAPPEDA\"", "agency = \"DPMPTSP\"");
-    let take = answer(
-        app.call(post("/admin/layanan/baru", &cookie, &csrf, &taken, "simpan").to_request())
-            .await
-            .expect("call"),
+    let take = ask(
+        &app,
+        post("/admin/layanan/baru", &cookie, &csrf, &taken, "simpan").to_request(),
     )
     .await;
     assert_eq!(
@@ -358,27 +343,23 @@ async fn another_agencys_service_citizens_officers_and_forged_forms_are_refused(
         (sppd.agency.as_str(), sppd.steps[5].deadline_days),
         ("BAPPEDA", Some(2))
     );
-    let export = answer(
-        app.call(get("/admin/layanan/sppd/ekspor", &cookie).to_request())
-            .await
-            .expect("call"),
+    let export = ask(
+        &app,
+        get("/admin/layanan/sppd/ekspor", &cookie).to_request(),
     )
     .await;
     assert_eq!(export.status, 403);
 
-    let forged = answer(
-        app.call(
-            post(
-                "/admin/layanan/surat-keterangan-usaha",
-                &cookie,
-                "wrong",
-                SKU,
-                "simpan",
-            )
-            .to_request(),
+    let forged = ask(
+        &app,
+        post(
+            "/admin/layanan/surat-keterangan-usaha",
+            &cookie,
+            "wrong",
+            SKU,
+            "simpan",
         )
-        .await
-        .expect("call"),
+        .to_request(),
     )
     .await;
     assert_eq!(
@@ -388,29 +369,21 @@ async fn another_agencys_service_citizens_officers_and_forged_forms_are_refused(
 
     for someone in [&f.citizen, &f.verifier] {
         let (cookie, csrf) = session(&f.store, someone);
-        let list = answer(
-            app.call(get("/admin/layanan", &cookie).to_request())
-                .await
-                .expect("call"),
-        )
-        .await;
+        let list = ask(&app, get("/admin/layanan", &cookie).to_request()).await;
         assert_eq!(
             (list.status, list.error.as_deref()),
             (403, Some("E_WRONG_ROLE"))
         );
-        let save = answer(
-            app.call(
-                post(
-                    "/admin/layanan/surat-keterangan-usaha",
-                    &cookie,
-                    &csrf,
-                    SKU,
-                    "simpan",
-                )
-                .to_request(),
+        let save = ask(
+            &app,
+            post(
+                "/admin/layanan/surat-keterangan-usaha",
+                &cookie,
+                &csrf,
+                SKU,
+                "simpan",
             )
-            .await
-            .expect("call"),
+            .to_request(),
         )
         .await;
         assert_eq!(
@@ -418,20 +391,18 @@ async fn another_agencys_service_citizens_officers_and_forged_forms_are_refused(
             (403, Some("E_WRONG_ROLE"))
         );
     }
-    let anonymous = answer(
-        app.call(test::TestRequest::get().uri("/admin/layanan").to_request())
-            .await
-            .expect("call"),
+    let anonymous = ask(
+        &app,
+        test::TestRequest::get().uri("/admin/layanan").to_request(),
     )
     .await;
     assert_eq!(anonymous.status, 303, "to the login page");
 
     // Bappeda's own admin may.
     let (cookie, csrf) = session(&f.store, &f.bappeda_admin);
-    let save = answer(
-        app.call(post("/admin/layanan/sppd", &cookie, &csrf, &edited, "simpan").to_request())
-            .await
-            .expect("call"),
+    let save = ask(
+        &app,
+        post("/admin/layanan/sppd", &cookie, &csrf, &edited, "simpan").to_request(),
     )
     .await;
     assert_eq!(save.status, 303, "{}", save.body);
@@ -475,19 +446,16 @@ async fn steps_that_documents_wait_at_cannot_move_and_the_page_says_why() {
         .unwrap_or_default()
         .to_string()
         + "[[steps]]\nname = \"Penandatanganan\"\naction = \"sign\"\nassignees = { role = \"signer\", position = \"Kepala Dinas\" }\n";
-    let save = answer(
-        app.call(
-            post(
-                "/admin/layanan/surat-keterangan-usaha",
-                &cookie,
-                &csrf,
-                &fewer,
-                "simpan",
-            )
-            .to_request(),
+    let save = ask(
+        &app,
+        post(
+            "/admin/layanan/surat-keterangan-usaha",
+            &cookie,
+            &csrf,
+            &fewer,
+            "simpan",
         )
-        .await
-        .expect("call"),
+        .to_request(),
     )
     .await;
     assert_eq!(
