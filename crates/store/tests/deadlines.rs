@@ -1,8 +1,12 @@
 //! Dashboard figures, step entry times, supervisors and escalations, on a fresh SQLite file
 //! whose documents and events are written by hand with known times.
 
+mod common;
+
+use common::user;
+
 use diesel::{Connection, RunQueryDsl, SqliteConnection};
-use sahih_store::{NewUser, Service, ServiceId, StateCount, Store};
+use sahih_store::{Service, ServiceId, StateCount, Store};
 use sahih_workflow::{
     AgencyId, Assignees, DocumentId, DocumentState, GroupMode, Role, RoutingTemplate, Step,
     StepAction, UserId, summarize,
@@ -60,22 +64,6 @@ fn service(store: &Store, agency: AgencyId, code: &str, name: &str) -> ServiceId
             template: template(),
         })
         .expect("service")
-}
-
-fn user(store: &Store, login: &str, role: Role, agency: Option<AgencyId>) -> UserId {
-    store
-        .create_user(&NewUser {
-            login: login.into(),
-            name: login.to_uppercase(),
-            email: None,
-            password_hash: "$argon2id$fake".into(),
-            role,
-            agency_id: agency,
-            position: None,
-            cert_pem: None,
-            key_pem: None,
-        })
-        .expect("user")
 }
 
 fn fixture() -> Fixture {

@@ -1,14 +1,11 @@
 //! Importing and exporting service definitions, on a fresh SQLite file per test.
 
+mod common;
+
+use common::store;
+
 use sahih_store::{Change, NewAttachment, NewDocument, NewUser, ServiceChange, Store, StoreError};
 use sahih_workflow::{DocumentState, Event, Role, ServiceDefinition, Transition, UserId, submit};
-
-fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite://{}", dir.path().join("sahih.db").display());
-    let store = Store::open(&url, &dir.path().join("blobs")).expect("open");
-    (dir, store)
-}
 
 fn example(name: &str) -> ServiceDefinition {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

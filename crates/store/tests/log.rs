@@ -2,11 +2,13 @@
 //! written with its state change, the sequencer turns pending leaves into tiles and a signed
 //! checkpoint that agree with an independent in-memory tree, and receipts verify offline.
 
+mod common;
+
+use common::{store, user};
+
 use sahih_store::log::audit::OrderCheck;
 use sahih_store::log::leaf::{Leaf, LeafKind, Verdict, VerificationLeaf, VerificationSource};
-use sahih_store::{
-    Change, NewAttachment, NewDocument, NewUser, Service, ServiceId, Store, StoreError,
-};
+use sahih_store::{Change, NewAttachment, NewDocument, Service, ServiceId, Store, StoreError};
 use sahih_tlog::{
     Checkpoint, EntryBundleId, LogIndex, MemoryHashStore, SignerKey, TileId, TilePath, TreeSize,
     leaf_hash, parse_entry_bundle, tile_data, tiles_for_size, tree_hash,
@@ -16,31 +18,8 @@ use sahih_workflow::{
     RoutingTemplate, UserId, decide, submit,
 };
 
-fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite://{}", dir.path().join("sahih.db").display());
-    let store = Store::open(&url, &dir.path().join("blobs")).expect("open");
-    (dir, store)
-}
-
 fn key() -> SignerKey {
     SignerKey::from_seed("sahih.test/log", &[7; 32]).expect("key")
-}
-
-fn user(store: &Store, login: &str, role: Role, agency: Option<AgencyId>) -> UserId {
-    store
-        .create_user(&NewUser {
-            login: login.into(),
-            name: login.to_uppercase(),
-            email: None,
-            password_hash: "$argon2id$fake".into(),
-            role,
-            agency_id: agency,
-            position: None,
-            cert_pem: None,
-            key_pem: None,
-        })
-        .expect("user")
 }
 
 struct World {

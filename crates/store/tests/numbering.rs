@@ -1,11 +1,15 @@
 //! Nomor surat on a fresh SQLite file per test: numbers are given at signing, per agency,
 //! classification and year, from 1, without gaps or repeats, even under concurrent signing.
 
+mod common;
+
+use common::user;
+
 use std::collections::BTreeSet;
 
 use sahih_store::{
-    AllocatedNumber, Change, NewAttachment, NewDocument, NewUser, NumberRequest, Service,
-    ServiceId, Store, StoreError,
+    AllocatedNumber, Change, NewAttachment, NewDocument, NumberRequest, Service, ServiceId, Store,
+    StoreError,
 };
 use sahih_workflow::{
     AgencyId, DocumentId, DocumentState, Event, FieldKind, FormField, NumberFormat, Numbering,
@@ -39,22 +43,6 @@ fn fixture() -> Fixture {
         signer,
         signed_key,
     }
-}
-
-fn user(store: &Store, login: &str, role: Role, agency: Option<AgencyId>) -> UserId {
-    store
-        .create_user(&NewUser {
-            login: login.into(),
-            name: login.to_uppercase(),
-            email: None,
-            password_hash: "$argon2id$fake".into(),
-            role,
-            agency_id: agency,
-            position: None,
-            cert_pem: None,
-            key_pem: None,
-        })
-        .expect("user")
 }
 
 fn service(store: &Store, agency: AgencyId, code: &str) -> ServiceId {

@@ -1,6 +1,10 @@
 //! Paraf of a parallel group as the store keeps it: per step, in the current round, and never
 //! lost or double-counted when two officers of the group act at once.
 
+mod common;
+
+use common::store;
+
 use sahih_store::{
     Change, NewAttachment, NewDocument, NewUser, Service, ServiceId, Store, StoreError,
 };
@@ -8,13 +12,6 @@ use sahih_workflow::{
     Actor, Assignees, Command, DocumentId, DocumentState, GroupMode, ReturnTo, Role,
     RoutingTemplate, Situation, Step, StepAction, UserId, decide, submit,
 };
-
-fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite://{}", dir.path().join("sahih.db").display());
-    let store = Store::open(&url, &dir.path().join("blobs")).expect("open");
-    (dir, store)
-}
 
 fn step(name: &str, action: StepAction, role: Role, mode: GroupMode) -> Step {
     Step {
