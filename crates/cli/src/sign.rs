@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use sahih_signing::{Algorithm, SignatureOptions, SignerKey, load_certificates_pem, sign_pdf};
+use sahih_signing::{
+    Algorithm, FileSource, SignatureOptions, SignerKey, load_certificates_pem, sign_to,
+};
 use zeroize::Zeroizing;
 
 #[derive(Args)]
@@ -87,15 +89,31 @@ pub fn run(args: SignArgs) -> anyhow::Result<()> {
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         chain.extend(load_certificates_pem(&pem)?);
     }
-    let pdf =
-        std::fs::read(&args.input).with_context(|| format!("reading {}", args.input.display()))?;
+    let input = std::fs::File::open(&args.input)
+        .and_then(FileSource::new)
+        .with_context(|| format!("reading {}", args.input.display()))?;
     let options = SignatureOptions {
         reason: args.reason,
         location: args.location,
         ..SignatureOptions::default()
     };
-    let signed = sign_pdf(&pdf, &key, &cert, &chain, &options)?;
-    std::fs::write(&args.output, &signed.bytes)
+    // Written beside the output and renamed into place: a failure leaves no partial file, and
+    // the input may be the output.
+    let dir = match args.output.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let partial = tempfile::NamedTempFile::new_in(&dir)
+        .with_context(|| format!("writing in {}", dir.display()))?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, partial);
+    sign_to(&input, &mut out, &key, &cert, &chain, &options)?;
+    let partial = out
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(|| format!("writing {}", args.output.display()))?;
+    partial
+        .persist(&args.output)
+        .map_err(|e| e.error)
         .with_context(|| format!("writing {}", args.output.display()))?;
     Ok(())
 }

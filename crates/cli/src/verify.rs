@@ -9,8 +9,9 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use sahih_signing::verify::{
-    Indication, MAX_FILE_BYTES, Policy, Report, SignatureReport, Unusable, verify,
+    Indication, MAX_FILE_BYTES, Policy, Report, SignatureReport, Unusable, verify, verify_source,
 };
+use sahih_signing::{FileSource, Source};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -81,9 +82,9 @@ pub fn run(args: VerifyArgs) -> ExitCode {
     if let (Ok((report, pdf)), Some(field), Some(out)) =
         (&outcome, &args.signed_revision, &args.out)
     {
-        match sahih_signing::verify::signed_revision(pdf, report, field) {
-            Some(bytes) => {
-                if let Err(e) = std::fs::write(out, bytes) {
+        match signed_length(report, field) {
+            Some(len) => {
+                if let Err(e) = copy_prefix(pdf.as_ref(), len, out) {
                     eprintln!("sahih: cannot write {}: {e} (E_IO)", out.display());
                     return ExitCode::from(3);
                 }
@@ -106,7 +107,43 @@ fn unusable(code: &str, reason: String) -> Unusable {
     }
 }
 
-fn report(args: &VerifyArgs) -> Result<(Report, Vec<u8>), Unusable> {
+/// The length of the signed revision of the signature in `field` (DESIGN.md decision 4).
+fn signed_length(report: &Report, field: &str) -> Option<usize> {
+    let sig = report.signatures.iter().find(|s| s.field == field)?;
+    usize::try_from(sig.signed_length?).ok()
+}
+
+/// Writes the first `len` bytes of `pdf` to `out`, streamed.
+fn copy_prefix(pdf: &dyn Source, len: usize, out: &std::path::Path) -> std::io::Result<()> {
+    let mut file = std::io::BufWriter::new(std::fs::File::create(out)?);
+    let mut buf = vec![0; (1 << 20).min(len)];
+    let mut at = 0;
+    while at < len {
+        let n = (len - at).min(buf.len());
+        pdf.read_exact_at(&mut buf[..n], at)?;
+        file.write_all(&buf[..n])?;
+        at += n;
+    }
+    file.flush()
+}
+
+/// The PDF to validate: a regular file is read in pieces as the validator needs them; anything
+/// else (a pipe, a device) is read into memory, at most [`MAX_FILE_BYTES`] + 1 bytes.
+enum Input {
+    File(FileSource),
+    Memory(Vec<u8>),
+}
+
+impl AsRef<dyn Source> for Input {
+    fn as_ref(&self) -> &(dyn Source + 'static) {
+        match self {
+            Input::File(f) => f,
+            Input::Memory(m) => m,
+        }
+    }
+}
+
+fn report(args: &VerifyArgs) -> Result<(Report, Input), Unusable> {
     let mut policy = Policy::default();
     for path in &args.trust {
         let pem = std::fs::read_to_string(path)
@@ -121,8 +158,11 @@ fn report(args: &VerifyArgs) -> Result<(Report, Vec<u8>), Unusable> {
                 unusable("E_BAD_TIME", format!("--at {at} is not an RFC 3339 time"))
             })?);
     }
-    let pdf = read_bounded(&args.file)?;
-    let report = verify(&pdf, &policy)?;
+    let pdf = open(&args.file)?;
+    let report = match &pdf {
+        Input::File(f) => verify_source(f, &policy)?,
+        Input::Memory(m) => verify(m, &policy)?,
+    };
     Ok((report, pdf))
 }
 
@@ -135,26 +175,28 @@ fn clean(text: &str) -> String {
         .collect()
 }
 
-/// Reads at most [`MAX_FILE_BYTES`] + 1 bytes, so that a huge file (or `/dev/zero`) is refused
-/// as too large instead of filling memory.
-fn read_bounded(path: &std::path::Path) -> Result<Vec<u8>, Unusable> {
+/// Opens the input: a regular file as a [`FileSource`]; anything else read whole, at most
+/// [`MAX_FILE_BYTES`] + 1 bytes, so that `/dev/zero` or an endless pipe is refused as too large
+/// instead of filling memory.
+fn open(path: &std::path::Path) -> Result<Input, Unusable> {
     use std::io::Read as _;
     let cannot =
         |e: std::io::Error| unusable("E_IO", format!("cannot read {}: {e}", path.display()));
     let file = std::fs::File::open(path).map_err(cannot)?;
     let limit = MAX_FILE_BYTES as u64;
-    if file
-        .metadata()
-        .is_ok_and(|m| m.is_file() && m.len() > limit)
-    {
-        return Err(too_large());
+    let meta = file.metadata().map_err(cannot)?;
+    if meta.is_file() {
+        if meta.len() > limit {
+            return Err(too_large());
+        }
+        return FileSource::new(file).map(Input::File).map_err(cannot);
     }
     let mut pdf = Vec::new();
     file.take(limit + 1).read_to_end(&mut pdf).map_err(cannot)?;
     if pdf.len() as u64 > limit {
         return Err(too_large());
     }
-    Ok(pdf)
+    Ok(Input::Memory(pdf))
 }
 
 fn too_large() -> Unusable {

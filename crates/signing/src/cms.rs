@@ -49,14 +49,45 @@ struct SigningCertificateV2 {
 /// Computes the digest that the message-digest attribute must carry for `key` over the
 /// concatenation of `parts` (the two ByteRange segments): SHA-256, or SHA-512 for Ed25519.
 pub fn content_digest(key: &SignerKey, parts: &[&[u8]]) -> Vec<u8> {
-    if key.digest_oid() == crate::keys::OID_SHA512 {
-        let mut h = sha2::Sha512::new();
-        parts.iter().for_each(|p| h.update(p));
-        h.finalize().to_vec()
-    } else {
-        let mut h = sha2::Sha256::new();
-        parts.iter().for_each(|p| h.update(p));
-        h.finalize().to_vec()
+    let mut h = ContentHasher::for_key(key);
+    parts.iter().for_each(|p| h.update(p));
+    h.finalize()
+}
+
+/// The digest of [`content_digest`], fed piece by piece (for ByteRange segments streamed from
+/// a file).
+#[derive(Clone)]
+pub enum ContentHasher {
+    /// SHA-256 (FIPS 180-4), for RSA and ECDSA keys.
+    Sha256(sha2::Sha256),
+    /// SHA-512, for Ed25519 (RFC 8419 §3).
+    Sha512(sha2::Sha512),
+}
+
+impl ContentHasher {
+    /// The hasher `key`'s signatures use.
+    pub fn for_key(key: &SignerKey) -> ContentHasher {
+        if key.digest_oid() == crate::keys::OID_SHA512 {
+            ContentHasher::Sha512(sha2::Sha512::new())
+        } else {
+            ContentHasher::Sha256(sha2::Sha256::new())
+        }
+    }
+
+    /// Feeds `bytes`.
+    pub fn update(&mut self, bytes: &[u8]) {
+        match self {
+            ContentHasher::Sha256(h) => h.update(bytes),
+            ContentHasher::Sha512(h) => h.update(bytes),
+        }
+    }
+
+    /// The digest of everything fed.
+    pub fn finalize(self) -> Vec<u8> {
+        match self {
+            ContentHasher::Sha256(h) => h.finalize().to_vec(),
+            ContentHasher::Sha512(h) => h.finalize().to_vec(),
+        }
     }
 }
 

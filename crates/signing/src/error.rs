@@ -117,3 +117,9 @@ impl SigningError {
         )
     }
 }
+
+impl From<std::io::Error> for SigningError {
+    fn from(e: std::io::Error) -> SigningError {
+        SigningError::Io(e.to_string())
+    }
+}

@@ -13,6 +13,7 @@ use lopdf::{Document, Object};
 
 use crate::SigningError;
 use crate::revisions::{XrefKind, XrefSection};
+use crate::source::{Source, parse_at, window};
 use crate::syntax::{Lexer, Token, Value, is_white, parse_dict};
 
 /// A note on a defect validation tolerates.
@@ -27,24 +28,33 @@ fn broken(detail: String) -> SigningError {
     SigningError::BrokenXref { detail }
 }
 
-/// Runs every check on `pdf`, whose chain is `chain` and which lopdf loaded as `doc`. A defect
+/// Runs every check on `src`, whose chain is `chain` and which was loaded as `doc`. A defect
 /// of object `id` for which `tolerate(id, length_only)` holds is pushed to `notes` instead of
-/// failing (`length_only`: the defect is a stream `/Length` that misses `endstream`).
+/// failing (`length_only`: the defect is a stream `/Length` that misses `endstream`). With
+/// `partial` (a document loaded with only the objects an update needs), an object that was not
+/// loaded has its header checked at its offset, not its body.
 pub(crate) fn check(
-    pdf: &[u8],
+    src: &dyn Source,
     doc: &Document,
     chain: &[XrefSection],
+    partial: bool,
     tolerate: &dyn Fn(u32, bool) -> bool,
     notes: &mut Vec<String>,
 ) -> Result<(), SigningError> {
     for section in chain.iter().filter(|s| s.kind == XrefKind::Table) {
-        check_table(pdf, section.offset, tolerate, notes)?;
+        let table = window(src, section.offset, section.trailer_at - section.offset)?;
+        check_table(src, &table, section.offset, tolerate, notes)?;
     }
     let mut headers = HashMap::new();
     for (id, entry) in &doc.reference_table.entries {
         let outcome = match entry {
             XrefEntry::Normal { offset, generation } => match usize::try_from(*offset) {
-                Ok(offset) => check_object(pdf, doc, *id, *generation, offset),
+                Ok(offset) if partial && !doc.objects.contains_key(&(*id, *generation)) => {
+                    object_header(src, *id, *generation, offset)
+                        .map(|_| ())
+                        .map_err(|e| (false, e))
+                }
+                Ok(offset) => check_object(src, doc, *id, *generation, offset),
                 Err(_) => Err((false, broken(format!("object {id}: offset out of range")))),
             },
             XrefEntry::Compressed { container, index } => {
@@ -112,15 +122,16 @@ const MEMBER_HEADER_LIMIT: usize = 32 * 1024 * 1024;
 /// Reads one xref table strictly: `xref`, then subsections of `start count` and exactly
 /// `count` entries `nnnnnnnnnn ggggg n|f`, then `trailer`; checks every in-use entry's object.
 fn check_table(
+    src: &dyn Source,
     pdf: &[u8],
     offset: usize,
     tolerate: &dyn Fn(u32, bool) -> bool,
     notes: &mut Vec<String>,
 ) -> Result<(), SigningError> {
-    let mut pos = offset + 4;
+    let mut pos = 4;
     loop {
         pos = skip_white(pdf, pos);
-        if pdf[pos..].starts_with(b"trailer") {
+        if pos >= pdf.len() || pdf[pos..].starts_with(b"trailer") {
             return Ok(());
         }
         let mut lex = Lexer::new(pdf, pos);
@@ -130,7 +141,7 @@ fn check_table(
             )));
         };
         let (start, count) = match (u32::try_from(start), usize::try_from(count)) {
-            (Ok(s), Ok(c)) if c <= pdf.len() / 18 => (s, c),
+            (Ok(s), Ok(c)) if c <= src.len() / 18 => (s, c),
             _ => {
                 return Err(broken(format!(
                     "the xref table at {offset} claims impossible entries"
@@ -164,14 +175,23 @@ fn check_table(
                     .and_then(|t| t.parse().ok())
                     .unwrap_or(u16::MAX);
                 let id = start.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
-                match object_header(pdf, id, generation, at) {
+                match object_header(src, id, generation, at) {
                     Err(e) if tolerate(id, false) => notes.push(tolerated(&e)),
                     other => {
                         other?;
                     }
                 }
             }
-            pos = skip_white(pdf, pos + 18);
+            // Each entry is exactly 20 bytes: its end of line is SP CR, SP LF or CR LF
+            // (ISO 32000-2 §7.5.4); rows of other lengths are a file lenient readers realign.
+            let eol = pdf.get(pos + 18..pos + 20);
+            if !matches!(eol, Some(b" \r" | b" \n" | b"\r\n")) {
+                return Err(broken(format!(
+                    "the xref table at {offset} has an entry for object {} that is not 20 bytes long",
+                    u64::from(start) + i as u64
+                )));
+            }
+            pos += 20;
         }
     }
 }
@@ -186,13 +206,14 @@ fn skip_white(pdf: &[u8], mut pos: usize) -> usize {
 /// Checks `id gen obj` at `offset` (white space before it is tolerated, as every reader does);
 /// returns where the object's value starts.
 fn object_header(
-    pdf: &[u8],
+    src: &dyn Source,
     id: u32,
     generation: u16,
     offset: usize,
 ) -> Result<usize, SigningError> {
-    let start = skip_white(pdf, offset);
-    let mut lex = Lexer::new(pdf, start);
+    let pdf = window(src, offset, 1024)?;
+    let start = skip_white(&pdf, 0);
+    let mut lex = Lexer::new(&pdf, start);
     let ok = pdf.get(start).is_some_and(u8::is_ascii_digit)
         && matches!((lex.next(), lex.next(), lex.next()),
             (Some(Token::Int(n)), Some(Token::Int(g)), Some(Token::Keyword(k)))
@@ -202,38 +223,48 @@ fn object_header(
             "object {id} {generation} is not at offset {offset}, where the xref says"
         )));
     }
-    Ok(lex.pos)
+    Ok(offset + lex.pos)
 }
 
 /// Checks the object's header and, for a stream, that `/Length` bytes after `stream` come to
 /// `endstream` (ISO 32000-2 §7.3.8.1).
 fn check_object(
-    pdf: &[u8],
+    src: &dyn Source,
     doc: &Document,
     id: u32,
     generation: u16,
     offset: usize,
 ) -> Result<(), (bool, SigningError)> {
-    let value_at = object_header(pdf, id, generation, offset).map_err(|e| (false, e))?;
-    let mut lex = Lexer::new(pdf, value_at);
-    lex.skip_value()
-        .ok_or_else(|| (false, broken(format!("object {id} does not parse"))))?;
-    if lex.next() != Some(Token::Keyword(b"stream".to_vec())) {
+    let value_at = object_header(src, id, generation, offset).map_err(|e| (false, e))?;
+    let does_not_parse = || (false, broken(format!("object {id} does not parse")));
+    let src_len = src.len();
+    // The value, then whether `stream` follows it and the stream dictionary's /Length.
+    let read = parse_at(src, value_at, MAX_OBJECT_TEXT, |pdf| {
+        let mut lex = Lexer::new(pdf, 0);
+        lex.skip_value()?;
+        lex.skip_space();
+        if value_at + pdf.len() < src_len && pdf.len() - lex.pos < 16 {
+            return None; // the window may cut the keyword that follows
+        }
+        if lex.next() != Some(Token::Keyword(b"stream".to_vec())) {
+            return Some(None);
+        }
+        let mut data = lex.pos;
+        if pdf[data..].starts_with(b"\r\n") {
+            data += 2;
+        } else if pdf[data..].starts_with(b"\n") {
+            data += 1;
+        }
+        let length = parse_dict(pdf, 0).and_then(|d| d.get(b"Length").map(|e| e.value.clone()));
+        Some(Some((data, length)))
+    })
+    .map_err(|e| (false, e.into()))?
+    .ok_or_else(does_not_parse)?;
+    let Some((data_rel, length)) = read else {
         return Ok(());
-    }
-    let mut data = lex.pos;
-    if pdf[data..].starts_with(b"\r\n") {
-        data += 2;
-    } else if pdf[data..].starts_with(b"\n") {
-        data += 1;
-    }
-    let dict = parse_dict(pdf, value_at).ok_or_else(|| {
-        (
-            false,
-            broken(format!("object {id}: stream dictionary does not parse")),
-        )
-    })?;
-    let length = match dict.get(b"Length").map(|e| e.value.clone()) {
+    };
+    let data = value_at + data_rel;
+    let length = match length {
         Some(Value::Int(n)) => Some(n),
         Some(Value::Ref(n, g)) => doc.get_object((n, g)).ok().and_then(|o| o.as_i64().ok()),
         _ => None,
@@ -241,10 +272,14 @@ fn check_object(
     let end = length
         .and_then(|l| usize::try_from(l).ok())
         .and_then(|l| data.checked_add(l));
-    let closes = end.is_some_and(|e| {
-        let after = skip_white(pdf, e.min(pdf.len()));
-        e <= pdf.len() && pdf[after..].starts_with(b"endstream")
-    });
+    let closes = match end {
+        Some(e) if e <= src.len() => {
+            let after = window(src, e, 1024).map_err(|e| (false, e.into()))?;
+            let skipped = skip_white(&after, 0);
+            after[skipped..].starts_with(b"endstream")
+        }
+        _ => false,
+    };
     if !closes {
         return Err((
             end.is_some(),
@@ -255,6 +290,9 @@ fn check_object(
     }
     Ok(())
 }
+
+/// Largest object text read to check it, bytes.
+const MAX_OBJECT_TEXT: usize = 16 * 1024 * 1024;
 
 thread_local! {
     /// Decompressed bytes object streams may still take during the current load.

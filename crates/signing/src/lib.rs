@@ -23,13 +23,20 @@ pub mod devca;
 mod error;
 mod integrity;
 pub mod keys;
+mod object;
 pub mod pdf;
+mod reader;
 pub mod revisions;
+pub mod source;
 mod syntax;
 mod update;
 pub mod verify;
 
 pub use error::SigningError;
 pub use keys::{Algorithm, SignerKey, encrypt_pkcs8_pem, load_certificates_pem};
-pub use pdf::{PdfSummary, SignatureOptions, SignedPdf, inspect, sign_pdf};
+pub use pdf::{
+    PdfSummary, Prehash, SignatureOptions, SignedPdf, SignedUpdate, inspect, prehash, sign_pdf,
+    sign_prehashed, sign_to,
+};
+pub use source::{FileSource, Prefix, Source};
 pub use x509_cert::Certificate;

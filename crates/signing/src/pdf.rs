@@ -15,7 +15,9 @@ use x509_cert::Certificate;
 use crate::SigningError;
 use crate::cms;
 use crate::keys::{SignerKey, check_key_matches};
-use crate::revisions::{XrefSection, xref_chain};
+use crate::reader::Scope;
+use crate::revisions::{XrefSection, chain_of};
+use crate::source::Source;
 use crate::update::Plan;
 
 /// Width of each placeholder number in `/ByteRange`: up to 10 digits, i.e. files below 10 GB.
@@ -74,11 +76,12 @@ pub struct PdfSummary {
     pub signatures: usize,
 }
 
-/// Loads a PDF the way the signer will: its cross-reference chain read strictly, then lenient
-/// parsing by lopdf; a file whose cross-reference data needed repair, or that is encrypted, is
-/// refused (it cannot be extended by an incremental update without rewriting earlier revisions).
-fn load(pdf: &[u8]) -> Result<(Document, Vec<XrefSection>), SigningError> {
-    load_checked(pdf, Strictness::Signing).map(|(doc, chain, _)| (doc, chain))
+/// Loads a PDF the way the signer will: its cross-reference chain read strictly, then every
+/// object read where the chain says, stream data left in the source; a file whose
+/// cross-reference data needs repair, or that is encrypted, is refused (it cannot be extended
+/// by an incremental update without rewriting earlier revisions).
+fn load(src: &dyn Source) -> Result<(Document, Vec<XrefSection>), SigningError> {
+    load_checked(src, Strictness::Signing).map(|(doc, chain, _)| (doc, chain))
 }
 
 /// How [`load_checked`] treats defects inside objects.
@@ -95,39 +98,26 @@ pub(crate) enum Strictness {
 
 /// [`load`] with a choice of [`Strictness`]; returns the notes on tolerated defects too.
 pub(crate) fn load_checked(
-    pdf: &[u8],
+    src: &dyn Source,
     strictness: Strictness,
 ) -> Result<(Document, Vec<XrefSection>, Vec<String>), SigningError> {
-    check_header(pdf)?;
-    let chain = xref_chain(pdf)?;
-    let options = LoadOptions {
-        max_decompressed_size: Some(MAX_DECOMPRESSED),
-        filter: Some(crate::integrity::budget_filter),
-        ..LoadOptions::default()
-    };
-    crate::integrity::reset_budget();
-    let doc = Document::load_mem_with_options(pdf, options).map_err(|e| {
-        if matches!(e, lopdf::Error::Decryption(_)) {
-            SigningError::Encrypted
-        } else {
-            SigningError::BrokenXref {
-                detail: e.to_string(),
-            }
+    check_header(src)?;
+    let chain = chain_of(src)?;
+    let trailer = crate::reader::trailer(src, &chain)?;
+    let (doc, wanted) = if trailer.has(b"Encrypt") {
+        if strictness == Strictness::Signing {
+            return Err(SigningError::Encrypted);
         }
-    })?;
-    let encrypted = doc.trailer.has(b"Encrypt") || doc.was_encrypted();
-    if encrypted && strictness == Strictness::Signing {
-        return Err(SigningError::Encrypted);
-    }
-    if let Some(recovery) = doc.xref_recovery {
-        let detail = match recovery {
-            lopdf::xref::XrefRecovery::OffsetCorrected => "an offset points next to its section",
-            _ => "the cross-reference data cannot be read as written",
+        (load_encrypted(src)?, None)
+    } else {
+        let scope = match strictness {
+            Strictness::Signing => Scope::Structure,
+            Strictness::Validation => Scope::Everything,
         };
-        return Err(SigningError::BrokenXref {
-            detail: detail.into(),
-        });
-    }
+        let loaded = crate::reader::load(src, &chain, scope)?;
+        (loaded.doc, loaded.wanted)
+    };
+    let encrypted = doc.trailer.has(b"Encrypt") || doc.was_encrypted();
     let referenced = match strictness {
         Strictness::Signing => HashSet::new(),
         Strictness::Validation => referenced_numbers(&doc),
@@ -136,9 +126,8 @@ pub(crate) fn load_checked(
         strictness == Strictness::Validation && (length_only || !referenced.contains(&id))
     };
     let mut notes = Vec::new();
-    // Lenient loading skips objects it cannot read; every object the cross-reference data lists
-    // must have been read, or the file needs repair. lopdf drops the /Encrypt dictionary of a
-    // file it decrypts.
+    // Every object the cross-reference data lists must have been read, or the file needs
+    // repair. lopdf drops the /Encrypt dictionary of a file it decrypts.
     let read: HashSet<u32> = doc.objects.keys().map(|(n, _)| *n).collect();
     let encrypt_dict = doc
         .trailer
@@ -150,7 +139,12 @@ pub(crate) fn load_checked(
             entry,
             XrefEntry::Normal { .. } | XrefEntry::Compressed { .. }
         );
-        if !listed || read.contains(id) || (encrypted && encrypt_dict.map(|e| e.0) == Some(*id)) {
+        let skipped = wanted.as_ref().is_some_and(|w| !w.contains(id));
+        if !listed
+            || skipped
+            || read.contains(id)
+            || (encrypted && encrypt_dict.map(|e| e.0) == Some(*id))
+        {
             continue;
         }
         let detail = format!("object {id} listed in the cross-reference data cannot be read");
@@ -165,8 +159,41 @@ pub(crate) fn load_checked(
         }
         notes.push(format!("tolerated defect: {detail} (nothing refers to it)"));
     }
-    crate::integrity::check(pdf, &doc, &chain, &tolerate, &mut notes)?;
+    let partial = wanted.is_some();
+    crate::integrity::check(src, &doc, &chain, partial, &tolerate, &mut notes)?;
     Ok((doc, chain, notes))
+}
+
+/// An encrypted file, for validation: read whole and opened by lopdf with the empty user
+/// password (ISO 32000-2 §7.6.4). Such files are small in practice; they are the one case read
+/// into memory at once.
+fn load_encrypted(src: &dyn Source) -> Result<Document, SigningError> {
+    let pdf = crate::source::window(src, 0, src.len())?;
+    let options = LoadOptions {
+        max_decompressed_size: Some(MAX_DECOMPRESSED),
+        filter: Some(crate::integrity::budget_filter),
+        ..LoadOptions::default()
+    };
+    crate::integrity::reset_budget();
+    let doc = Document::load_mem_with_options(&pdf, options).map_err(|e| {
+        if matches!(e, lopdf::Error::Decryption(_)) {
+            SigningError::Encrypted
+        } else {
+            SigningError::BrokenXref {
+                detail: e.to_string(),
+            }
+        }
+    })?;
+    if let Some(recovery) = doc.xref_recovery {
+        let detail = match recovery {
+            lopdf::xref::XrefRecovery::OffsetCorrected => "an offset points next to its section",
+            _ => "the cross-reference data cannot be read as written",
+        };
+        return Err(SigningError::BrokenXref {
+            detail: detail.into(),
+        });
+    }
+    Ok(doc)
 }
 
 /// Object numbers that some object, or the trailer, refers to.
@@ -193,7 +220,8 @@ fn referenced_numbers(doc: &Document) -> HashSet<u32> {
 
 /// The file starts with a `%PDF-d.d` header (ISO 32000-2 §7.5.2). Offsets count from the first
 /// byte of the file; bytes before the header would make readers disagree on every offset.
-pub(crate) fn check_header(pdf: &[u8]) -> Result<(), SigningError> {
+pub(crate) fn check_header(src: &dyn Source) -> Result<(), SigningError> {
+    let pdf = crate::source::window(src, 0, 1024)?;
     if has_pdf_header(&pdf[..pdf.len().min(8)]) {
         return Ok(());
     }
@@ -224,38 +252,41 @@ fn has_pdf_header(head: &[u8]) -> bool {
 /// [`SigningError::BadStructure`] (no catalog, no page, objects the update must edit that do
 /// not parse), [`SigningError::CertifiedNoChanges`].
 pub fn inspect(pdf: &[u8]) -> Result<PdfSummary, SigningError> {
-    let prepared = prepare(pdf, &SignatureOptions::default(), CONTENTS_BASE_RESERVE)?;
+    let prepared = prepare(&pdf, &SignatureOptions::default(), CONTENTS_BASE_RESERVE)?;
     Ok(prepared.summary)
 }
 
 /// An update ready for its signature value.
 struct Prepared {
-    bytes: Vec<u8>,
+    /// The bytes appended after the input (a line end first, when the input lacks one).
+    update: Vec<u8>,
+    /// Length of the input: where `update` starts in the signed file.
+    base: usize,
     field_name: String,
-    /// Offset of the `<` of the `/Contents` placeholder.
+    /// Offset in the signed file of the `<` of the `/Contents` placeholder.
     contents_at: usize,
-    /// Offset of the `[` of the `/ByteRange` placeholder.
+    /// Offset in the signed file of the `[` of the `/ByteRange` placeholder.
     byte_range_at: usize,
     summary: PdfSummary,
 }
 
 fn prepare(
-    pdf: &[u8],
+    src: &dyn Source,
     options: &SignatureOptions,
     reserve: usize,
 ) -> Result<Prepared, SigningError> {
-    let (doc, chain) = load(pdf)?;
+    let (doc, chain) = load(src)?;
     let root_id = catalog_id(&doc)?;
     check_docmdp(&doc, root_id)?;
     let (page_id, page_count) = page_tree(&doc, root_id)?;
     let mut names = HashSet::new();
-    let signatures = walk_fields(&doc, root_id, pdf.len(), &mut names)?;
+    let signatures = walk_fields(&doc, root_id, src.len(), &mut names)?;
     let field_name = (1..)
         .map(|n| format!("{}-{n}", options.field_prefix))
         .find(|n| !names.contains(n))
         .unwrap_or_else(|| options.field_prefix.clone());
 
-    let mut plan = Plan::new(pdf, &doc, &chain)?;
+    let mut plan = Plan::new(src, &doc, &chain)?;
     let sig_id = plan.alloc();
     let widget_id = plan.alloc();
     let (sig_text, byte_range_in, contents_in) = signature_dictionary(options, reserve);
@@ -265,10 +296,11 @@ fn prepare(
     let widget_ref = format!("{widget_id} 0 R");
     plan.add_signature_field(root_id.0, &widget_ref)?;
     plan.push_to_object_array(page_id.0, b"Annots", &widget_ref)?;
-    let (bytes, offsets) = plan.write(&chain)?;
+    let (update, offsets) = plan.write(&chain)?;
     let sig_at = offsets[&sig_id] + format!("{sig_id} 0 obj\n").len();
     Ok(Prepared {
-        bytes,
+        update,
+        base: src.len(),
         field_name,
         contents_at: sig_at + contents_in,
         byte_range_at: sig_at + byte_range_in,
@@ -277,6 +309,17 @@ fn prepare(
             signatures,
         },
     })
+}
+
+/// What [`sign_to`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedUpdate {
+    /// Fully qualified name of the new signature field.
+    pub field_name: String,
+    /// The `/ByteRange` written: `[0, a, b, c]`, offsets and lengths in bytes.
+    pub byte_range: [usize; 4],
+    /// Length of the signed file, bytes.
+    pub len: usize,
 }
 
 /// Signs `pdf` with a PAdES B-B signature (`/SubFilter /ETSI.CAdES.detached`) in a new invisible
@@ -292,25 +335,126 @@ pub fn sign_pdf(
     chain: &[Certificate],
     options: &SignatureOptions,
 ) -> Result<SignedPdf, SigningError> {
+    let mut bytes = Vec::with_capacity(pdf.len() + 64 * 1024);
+    let signed = sign_to(&pdf, &mut bytes, key, cert, chain, options)?;
+    Ok(SignedPdf {
+        bytes,
+        field_name: signed.field_name,
+        byte_range: signed.byte_range,
+    })
+}
+
+/// [`sign_pdf`] streaming: reads the input from `src` (only its cross-reference data and the
+/// objects the update touches are parsed) and writes the signed file to `out`, hashing the
+/// input's bytes as they are copied, in one pass. Peak memory is a chunk of the input plus
+/// the parsed objects, whatever the file's size.
+///
+/// Errors: those of [`sign_pdf`]; [`SigningError::Io`] when `src` or `out` fails (`out` may
+/// then hold part of the file).
+pub fn sign_to(
+    src: &dyn Source,
+    out: &mut dyn std::io::Write,
+    key: &SignerKey,
+    cert: &Certificate,
+    chain: &[Certificate],
+    options: &SignatureOptions,
+) -> Result<SignedUpdate, SigningError> {
+    sign_with(src, None, out, key, cert, chain, options)
+}
+
+/// The digest of an input's bytes, taken before the update that signs it is known: every
+/// ByteRange starts with the whole input, so [`sign_prehashed`] then hashes only the few
+/// kilobytes of the update. Lets a batch hash documents on every core while their signatures
+/// (and nomor surat) are still given one at a time.
+#[derive(Clone)]
+pub struct Prehash {
+    hasher: cms::ContentHasher,
+    len: usize,
+}
+
+/// Hashes all of `src` with the digest algorithm `key` signs with (SHA-256, or SHA-512 for
+/// Ed25519), streaming.
+///
+/// Errors: [`SigningError::Io`] when `src` cannot be read.
+pub fn prehash(src: &dyn Source, key: &SignerKey) -> Result<Prehash, SigningError> {
+    let mut hasher = cms::ContentHasher::for_key(key);
+    crate::source::for_each_chunk(src, 0..src.len(), |chunk| hasher.update(chunk))?;
+    Ok(Prehash {
+        hasher,
+        len: src.len(),
+    })
+}
+
+/// [`sign_to`] with the input already hashed by [`prehash`] with the same key.
+///
+/// Errors: those of [`sign_to`]; [`SigningError::Key`] when `hashed` was computed over another
+/// input length or for another key's digest algorithm.
+pub fn sign_prehashed(
+    src: &dyn Source,
+    hashed: &Prehash,
+    out: &mut dyn std::io::Write,
+    key: &SignerKey,
+    cert: &Certificate,
+    chain: &[Certificate],
+    options: &SignatureOptions,
+) -> Result<SignedUpdate, SigningError> {
+    let same_digest = std::mem::discriminant(&hashed.hasher)
+        == std::mem::discriminant(&cms::ContentHasher::for_key(key));
+    if hashed.len != src.len() || !same_digest {
+        return Err(SigningError::Key(
+            "the input was hashed for another file or another key".into(),
+        ));
+    }
+    sign_with(src, Some(hashed), out, key, cert, chain, options)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn sign_with(
+    src: &dyn Source,
+    hashed: Option<&Prehash>,
+    out: &mut dyn std::io::Write,
+    key: &SignerKey,
+    cert: &Certificate,
+    chain: &[Certificate],
+    options: &SignatureOptions,
+) -> Result<SignedUpdate, SigningError> {
     check_key_matches(key, cert)?;
     let reserve =
         CONTENTS_BASE_RESERVE + cert_len(cert) + chain.iter().map(cert_len).sum::<usize>();
     let Prepared {
-        mut bytes,
+        mut update,
+        base,
         field_name,
         contents_at: a,
         byte_range_at,
         ..
-    } = prepare(pdf, options, reserve)?;
+    } = prepare(src, options, reserve)?;
+    let len = base + update.len();
     let b = a + 2 * reserve + 2;
-    let c = bytes.len() - b;
+    let c = len - b;
     let mut range = format!("[0 {a} {b} {c}]");
     while range.len() < BYTE_RANGE_PLACEHOLDER.len() {
         range.insert(range.len() - 1, ' ');
     }
-    bytes[byte_range_at..byte_range_at + range.len()].copy_from_slice(range.as_bytes());
-    let digest = cms::content_digest(key, &[&bytes[..a], &bytes[b..]]);
-    let der = cms::signed_data(key, cert, chain, &digest)?;
+    let at = byte_range_at - base;
+    update[at..at + range.len()].copy_from_slice(range.as_bytes());
+    let mut hasher = match hashed {
+        Some(h) => h.hasher.clone(),
+        None => cms::ContentHasher::for_key(key),
+    };
+    let mut written = Ok(());
+    crate::source::for_each_chunk(src, 0..base, |chunk| {
+        if hashed.is_none() {
+            hasher.update(chunk);
+        }
+        if written.is_ok() {
+            written = out.write_all(chunk);
+        }
+    })?;
+    written?;
+    hasher.update(&update[..a - base]);
+    hasher.update(&update[b - base..]);
+    let der = cms::signed_data(key, cert, chain, &hasher.finalize())?;
     if der.len() > reserve {
         return Err(SigningError::ContentsTooSmall {
             needed: der.len(),
@@ -318,11 +462,13 @@ pub fn sign_pdf(
         });
     }
     let hex = hex_upper(&der);
-    bytes[a + 1..a + 1 + hex.len()].copy_from_slice(hex.as_bytes());
-    Ok(SignedPdf {
-        bytes,
+    let at = a - base + 1;
+    update[at..at + hex.len()].copy_from_slice(hex.as_bytes());
+    out.write_all(&update)?;
+    Ok(SignedUpdate {
         field_name,
         byte_range: [0, a, b, c],
+        len,
     })
 }
 

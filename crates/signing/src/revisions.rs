@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 
 use crate::SigningError;
+use crate::source::{Source, find_from, parse_at, window};
 use crate::syntax::{Dict, Lexer, Token, Value, parse_dict};
 
 /// Upper bound on the number of sections (and so revisions) followed.
@@ -43,12 +44,19 @@ fn broken(detail: String) -> SigningError {
     SigningError::BrokenXref { detail }
 }
 
-/// Reads the cross-reference chain, newest section first.
+/// Reads the cross-reference chain of `pdf`, newest section first.
 ///
 /// Errors: [`SigningError::BrokenXref`] when `startxref` is missing, an offset does not point
 /// exactly at a section, a stream lacks `/Type /XRef`, or the chain loops.
 pub fn xref_chain(pdf: &[u8]) -> Result<Vec<XrefSection>, SigningError> {
-    let mut next = Some(startxref(pdf)?);
+    chain_of(&pdf)
+}
+
+/// [`xref_chain`] over any [`Source`]: reads only the end of the file and the sections.
+///
+/// Errors: as [`xref_chain`], and [`SigningError::Io`] when the source cannot be read.
+pub fn chain_of(src: &dyn Source) -> Result<Vec<XrefSection>, SigningError> {
+    let mut next = Some(startxref(src)?);
     let mut seen = HashSet::new();
     let mut chain = Vec::new();
     while let Some(offset) = next {
@@ -60,9 +68,9 @@ pub fn xref_chain(pdf: &[u8]) -> Result<Vec<XrefSection>, SigningError> {
                 "more than {MAX_SECTIONS} cross-reference sections"
             )));
         }
-        let section = section_at(pdf, offset)?;
+        let section = section_at(src, offset)?;
         if let Some(stm) = section.xref_stm {
-            let hybrid = section_at(pdf, stm)?;
+            let hybrid = section_at(src, stm)?;
             if hybrid.kind != XrefKind::Stream {
                 return Err(broken(format!(
                     "/XRefStm {stm} is not a cross-reference stream"
@@ -75,14 +83,14 @@ pub fn xref_chain(pdf: &[u8]) -> Result<Vec<XrefSection>, SigningError> {
     Ok(chain)
 }
 
-fn startxref(pdf: &[u8]) -> Result<usize, SigningError> {
-    let tail_start = pdf.len().saturating_sub(TAIL);
-    let tail = &pdf[tail_start..];
+fn startxref(src: &dyn Source) -> Result<usize, SigningError> {
+    let tail_start = src.len().saturating_sub(TAIL);
+    let tail = window(src, tail_start, TAIL)?;
     let at = tail
         .windows(9)
         .rposition(|w| w == b"startxref")
         .ok_or_else(|| broken("no startxref near the end of the file".into()))?;
-    let mut lex = Lexer::new(tail, at + 9);
+    let mut lex = Lexer::new(&tail, at + 9);
     match lex.next() {
         Some(Token::Int(n)) if n >= 0 => {
             usize::try_from(n).map_err(|_| broken("startxref out of range".into()))
@@ -91,16 +99,20 @@ fn startxref(pdf: &[u8]) -> Result<usize, SigningError> {
     }
 }
 
-fn section_at(pdf: &[u8], offset: usize) -> Result<XrefSection, SigningError> {
-    if offset >= pdf.len() {
+/// Largest dictionary read at a section, bytes.
+const MAX_SECTION_DICT: usize = 16 * 1024 * 1024;
+
+fn section_at(src: &dyn Source, offset: usize) -> Result<XrefSection, SigningError> {
+    if offset >= src.len() {
         return Err(broken(format!(
             "offset {offset} lies beyond the end of the file"
         )));
     }
-    if pdf[offset..].starts_with(b"xref") {
-        let trailer = find(pdf, offset, b"trailer")
+    let head = window(src, offset, 64)?;
+    if head.starts_with(b"xref") {
+        let trailer = find_from(src, offset, b"trailer")?
             .ok_or_else(|| broken(format!("the xref table at {offset} has no trailer")))?;
-        let dict = top_level_entries(pdf, trailer + 7)?;
+        let dict = top_level_entries(src, trailer + 7)?;
         return Ok(XrefSection {
             offset,
             kind: XrefKind::Table,
@@ -110,12 +122,12 @@ fn section_at(pdf: &[u8], offset: usize) -> Result<XrefSection, SigningError> {
             trailer_at: trailer + 7,
         });
     }
-    if !pdf[offset].is_ascii_digit() {
+    if !head[0].is_ascii_digit() {
         return Err(broken(format!(
             "offset {offset} points at neither an xref table nor an object"
         )));
     }
-    let mut lex = Lexer::new(pdf, offset);
+    let mut lex = Lexer::new(&head, 0);
     let header = (lex.next(), lex.next(), lex.next());
     if !matches!(header, (Some(Token::Int(_)), Some(Token::Int(_)), Some(Token::Keyword(k))) if k == b"obj")
     {
@@ -123,8 +135,8 @@ fn section_at(pdf: &[u8], offset: usize) -> Result<XrefSection, SigningError> {
             "offset {offset} points at neither an xref table nor an object"
         )));
     }
-    let trailer_at = lex.pos;
-    let dict = top_level_entries(pdf, trailer_at)?;
+    let trailer_at = offset + lex.pos;
+    let dict = top_level_entries(src, trailer_at)?;
     if dict.name(b"Type") != Some(b"XRef".as_slice()) {
         return Err(broken(format!(
             "the object at offset {offset} is not a cross-reference stream (/Type /XRef missing)"
@@ -138,13 +150,6 @@ fn section_at(pdf: &[u8], offset: usize) -> Result<XrefSection, SigningError> {
         size: dict.int(b"Size")?,
         trailer_at,
     })
-}
-
-fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    hay.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
 }
 
 /// The entries of the dictionary at `from` that this module reads.
@@ -172,8 +177,8 @@ impl Entries {
     }
 }
 
-fn top_level_entries(pdf: &[u8], from: usize) -> Result<Entries, SigningError> {
-    parse_dict(pdf, from)
+fn top_level_entries(src: &dyn Source, from: usize) -> Result<Entries, SigningError> {
+    parse_at(src, from, MAX_SECTION_DICT, |w| parse_dict(w, 0))?
         .map(Entries)
         .ok_or_else(|| broken(format!("no readable dictionary at offset {from}")))
 }

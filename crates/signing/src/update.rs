@@ -11,10 +11,13 @@ use lopdf::xref::XrefEntry;
 
 use crate::SigningError;
 use crate::revisions::{XrefKind, XrefSection};
+use crate::source::{Source, parse_at, window};
 use crate::syntax::{Dict, Lexer, Token, Value, parse_dict};
 
 /// Decompressed size limit for one object stream read while editing, bytes.
 const MAX_OBJECT_STREAM: usize = 32 * 1024 * 1024;
+/// Largest object text an update edits, bytes.
+const MAX_OBJECT_TEXT: usize = 16 * 1024 * 1024;
 
 fn structure(detail: impl Into<String>) -> SigningError {
     SigningError::BadStructure {
@@ -33,36 +36,38 @@ fn splice(text: &[u8], range: std::ops::Range<usize>, with: &[u8]) -> Vec<u8> {
 
 /// The value text of an object of an earlier revision, and its generation. Only direct
 /// dictionaries and arrays are expected here; a stream is refused.
-fn object_text(pdf: &[u8], doc: &Document, id: u32) -> Result<(u16, Vec<u8>), SigningError> {
+fn object_text(src: &dyn Source, doc: &Document, id: u32) -> Result<(u16, Vec<u8>), SigningError> {
     match doc.reference_table.get(id) {
         Some(XrefEntry::Normal { offset, generation }) => {
             let offset = usize::try_from(*offset).map_err(|_| structure("offset out of range"))?;
-            let mut lex = Lexer::new(pdf, offset);
-            lex.skip_space();
-            let header = (lex.next(), lex.next(), lex.next());
-            let expected = matches!(&header,
-                (Some(Token::Int(n)), Some(Token::Int(g)), Some(Token::Keyword(k)))
-                    if *n == i64::from(id) && *g == i64::from(*generation) && k == b"obj");
-            if !expected {
-                return Err(structure(format!(
-                    "object {id} is not where the cross-reference table says"
-                )));
-            }
-            let span = lex
-                .skip_value()
-                .ok_or_else(|| structure(format!("object {id} does not parse")))?;
-            if lex.next() != Some(Token::Keyword(b"endobj".to_vec())) {
-                return Err(structure(format!(
-                    "object {id} is not a plain dictionary or array"
-                )));
-            }
-            Ok((*generation, pdf[span].to_vec()))
+            let src_len = src.len();
+            let found = parse_at(src, offset, MAX_OBJECT_TEXT, |pdf| {
+                let mut lex = Lexer::new(pdf, 0);
+                lex.skip_space();
+                let header = (lex.next(), lex.next(), lex.next());
+                let expected = matches!(&header,
+                    (Some(Token::Int(n)), Some(Token::Int(g)), Some(Token::Keyword(k)))
+                        if *n == i64::from(id) && *g == i64::from(*generation) && k == b"obj");
+                if !expected {
+                    return Some(Err(structure(format!(
+                        "object {id} is not where the cross-reference table says"
+                    ))));
+                }
+                let span = lex.skip_value()?;
+                match lex.next() {
+                    Some(Token::Keyword(k)) if k == b"endobj" => {
+                        Some(Ok((*generation, pdf[span].to_vec())))
+                    }
+                    None if offset + pdf.len() < src_len => None,
+                    _ => Some(Err(structure(format!(
+                        "object {id} is not a plain dictionary or array"
+                    )))),
+                }
+            })?;
+            found.unwrap_or_else(|| Err(structure(format!("object {id} does not parse"))))
         }
         Some(XrefEntry::Compressed { container, .. }) => {
-            let stream = doc
-                .get_object((*container, 0))
-                .and_then(lopdf::Object::as_stream)
-                .map_err(|_| structure(format!("object stream {container} is missing")))?;
+            let stream = crate::reader::object_stream(src, doc, *container)?;
             let data = stream
                 .decompressed_content_with_limit(MAX_OBJECT_STREAM)
                 .map_err(|e| structure(format!("object stream {container}: {e}")))?;
@@ -97,7 +102,7 @@ fn object_text(pdf: &[u8], doc: &Document, id: u32) -> Result<(u16, Vec<u8>), Si
 
 /// The objects of the update being built: edited copies of earlier objects, and new ones.
 pub(crate) struct Plan<'a> {
-    pdf: &'a [u8],
+    src: &'a dyn Source,
     doc: &'a Document,
     objects: BTreeMap<u32, (u16, Vec<u8>)>,
     next_id: u32,
@@ -138,7 +143,7 @@ fn is_null(text: &[u8]) -> bool {
 }
 
 /// The highest object number referenced by any object loaded (`N G R` anywhere), so that new
-/// objects never take a number an earlier revision already points at.
+/// objects never take a number the catalog, the form or the page tree already points at.
 fn max_referenced(doc: &Document) -> u32 {
     fn walk(o: &lopdf::Object, max: &mut u32) {
         match o {
@@ -158,13 +163,12 @@ fn max_referenced(doc: &Document) -> u32 {
 /// The highest object number of the cross-reference streams in `chain` (0 without any): a
 /// writer's `/Size` may leave its own xref stream's number out (ISO 32000-2 §7.5.8.2 says it
 /// counts), and a new object must never reuse it.
-fn xref_stream_numbers(pdf: &[u8], chain: &[XrefSection]) -> u32 {
+fn xref_stream_numbers(src: &dyn Source, chain: &[XrefSection]) -> u32 {
     chain
         .iter()
         .filter(|s| s.kind == crate::revisions::XrefKind::Stream)
         .filter_map(|s| {
-            let rest = pdf.get(s.offset..)?;
-            let head = &rest[..rest.len().min(32)];
+            let head = window(src, s.offset, 32).ok()?;
             let digits: Vec<u8> = head
                 .iter()
                 .skip_while(|b| b.is_ascii_whitespace())
@@ -179,12 +183,14 @@ fn xref_stream_numbers(pdf: &[u8], chain: &[XrefSection]) -> u32 {
 
 impl<'a> Plan<'a> {
     /// Starts an update after `chain`'s newest section: new objects are numbered past every
-    /// number an earlier revision used or points at (its `/Size`, every object loaded, every
-    /// reference).
+    /// number an earlier revision used (its `/Size`, every cross-reference entry, every
+    /// cross-reference stream) or that the objects the update loaded point at. A reference
+    /// to a number past `/Size` from an object the update did not load (page content,
+    /// resources) is not seen: such a reference is to nothing (ISO 32000-2 §7.3.10).
     ///
     /// Errors: [`SigningError::BadStructure`] when those numbers pass the PDF limit.
     pub(crate) fn new(
-        pdf: &'a [u8],
+        src: &'a dyn Source,
         doc: &'a Document,
         chain: &[XrefSection],
     ) -> Result<Plan<'a>, SigningError> {
@@ -194,14 +200,14 @@ impl<'a> Plan<'a> {
             .max_id
             .max(size.saturating_sub(1))
             .max(max_referenced(doc))
-            .max(xref_stream_numbers(pdf, chain));
+            .max(xref_stream_numbers(src, chain));
         if highest >= MAX_OBJECTS - 16 {
             return Err(structure(format!(
                 "object numbers up to {highest} exceed what a PDF may hold ({MAX_OBJECTS})"
             )));
         }
         Ok(Plan {
-            pdf,
+            src,
             doc,
             objects: BTreeMap::new(),
             next_id: highest + 1,
@@ -220,7 +226,7 @@ impl<'a> Plan<'a> {
     pub(crate) fn text(&self, id: u32) -> Result<(u16, Vec<u8>), SigningError> {
         match self.objects.get(&id) {
             Some(o) => Ok(o.clone()),
-            None => object_text(self.pdf, self.doc, id),
+            None => object_text(self.src, self.doc, id),
         }
     }
 
@@ -357,8 +363,9 @@ impl<'a> Plan<'a> {
         })
     }
 
-    /// Writes `pdf` followed by the update and a cross-reference section of the kind of
-    /// `chain[0]`. Returns the file and the offset at which each object was written.
+    /// Writes the update that follows the input: its objects and a cross-reference section of
+    /// the kind of `chain[0]`. Returns the bytes to append and the offset in the whole file at
+    /// which each object was written.
     pub(crate) fn write(
         self,
         chain: &[XrefSection],
@@ -366,28 +373,30 @@ impl<'a> Plan<'a> {
         let last = chain
             .first()
             .ok_or_else(|| structure("no cross-reference section"))?;
-        let trailer = parse_dict(self.pdf, last.trailer_at)
-            .filter(|t| t.repeated_key().is_none())
-            .ok_or_else(|| structure("the trailer does not parse"))?;
-        let mut carried = String::new();
-        for key in [&b"Root"[..], b"Info", b"ID"] {
-            if let Some(e) = trailer.get(key) {
-                let _ = write!(
-                    carried,
-                    "/{} {} ",
-                    String::from_utf8_lossy(key),
-                    String::from_utf8_lossy(&self.pdf[e.span.clone()])
-                );
+        let carried = parse_at(self.src, last.trailer_at, MAX_OBJECT_TEXT, |w| {
+            let trailer = parse_dict(w, 0).filter(|t| t.repeated_key().is_none())?;
+            let mut carried = String::new();
+            for key in [&b"Root"[..], b"Info", b"ID"] {
+                if let Some(e) = trailer.get(key) {
+                    let _ = write!(
+                        carried,
+                        "/{} {} ",
+                        String::from_utf8_lossy(key),
+                        String::from_utf8_lossy(&w[e.span.clone()])
+                    );
+                }
             }
-        }
-        let mut out = Vec::with_capacity(self.pdf.len() + 64 * 1024);
-        out.extend_from_slice(self.pdf);
-        if !out.ends_with(b"\n") {
+            Some(carried)
+        })?
+        .ok_or_else(|| structure("the trailer does not parse"))?;
+        let base = self.src.len();
+        let mut out = Vec::with_capacity(64 * 1024);
+        if !window(self.src, base.saturating_sub(1), 1)?.ends_with(b"\n") {
             out.push(b'\n');
         }
         let mut offsets = BTreeMap::new();
         for (id, (g, text)) in &self.objects {
-            offsets.insert(*id, out.len());
+            offsets.insert(*id, base + out.len());
             out.extend_from_slice(format!("{id} {g} obj\n").as_bytes());
             out.extend_from_slice(text);
             out.extend_from_slice(b"\nendobj\n");
@@ -396,7 +405,7 @@ impl<'a> Plan<'a> {
         let generations: BTreeMap<u32, u16> =
             self.objects.iter().map(|(id, (g, _))| (*id, *g)).collect();
         let prev = last.offset;
-        let startxref = out.len();
+        let startxref = base + out.len();
         match last.kind {
             XrefKind::Table => {
                 let size = last.size.unwrap_or(0).max(max_id as usize + 1);

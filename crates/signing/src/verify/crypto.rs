@@ -9,7 +9,7 @@ use sha2::Digest;
 use super::ber::{self, Tlv, tag};
 
 /// A digest algorithm (RFC 5754 §2; SHA-1 per RFC 3370 for legacy signatures only).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Hash {
     Sha1,
     Sha256,

@@ -13,6 +13,8 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 use super::index::Index;
 use super::report::{Change, ModificationLevel as Level};
 use crate::pdf::resolve;
+use crate::reader::deferred_range;
+use crate::source::{CHUNK, Source, window};
 
 mod form;
 mod pages;
@@ -33,6 +35,8 @@ pub(crate) struct Finding {
 
 /// The two revisions being compared.
 pub(crate) struct Diff<'a> {
+    /// The file, for stream data (left in it when the revisions were loaded).
+    src: &'a dyn Source,
     pub(crate) old: &'a Document,
     pub(crate) new: &'a Document,
     pub(crate) index: &'a Index,
@@ -100,12 +104,37 @@ fn same_dict(x: &Dictionary, y: &Dictionary) -> bool {
     x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_ok_and(|w| same(v, w)))
 }
 
+/// Two streams with equal dictionaries whose data lies at different places in the file but
+/// holds the same bytes (an update that wrote a stream again unchanged). Compared in chunks;
+/// a read error counts as a difference.
+fn same_stream_data(src: &dyn Source, a: &Object, b: &Object) -> bool {
+    let (Object::Stream(x), Object::Stream(y)) = (a, b) else {
+        return false;
+    };
+    let (Some(rx), Some(ry)) = (deferred_range(x), deferred_range(y)) else {
+        return false;
+    };
+    if !same_dict(&x.dict, &y.dict) || rx.len() != ry.len() {
+        return false;
+    }
+    let mut at = 0;
+    while at < rx.len() {
+        let n = (rx.len() - at).min(CHUNK);
+        match (window(src, rx.start + at, n), window(src, ry.start + at, n)) {
+            (Ok(p), Ok(q)) if p == q && p.len() == n => at += n,
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// Keys of the catalog and of page tree nodes that carry producer bookkeeping, not content:
 /// ISO 32000-2 §14.5 (`/PieceInfo`, `/LastModified`), §14.9.2 (`/Lang`), iText's `/ITXT`.
 const BOOKKEEPING_KEYS: &[&[u8]] = &[b"PieceInfo", b"LastModified", b"Lang", b"ITXT"];
 
 impl<'a> Diff<'a> {
     pub(crate) fn new(
+        src: &'a dyn Source,
         old: &'a Document,
         new: &'a Document,
         index: &'a Index,
@@ -113,6 +142,7 @@ impl<'a> Diff<'a> {
         revision: usize,
     ) -> Self {
         Diff {
+            src,
             old,
             new,
             index,
@@ -204,7 +234,7 @@ impl<'a> Diff<'a> {
             self.note(id_text(id), Level::Other, detail);
             return;
         };
-        if same(old, new) {
+        if same(old, new) || same_stream_data(self.src, old, new) {
             return;
         }
         if let Some(XrefEntry::Normal { offset, .. }) = entry

@@ -17,6 +17,7 @@ mod certs;
 mod crypto;
 mod dictionary;
 mod diff;
+mod digests;
 mod index;
 mod report;
 mod revision;
@@ -36,7 +37,9 @@ pub use report::{
 };
 
 use crate::SigningError;
+use crate::source::{Source, find_all, for_each_chunk};
 use diff::{Diff, Finding};
+use digests::Digests;
 use index::Index;
 pub(crate) use index::field_name;
 use revision::RevisionEnd;
@@ -99,18 +102,33 @@ struct Found {
 /// larger than [`MAX_FILE_BYTES`], cross-reference data that needs repair, an unreadable
 /// catalog or page tree (codes as [`SigningError::code`]). Never panics on any input.
 pub fn verify(pdf: &[u8], policy: &Policy) -> Result<Report, Unusable> {
+    verify_source(&pdf, policy)
+}
+
+/// [`verify`] over any [`Source`]: a file is read in pieces, never whole. Each signature's
+/// ByteRange and the file's SHA-256 are hashed in one streaming pass (see `digests`); each
+/// revision's objects are read at their offsets with stream data left in the file.
+///
+/// Errors: as [`verify`], and `E_IO` when the source cannot be read.
+pub fn verify_source(src: &dyn Source, policy: &Policy) -> Result<Report, Unusable> {
     let started = Instant::now();
-    if pdf.len() > MAX_FILE_BYTES {
+    if src.len() > MAX_FILE_BYTES {
         return Err(unusable(
             "E_PDF_TOO_LARGE",
             format!("the file is larger than {MAX_FILE_BYTES} bytes"),
         ));
     }
-    crate::pdf::check_header(pdf)?;
-    let (ends, broken_tail) = match crate::revisions::xref_chain(pdf) {
-        Ok(chain) => (revision::revision_ends(pdf, &chain), None),
+    crate::pdf::check_header(src)?;
+    let mut found_marks = find_all(src, &[b"%%EOF", b"/ByteRange"]).map_err(io_unusable)?;
+    let byte_range_marks = found_marks.pop().map_or(0, |m| m.len());
+    let eofs = found_marks.pop().unwrap_or_default();
+    let (ends, broken_tail) = match crate::revisions::chain_of(src) {
+        Ok(chain) => (
+            revision::revision_ends(src, &chain, &eofs).map_err(io_unusable)?,
+            None,
+        ),
         Err(e) => {
-            let ends = revision::readable_prefixes(pdf);
+            let ends = revision::readable_prefixes(src, &eofs).map_err(io_unusable)?;
             if ends.is_empty() {
                 return Err(e.into());
             }
@@ -120,18 +138,18 @@ pub fn verify(pdf: &[u8], policy: &Policy) -> Result<Report, Unusable> {
     if ends.is_empty() {
         return Err(unusable("E_PDF_BROKEN_XREF", "no revision end found"));
     }
-    if ends.len() > MAX_REVISIONS || ends.len().saturating_mul(pdf.len()) > MAX_ANALYSED_BYTES {
+    if ends.len() > MAX_REVISIONS || ends.len().saturating_mul(src.len()) > MAX_ANALYSED_BYTES {
         return Err(unusable(
             "E_PDF_TOO_LARGE",
             format!(
                 "{} revisions of a {}-byte file are more than the validator analyses",
                 ends.len(),
-                pdf.len()
+                src.len()
             ),
         ));
     }
     let mut notes = Vec::new();
-    let (newest, newest_doc, mut newest_error) = newest_readable(pdf, &ends, &mut notes)?;
+    let (newest, newest_doc, mut newest_error) = newest_readable(src, &ends, &mut notes)?;
     if let Some(e) = broken_tail {
         notes.push(format!(
             "the update after revision {} cannot be read: {e}",
@@ -148,16 +166,24 @@ pub fn verify(pdf: &[u8], policy: &Policy) -> Result<Report, Unusable> {
         return Err(e.into());
     }
     let at = policy.at.unwrap_or_else(OffsetDateTime::now_utc);
+    let ranges: Vec<_> = found
+        .iter()
+        .filter_map(|f| signature::byte_range(&f.dict, src.len()))
+        .collect();
+    let digests = Digests::precompute(src, crypto::Hash::Sha256, &ranges).map_err(io_unusable)?;
     let mut readings: Vec<(Found, signature::Reading)> = found
         .into_iter()
         .map(|f| {
             let reading = match f.sig_id {
-                Some(id) => signature::read(pdf, &newest_doc, id, &f.dict),
+                Some(id) => signature::read(src, &digests, &newest_doc, id, &f.dict),
                 None => signature::Reading::failed_direct(),
             };
             (f, reading)
         })
         .collect();
+    if let Some(e) = digests.take_error() {
+        return Err(io_unusable(e));
+    }
     readings.sort_by_key(|(_, r)| r.signed_end.unwrap_or(usize::MAX));
     let first_signed = readings
         .iter()
@@ -167,7 +193,7 @@ pub fn verify(pdf: &[u8], policy: &Policy) -> Result<Report, Unusable> {
     let deadline = started + policy.time_limit;
     let mut findings = match first_signed {
         Some(first) => analyse(
-            pdf,
+            src,
             &ends[..=newest],
             first,
             newest_doc,
@@ -176,7 +202,7 @@ pub fn verify(pdf: &[u8], policy: &Policy) -> Result<Report, Unusable> {
         )?,
         None => Vec::new(),
     };
-    let orphans = count(pdf, b"/ByteRange").saturating_sub(readings.len());
+    let orphans = byte_range_marks.saturating_sub(readings.len());
     if orphans > 0 {
         notes.push(format!(
             "{orphans} signature dictionar{} no signature field refers to (removed or orphaned)",
@@ -186,7 +212,7 @@ pub fn verify(pdf: &[u8], policy: &Policy) -> Result<Report, Unusable> {
     if newest + 1 < ends.len() {
         findings.push(unreadable(newest + 2, "a revision that cannot be read"));
     }
-    let trailing = trailing_bytes(pdf, &ends);
+    let trailing = trailing_bytes(src, &ends).map_err(io_unusable)?;
     if newest_error.is_some() && newest + 1 == ends.len() {
         findings.push(unreadable(ends.len() + 1, "an update that cannot be read"));
     } else if trailing > 0 {
@@ -211,9 +237,18 @@ pub fn verify(pdf: &[u8], policy: &Policy) -> Result<Report, Unusable> {
         .iter()
         .map(|(f, r)| context.signature(&f.field, &f.dict, r))
         .collect();
+    let file = verdict::File {
+        sha256: digests.file_sha256().map_err(io_unusable)?,
+        size: src.len(),
+    };
     Ok(verdict::document(
-        pdf, &ends, signatures, notes, at, orphans,
+        &file, &ends, signatures, notes, at, orphans,
     ))
+}
+
+/// Unusable input: the file could not be read.
+fn io_unusable(e: std::io::Error) -> Unusable {
+    unusable("E_IO", format!("the file cannot be read: {e}"))
 }
 
 impl signature::Reading {
@@ -230,13 +265,13 @@ impl signature::Reading {
 /// Loads the newest revision that reads; later ones that do not are noted, and the newest
 /// revision's error is returned with it.
 fn newest_readable(
-    pdf: &[u8],
+    src: &dyn Source,
     ends: &[RevisionEnd],
     notes: &mut Vec<String>,
 ) -> Result<(usize, Document, Option<SigningError>), Unusable> {
     let mut first_error = None;
     for (i, end) in ends.iter().enumerate().rev() {
-        match revision::load(pdf, end) {
+        match revision::load(src, end) {
             Ok((doc, defects)) => {
                 notes.extend(defects);
                 return Ok((i, doc, first_error));
@@ -276,7 +311,7 @@ fn signatures(doc: &Document, index: &Index) -> Vec<Found> {
 
 /// Diffs every revision from `first` (0-based) to the newest against the one before it.
 fn analyse(
-    pdf: &[u8],
+    src: &dyn Source,
     ends: &[RevisionEnd],
     first: usize,
     newest_doc: Document,
@@ -294,7 +329,7 @@ fn analyse(
         let doc = if i == last {
             newest.take()
         } else {
-            match revision::load(pdf, &ends[i]) {
+            match revision::load(src, &ends[i]) {
                 Ok((d, _)) => Some(d),
                 Err(e) => {
                     notes.push(format!("revision {} cannot be read: {e}", i + 1));
@@ -305,7 +340,7 @@ fn analyse(
         if let (Some(old), Some(new)) = (&previous, &doc) {
             match Index::build(old) {
                 Ok(index) => {
-                    let diff = Diff::new(old, new, &index, ends[i - 1].end_eol, i + 1);
+                    let diff = Diff::new(src, old, new, &index, ends[i - 1].end_eol, i + 1);
                     findings.extend(diff.run(deadline).ok_or_else(|| out_of_time(i + 1))?);
                 }
                 Err(e) => notes.push(format!("revision {} cannot be analysed: {e}", i)),
@@ -340,27 +375,17 @@ fn unreadable(revision: usize, detail: &str) -> Finding {
     }
 }
 
-/// How often `needle` occurs in `hay`.
-fn count(hay: &[u8], needle: &[u8]) -> usize {
-    let Some((first, _)) = needle.split_first() else {
-        return 0;
-    };
-    let (mut n, mut from) = (0, 0);
-    while let Some(rel) = hay[from..].iter().position(|b| b == first) {
-        let at = from + rel;
-        n += usize::from(hay[at..].starts_with(needle));
-        from = at + 1;
-    }
-    n
-}
-
-/// Bytes after the last revision end other than white space.
-fn trailing_bytes(pdf: &[u8], ends: &[RevisionEnd]) -> usize {
+/// Bytes after the last revision end other than white space (and NUL padding).
+fn trailing_bytes(src: &dyn Source, ends: &[RevisionEnd]) -> std::io::Result<usize> {
     let end = ends.last().map_or(0, |e| e.end_eol);
-    pdf[end.min(pdf.len())..]
-        .iter()
-        .filter(|b| !b.is_ascii_whitespace() && **b != 0)
-        .count()
+    let mut n = 0;
+    for_each_chunk(src, end.min(src.len())..src.len(), |chunk| {
+        n += chunk
+            .iter()
+            .filter(|b| !b.is_ascii_whitespace() && **b != 0)
+            .count();
+    })?;
+    Ok(n)
 }
 
 /// The signed revision of the signature in field `field`: the file prefix `[0, b+c)`

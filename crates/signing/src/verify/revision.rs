@@ -9,9 +9,10 @@ use lopdf::Document;
 use crate::SigningError;
 use crate::pdf::Strictness;
 use crate::revisions::XrefSection;
+use crate::source::{Prefix, Source, window};
 
 /// Where one revision ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct RevisionEnd {
     /// Just after `%%EOF`, bytes.
     pub(crate) end: usize,
@@ -28,59 +29,72 @@ impl RevisionEnd {
 }
 
 /// Finds the revision ends: each `startxref N %%EOF` whose `N` is the offset of a section of
-/// `chain`. The first-page trailer of a linearized file (`startxref 0`) is no revision end.
-pub(crate) fn revision_ends(pdf: &[u8], chain: &[XrefSection]) -> Vec<RevisionEnd> {
+/// `chain`, among `eofs`, the offsets of every `%%EOF` in the file. The first-page trailer of a
+/// linearized file (`startxref 0`) is no revision end.
+///
+/// Errors: the source's I/O errors.
+pub(crate) fn revision_ends(
+    src: &dyn Source,
+    chain: &[XrefSection],
+    eofs: &[usize],
+) -> std::io::Result<Vec<RevisionEnd>> {
     let offsets: HashSet<usize> = chain.iter().map(|s| s.offset).collect();
     let mut ends = BTreeSet::new();
-    let mut from = 0;
-    while let Some(rel) = find(&pdf[from..], b"%%EOF") {
-        let at = from + rel;
-        from = at + 5;
-        if startxref_before(pdf, at).is_some_and(|n| offsets.contains(&n)) {
-            let mut end_eol = at + 5;
-            if pdf[end_eol..].starts_with(b"\r\n") {
-                end_eol += 2;
-            } else if pdf.get(end_eol).is_some_and(|b| *b == b'\n' || *b == b'\r') {
-                end_eol += 1;
-            }
-            ends.insert((at + 5, end_eol));
+    for &at in eofs {
+        if startxref_before(src, at)?.is_some_and(|n| offsets.contains(&n)) {
+            ends.insert(end_at(src, at)?);
         }
     }
-    ends.into_iter()
-        .map(|(end, end_eol)| RevisionEnd { end, end_eol })
-        .collect()
+    Ok(ends.into_iter().collect())
+}
+
+/// The revision end of the `%%EOF` at `at`, with the end-of-line after it.
+fn end_at(src: &dyn Source, at: usize) -> std::io::Result<RevisionEnd> {
+    let after = window(src, at + 5, 2)?;
+    let eol = if after.starts_with(b"\r\n") {
+        2
+    } else if after.first().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+        1
+    } else {
+        0
+    };
+    Ok(RevisionEnd {
+        end: at + 5,
+        end_eol: at + 5 + eol,
+    })
 }
 
 /// When the whole file's cross-reference chain does not read: the ends of the prefixes whose
-/// own chain reads strictly (the revisions before a broken update).
-pub(crate) fn readable_prefixes(pdf: &[u8]) -> Vec<RevisionEnd> {
+/// own chain reads strictly (the revisions before a broken update), among `eofs`.
+///
+/// Errors: the source's I/O errors.
+pub(crate) fn readable_prefixes(
+    src: &dyn Source,
+    eofs: &[usize],
+) -> std::io::Result<Vec<RevisionEnd>> {
     let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(rel) = find(&pdf[from..], b"%%EOF") {
-        let at = from + rel;
-        from = at + 5;
-        if startxref_before(pdf, at).is_none() {
+    for &at in eofs {
+        if startxref_before(src, at)?.is_none() {
             continue;
         }
-        let prefix = &pdf[..at + 5];
-        if let Ok(chain) = crate::revisions::xref_chain(prefix)
-            && let Some(end) = revision_ends(pdf, &chain)
-                .into_iter()
-                .find(|e| e.end == at + 5)
+        let prefix = Prefix::new(src, at + 5);
+        if let Ok(chain) = crate::revisions::chain_of(&prefix)
+            && startxref_before(src, at)?.is_some_and(|n| chain.iter().any(|s| s.offset == n))
         {
-            out.push(end);
+            out.push(end_at(src, at)?);
         }
     }
-    out
+    Ok(out)
 }
 
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
+/// How far before `%%EOF` its `startxref N` is looked for, bytes.
+const STARTXREF_WINDOW: usize = 64;
 
 /// The number in `startxref N` right before `at` (white space allowed around it).
-fn startxref_before(pdf: &[u8], at: usize) -> Option<usize> {
-    let mut i = at;
+fn startxref_before(src: &dyn Source, at: usize) -> std::io::Result<Option<usize>> {
+    let from = at.saturating_sub(STARTXREF_WINDOW);
+    let pdf = window(src, from, at - from)?;
+    let mut i = pdf.len();
     while i > 0 && pdf[i - 1].is_ascii_whitespace() {
         i -= 1;
     }
@@ -89,22 +103,27 @@ fn startxref_before(pdf: &[u8], at: usize) -> Option<usize> {
         i -= 1;
     }
     if i == digits_end || digits_end - i > 12 {
-        return None;
+        return Ok(None);
     }
-    let n = std::str::from_utf8(&pdf[i..digits_end])
-        .ok()?
-        .parse()
-        .ok()?;
+    let Some(n) = std::str::from_utf8(&pdf[i..digits_end])
+        .ok()
+        .and_then(|t| t.parse().ok())
+    else {
+        return Ok(None);
+    };
     while i > 0 && pdf[i - 1].is_ascii_whitespace() {
         i -= 1;
     }
-    pdf[..i].ends_with(b"startxref").then_some(n)
+    Ok(pdf[..i].ends_with(b"startxref").then_some(n))
 }
 
 /// Loads the revision ending at `end` on its own (see `pdf::Strictness::Validation`); returns
 /// it with the notes on the defects tolerated.
-pub(crate) fn load(pdf: &[u8], end: &RevisionEnd) -> Result<(Document, Vec<String>), SigningError> {
-    crate::pdf::load_checked(&pdf[..end.end_eol], Strictness::Validation)
+pub(crate) fn load(
+    src: &dyn Source,
+    end: &RevisionEnd,
+) -> Result<(Document, Vec<String>), SigningError> {
+    crate::pdf::load_checked(&Prefix::new(src, end.end_eol), Strictness::Validation)
         .map(|(doc, _, notes)| (doc, notes))
 }
 
@@ -127,7 +146,11 @@ mod tests {
     #[test]
     fn finds_each_revision_end_and_skips_the_linearization_trailer() {
         let pdf = b"%PDF-1.7\nxref\ntrailer<<>>\nstartxref\n0\n%%EOF\nxref\nstartxref\n45\n%%EOF\r\nmore\nstartxref 80 %%EOF";
-        let ends = revision_ends(pdf, &[section(45), section(80)]);
+        let src: &[u8] = pdf;
+        let eofs = crate::source::find_all(&src, &[b"%%EOF"])
+            .expect("scan")
+            .remove(0);
+        let ends = revision_ends(&src, &[section(45), section(80)], &eofs).expect("read");
         assert_eq!(ends.len(), 2);
         assert_eq!(&pdf[..ends[0].end], &pdf[..ends[0].end_eol - 2]);
         assert!(pdf[..ends[0].end].ends_with(b"45\n%%EOF"));

@@ -9,7 +9,9 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 use super::ber;
 use super::certs::Cert;
 use super::crypto::{CryptoFailure, Hash};
+use super::digests::{Content, Digests, Ranges};
 use super::signed_data::{self, Binding, OID_DATA, OID_TST_INFO, SignerCheck, TstInfo};
+use crate::source::{Source, parse_at};
 use crate::syntax::{Lexer, Token, Value, parse_dict};
 
 /// What reading the signature found, before any verdict.
@@ -75,11 +77,10 @@ impl Reading {
     }
 }
 
-/// Reads and checks the signature whose dictionary is object `sig_id` of `doc` (the newest
-/// revision), in the file `pdf`.
-pub(crate) fn read(pdf: &[u8], doc: &Document, sig_id: ObjectId, dict: &Dictionary) -> Reading {
-    let written = dict
-        .get(b"ByteRange")
+/// The `/ByteRange` of a signature dictionary as written (`-1` for an entry that is no
+/// integer).
+fn written_byte_range(dict: &Dictionary) -> Vec<i64> {
+    dict.get(b"ByteRange")
         .ok()
         .and_then(|r| r.as_array().ok())
         .map(|r| {
@@ -87,8 +88,26 @@ pub(crate) fn read(pdf: &[u8], doc: &Document, sig_id: ObjectId, dict: &Dictiona
                 .map(|v| v.as_i64().unwrap_or(-1))
                 .collect::<Vec<_>>()
         })
-        .unwrap_or_default();
-    let (a, b, c) = match geometry(&written, pdf.len()) {
+        .unwrap_or_default()
+}
+
+/// The ByteRange `(a, b, c)` of a signature dictionary, when its geometry is valid for a file
+/// of `len` bytes (for hashing every signature's ranges in one pass before reading them).
+pub(crate) fn byte_range(dict: &Dictionary, len: usize) -> Option<Ranges> {
+    geometry(&written_byte_range(dict), len).ok()
+}
+
+/// Reads and checks the signature whose dictionary is object `sig_id` of `doc` (the newest
+/// revision), in the file `src`, whose range digests `digests` computes.
+pub(crate) fn read(
+    src: &dyn Source,
+    digests: &Digests<'_>,
+    doc: &Document,
+    sig_id: ObjectId,
+    dict: &Dictionary,
+) -> Reading {
+    let written = written_byte_range(dict);
+    let (a, b, c) = match geometry(&written, src.len()) {
         Ok(abc) => abc,
         Err(detail) => return Reading::failed(written, "V_BYTE_RANGE_INVALID", detail),
     };
@@ -109,11 +128,11 @@ pub(crate) fn read(pdf: &[u8], doc: &Document, sig_id: ObjectId, dict: &Dictiona
             "the signature dictionary lies outside the signed bytes (rewritten after signing)",
         );
     }
-    let (span, der, padding) = match contents_span(pdf, offset) {
+    let (span, der, padding) = match contents_span(src, offset) {
         Ok(found) => found,
         Err(detail) => return Reading::failed(written, "V_CONTENTS_INVALID", detail),
     };
-    let parts: [&[u8]; 2] = [&pdf[..a], &pdf[b..b + c]];
+    let parts = Content::Ranges(digests, (a, b, c));
     let sub_filter = dict
         .get(b"SubFilter")
         .and_then(Object::as_name)
@@ -162,10 +181,31 @@ fn geometry(r: &[i64], len: usize) -> Result<(usize, usize, usize), String> {
 /// The span of the `/Contents` value of the dictionary of the object at `offset`, the DER it
 /// holds, and whether only zero bytes follow the DER.
 fn contents_span(
-    pdf: &[u8],
+    src: &dyn Source,
     offset: usize,
 ) -> Result<(std::ops::Range<usize>, Vec<u8>, bool), String> {
-    let mut lex = Lexer::new(pdf, offset);
+    let src_len = src.len();
+    let text = parse_at(src, offset, MAX_SIGNATURE_DICTIONARY, |w| {
+        let mut lex = Lexer::new(w, 0);
+        let _ = (lex.next(), lex.next(), lex.next());
+        match parse_dict(w, lex.pos) {
+            Some(d) => Some(w[..d.close + 2].to_vec()),
+            None if offset + w.len() < src_len => None,
+            None => Some(w.to_vec()),
+        }
+    })
+    .map_err(|e| format!("the signature dictionary cannot be read: {e}"))?
+    .unwrap_or_default();
+    let (span, der, padding) = contents_in(&text)?;
+    Ok((offset + span.start..offset + span.end, der, padding))
+}
+
+/// Largest signature dictionary read, bytes.
+const MAX_SIGNATURE_DICTIONARY: usize = 16 * 1024 * 1024;
+
+/// [`contents_span`] within the text of the object (`N G obj <<…>>`), offsets relative to it.
+fn contents_in(pdf: &[u8]) -> Result<(std::ops::Range<usize>, Vec<u8>, bool), String> {
+    let mut lex = Lexer::new(pdf, 0);
     let header = (lex.next(), lex.next(), lex.next());
     if !matches!(header, (Some(Token::Int(_)), Some(Token::Int(_)), Some(Token::Keyword(ref k))) if k == b"obj")
     {
@@ -204,7 +244,7 @@ fn contents_span(
 }
 
 /// Checks the CMS against the signed byte ranges `parts`, as `/SubFilter` says.
-fn check_cms(der: &[u8], sub_filter: &[u8], parts: &[&[u8]]) -> Reading {
+fn check_cms(der: &[u8], sub_filter: &[u8], parts: &Content<'_>) -> Reading {
     let mut reading = Reading::empty();
     let sd = match signed_data::read(der) {
         Ok((sd, _)) => sd,
@@ -242,8 +282,9 @@ fn check_cms(der: &[u8], sub_filter: &[u8], parts: &[&[u8]]) -> Reading {
                     "adbe.pkcs7.sha1 without encapsulated digest",
                 );
             };
-            reading.content_matches = Some(content == Hash::Sha1.digest(parts).as_slice());
-            reading.signer = Some(si.check(&sd.certs, sd.econtent_type, &[content]));
+            reading.content_matches = Some(content == parts.digest(Hash::Sha1).as_slice());
+            reading.signer =
+                Some(si.check(&sd.certs, sd.econtent_type, &Content::Bytes(&[content])));
         }
         b"ETSI.RFC3161" => {
             let token = check_token(&sd, parts);
@@ -280,7 +321,7 @@ fn check_cms(der: &[u8], sub_filter: &[u8], parts: &[&[u8]]) -> Reading {
 /// signature value `stamped`.
 fn check_timestamp(raw: &[u8], stamped: &[u8]) -> TokenCheck {
     match signed_data::read(raw) {
-        Ok((sd, _)) => check_token(&sd, &[stamped]),
+        Ok((sd, _)) => check_token(&sd, &Content::Bytes(&[stamped])),
         Err(_) => TokenCheck {
             info: None,
             signer: None,
@@ -290,7 +331,7 @@ fn check_timestamp(raw: &[u8], stamped: &[u8]) -> TokenCheck {
     }
 }
 
-fn check_token(sd: &signed_data::SignedData<'_>, stamped: &[&[u8]]) -> TokenCheck {
+fn check_token(sd: &signed_data::SignedData<'_>, stamped: &Content<'_>) -> TokenCheck {
     let mut out = TokenCheck {
         info: None,
         signer: None,
@@ -308,8 +349,8 @@ fn check_token(sd: &signed_data::SignedData<'_>, stamped: &[&[u8]]) -> TokenChec
     };
     out.imprint_matches = info
         .imprint_hash
-        .is_some_and(|h| h.digest(stamped) == info.imprint);
-    out.signer = Some(si.check(&sd.certs, sd.econtent_type, &[content]));
+        .is_some_and(|h| stamped.digest(h) == info.imprint);
+    out.signer = Some(si.check(&sd.certs, sd.econtent_type, &Content::Bytes(&[content])));
     out.info = Some(info);
     out
 }

@@ -8,6 +8,7 @@ use const_oid::ObjectIdentifier;
 use super::ber::{self, BerError, Tlv, tag};
 use super::certs::Cert;
 use super::crypto::{self, Algorithm, CryptoFailure, Hash};
+use super::digests::Content;
 
 const fn oid(s: &str) -> ObjectIdentifier {
     ObjectIdentifier::new_unwrap(s)
@@ -223,7 +224,7 @@ impl SignerInfo<'_> {
         &self,
         certs: &[Cert],
         econtent_type: ObjectIdentifier,
-        content: &[&[u8]],
+        content: &Content<'_>,
     ) -> SignerCheck {
         let digest = Hash::from_oid(&self.digest_oid);
         let identified_cert = certs.iter().find(|c| self.names(c)).cloned();
@@ -247,7 +248,7 @@ impl SignerInfo<'_> {
         check.legacy_algorithm = crypto::is_legacy(&self.signature_alg, hash);
         let (message, signed): (Vec<u8>, bool) = match self.signed_attrs {
             Some(attrs) => {
-                let content_digest = hash.digest(content);
+                let content_digest = content.digest(hash);
                 let md = attribute_values(Some(attrs), OID_MESSAGE_DIGEST);
                 check.digest_matches =
                     Some(md.len() == 1 && md[0].octets().is_ok_and(|v| v == content_digest));

@@ -455,9 +455,17 @@ fn worst(candidates: Vec<(Indication, Option<Sub>, String)>) -> (Indication, Opt
         .unwrap_or((Indication::TotalPassed, None, "V_OK".into()))
 }
 
+/// What the report says of the file itself.
+pub(crate) struct File {
+    /// SHA-256 of the whole file.
+    pub(crate) sha256: Vec<u8>,
+    /// Its length, bytes.
+    pub(crate) size: usize,
+}
+
 /// The document's report: the worst signature decides.
 pub(crate) fn document(
-    pdf: &[u8],
+    file: &File,
     ends: &[RevisionEnd],
     signatures: Vec<SignatureReport>,
     notes: Vec<String>,
@@ -488,8 +496,8 @@ pub(crate) fn document(
     };
     Report {
         schema: REPORT_SCHEMA,
-        sha256: certs::hex_lower(&super::crypto::Hash::Sha256.digest(&[pdf])),
-        size: pdf.len() as u64,
+        sha256: certs::hex_lower(&file.sha256),
+        size: file.size as u64,
         revisions: ends.len(),
         revision_lengths: ends.iter().map(|e| e.end_eol as u64).collect(),
         validation_time: rfc3339(at),

@@ -1,6 +1,6 @@
 //! Acting: applying, paraf, return, reject, withdraw, resubmit and sign.
 
-use sahih_signing::{SignatureOptions, SignerKey, load_certificates_pem, sign_pdf};
+use sahih_signing::{SignatureOptions, SignerKey, load_certificates_pem, sign_pdf, sign_prehashed};
 use sahih_store::{Change, Document, NewAttachment, NewDocument, Service, User};
 use sahih_workflow::{Command, Role, Transition, submit, validate_form};
 
@@ -383,6 +383,12 @@ impl App {
         // The version the paraf was given on, and that the signer saw: never a later one.
         let latest = self.current_file(&doc)?;
         let pdf = self.store.blobs().get(&latest.sha256)?;
+        // The document's bytes are hashed before the signing transaction: inside it only the
+        // update (with its nomor surat) is, so a batch hashes documents on every core.
+        let hashed = self
+            .pdf_gate
+            .run(|| sahih_signing::prehash(&pdf, key))
+            .map_err(|_| AppError::Busy)??;
         let agency = self.store.agency(doc.agency_id)?;
         let (agency_code, agency_name) = agency.map(|a| (a.code, a.name)).unwrap_or_default();
         let position = user.position.clone().unwrap_or_default();
@@ -419,11 +425,21 @@ impl App {
                     location: Some(self.config.city.clone()),
                     ..SignatureOptions::default()
                 };
-                let signed = self
-                    .pdf_gate
-                    .run(|| sign_pdf(&pdf, key, cert, &self.config.chain, &options))
+                let mut signed = Vec::with_capacity(pdf.len() + 64 * 1024);
+                self.pdf_gate
+                    .run(|| {
+                        sign_prehashed(
+                            &pdf,
+                            &hashed,
+                            &mut signed,
+                            key,
+                            cert,
+                            &self.config.chain,
+                            &options,
+                        )
+                    })
                     .map_err(|_| AppError::Busy)??;
-                let sha = self.store.blobs().put(&signed.bytes)?;
+                let sha = self.store.blobs().put(&signed)?;
                 Ok::<_, AppError>(Change {
                     signed_sha256: Some(sha),
                     verification_code: Some(verification_code.clone()),

@@ -57,15 +57,51 @@ impl App {
         }
         let key = self.unlock_key(user, passphrase)?;
         let mut seen = std::collections::HashSet::new();
-        Ok(items
+        let unique: Vec<&BatchItem> = items
             .iter()
             .filter(|item| seen.insert(item.public_id.as_str()))
-            .map(|item| BatchOutcome {
-                public_id: item.public_id.clone(),
-                result: self
-                    .decide_on(user, &item.public_id, item.seen.as_ref(), &Command::Sign)
-                    .and_then(|decided| self.sign_decided(user, &key, decided)),
-            })
-            .collect())
+            .collect();
+        let sign_one = |item: &BatchItem| BatchOutcome {
+            public_id: item.public_id.clone(),
+            result: self
+                .decide_on(user, &item.public_id, item.seen.as_ref(), &Command::Sign)
+                .and_then(|decided| self.sign_decided(user, &key, decided)),
+        };
+        Ok(on_every_core(&unique, |item| sign_one(item)))
     }
+}
+
+/// Runs `f` on each item on as many threads as the machine has cores (at most 8), returning
+/// the results in the items' order. Each document's hashing runs in parallel; its signing
+/// transaction (and nomor surat) is still one at a time, as the store serialises them.
+fn on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .clamp(1, 8)
+        .min(items.len());
+    if workers <= 1 {
+        return items.iter().map(&f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        mine.push((i, f(item)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
