@@ -28,6 +28,13 @@ pub(super) struct Decided {
     round: i64,
 }
 
+/// A decided signature whose file is read and hashed ([`App::hash_decided`]).
+pub(super) struct ReadyToSign {
+    decided: Decided,
+    pdf: Vec<u8>,
+    hashed: sahih_signing::Prehash,
+}
+
 impl App {
     /// Checks that an upload is a PDF the signer can sign: by its content, never its name.
     ///
@@ -370,25 +377,55 @@ impl App {
     pub(super) fn sign_decided(
         &self,
         user: &User,
-        (key, cert): &(SignerKey, sahih_signing::Certificate),
+        key: &(SignerKey, sahih_signing::Certificate),
         decided: Decided,
     ) -> Result<Document, AppError> {
-        let Decided {
-            doc,
-            service,
-            transition,
-            pending,
-            round,
-        } = decided;
+        let ready = self.hash_decided(&key.0, decided)?;
+        self.sign_ready(user, key, ready)
+    }
+
+    /// Reads the file a decided signature signs and hashes it (the ByteRange of the new
+    /// signature begins with all of it): the part of signing that needs no transaction, so a
+    /// batch runs it on every core.
+    pub(super) fn hash_decided(
+        &self,
+        key: &SignerKey,
+        decided: Decided,
+    ) -> Result<ReadyToSign, AppError> {
         // The version the paraf was given on, and that the signer saw: never a later one.
-        let latest = self.current_file(&doc)?;
+        let latest = self.current_file(&decided.doc)?;
         let pdf = self.store.blobs().get(&latest.sha256)?;
-        // The document's bytes are hashed before the signing transaction: inside it only the
-        // update (with its nomor surat) is, so a batch hashes documents on every core.
         let hashed = self
             .pdf_gate
             .run(|| sahih_signing::prehash(&pdf, key))
             .map_err(|_| AppError::Busy)??;
+        Ok(ReadyToSign {
+            decided,
+            pdf,
+            hashed,
+        })
+    }
+
+    /// Signs a document [`App::hash_decided`] prepared: in one transaction, the nomor surat,
+    /// the signature (hashing only the update) and the record.
+    pub(super) fn sign_ready(
+        &self,
+        user: &User,
+        (key, cert): &(SignerKey, sahih_signing::Certificate),
+        ready: ReadyToSign,
+    ) -> Result<Document, AppError> {
+        let ReadyToSign {
+            decided:
+                Decided {
+                    doc,
+                    service,
+                    transition,
+                    pending,
+                    round,
+                },
+            pdf,
+            hashed,
+        } = ready;
         let agency = self.store.agency(doc.agency_id)?;
         let (agency_code, agency_name) = agency.map(|a| (a.code, a.name)).unwrap_or_default();
         let position = user.position.clone().unwrap_or_default();

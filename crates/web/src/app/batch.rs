@@ -61,24 +61,41 @@ impl App {
             .iter()
             .filter(|item| seen.insert(item.public_id.as_str()))
             .collect();
-        let sign_one = |item: &BatchItem| BatchOutcome {
-            public_id: item.public_id.clone(),
-            result: self
-                .decide_on(user, &item.public_id, item.seen.as_ref(), &Command::Sign)
-                .and_then(|decided| self.sign_decided(user, &key, decided)),
-        };
-        Ok(on_every_core(&unique, |item| sign_one(item)))
+        // Documents are read and hashed a few at a time on every core; their signing
+        // transactions then run in the order ticked, so nomor surat follow that order.
+        let workers = cores();
+        let mut outcomes = Vec::with_capacity(unique.len());
+        for window in unique.chunks(2 * workers) {
+            let ready = on_every_core(window, workers, |item| {
+                self.decide_on(user, &item.public_id, item.seen.as_ref(), &Command::Sign)
+                    .and_then(|decided| self.hash_decided(&key.0, decided))
+            });
+            for (item, ready) in window.iter().zip(ready) {
+                outcomes.push(BatchOutcome {
+                    public_id: item.public_id.clone(),
+                    result: ready.and_then(|r| self.sign_ready(user, &key, r)),
+                });
+            }
+        }
+        Ok(outcomes)
     }
 }
 
-/// Runs `f` on each item on as many threads as the machine has cores (at most 8), returning
-/// the results in the items' order. Each document's hashing runs in parallel; its signing
-/// transaction (and nomor surat) is still one at a time, as the store serialises them.
-fn on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism()
+/// Threads a batch uses: the machine's cores, at most 8.
+fn cores() -> usize {
+    std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .clamp(1, 8)
-        .min(items.len());
+}
+
+/// Runs `f` on each item on up to `workers` threads, returning the results in the items'
+/// order.
+fn on_every_core<T: Sync, R: Send>(
+    items: &[T],
+    workers: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let workers = workers.min(items.len());
     if workers <= 1 {
         return items.iter().map(&f).collect();
     }
