@@ -1,9 +1,8 @@
 #!/usr/bin/env python3
-"""Validation benchmark (issue 3): `sahih verify` against the floor and pyHanko, side by side,
-measured in one run on this machine.
+"""Validation benchmark (issues 3 and 9): `sahih verify` against the floor and pyHanko, side by
+side, measured in one run on this machine.
 
-For 1, 10 and 100 MB PDFs carrying two signatures (made with `sahih sign`, a page with a large
-incompressible image stream), it measures wall time and peak RSS of:
+For PDFs carrying two signatures (made with `sahih sign`) it measures wall time and peak RSS of:
 
 * the floor: `openssl dgst -sha256` over the file (reading and hashing every byte once);
 * `sahih verify --trust CA` (release build, whole process);
@@ -11,28 +10,41 @@ incompressible image stream), it measures wall time and peak RSS of:
 * pyHanko in-process: `validate_pdf_signature` for both signatures, after import and parse
   warm-up excluded (RSS is the Python process's peak, including the interpreter).
 
-Each is the median of N runs (default 5; 3 for 100 MB). Usage:
+The PDFs come from benches/pdfgen.py: 1, 10 and 100 MB of incompressible images on three pages
+(classic cross-reference table), and a 2,000-page text document whose objects live in object
+streams behind a cross-reference stream. Each figure is the median of N runs (default 5; at most
+3 for 100 MB), the four taken in turn within a run; RSS is the largest of the runs. Usage:
 
-    python3 benches/verify_bench.py [--runs N] [--update-docs]
+    python3 benches/verify_bench.py [--runs N] [--update-docs] [--label TEXT] [--rev REV]
 
-With --update-docs the table replaces the block between the markers in docs/performance.md.
-Needs: a release build (`cargo build --release -p sahih`, done by the script), openssl,
-pyHanko (../shared/tools/install-oracles), /usr/bin/time.
+With --update-docs the table, and a line saying when and what was measured (starting with
+--label, default "Measured {date}"), replace the block between the markers in
+docs/performance.md. --rev measures the committed tree of a git revision (exported and built
+under target/bench-rev/, leaving target/release alone) instead of the working tree. Needs:
+cargo (the script builds `sahih` in release), openssl, pyHanko (../shared/tools/install-oracles),
+/usr/bin/time.
 """
 
 import argparse
+import datetime
 import os
 import re
 import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from pathlib import Path
+
+sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
+import pdfgen
 
 ROOT = Path(__file__).resolve().parent.parent
 SAHIH = ROOT / "target" / "release" / "sahih"
 SIZES_MB = [1, 10, 100]
+TEXT_PAGES = 2000
+PASSPHRASE = "sahih-demo"  # of the keys `sahih keys dev-init` writes
 MARK_BEGIN = "<!-- verify-bench:begin -->"
 MARK_END = "<!-- verify-bench:end -->"
 
@@ -60,10 +72,11 @@ def sh(*args, **kw):
     return subprocess.run(args, check=True, capture_output=True, **kw)
 
 
-def measure(cmd, ok_codes=(0,)):
+def measure(cmd, ok_codes=(0,), env=None):
     """Wall seconds and peak RSS (KiB) of one run of `cmd`, via /usr/bin/time -f."""
     t = time.perf_counter()
-    p = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, capture_output=True, text=True)
+    p = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, capture_output=True, text=True,
+                       env=env)
     dt = time.perf_counter() - t
     if p.returncode not in ok_codes:
         raise SystemExit(f"{cmd[0]} exited {p.returncode}: {p.stderr[-500:]}")
@@ -71,75 +84,143 @@ def measure(cmd, ok_codes=(0,)):
     return dt, rss
 
 
-def plain_pdf(path, megabytes):
-    """One page that draws one RGB image of `megabytes` MB of random (incompressible) data."""
-    side = int((megabytes * 1024 * 1024 / 3) ** 0.5)
-    data = os.urandom(side * side * 3)
-    content = b"q 500 0 0 500 50 150 cm /Im0 Do Q BT /F1 24 Tf 50 700 Td (Surat Keterangan) Tj ET"
-    objs = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /XObject << /Im0 5 0 R >> /Font << /F1 6 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB "
-        b"/BitsPerComponent 8 /Length %d >>\nstream\n" % (side, side, len(data)) + data + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for i, body in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    for o in offsets:
-        out += b"%010d 00000 n \n" % o
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    Path(path).write_bytes(out)
+def build(rev=None):
+    """Builds `sahih` (release) from the working tree, or from the committed tree of git
+    revision `rev` (exported under target/bench-rev/, with its own target directory there so
+    target/release is left alone). Returns the binary and a phrase saying what was built."""
+    git = lambda *a: sh("git", *a, cwd=ROOT, text=True).stdout.strip()
+    if rev is None:
+        sh("cargo", "build", "--release", "-q", "-p", "sahih", cwd=ROOT)
+        dirty = git("status", "--porcelain", "--", "crates", "Cargo.toml", "Cargo.lock")
+        return SAHIH, (f"release build at commit {git('rev-parse', '--short', 'HEAD')}"
+                       + (" with uncommitted changes in crates/" if dirty else ""))
+    commit = git("rev-parse", "--short", rev + "^{commit}")
+    base = ROOT / "target" / "bench-rev"
+    src = base / f"src-{commit}"
+    if not (src / "Cargo.toml").exists():
+        src.mkdir(parents=True, exist_ok=True)
+        archive = sh("git", "archive", commit, cwd=ROOT).stdout
+        subprocess.run(["tar", "-x", "-C", str(src)], input=archive, check=True)
+    env = dict(os.environ, CARGO_TARGET_DIR=str(base / "target"))
+    sh("cargo", "build", "--release", "-q", "-p", "sahih", cwd=src, env=env)
+    return base / "target" / "release" / "sahih", f"release build of commit {commit}"
 
 
-def prepare(work):
-    sh("cargo", "build", "--release", "-q", "-p", "sahih", cwd=ROOT)
+def build_and_keys(work, rev=None):
+    """Builds the release binary (see `build`) and writes development keys under `work`;
+    returns the binary, what was built, the certificate directory and an environment carrying
+    the keys' passphrase."""
+    sahih, built = build(rev)
     certs = work / "certs"
-    sh(str(SAHIH), "keys", "dev-init", "--dir", str(certs))
-    env = dict(os.environ, SAHIH_KEY_PASSPHRASE="sahih-demo")
-    files = {}
+    sh(str(sahih), "keys", "dev-init", "--dir", str(certs))
+    return sahih, built, certs, dict(os.environ, SAHIH_KEY_PASSPHRASE=PASSPHRASE)
+
+
+def inputs(work):
+    """The unsigned benchmark PDFs, written under `work`: [(row label, path)]."""
+    files = []
     for mb in SIZES_MB:
-        plain, once, twice = (work / f"{mb}mb{s}.pdf" for s in ("", "-1", "-2"))
-        plain_pdf(plain, mb)
+        path = work / f"image-{mb}mb.pdf"
+        pdfgen.image(path, mb)
+        files.append((f"{mb} MB, 3 image pages", path))
+    path = work / f"text-{TEXT_PAGES}p.pdf"
+    pdfgen.text(path, TEXT_PAGES)
+    size = path.stat().st_size / pdfgen.MIB
+    files.append((f"{TEXT_PAGES:,} text pages, {size:.1f} MB, object streams", path))
+    return files
+
+
+def runs_for(path, runs):
+    return min(runs, 3) if path.stat().st_size >= 50 * pdfgen.MIB else runs
+
+
+def warn_if_busy():
+    """Says so on stderr when a compiler is running: on 2 cores it skews every figure."""
+    if subprocess.run(["pgrep", "-x", "rustc|cargo"], capture_output=True).returncode == 0:
+        print("warning: cargo/rustc is running; timings will be noisy", file=sys.stderr)
+
+
+def provenance(label, runs, built):
+    """The line under a table: `label` (its `{date}` filled in), what was built, runs."""
+    head = label.format(date=datetime.date.today().isoformat())
+    line = f"{head}: {built}, `--runs {runs}` (medians; RSS the largest run)."
+    return textwrap.fill(line, width=95, break_long_words=False, break_on_hyphens=False) + "\n"
+
+
+def arguments():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--update-docs", action="store_true")
+    ap.add_argument("--label", default="Measured {date}",
+                    help="start of the line under the table; {date} becomes today's date")
+    ap.add_argument("--rev", help="measure the release build of this git revision's committed "
+                    "tree instead of the working tree")
+    return ap.parse_args()
+
+
+def update_docs(begin, end, text, section=None):
+    """Replaces the block between the markers `begin` and `end` of docs/performance.md with
+    `text`; when the markers are missing, appends `section` (which holds them) first."""
+    doc = ROOT / "docs" / "performance.md"
+    old = doc.read_text()
+    if begin not in old:
+        if section is None:
+            raise SystemExit(f"{doc}: no {begin} marker")
+        old = old.rstrip("\n") + "\n\n" + section
+    block = f"{begin}\n{text}{end}"
+    new = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: block, old, flags=re.S)
+    doc.write_text(new)
+
+
+def sign_twice(sahih, files, work, certs, env):
+    """Each input signed by two officers with `sahih sign`: [(label, path)]."""
+    signed = []
+    for label, plain in files:
+        once, twice = (work / f"{plain.stem}{s}.pdf" for s in ("-1", "-2"))
         for src, dst, who in ((plain, once, "verifikator"), (once, twice, "penandatangan")):
-            sh(str(SAHIH), "sign", "--key", str(certs / f"{who}.key.pem"),
+            sh(str(sahih), "sign", "--key", str(certs / f"{who}.key.pem"),
                "--cert", str(certs / f"{who}.cert.pem"), "--chain", str(certs / "ca.pem"),
                str(src), "-o", str(dst), env=env)
-        files[mb] = twice
-    return certs / "ca.pem", files
+        signed.append((label, twice))
+    return signed
 
 
-def median_of(fn, runs):
-    results = [fn() for _ in range(runs)]
-    return statistics.median(r[0] for r in results), max(r[1] for r in results)
-
-
-def bench(ca, files, runs):
-    rows = []
+def bench(sahih, ca, files, runs):
     script = Path(tempfile.mkstemp(suffix=".py")[1])
     script.write_text(IN_PROCESS)
-    for mb, pdf in files.items():
-        n = min(runs, 3) if mb >= 100 else runs
-        floor = median_of(lambda: measure(["openssl", "dgst", "-sha256", str(pdf)]), n)
-        ours = median_of(lambda: measure([str(SAHIH), "verify", "--trust", str(ca), str(pdf)]), n)
-        cli = median_of(
-            lambda: measure(["pyhanko", "sign", "validate", "--trust", str(ca), str(pdf)]), n)
 
-        def in_process():
-            out = sh(sys.executable, str(script), str(pdf), str(ca)).stdout.split()
-            return float(out[0]), int(out[1])
+    def in_process(pdf):
+        out = sh(sys.executable, str(script), str(pdf), str(ca)).stdout.split()
+        return float(out[0]), int(out[1])
 
-        inproc = median_of(in_process, n)
-        rows.append((mb, floor, ours, inproc, cli))
+    ways = (
+        lambda pdf: measure(["openssl", "dgst", "-sha256", str(pdf)]),
+        lambda pdf: measure([str(sahih), "verify", "--trust", str(ca), str(pdf)]),
+        in_process,
+        lambda pdf: measure(["pyhanko", "sign", "validate", "--trust", str(ca), str(pdf)]),
+    )
+    rows = []
+    for label, pdf in files:
+        warn_if_busy()
+        rows.append((label, *in_turn(ways, pdf, runs_for(pdf, runs))))
     script.unlink()
     return rows
+
+
+def in_turn(ways, pdf, runs, after_first=None):
+    """Runs each of `ways` on `pdf` in turn, `runs` times; per way, the median seconds and the
+    largest peak RSS. `after_first` is called once after the first round."""
+    results = [[] for _ in ways]
+    for i in range(runs):
+        for acc, way in zip(results, ways):
+            acc.append(way(pdf))
+        if i == 0 and after_first:
+            after_first(pdf)
+    return [(statistics.median(r[0] for r in acc), max(r[1] for r in acc)) for acc in results]
+
+
+def cell(m):
+    return f"{m[0] * 1000:.0f} ms, {m[1] / 1024:.0f} MB"
 
 
 def table(rows):
@@ -147,30 +228,24 @@ def table(rows):
             "pyHanko in-process | pyHanko CLI | sahih ÷ floor | pyHanko in-process ÷ sahih | "
             "pyHanko CLI ÷ sahih |\n|---|---|---|---|---|---|---|---|\n")
     lines = []
-    for mb, floor, ours, inproc, cli in rows:
-        cell = lambda m: f"{m[0] * 1000:.0f} ms, {m[1] / 1024:.0f} MB"
+    for label, floor, ours, inproc, cli in rows:
         lines.append(
-            f"| {mb} MB | {cell(floor)} | {cell(ours)} | {cell(inproc)} | {cell(cli)} | "
+            f"| {label} | {cell(floor)} | {cell(ours)} | {cell(inproc)} | {cell(cli)} | "
             f"{ours[0] / floor[0]:.1f}× | {inproc[0] / ours[0]:.2f}× | {cli[0] / ours[0]:.1f}× |")
     return head + "\n".join(lines) + "\n"
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--update-docs", action="store_true")
-    args = ap.parse_args()
+    args = arguments()
     with tempfile.TemporaryDirectory() as tmp:
-        ca, files = prepare(Path(tmp))
-        rows = bench(ca, files, args.runs)
+        work = Path(tmp)
+        sahih, built, certs, env = build_and_keys(work, args.rev)
+        files = sign_twice(sahih, inputs(work), work, certs, env)
+        rows = bench(sahih, certs / "ca.pem", files, args.runs)
     text = table(rows)
     print(text)
     if args.update_docs:
-        doc = ROOT / "docs" / "performance.md"
-        old = doc.read_text()
-        block = f"{MARK_BEGIN}\n{text}{MARK_END}"
-        new = re.sub(re.escape(MARK_BEGIN) + ".*?" + re.escape(MARK_END), block, old, flags=re.S)
-        doc.write_text(new)
+        update_docs(MARK_BEGIN, MARK_END, text + "\n" + provenance(args.label, args.runs, built))
 
 
 if __name__ == "__main__":
