@@ -101,22 +101,31 @@ impl FileSource {
         })
     }
 
-    fn block(&self, index: usize) -> io::Result<Vec<u8>> {
+    /// Copies `out.len()` bytes from offset `from` of block `index` into `out`, reading the
+    /// block into the cache first if needed.
+    fn copy_from_block(&self, index: usize, from: usize, out: &mut [u8]) -> io::Result<()> {
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(b) = cache.blocks.get(&index) {
-            return Ok(b.clone());
+        if !cache.blocks.contains_key(&index) {
+            let start = index * BLOCK;
+            let mut data = vec![0; BLOCK.min(self.len - start)];
+            self.file.read_exact_at(&mut data, start as u64)?;
+            if cache.order.len() >= BLOCKS_KEPT
+                && let Some(old) = cache.order.pop_front()
+            {
+                cache.blocks.remove(&old);
+            }
+            cache.order.push_back(index);
+            cache.blocks.insert(index, data);
         }
-        let start = index * BLOCK;
-        let mut data = vec![0; BLOCK.min(self.len - start)];
-        self.file.read_exact_at(&mut data, start as u64)?;
-        if cache.order.len() >= BLOCKS_KEPT
-            && let Some(old) = cache.order.pop_front()
-        {
-            cache.blocks.remove(&old);
-        }
-        cache.order.push_back(index);
-        cache.blocks.insert(index, data.clone());
-        Ok(data)
+        let block = cache
+            .blocks
+            .get(&index)
+            .ok_or_else(|| io::Error::other("block cache lost a block"))?;
+        let bytes = block
+            .get(from..from + out.len())
+            .ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))?;
+        out.copy_from_slice(bytes);
+        Ok(())
     }
 }
 
@@ -135,10 +144,9 @@ impl Source for FileSource {
         }
         let mut at = offset;
         while at < end {
-            let block = self.block(at / BLOCK)?;
             let from = at % BLOCK;
-            let take = (end - at).min(block.len() - from);
-            buf[at - offset..at - offset + take].copy_from_slice(&block[from..from + take]);
+            let take = (end - at).min(BLOCK - from);
+            self.copy_from_block(at / BLOCK, from, &mut buf[at - offset..at - offset + take])?;
             at += take;
         }
         Ok(())
