@@ -7,7 +7,7 @@
 //!
 //! Tests marked `#[ignore = "defect: ..."]` demonstrate defects found in the new code; each says
 //! what is expected. Run them with `cargo test -p sahih-signing --test streaming_break --
-//! --ignored`.
+//! --ignored --test-threads 1` (two of them measure the process's peak memory).
 
 use std::io::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -563,5 +563,94 @@ fn page_content_changed_after_signing_is_reported_even_behind_a_forged_stream_ma
     assert_ne!(
         after.indication,
         sahih_signing::verify::Indication::TotalPassed
+    );
+}
+
+/// Runs `f` and returns how far the process's peak resident memory rose above its resident
+/// memory before, in MiB (Linux: the peak is reset through `/proc/self/clear_refs`).
+fn peak_growth_mib(f: impl FnOnce()) -> u64 {
+    let field = |name: &str| {
+        std::fs::read_to_string("/proc/self/status")
+            .unwrap_or_default()
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let before = field("VmRSS:");
+    f();
+    field("VmHWM:").saturating_sub(before) / 1024
+}
+
+#[test]
+#[ignore = "defect: an object stream that lists one member many times costs memory per listing"]
+fn an_object_stream_repeating_one_member_costs_no_memory_per_repeat() {
+    // The catalog lives in an object stream whose header lists `1 0` (object 1 at offset 0)
+    // 2,000 times; reader.rs `members` parses the 2,000-key dictionary once per listing and
+    // keeps every copy until they are filed by number: ~800 MiB for this 30 KB file. With
+    // FlateDecode the same file is 10 KB, and 20,000 listings take 8 GiB (the validation and
+    // the signature of a 10 KB upload abort the process). The old signer did the same (lopdf).
+    let pki = ed25519();
+    let header = "1 0 ".repeat(2000);
+    let keys: String = (0..2000).map(|i| format!("/K{i} {i} ")).collect();
+    let data = format!("{header}<< /Type /Catalog /Pages 2 0 R {keys}>>");
+    let stm = format!(
+        "<< /Type /ObjStm /N 2000 /First {} /Length {} >>\nstream\n{data}\nendstream",
+        header.len(),
+        data.len()
+    );
+    let bodies = plain_bodies(200, 200);
+    let objects: Vec<(u32, Vec<u8>)> = vec![
+        (2, bodies[1].clone()),
+        (3, bodies[2].clone()),
+        (4, bodies[3].clone()),
+        (5, bodies[4].clone()),
+        (6, stm.into_bytes()),
+    ];
+    let style = XrefStyle {
+        widths: [1, 4, 2],
+        extra: String::new(),
+        appended: None,
+    };
+    let pdf = xref_stream_pdf(0, &objects, &[(1, 6, 0)], &style);
+    let grew = peak_growth_mib(|| {
+        let _ = verify(&pdf, &policy(&pki));
+    });
+    assert!(
+        grew < 100,
+        "validating a {} KB file took {grew} MiB",
+        pdf.len() / 1024
+    );
+}
+
+#[test]
+#[ignore = "defect: cross-reference stream rows cost ~70 bytes of memory each, up to 256 MiB of rows"]
+fn a_cross_reference_stream_of_free_rows_costs_little_memory() {
+    // 3 million free entries (/Index [.. 100 3000000]) in a cross-reference stream: 21 MB of
+    // rows here, 240 KB with FlateDecode. Each row becomes an entry of a Vec, a BTreeMap and
+    // lopdf's Xref: ~200 MiB. The decode budget lets 256 MiB of rows through, 36 million
+    // entries: 2.4 GB and 38 s for `sahih verify` (and as much for `sahih sign`, which then
+    // refuses the file) on a 240 KB upload. The old signer refused it (lopdf's 32 MiB limit).
+    let pki = ed25519();
+    let bodies = plain_bodies(200, 200);
+    let objects: Vec<(u32, Vec<u8>)> = bodies
+        .into_iter()
+        .enumerate()
+        .map(|(i, b)| (i as u32 + 1, b))
+        .collect();
+    let style = XrefStyle {
+        widths: [1, 4, 2],
+        extra: String::new(),
+        appended: Some((100, vec![(0, 0, 0); 3_000_000])),
+    };
+    let pdf = xref_stream_pdf(0, &objects, &[], &style);
+    let grew = peak_growth_mib(|| {
+        let _ = verify(&pdf, &policy(&pki));
+    });
+    assert!(
+        grew < 100,
+        "validating a {} MB file took {grew} MiB",
+        pdf.len() / 1_000_000
     );
 }
