@@ -8,6 +8,7 @@ mod config;
 mod demo;
 mod log;
 mod logkey;
+mod output;
 mod services;
 mod sign;
 mod verify;

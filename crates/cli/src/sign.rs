@@ -1,11 +1,11 @@
 //! `sahih sign`: offline signing with the same code the service uses.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Args;
 use sahih_signing::{
-    Algorithm, FileSource, SignatureOptions, SignerKey, load_certificates_pem, sign_to,
+    Algorithm, FileSource, SignatureOptions, SignerKey, Source, load_certificates_pem, sign_to,
 };
 use zeroize::Zeroizing;
 
@@ -89,31 +89,27 @@ pub fn run(args: SignArgs) -> anyhow::Result<()> {
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         chain.extend(load_certificates_pem(&pem)?);
     }
-    let input = std::fs::File::open(&args.input)
-        .and_then(FileSource::new)
-        .with_context(|| format!("reading {}", args.input.display()))?;
+    let input = open_input(&args.input)?;
     let options = SignatureOptions {
         reason: args.reason,
         location: args.location,
         ..SignatureOptions::default()
     };
-    // Written beside the output and renamed into place: a failure leaves no partial file, and
-    // the input may be the output.
-    let dir = match args.output.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let partial = tempfile::NamedTempFile::new_in(&dir)
-        .with_context(|| format!("writing in {}", dir.display()))?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, partial);
-    sign_to(&input, &mut out, &key, &cert, &chain, &options)?;
-    let partial = out
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .with_context(|| format!("writing {}", args.output.display()))?;
-    partial
-        .persist(&args.output)
-        .map_err(|e| e.error)
-        .with_context(|| format!("writing {}", args.output.display()))?;
-    Ok(())
+    crate::output::write_whole(&args.output, |out| {
+        sign_to(input.as_ref(), out, &key, &cert, &chain, &options)?;
+        Ok(())
+    })
+}
+
+/// The PDF to sign: a regular file is read in pieces as the signer needs them; a pipe or a
+/// device (`/dev/stdin`) is read into memory.
+fn open_input(path: &Path) -> anyhow::Result<Box<dyn Source>> {
+    let reading = || format!("reading {}", path.display());
+    let file = std::fs::File::open(path).with_context(reading)?;
+    if file.metadata().with_context(reading)?.is_file() {
+        return Ok(Box::new(FileSource::new(file).with_context(reading)?));
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut { file }, &mut bytes).with_context(reading)?;
+    Ok(Box::new(bytes))
 }

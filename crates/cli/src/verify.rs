@@ -85,7 +85,7 @@ pub fn run(args: VerifyArgs) -> ExitCode {
         match signed_length(report, field) {
             Some(len) => {
                 if let Err(e) = copy_prefix(pdf.as_ref(), len, out) {
-                    eprintln!("sahih: cannot write {}: {e} (E_IO)", out.display());
+                    eprintln!("sahih: cannot write {}: {e:#} (E_IO)", out.display());
                     return ExitCode::from(3);
                 }
             }
@@ -113,18 +113,20 @@ fn signed_length(report: &Report, field: &str) -> Option<usize> {
     usize::try_from(sig.signed_length?).ok()
 }
 
-/// Writes the first `len` bytes of `pdf` to `out`, streamed.
-fn copy_prefix(pdf: &dyn Source, len: usize, out: &std::path::Path) -> std::io::Result<()> {
-    let mut file = std::io::BufWriter::new(std::fs::File::create(out)?);
-    let mut buf = vec![0; (1 << 20).min(len)];
-    let mut at = 0;
-    while at < len {
-        let n = (len - at).min(buf.len());
-        pdf.read_exact_at(&mut buf[..n], at)?;
-        file.write_all(&buf[..n])?;
-        at += n;
-    }
-    file.flush()
+/// Writes the first `len` bytes of `pdf` to `out`, streamed (see `output::write_whole`: `out`
+/// may be the file being read).
+fn copy_prefix(pdf: &dyn Source, len: usize, out: &std::path::Path) -> anyhow::Result<()> {
+    crate::output::write_whole(out, |file| {
+        let mut buf = vec![0; (1 << 20).min(len)];
+        let mut at = 0;
+        while at < len {
+            let n = (len - at).min(buf.len());
+            pdf.read_exact_at(&mut buf[..n], at)?;
+            file.write_all(&buf[..n])?;
+            at += n;
+        }
+        Ok(())
+    })
 }
 
 /// The PDF to validate: a regular file is read in pieces as the validator needs them; anything

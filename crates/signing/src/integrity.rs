@@ -40,7 +40,8 @@ pub(crate) fn check(
     partial: bool,
     tolerate: &dyn Fn(u32, bool) -> bool,
     notes: &mut Vec<String>,
-) -> Result<(), SigningError> {
+) -> Result<u32, SigningError> {
+    let mut max_ref = 0;
     for section in chain.iter().filter(|s| s.kind == XrefKind::Table) {
         let table = window(src, section.offset, section.trailer_at - section.offset)?;
         check_table(src, &table, section.offset, tolerate, notes)?;
@@ -49,16 +50,14 @@ pub(crate) fn check(
     for (id, entry) in &doc.reference_table.entries {
         let outcome = match entry {
             XrefEntry::Normal { offset, generation } => match usize::try_from(*offset) {
-                Ok(offset) if partial && !doc.objects.contains_key(&(*id, *generation)) => {
-                    object_header(src, *id, *generation, offset)
-                        .map(|_| ())
-                        .map_err(|e| (false, e))
-                }
-                Ok(offset) => check_object(src, doc, *id, *generation, offset),
+                Ok(offset) => check_object(src, doc, (*id, *generation), offset, partial)
+                    .map(|m| max_ref = max_ref.max(m)),
                 Err(_) => Err((false, broken(format!("object {id}: offset out of range")))),
             },
             XrefEntry::Compressed { container, index } => {
-                check_member(doc, &mut headers, *id, *container, *index).map_err(|e| (false, e))
+                check_member(src, doc, &mut headers, *id, *container, *index)
+                    .map(|m| max_ref = max_ref.max(m))
+                    .map_err(|e| (false, e))
             }
             _ => Ok(()),
         };
@@ -68,48 +67,66 @@ pub(crate) fn check(
             Ok(()) => {}
         }
     }
-    Ok(())
+    Ok(max_ref)
 }
 
+/// The highest object number that `N G R` names in `text` (0 without any).
+fn max_reference(text: &[u8]) -> u32 {
+    let mut lex = Lexer::new(text, 0);
+    let (mut a, mut b) = (None, None);
+    let mut max = 0;
+    while let Some(t) = lex.next() {
+        if let (Token::Keyword(k), Some(Token::Int(n)), Some(Token::Int(_))) = (&t, &a, &b)
+            && k == b"R"
+        {
+            max = max.max(u32::try_from(*n).unwrap_or(0));
+        }
+        a = b.take();
+        b = Some(t);
+    }
+    max
+}
+
+/// What [`check_member`] learns of one object stream: the number of each member, and the
+/// highest object number its members refer to.
+type Header = Option<(Vec<u32>, u32)>;
+
 /// Checks that object stream `container` lists object `id` at position `index` of its header
-/// (ISO 32000-2 §7.5.7); lopdf files members by the number the header gives, whatever the index.
-/// Headers are read once per stream into `headers`. A container lopdf did not keep is left to
-/// the unreadable-object check.
+/// (ISO 32000-2 §7.5.7), and that every member is one complete value (lopdf files members by
+/// the number the header gives, whatever the index). Headers are read once per stream into
+/// `headers`, from the loaded document or, when it was not loaded, from the file. Returns the
+/// highest object number the stream's members refer to.
 fn check_member(
+    src: &dyn Source,
     doc: &Document,
-    headers: &mut HashMap<u32, Option<Vec<u32>>>,
+    headers: &mut HashMap<u32, Header>,
     id: u32,
     container: u32,
     index: u16,
-) -> Result<(), SigningError> {
-    let Some(stream) = doc
-        .objects
-        .range((container, 0)..=(container, u16::MAX))
-        .next()
-        .map(|(_, o)| o)
-    else {
-        return Ok(());
-    };
-    let numbers = headers.entry(container).or_insert_with(|| {
-        let s = stream.as_stream().ok()?;
-        let first = s.dict.get(b"First").and_then(Object::as_i64).ok()?;
+) -> Result<u32, SigningError> {
+    let header = headers.entry(container).or_insert_with(|| {
+        let s = crate::reader::object_stream(src, doc, container).ok()?;
+        let first = usize::try_from(s.dict.get(b"First").and_then(Object::as_i64).ok()?).ok()?;
         let n = s.dict.get(b"N").and_then(Object::as_i64).ok()?;
         let data = s
             .decompressed_content_with_limit(MEMBER_HEADER_LIMIT)
             .ok()?;
-        let header = data.get(..usize::try_from(first).ok()?)?;
-        let mut lex = Lexer::new(header, 0);
+        let mut lex = Lexer::new(data.get(..first)?, 0);
         let mut out = Vec::new();
         for _ in 0..n {
             match (lex.next()?, lex.next()?) {
-                (Token::Int(num), Token::Int(_)) => out.push(u32::try_from(num).ok()?),
+                (Token::Int(num), Token::Int(off)) => {
+                    let at = first.checked_add(usize::try_from(off).ok()?)?;
+                    Lexer::new(&data, at).skip_value()?;
+                    out.push(u32::try_from(num).ok()?);
+                }
                 _ => return None,
             }
         }
-        Some(out)
+        Some((out, max_reference(&data[first.min(data.len())..])))
     });
-    match numbers.as_ref().and_then(|n| n.get(usize::from(index))) {
-        Some(n) if *n == id => Ok(()),
+    match header {
+        Some((numbers, max_ref)) if numbers.get(usize::from(index)) == Some(&id) => Ok(*max_ref),
         _ => Err(broken(format!(
             "object stream {container} does not hold object {id} at index {index}"
         ))),
@@ -226,28 +243,37 @@ fn object_header(
     Ok(offset + lex.pos)
 }
 
-/// Checks the object's header and, for a stream, that `/Length` bytes after `stream` come to
-/// `endstream` (ISO 32000-2 §7.3.8.1).
+/// Checks the object's header, that its value is one complete value followed by `endobj` (for
+/// `strict`) or `stream`, and for a stream that `/Length` bytes after `stream` come to
+/// `endstream` (ISO 32000-2 §7.3.8.1). Returns the highest object number the value refers to.
+/// The object is read as text, never parsed into objects.
 fn check_object(
     src: &dyn Source,
     doc: &Document,
-    id: u32,
-    generation: u16,
+    (id, generation): (u32, u16),
     offset: usize,
-) -> Result<(), (bool, SigningError)> {
+    strict: bool,
+) -> Result<u32, (bool, SigningError)> {
     let value_at = object_header(src, id, generation, offset).map_err(|e| (false, e))?;
     let does_not_parse = || (false, broken(format!("object {id} does not parse")));
     let src_len = src.len();
     // The value, then whether `stream` follows it and the stream dictionary's /Length.
     let read = parse_at(src, value_at, MAX_OBJECT_TEXT, |pdf| {
         let mut lex = Lexer::new(pdf, 0);
-        lex.skip_value()?;
+        let Some(span) = lex.skip_value() else {
+            return (value_at + pdf.len() >= src_len).then_some(None);
+        };
         lex.skip_space();
         if value_at + pdf.len() < src_len && pdf.len() - lex.pos < 16 {
             return None; // the window may cut the keyword that follows
         }
-        if lex.next() != Some(Token::Keyword(b"stream".to_vec())) {
-            return Some(None);
+        // Only an update numbers new objects; validation need not count references.
+        let max_ref = if strict { max_reference(&pdf[span]) } else { 0 };
+        match lex.next() {
+            Some(Token::Keyword(k)) if k == b"stream" => {}
+            Some(Token::Keyword(k)) if k == b"endobj" => return Some(Some((None, max_ref))),
+            _ if !strict => return Some(Some((None, max_ref))),
+            _ => return Some(None),
         }
         let mut data = lex.pos;
         if pdf[data..].starts_with(b"\r\n") {
@@ -256,17 +282,22 @@ fn check_object(
             data += 1;
         }
         let length = parse_dict(pdf, 0).and_then(|d| d.get(b"Length").map(|e| e.value.clone()));
-        Some(Some((data, length)))
+        Some(Some((Some((data, length)), max_ref)))
     })
     .map_err(|e| (false, e.into()))?
+    .flatten()
     .ok_or_else(does_not_parse)?;
-    let Some((data_rel, length)) = read else {
-        return Ok(());
+    let (Some((data_rel, length)), max_ref) = read else {
+        return Ok(read.1);
     };
     let data = value_at + data_rel;
     let length = match length {
         Some(Value::Int(n)) => Some(n),
-        Some(Value::Ref(n, g)) => doc.get_object((n, g)).ok().and_then(|o| o.as_i64().ok()),
+        Some(Value::Ref(n, g)) => match doc.get_object((n, g)) {
+            Ok(o) => o.as_i64().ok(),
+            // Not loaded (an update loads only what it edits): read it where it lies.
+            Err(_) => indirect_integer(src, doc, (n, g)),
+        },
         _ => None,
     };
     let end = length
@@ -288,7 +319,28 @@ fn check_object(
             )),
         ));
     }
-    Ok(())
+    Ok(max_ref)
+}
+
+/// An integer object `id` read from the file where the cross-reference data puts it.
+fn indirect_integer(src: &dyn Source, doc: &Document, id: (u32, u16)) -> Option<i64> {
+    let Some(XrefEntry::Normal { offset, generation }) = doc.reference_table.get(id.0) else {
+        return None;
+    };
+    if *generation != id.1 {
+        return None;
+    }
+    let text = window(src, *offset as usize, 64).ok()?;
+    let mut lex = Lexer::new(&text, 0);
+    match (lex.next(), lex.next(), lex.next(), lex.next()) {
+        (
+            Some(Token::Int(n)),
+            Some(Token::Int(g)),
+            Some(Token::Keyword(k)),
+            Some(Token::Int(v)),
+        ) if n == i64::from(id.0) && g == i64::from(id.1) && k == b"obj" => Some(v),
+        _ => None,
+    }
 }
 
 /// Largest object text read to check it, bytes.

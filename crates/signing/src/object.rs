@@ -11,6 +11,9 @@ use crate::syntax::{MAX_DEPTH, decode_name, is_white};
 pub(crate) struct Parser<'a> {
     data: &'a [u8],
     pub(crate) pos: usize,
+    /// Whether a read went past the end of `data`: a failure then may be the end of a window
+    /// rather than bad syntax.
+    pub(crate) ran_out: bool,
 }
 
 fn is_delim(b: u8) -> bool {
@@ -22,11 +25,17 @@ fn is_delim(b: u8) -> bool {
 
 impl<'a> Parser<'a> {
     pub(crate) fn new(data: &'a [u8], pos: usize) -> Self {
-        Parser { data, pos }
+        Parser {
+            data,
+            pos,
+            ran_out: false,
+        }
     }
 
-    fn peek(&self) -> Option<u8> {
-        self.data.get(self.pos).copied()
+    fn peek(&mut self) -> Option<u8> {
+        let b = self.data.get(self.pos).copied();
+        self.ran_out |= b.is_none();
+        b
     }
 
     /// Skips white space and comments.
@@ -139,7 +148,11 @@ impl<'a> Parser<'a> {
                     let value = self.object_at_depth(depth + 1)?;
                     dict.set(key, value);
                 }
-                _ => return None,
+                _ => {
+                    // A lone `>` at the very end may be the first half of `>>`.
+                    self.ran_out |= self.pos + 1 >= self.data.len();
+                    return None;
+                }
             }
         }
     }

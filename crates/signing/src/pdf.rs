@@ -103,6 +103,9 @@ pub(crate) fn load_checked(
 ) -> Result<(Document, Vec<XrefSection>, Vec<String>), SigningError> {
     check_header(src)?;
     let chain = chain_of(src)?;
+    if strictness == Strictness::Signing {
+        check_ends_at_eof(src)?;
+    }
     let trailer = crate::reader::trailer(src, &chain)?;
     let (doc, wanted) = if trailer.has(b"Encrypt") {
         if strictness == Strictness::Signing {
@@ -160,8 +163,44 @@ pub(crate) fn load_checked(
         notes.push(format!("tolerated defect: {detail} (nothing refers to it)"));
     }
     let partial = wanted.is_some();
-    crate::integrity::check(src, &doc, &chain, partial, &tolerate, &mut notes)?;
+    let max_ref = crate::integrity::check(src, &doc, &chain, partial, &tolerate, &mut notes)?;
+    let mut doc = doc;
+    // New objects must not take a number an unloaded object already points at.
+    doc.max_id = doc.max_id.max(max_ref);
     Ok((doc, chain, notes))
+}
+
+/// The file ends with its last revision: `%%EOF` and at most white space after it (ISO 32000-2
+/// §7.5.5). Bytes after it (a half-written update, a shadow object) would become part of the
+/// revision a new signature signs.
+///
+/// Errors: [`SigningError::BrokenXref`].
+fn check_ends_at_eof(src: &dyn Source) -> Result<(), SigningError> {
+    let from = src.len().saturating_sub(2048);
+    let tail = crate::source::window(src, from, 2048)?;
+    let broken = |detail: &str| SigningError::BrokenXref {
+        detail: detail.into(),
+    };
+    let at = memchr::memmem::rfind(&tail, b"startxref")
+        .ok_or_else(|| broken("no startxref near the end of the file"))?;
+    let rest = &tail[at + 9..];
+    let white = |b: &u8| b.is_ascii_whitespace() || *b == 0;
+    let digits_at = rest.iter().position(|b| !white(b)).unwrap_or(rest.len());
+    let digits_end = rest[digits_at..]
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .map_or(rest.len(), |p| p + digits_at);
+    let eof_at = rest[digits_end..]
+        .iter()
+        .position(|b| !white(b))
+        .map_or(rest.len(), |p| p + digits_end);
+    if !rest[eof_at..].starts_with(b"%%EOF") {
+        return Err(broken("the file does not end with startxref and %%EOF"));
+    }
+    if rest[eof_at + 5..].iter().any(|b| !white(b)) {
+        return Err(broken("bytes follow the last %%EOF"));
+    }
+    Ok(())
 }
 
 /// An encrypted file, for validation: read whole and opened by lopdf with the empty user

@@ -24,6 +24,8 @@ const MAX_OBJECT_TEXT: usize = 16 * 1024 * 1024;
 const MAX_STRUCTURE_STREAM: usize = 64 * 1024 * 1024;
 /// Total decoded bytes of all object streams and cross-reference streams of one load.
 const DECODE_BUDGET: usize = 256 * 1024 * 1024;
+/// Largest decoded cross-reference stream, bytes (lopdf's limit too).
+const MAX_XREF_STREAM: usize = 32 * 1024 * 1024;
 /// Prefix of a deferred stream's content marker.
 const DEFERRED: &[u8] = b"\0sahih-deferred-stream\0";
 
@@ -34,12 +36,17 @@ fn broken(detail: impl Into<String>) -> SigningError {
 }
 
 /// Where a deferred stream's data lies in the source: `None` for a stream whose data was read
-/// (object streams, cross-reference streams) or built in memory.
+/// (object streams, cross-reference streams) or built in memory. A deferred stream is known by
+/// its `start_position`, which only this reader sets, matching its marker exactly: the data of
+/// a stream that was read is the file's to choose, and may imitate the marker.
 pub(crate) fn deferred_range(stream: &Stream) -> Option<std::ops::Range<usize>> {
+    let start = stream.start_position?;
     let rest = stream.content.strip_prefix(DEFERRED)?;
-    let start = u64::from_le_bytes(rest.get(..8)?.try_into().ok()?);
-    let len = u64::from_le_bytes(rest.get(8..16)?.try_into().ok()?);
-    let start = usize::try_from(start).ok()?;
+    let [marked, len]: [u64; 2] = [rest.get(..8)?, rest.get(8..16)?]
+        .map(|b| b.try_into().map(u64::from_le_bytes).unwrap_or(u64::MAX));
+    if rest.len() != 16 || usize::try_from(marked).ok()? != start {
+        return None;
+    }
     Some(start..start.checked_add(usize::try_from(len).ok()?)?)
 }
 
@@ -175,7 +182,8 @@ pub(crate) fn load(
         budget: DECODE_BUDGET,
         members: HashMap::new(),
     };
-    for section in chain {
+    // Oldest section first, each overriding what came before (§7.5.6).
+    for section in chain.iter().rev() {
         loader.merge_section(section)?;
     }
     let mut doc = Document::new();
@@ -244,9 +252,10 @@ struct Loader<'s> {
     /// Newest entry of each object number (the first section that lists it).
     entries: BTreeMap<u32, XrefEntry>,
     budget: usize,
-    /// Decoded object streams of a [`Scope::Structure`] walk: their members by number (`None`
+    /// Decoded object streams of a [`Scope::Structure`] walk: their data and header (`None`
     /// for a stream that does not read).
-    members: HashMap<u32, Option<HashMap<u32, Object>>>,
+    #[allow(clippy::type_complexity)]
+    members: HashMap<u32, Option<(Vec<u8>, Vec<(u32, usize)>)>>,
 }
 
 /// An object read at an offset: its header's id, the value, and for a stream where its data
@@ -258,26 +267,40 @@ struct Indirect {
 }
 
 impl Loader<'_> {
+    /// Applies one section over the older ones already merged. A free entry is kept only
+    /// where it frees an object an older section listed (elsewhere it says nothing), so that
+    /// millions of free rows cost no memory.
     fn merge_section(&mut self, section: &XrefSection) -> Result<(), SigningError> {
-        match section.kind {
-            XrefKind::Table => {
-                let (in_use, free) = self.table_entries(section)?;
-                let mut stream = Vec::new();
-                if let Some(stm) = section.xref_stm {
-                    stream = self.stream_entries(stm)?;
-                }
+        let known = std::mem::take(&mut self.entries);
+        let mut local: BTreeMap<u32, XrefEntry> = BTreeMap::new();
+        let add = |id: u32, e: XrefEntry, local: &mut BTreeMap<u32, XrefEntry>| {
+            if matches!(e, XrefEntry::Free) && !known.contains_key(&id) {
+                return;
+            }
+            local.entry(id).or_insert(e);
+        };
+        let merged = match section.kind {
+            XrefKind::Table => self.table_entries(section).and_then(|(in_use, free)| {
                 // In a hybrid file the table comes first, then its stream, for what the table
                 // leaves free (ISO 32000-2 §7.5.8.4).
-                for (id, e) in in_use.into_iter().chain(stream).chain(free) {
-                    self.entries.entry(id).or_insert(e);
+                for (id, e) in in_use {
+                    add(id, e, &mut local);
                 }
-            }
+                if let Some(stm) = section.xref_stm {
+                    self.stream_entries(stm, &mut |id, e| add(id, e, &mut local))?;
+                }
+                for (id, e) in free {
+                    add(id, e, &mut local);
+                }
+                Ok(())
+            }),
             XrefKind::Stream => {
-                for (id, e) in self.stream_entries(section.offset)? {
-                    self.entries.entry(id).or_insert(e);
-                }
+                self.stream_entries(section.offset, &mut |id, e| add(id, e, &mut local))
             }
-        }
+        };
+        self.entries = known;
+        merged?;
+        self.entries.extend(local);
         Ok(())
     }
 
@@ -323,8 +346,13 @@ impl Loader<'_> {
         Ok((in_use, free))
     }
 
-    /// The entries of the cross-reference stream at `offset` (§7.5.8.3).
-    fn stream_entries(&mut self, offset: usize) -> Result<Vec<(u32, XrefEntry)>, SigningError> {
+    /// The entries of the cross-reference stream at `offset` (§7.5.8.3), given to `sink` in
+    /// order.
+    fn stream_entries(
+        &mut self,
+        offset: usize,
+        sink: &mut dyn FnMut(u32, XrefEntry),
+    ) -> Result<(), SigningError> {
         let bad = |what: &str| broken(format!("the xref stream at {offset}: {what}"));
         let stream = self
             .read_stream_with_data(offset)?
@@ -341,8 +369,8 @@ impl Loader<'_> {
         let [w0, w1, w2] = widths[..] else {
             return Err(bad("/W is not three widths"));
         };
-        if w0 > 8 || w1 > 8 || w2 > 8 {
-            return Err(bad("/W widths too large"));
+        if w0 > 8 || w1 > 8 || w2 > 8 || w0 + w1 + w2 == 0 {
+            return Err(bad("/W widths out of range"));
         }
         let size = stream
             .dict
@@ -353,10 +381,12 @@ impl Loader<'_> {
             Ok(items) => items.iter().filter_map(|i| i.as_i64().ok()).collect(),
             Err(_) => vec![0, size],
         };
-        let data = self.decode(&stream).map_err(|e| bad(&e))?;
+        let data = stream
+            .decompressed_content_with_limit(self.budget.min(MAX_XREF_STREAM))
+            .map_err(|e| bad(&format!("its data does not decode: {e}")))?;
+        self.budget = self.budget.saturating_sub(data.len());
         let row = w0 + w1 + w2;
-        let mut rows = data.chunks_exact(row.max(1));
-        let mut out = Vec::new();
+        let mut rows = data.chunks_exact(row);
         for pair in index.chunks(2) {
             let [start, count] = pair else {
                 return Err(bad("/Index has an odd length"));
@@ -377,7 +407,8 @@ impl Loader<'_> {
                 let (f1, f2) = (field(w0, w1), field(w0 + w1, w2));
                 let id = start
                     .checked_add(i)
-                    .ok_or_else(|| bad("/Index out of range"))?;
+                    .filter(|id| *id <= crate::update::MAX_OBJECTS)
+                    .ok_or_else(|| bad("/Index names objects past the PDF limit"))?;
                 let entry = match kind {
                     0 => XrefEntry::Free,
                     1 => XrefEntry::Normal {
@@ -391,10 +422,10 @@ impl Loader<'_> {
                     // Other types are reserved and read as null references (§7.5.8.3).
                     _ => XrefEntry::Free,
                 };
-                out.push((id, entry));
+                sink(id, entry);
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Decodes a structure stream's data, charging the load's budget.
@@ -410,27 +441,32 @@ impl Loader<'_> {
     /// starts. `None` when it does not parse.
     fn indirect(&self, offset: usize) -> Result<Option<Indirect>, SigningError> {
         let src_len = self.src.len();
-        Ok(parse_at(self.src, offset, MAX_OBJECT_TEXT, |w| {
+        let found = parse_at(self.src, offset, MAX_OBJECT_TEXT, |w| {
+            let cut = offset + w.len() < src_len;
             let mut p = Parser::new(w, 0);
-            let id = p.object_header()?;
-            let value = p.object()?;
+            // A larger window decides only when this one ran out (never for bad syntax).
+            let (Some(id), Some(value)) = (p.object_header(), p.object()) else {
+                return if cut && p.ran_out { None } else { Some(None) };
+            };
+            let near_end = w.len() - p.pos < 16;
             let mut data_at = None;
             if matches!(value, Object::Dictionary(_)) && p.keyword(b"stream") {
                 // The keyword is followed by CRLF or LF (§7.3.8.1); a bare CR is tolerated.
                 let mut at = p.pos;
                 match (w.get(at), w.get(at + 1)) {
-                    (None, _) | (Some(b'\r'), None) if offset + w.len() < src_len => return None,
+                    (None, _) | (Some(b'\r'), None) if cut => return None,
                     (Some(b'\r'), Some(b'\n')) => at += 2,
                     (Some(b'\n' | b'\r'), _) => at += 1,
                     _ => {}
                 }
                 data_at = Some(at);
-            } else if !p.keyword(b"endobj") && offset + w.len() < src_len {
-                // Perhaps cut short by the window; a larger one decides.
+            } else if cut && near_end && !p.keyword(b"endobj") {
+                // `endobj` may be cut by the window; a larger one decides.
                 return None;
             }
-            Some(Indirect { id, value, data_at })
-        })?)
+            Some(Some(Indirect { id, value, data_at }))
+        })?;
+        Ok(found.flatten())
     }
 
     /// The `/Length` of a stream: direct, or an indirect integer object (§7.3.8.2).
@@ -492,9 +528,8 @@ impl Loader<'_> {
             return Ok(None);
         }
         let data = window(self.src, data_at, end - data_at)?.into_owned();
-        let mut stream = Stream::new(dict, data);
-        stream.start_position = Some(data_at);
-        Ok(Some(stream))
+        // No `start_position`: only a deferred stream has one (see `deferred_range`).
+        Ok(Some(Stream::new(dict, data)))
     }
 
     /// The [`Scope::Structure`] walk from the trailer's `/Root`: the objects read (with the
@@ -548,32 +583,33 @@ impl Loader<'_> {
             };
             let decoded = stream.and_then(|s| {
                 let data = self.decode(&s).ok()?;
-                let first = s.dict.get(b"First").and_then(Object::as_i64).ok();
-                let count = s.dict.get(b"N").and_then(Object::as_i64).ok();
-                let members: HashMap<u32, Object> = members(&data, first, count)
-                    .into_iter()
-                    .filter(|(_, v)| !matches!(v, Object::Stream(_)))
-                    .collect();
+                let pairs = member_offsets(&s.dict, &data);
                 objects.insert((container, 0), Object::Stream(s));
-                Some(members)
+                Some((data, pairs))
             });
             self.members.insert(container, decoded);
         }
-        let ours = matches!(self.entries.get(&n),
-            Some(XrefEntry::Compressed { container: c, .. }) if *c == container);
+        let Some(XrefEntry::Compressed {
+            container: c,
+            index,
+        }) = self.entries.get(&n)
+        else {
+            return Ok(None);
+        };
+        if *c != container {
+            return Ok(None);
+        }
         Ok(self
             .members
             .get(&container)
             .and_then(|m| m.as_ref())
-            .and_then(|m| m.get(&n))
-            .filter(|_| ours)
-            .cloned())
+            .and_then(|(data, pairs)| member(data, pairs, n, *index)))
     }
 
     /// Every object listed in use, read; those that do not read are left out.
     fn objects(&mut self) -> Result<BTreeMap<ObjectId, Object>, SigningError> {
         let mut objects = BTreeMap::new();
-        let mut containers: HashSet<u32> = HashSet::new();
+        let mut containers: BTreeMap<u32, Vec<(u32, u16)>> = BTreeMap::new();
         let entries: Vec<(u32, XrefEntry)> =
             self.entries.iter().map(|(k, v)| (*k, v.clone())).collect();
         for (n, entry) in &entries {
@@ -583,32 +619,22 @@ impl Loader<'_> {
                         objects.insert((*n, *generation), obj);
                     }
                 }
-                XrefEntry::Compressed { container, .. } => {
-                    containers.insert(*container);
+                XrefEntry::Compressed { container, index } => {
+                    containers.entry(*container).or_default().push((*n, *index));
                 }
                 _ => {}
             }
         }
-        let mut decoded: HashMap<u32, Vec<u8>> = HashMap::new();
-        for container in containers {
+        for (container, wanted) in containers {
             let Some(Object::Stream(stream)) = objects.get(&(container, 0)) else {
                 continue;
             };
-            if let Ok(data) = self.decode(&stream.clone()) {
-                decoded.insert(container, data);
-            }
-        }
-        for (container, data) in decoded {
-            let Some(Object::Stream(stream)) = objects.get(&(container, 0)) else {
+            let Ok(data) = self.decode(stream) else {
                 continue;
             };
-            let first = stream.dict.get(b"First").and_then(Object::as_i64).ok();
-            let count = stream.dict.get(b"N").and_then(Object::as_i64).ok();
-            for (n, value) in members(&data, first, count) {
-                let ours = matches!(self.entries.get(&n),
-                    Some(XrefEntry::Compressed { container: c, .. }) if *c == container);
-                // Streams cannot be members (§7.5.7); lopdf files members under generation 0.
-                if ours && !matches!(value, Object::Stream(_)) {
+            let pairs = member_offsets(&stream.dict, &data);
+            for (n, index) in wanted {
+                if let Some(value) = member(&data, &pairs, n, index) {
                     objects.insert((n, 0), value);
                 }
             }
@@ -642,8 +668,11 @@ impl Loader<'_> {
     }
 }
 
-/// The members of a decoded object stream: `N` pairs of number and offset from `/First`.
-fn members(data: &[u8], first: Option<i64>, count: Option<i64>) -> Vec<(u32, Object)> {
+/// The header of a decoded object stream (§7.5.7): for each of its `/N` members, the number
+/// and where its value starts in `data` (after `/First`).
+fn member_offsets(dict: &Dictionary, data: &[u8]) -> Vec<(u32, usize)> {
+    let first = dict.get(b"First").and_then(Object::as_i64).ok();
+    let count = dict.get(b"N").and_then(Object::as_i64).ok();
     let (Some(first), Some(count)) = (
         first.and_then(|f| usize::try_from(f).ok()),
         count.and_then(|c| usize::try_from(c).ok()),
@@ -657,17 +686,31 @@ fn members(data: &[u8], first: Option<i64>, count: Option<i64>) -> Vec<(u32, Obj
         let (Some(n), Some(off)) = (p.unsigned(), p.unsigned()) else {
             break;
         };
-        let (Ok(n), Ok(off)) = (u32::try_from(n), usize::try_from(off)) else {
+        let (Ok(n), Some(at)) = (
+            u32::try_from(n),
+            usize::try_from(off).ok().and_then(|o| first.checked_add(o)),
+        ) else {
             break;
         };
-        let Some(at) = first.checked_add(off).filter(|a| *a < data.len()) else {
-            continue;
-        };
-        if let Some(value) = Parser::new(data, at).object() {
-            out.push((n, value));
-        }
+        out.push((n, at));
     }
     out
+}
+
+/// Member `n`, which the cross-reference data puts at `index` of the header: read there, or
+/// (as lopdf reads it) where the header first names `n`. Each member is parsed once, however
+/// often the header lists it; a stream cannot be a member.
+fn member(data: &[u8], pairs: &[(u32, usize)], n: u32, index: u16) -> Option<Object> {
+    let at = match pairs.get(usize::from(index)) {
+        Some((m, at)) if *m == n => *at,
+        _ => pairs.iter().find(|(m, _)| *m == n)?.1,
+    };
+    if at >= data.len() {
+        return None;
+    }
+    Parser::new(data, at)
+        .object()
+        .filter(|v| !matches!(v, Object::Stream(_)))
 }
 
 #[cfg(test)]
@@ -705,9 +748,17 @@ mod tests {
     #[test]
     fn reads_members_by_the_numbers_their_header_gives() {
         let data = b"7 0 8 9 <</A 1>> [1 2]";
-        let m = members(data, Some(8), Some(2));
-        assert_eq!(m.len(), 2);
-        assert_eq!(m[0].0, 7);
-        assert_eq!(m[1], (8, Object::Array(vec![1.into(), 2.into()])));
+        let mut dict = Dictionary::new();
+        dict.set("First", 8);
+        dict.set("N", 2);
+        let pairs = member_offsets(&dict, data);
+        assert_eq!(pairs, vec![(7, 8), (8, 17)]);
+        assert!(member(data, &pairs, 7, 0).is_some_and(|o| o.as_dict().is_ok()));
+        assert_eq!(
+            member(data, &pairs, 8, 1),
+            Some(Object::Array(vec![1.into(), 2.into()]))
+        );
+        assert_eq!(member(data, &pairs, 8, 0), member(data, &pairs, 8, 1));
+        assert_eq!(member(data, &pairs, 9, 0), None);
     }
 }

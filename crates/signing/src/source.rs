@@ -292,6 +292,9 @@ pub(crate) fn find_all(src: &dyn Source, needles: &[&[u8]]) -> io::Result<Vec<Ve
                     .map(|p| p + at),
             );
         }
+        if at + take >= len {
+            break;
+        }
         at += CHUNK;
     }
     Ok(found)

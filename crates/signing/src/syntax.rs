@@ -162,17 +162,20 @@ impl<'a> Lexer<'a> {
         if self.reference().is_some() {
             return Some(start..self.pos);
         }
-        let mut depth = 0usize;
+        // Open brackets: `true` for a dictionary; each must close with its own kind.
+        let mut open: Vec<bool> = Vec::new();
         loop {
             match self.next()? {
-                Token::DictOpen | Token::ArrayOpen => depth += 1,
-                Token::DictClose | Token::ArrayClose => depth = depth.checked_sub(1)?,
+                Token::DictOpen => open.push(true),
+                Token::ArrayOpen => open.push(false),
+                Token::DictClose => open.pop()?.then_some(())?,
+                Token::ArrayClose => (!open.pop()?).then_some(())?,
                 _ => {}
             }
-            if depth > MAX_DEPTH {
+            if open.len() > MAX_DEPTH {
                 return None;
             }
-            if depth == 0 {
+            if open.is_empty() {
                 return Some(start..self.pos);
             }
         }

@@ -54,11 +54,14 @@ fn object_text(src: &dyn Source, doc: &Document, id: u32) -> Result<(u16, Vec<u8
                     ))));
                 }
                 let span = lex.skip_value()?;
+                lex.skip_space();
+                if offset + pdf.len() < src_len && pdf.len() - lex.pos < 16 {
+                    return None; // `endobj` may be cut by the window
+                }
                 match lex.next() {
                     Some(Token::Keyword(k)) if k == b"endobj" => {
                         Some(Ok((*generation, pdf[span].to_vec())))
                     }
-                    None if offset + pdf.len() < src_len => None,
                     _ => Some(Err(structure(format!(
                         "object {id} is not a plain dictionary or array"
                     )))),

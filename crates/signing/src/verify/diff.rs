@@ -89,7 +89,11 @@ fn same_entry(a: Option<&XrefEntry>, b: Option<&XrefEntry>) -> bool {
 pub(crate) fn same(a: &Object, b: &Object) -> bool {
     match (a, b) {
         (Object::Stream(x), Object::Stream(y)) => {
-            same_dict(&x.dict, &y.dict) && x.content == y.content
+            // A stream whose data was read never equals one left in the file, whatever bytes
+            // it holds (see `same_stream_data` for two left in the file).
+            deferred_range(x).is_some() == deferred_range(y).is_some()
+                && same_dict(&x.dict, &y.dict)
+                && x.content == y.content
         }
         (Object::String(x, _), Object::String(y, _)) => x == y,
         (Object::Array(x), Object::Array(y)) => {

@@ -73,7 +73,9 @@ pub(crate) fn readable_prefixes(
     eofs: &[usize],
 ) -> std::io::Result<Vec<RevisionEnd>> {
     let mut out = Vec::new();
-    for &at in eofs {
+    // The newest candidates only: each is a chain read, and a hostile file can hold millions.
+    let from = eofs.len().saturating_sub(2 * super::MAX_REVISIONS);
+    for &at in &eofs[from..] {
         if startxref_before(src, at)?.is_none() {
             continue;
         }
