@@ -93,12 +93,24 @@ pub(crate) fn object_stream(
     let Some(XrefEntry::Normal { offset, .. }) = doc.reference_table.get(container) else {
         return Err(missing());
     };
-    let loader = Loader {
+    // A reader that knows the one entry a `/Length` reference may need.
+    let mut loader = Loader {
         src,
-        entries: doc.reference_table.entries.clone(),
+        entries: BTreeMap::new(),
         budget: DECODE_BUDGET,
         members: HashMap::new(),
     };
+    let length_ref = loader
+        .indirect(*offset as usize)?
+        .and_then(|o| match o.value {
+            Object::Dictionary(d) => d.get(b"Length").and_then(Object::as_reference).ok(),
+            _ => None,
+        });
+    if let Some((n, _)) = length_ref
+        && let Some(e) = doc.reference_table.get(n)
+    {
+        loader.entries.insert(n, e.clone());
+    }
     loader
         .read_stream_with_data(*offset as usize)?
         .ok_or_else(missing)
