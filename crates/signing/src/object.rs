@@ -40,17 +40,8 @@ impl<'a> Parser<'a> {
 
     /// Skips white space and comments.
     pub(crate) fn skip_space(&mut self) {
-        while let Some(b) = self.peek() {
-            if is_white(b) {
-                self.pos += 1;
-            } else if b == b'%' {
-                while self.peek().is_some_and(|b| b != b'\n' && b != b'\r') {
-                    self.pos += 1;
-                }
-            } else {
-                break;
-            }
-        }
+        self.pos = crate::syntax::skip_space(self.data, self.pos);
+        self.ran_out |= self.pos >= self.data.len();
     }
 
     fn regular(&mut self) -> &'a [u8] {

@@ -46,17 +46,7 @@ impl<'a> Lexer<'a> {
     }
 
     pub(crate) fn skip_space(&mut self) {
-        while let Some(b) = self.peek() {
-            if is_white(b) {
-                self.pos += 1;
-            } else if b == b'%' {
-                while self.peek().is_some_and(|b| b != b'\n' && b != b'\r') {
-                    self.pos += 1;
-                }
-            } else {
-                break;
-            }
-        }
+        self.pos = skip_space(self.data, self.pos);
     }
 
     fn regular(&mut self) -> &'a [u8] {
@@ -180,6 +170,22 @@ impl<'a> Lexer<'a> {
             }
         }
     }
+}
+
+/// The position after the white space and comments (§7.2.3, §7.2.4) at `pos` of `data`.
+pub(crate) fn skip_space(data: &[u8], mut pos: usize) -> usize {
+    while let Some(&b) = data.get(pos) {
+        if is_white(b) {
+            pos += 1;
+        } else if b == b'%' {
+            while data.get(pos).is_some_and(|b| *b != b'\n' && *b != b'\r') {
+                pos += 1;
+            }
+        } else {
+            break;
+        }
+    }
+    pos
 }
 
 /// A name's bytes with `#xx` escapes decoded (ISO 32000-2 §7.3.5): `/Acro#46orm` is `/AcroForm`.

@@ -8,53 +8,15 @@ mod common;
 use std::io::Write as _;
 use std::path::Path;
 
-use common::assemble;
-use sahih_signing::devca::{DevOfficer, issue_for_key};
+use common::{Pki, assemble, ed25519_pki};
 use sahih_signing::verify::{Indication, ModificationLevel, Policy, Report, verify, verify_source};
-use sahih_signing::{
-    Certificate, FileSource, SignatureOptions, SignerKey, load_certificates_pem, sign_pdf, sign_to,
-};
+use sahih_signing::{FileSource, SignatureOptions, sign_pdf, sign_to};
 use sha2::Digest as _;
 use time::OffsetDateTime;
 
-const PASS: &[u8] = b"unit-test";
-
-struct Pki {
-    _dir: tempfile::TempDir,
-    key: SignerKey,
-    cert: Certificate,
-    ca: Vec<Certificate>,
-}
-
-/// An Ed25519 signer: its signatures are deterministic, so two signing paths can be compared
-/// byte for byte.
+/// The deterministic Ed25519 signer of these tests.
 fn ed25519() -> Pki {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let key = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
-    let der = ed25519_dalek::pkcs8::EncodePrivateKey::to_pkcs8_der(&key).expect("pkcs8");
-    let officer = DevOfficer {
-        login: "s".into(),
-        name: "Rina Wulandari".into(),
-        position: "Kepala Dinas".into(),
-        agency: "DPMPTSP".into(),
-    };
-    let creds = issue_for_key(dir.path(), &officer, der.as_bytes(), PASS).expect("issue");
-    let key = SignerKey::from_pem(
-        &std::fs::read_to_string(&creds.key).expect("key"),
-        Some(PASS),
-    )
-    .expect("key");
-    let cert = load_certificates_pem(&std::fs::read_to_string(&creds.cert).expect("cert"))
-        .expect("cert")[0]
-        .clone();
-    let ca_path = dir.path().join(sahih_signing::devca::CA_CERT_FILE);
-    let ca = load_certificates_pem(&std::fs::read_to_string(ca_path).expect("ca")).expect("ca");
-    Pki {
-        _dir: dir,
-        key,
-        cert,
-        ca,
-    }
+    ed25519_pki(7)
 }
 
 /// A page drawing an image of `image_bytes` pseudo-random bytes: larger than the reader's

@@ -15,15 +15,15 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use sahih_signing::devca::{DevOfficer, issue_for_key};
 use sahih_signing::verify::{Policy, verify, verify_source};
-use sahih_signing::{
-    Certificate, FileSource, SignatureOptions, SignerKey, load_certificates_pem, sign_pdf, sign_to,
-};
+use sahih_signing::{FileSource, SignatureOptions, sign_pdf, sign_to};
 use time::OffsetDateTime;
 
+mod common;
 #[path = "streaming_break_pdfs.rs"]
 mod pdfs;
+
+use common::{Pki, ed25519_pki};
 
 use pdfs::{
     BLOCK, CHUNK, CONTENT, WINDOW, XrefStyle, append_update, body_len_for_endobj_at, find_all,
@@ -31,43 +31,9 @@ use pdfs::{
     xref_stream_pdf,
 };
 
-const PASS: &[u8] = b"unit-test";
-
-struct Pki {
-    _dir: tempfile::TempDir,
-    key: SignerKey,
-    cert: Certificate,
-    ca: Vec<Certificate>,
-}
-
-/// A deterministic Ed25519 signer, so that two signing paths can be compared byte for byte.
+/// The deterministic Ed25519 signer of these tests.
 fn ed25519() -> Pki {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let key = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]);
-    let der = ed25519_dalek::pkcs8::EncodePrivateKey::to_pkcs8_der(&key).expect("pkcs8");
-    let officer = DevOfficer {
-        login: "b".into(),
-        name: "Budi Santoso".into(),
-        position: "Sekretaris Daerah".into(),
-        agency: "Setda".into(),
-    };
-    let creds = issue_for_key(dir.path(), &officer, der.as_bytes(), PASS).expect("issue");
-    let key = SignerKey::from_pem(
-        &std::fs::read_to_string(&creds.key).expect("key"),
-        Some(PASS),
-    )
-    .expect("key");
-    let cert = load_certificates_pem(&std::fs::read_to_string(&creds.cert).expect("cert"))
-        .expect("cert")[0]
-        .clone();
-    let ca_path = dir.path().join(sahih_signing::devca::CA_CERT_FILE);
-    let ca = load_certificates_pem(&std::fs::read_to_string(ca_path).expect("ca")).expect("ca");
-    Pki {
-        _dir: dir,
-        key,
-        cert,
-        ca,
-    }
+    ed25519_pki(9)
 }
 
 fn options() -> SignatureOptions {

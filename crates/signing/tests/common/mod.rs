@@ -1,6 +1,8 @@
-//! Hand-made PDFs shared by the signing crate's tests.
+//! Hand-made PDFs and signers shared by the signing crate's tests. Not every test binary uses
+//! every item, hence the `dead_code` allowances.
 
 /// Objects 1..n, an xref table and a trailer whose /Root is object 1.
+#[allow(dead_code)]
 pub fn assemble(bodies: &[String]) -> Vec<u8> {
     let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
     let mut offsets = Vec::new();
@@ -21,4 +23,48 @@ pub fn assemble(bodies: &[String]) -> Vec<u8> {
         .bytes(),
     );
     out
+}
+
+/// A signer with its certificate and the development CA that issued it.
+#[allow(dead_code)]
+pub struct Pki {
+    _dir: tempfile::TempDir,
+    pub key: sahih_signing::SignerKey,
+    pub cert: sahih_signing::Certificate,
+    pub ca: Vec<sahih_signing::Certificate>,
+}
+
+/// An Ed25519 signer from a fixed `seed`: its signatures are deterministic (RFC 8032), so two
+/// signing paths can be compared byte for byte.
+#[allow(dead_code)]
+pub fn ed25519_pki(seed: u8) -> Pki {
+    use sahih_signing::load_certificates_pem;
+    const PASS: &[u8] = b"unit-test";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = ed25519_dalek::SigningKey::from_bytes(&[seed; 32]);
+    let der = ed25519_dalek::pkcs8::EncodePrivateKey::to_pkcs8_der(&key).expect("pkcs8");
+    let officer = sahih_signing::devca::DevOfficer {
+        login: "s".into(),
+        name: "Rina Wulandari".into(),
+        position: "Kepala Dinas".into(),
+        agency: "DPMPTSP".into(),
+    };
+    let creds = sahih_signing::devca::issue_for_key(dir.path(), &officer, der.as_bytes(), PASS)
+        .expect("issue");
+    let key = sahih_signing::SignerKey::from_pem(
+        &std::fs::read_to_string(&creds.key).expect("key"),
+        Some(PASS),
+    )
+    .expect("key");
+    let cert = load_certificates_pem(&std::fs::read_to_string(&creds.cert).expect("cert"))
+        .expect("cert")[0]
+        .clone();
+    let ca_path = dir.path().join(sahih_signing::devca::CA_CERT_FILE);
+    let ca = load_certificates_pem(&std::fs::read_to_string(ca_path).expect("ca")).expect("ca");
+    Pki {
+        _dir: dir,
+        key,
+        cert,
+        ca,
+    }
 }
