@@ -104,7 +104,7 @@ pub(crate) fn load_checked(
     check_header(src)?;
     let chain = chain_of(src)?;
     if strictness == Strictness::Signing {
-        check_ends_at_eof(src)?;
+        check_ends_at_eof(src, &chain)?;
     }
     let trailer = crate::reader::trailer(src, &chain)?;
     let (doc, wanted) = if trailer.has(b"Encrypt") {
@@ -170,37 +170,52 @@ pub(crate) fn load_checked(
     Ok((doc, chain, notes))
 }
 
-/// The file ends with its last revision: `%%EOF` and at most white space after it (ISO 32000-2
-/// §7.5.5). Bytes after it (a half-written update, a shadow object) would become part of the
-/// revision a new signature signs.
+/// The file ends with its newest revision: after the newest cross-reference section (the
+/// table's trailer, or the stream's `endobj`) come only `startxref`, its offset and `%%EOF`
+/// (ISO 32000-2 §7.5.5), then at most white space, NUL, Ctrl-Z or repeated `%%EOF` lines.
+/// Anything else (a half-written update, a shadow object, with or without its own `startxref`)
+/// would become part of the revision a new signature signs.
 ///
 /// Errors: [`SigningError::BrokenXref`].
-fn check_ends_at_eof(src: &dyn Source) -> Result<(), SigningError> {
-    let from = src.len().saturating_sub(2048);
-    let tail = crate::source::window(src, from, 2048)?;
+fn check_ends_at_eof(src: &dyn Source, chain: &[XrefSection]) -> Result<(), SigningError> {
     let broken = |detail: &str| SigningError::BrokenXref {
         detail: detail.into(),
     };
-    let at = memchr::memmem::rfind(&tail, b"startxref")
-        .ok_or_else(|| broken("no startxref near the end of the file"))?;
-    let rest = &tail[at + 9..];
+    let newest = chain
+        .first()
+        .ok_or_else(|| broken("no cross-reference section"))?;
+    let end = crate::reader::section_end(src, newest)?
+        .ok_or_else(|| broken("the newest cross-reference section does not end cleanly"))?;
+    let tail = crate::source::window(src, end, 4096)?;
+    if end + tail.len() < src.len() {
+        return Err(broken("bytes follow the newest cross-reference section"));
+    }
+    // White space only, not even comments: a repairing reader scans comments for objects too.
     let white = |b: &u8| b.is_ascii_whitespace() || *b == 0;
-    let digits_at = rest.iter().position(|b| !white(b)).unwrap_or(rest.len());
-    let digits_end = rest[digits_at..]
-        .iter()
-        .position(|b| !b.is_ascii_digit())
-        .map_or(rest.len(), |p| p + digits_at);
-    let eof_at = rest[digits_end..]
-        .iter()
-        .position(|b| !white(b))
-        .map_or(rest.len(), |p| p + digits_end);
-    if !rest[eof_at..].starts_with(b"%%EOF") {
-        return Err(broken("the file does not end with startxref and %%EOF"));
+    let at = tail.iter().take_while(|b| white(b)).count();
+    let offset = newest.offset.to_string();
+    let mut rest = tail[at..]
+        .strip_prefix(b"startxref")
+        .map(|r| &r[r.iter().take_while(|b| white(b)).count()..])
+        .and_then(|r| r.strip_prefix(offset.as_bytes()))
+        .ok_or_else(|| broken("bytes follow the newest cross-reference section"))?;
+    let mut eofs = 0;
+    loop {
+        let skipped = rest
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace() || **b == 0 || **b == 0x1a)
+            .count();
+        rest = &rest[skipped..];
+        match rest.strip_prefix(b"%%EOF") {
+            Some(after) => {
+                rest = after;
+                eofs += 1;
+            }
+            None if rest.is_empty() && eofs > 0 => return Ok(()),
+            None if rest.is_empty() => return Err(broken("the file does not end with %%EOF")),
+            None => return Err(broken("bytes follow the last %%EOF")),
+        }
     }
-    if rest[eof_at + 5..].iter().any(|b| !white(b)) {
-        return Err(broken("bytes follow the last %%EOF"));
-    }
-    Ok(())
 }
 
 /// An encrypted file, for validation: read whole and opened by lopdf with the empty user

@@ -75,6 +75,46 @@ pub(crate) fn trailer(src: &dyn Source, chain: &[XrefSection]) -> Result<Diction
     .ok_or_else(|| broken("the trailer does not parse"))
 }
 
+/// Where the cross-reference section `section` ends: after its trailer dictionary (a table),
+/// or after the `endobj` of its stream. `None` when it does not read that far.
+///
+/// Errors: I/O errors.
+pub(crate) fn section_end(
+    src: &dyn Source,
+    section: &XrefSection,
+) -> Result<Option<usize>, SigningError> {
+    let close = parse_at(src, section.trailer_at, MAX_OBJECT_TEXT, |w| {
+        crate::syntax::parse_dict(w, 0).map(|d| d.close + 2)
+    })?;
+    let Some(close) = close else { return Ok(None) };
+    let after_dict = section.trailer_at + close;
+    if section.kind == XrefKind::Table {
+        return Ok(Some(after_dict));
+    }
+    let loader = Loader {
+        src,
+        entries: BTreeMap::new(),
+        budget: DECODE_BUDGET,
+        members: HashMap::new(),
+    };
+    let Some(Indirect {
+        value: Object::Dictionary(dict),
+        data_at: Some(rel),
+        ..
+    }) = loader.indirect(section.offset)?
+    else {
+        return Ok(None);
+    };
+    let Some(data_end) = loader.data_end(&dict, section.offset + rel)? else {
+        return Ok(None);
+    };
+    let tail = window(src, data_end, 64)?;
+    let mut lex = crate::syntax::Lexer::new(&tail, 0);
+    let endstream = crate::syntax::Token::Keyword(b"endstream".to_vec());
+    let endobj = crate::syntax::Token::Keyword(b"endobj".to_vec());
+    Ok((lex.next() == Some(endstream) && lex.next() == Some(endobj)).then_some(data_end + lex.pos))
+}
+
 /// Object stream `container` of `doc`: as loaded, or read from `src` where the cross-reference
 /// data puts it (a [`Scope::Structure`] load reads only the object streams its walk needed).
 ///
@@ -114,6 +154,18 @@ pub(crate) fn object_stream(
     loader
         .read_stream_with_data(*offset as usize)?
         .ok_or_else(missing)
+}
+
+/// An object number that two subsections `(start, count)` of one cross-reference section both
+/// list: readers disagree on which row counts (the first, or the last), so such a section is
+/// refused.
+fn listed_twice(mut subsections: Vec<(u64, u64)>) -> Option<u64> {
+    subsections.retain(|(_, count)| *count > 0);
+    subsections.sort_unstable();
+    subsections
+        .windows(2)
+        .find(|w| w[0].0.saturating_add(w[0].1) > w[1].0)
+        .map(|w| w[1].0)
 }
 
 /// Which objects [`load`] reads.
@@ -332,8 +384,10 @@ impl Loader<'_> {
                 section.offset
             ))
         };
+        let mut subsections = Vec::new();
         while let Some(start) = p.unsigned() {
             let count = p.unsigned().ok_or_else(bad)?;
+            subsections.push((start, count));
             let start = u32::try_from(start).map_err(|_| bad())?;
             if count > (text.len() / 18) as u64 {
                 return Err(bad());
@@ -354,6 +408,12 @@ impl Loader<'_> {
                     return Err(bad());
                 }
             }
+        }
+        if let Some(n) = listed_twice(subsections) {
+            return Err(broken(format!(
+                "the xref table at {} lists object {n} twice, which readers resolve differently",
+                section.offset
+            )));
         }
         Ok((in_use, free))
     }
@@ -393,6 +453,18 @@ impl Loader<'_> {
             Ok(items) => items.iter().filter_map(|i| i.as_i64().ok()).collect(),
             Err(_) => vec![0, size],
         };
+        let ranges: Vec<(u64, u64)> = index
+            .chunks(2)
+            .filter_map(|p| match p {
+                [s, c] => Some((u64::try_from(*s).ok()?, u64::try_from(*c).ok()?)),
+                _ => None,
+            })
+            .collect();
+        if let Some(n) = listed_twice(ranges) {
+            return Err(broken(format!(
+                "the xref stream at {offset} lists object {n} twice, which readers resolve differently"
+            )));
+        }
         let data = stream
             .decompressed_content_with_limit(self.budget.min(MAX_XREF_STREAM))
             .map_err(|e| bad(&format!("its data does not decode: {e}")))?;
