@@ -125,6 +125,8 @@ fn one_line(e: &anyhow::Error) -> String {
             Some(e.code())
         } else if let Some(e) = c.downcast_ref::<sahih_store::StoreError>() {
             Some(e.code())
+        } else if c.is::<std::io::Error>() {
+            Some("E_IO")
         } else {
             c.downcast_ref::<sahih_web::AppError>()
                 .map(sahih_web::AppError::code)

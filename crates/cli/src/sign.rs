@@ -104,6 +104,12 @@ pub fn run(args: SignArgs) -> anyhow::Result<()> {
 /// The PDF to sign: a regular file is read in pieces as the signer needs them; a pipe or a
 /// device (`/dev/stdin`) is read into memory.
 fn open_input(path: &Path) -> anyhow::Result<Box<dyn Source>> {
+    // `-` is standard input, as for most command-line tools.
+    let path = if path == Path::new("-") {
+        Path::new("/dev/stdin")
+    } else {
+        path
+    };
     let reading = || format!("reading {}", path.display());
     let file = std::fs::File::open(path).with_context(reading)?;
     if file.metadata().with_context(reading)?.is_file() {

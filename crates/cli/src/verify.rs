@@ -90,7 +90,21 @@ pub fn run(args: VerifyArgs) -> ExitCode {
                 }
             }
             None => {
-                eprintln!("sahih: no signed revision for field '{field}' (E_NO_SUCH_SIGNATURE)");
+                let fields: Vec<String> = report
+                    .signatures
+                    .iter()
+                    .filter(|s| s.signed_length.is_some())
+                    .map(|s| format!("'{}'", clean(&s.field)))
+                    .collect();
+                let known = if fields.is_empty() {
+                    "no signature signs a revision".to_string()
+                } else {
+                    format!("signatures: {}", fields.join(", "))
+                };
+                eprintln!(
+                    "sahih: no signed revision for field '{}' ({known}) (E_NO_SUCH_SIGNATURE)",
+                    clean(field)
+                );
                 return ExitCode::from(3);
             }
         }

@@ -345,8 +345,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     (
         "E_CONFLICT",
-        "Dokumen baru saja diubah oleh petugas lain. Muat ulang halaman.",
-        "Another officer just changed the document. Reload the page.",
+        "Dokumen sudah berubah sejak halaman ini dimuat (oleh petugas lain, atau sudah Anda proses). Muat ulang halaman.",
+        "The document changed since this page was loaded (another officer acted on it, or you already did). Reload the page.",
     ),
     (
         "E_LOGIN_TAKEN",
