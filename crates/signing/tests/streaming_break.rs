@@ -23,12 +23,11 @@ mod common;
 #[path = "streaming_break_pdfs.rs"]
 mod pdfs;
 
-use common::{Pki, ed25519_pki};
+use common::{Pki, append_update, ed25519_pki};
 
 use pdfs::{
-    BLOCK, CHUNK, CONTENT, WINDOW, XrefStyle, append_update, body_len_for_endobj_at, find_all,
-    hostile_files, mutations, object_stream_files, plain_bodies, stream_body, table_pdf,
-    xref_stream_pdf,
+    BLOCK, CHUNK, CONTENT, WINDOW, XrefStyle, body_len_for_endobj_at, find_all, hostile_files,
+    mutations, object_stream_files, plain_bodies, stream_body, table_pdf, xref_stream_pdf,
 };
 
 /// The deterministic Ed25519 signer of these tests.

@@ -14,8 +14,8 @@ mod common;
 #[path = "streaming_break_pdfs.rs"]
 mod pdfs;
 
-use common::{Pki, ed25519_pki};
-use pdfs::{CONTENT, append_update, find_all, plain_bodies, table_pdf};
+use common::{Pki, append_update, ed25519_pki};
+use pdfs::{CONTENT, find_all, plain_bodies, table_pdf};
 
 fn pki() -> Pki {
     ed25519_pki(11)

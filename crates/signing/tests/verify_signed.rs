@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::assemble;
+use common::{append_update, assemble};
 use sahih_signing::devca::{DevOfficer, dev_init, issue_for_key};
 use sahih_signing::verify::{
     Indication, ModificationLevel, Policy, Report, SubIndication, signed_revision, verify,
@@ -24,34 +24,6 @@ fn plain_pdf() -> Vec<u8> {
         "<< /Length 36 >>\nstream\nBT /F1 12 Tf 72 720 Td (Surat) Tj ET\nendstream",
     ];
     assemble(&bodies.map(String::from))
-}
-
-/// Appends an incremental update (ISO 32000-2 §7.5.6) redefining `objects` (number, body),
-/// with a classic xref table whose trailer keeps /Root 1 0 R.
-fn append_update(pdf: &[u8], objects: &[(u32, &str)], size: u32) -> Vec<u8> {
-    let text = String::from_utf8_lossy(pdf);
-    let prev: usize = text
-        .rsplit("startxref")
-        .next()
-        .and_then(|t| t.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .expect("startxref");
-    let mut out = pdf.to_vec();
-    let mut entries = Vec::new();
-    for (n, body) in objects {
-        entries.push((*n, out.len()));
-        out.extend(format!("{n} 0 obj\n{body}\nendobj\n").bytes());
-    }
-    let xref = out.len();
-    out.extend(b"xref\n0 1\n0000000000 65535 f \n");
-    for (n, at) in entries {
-        out.extend(format!("{n} 1\n{at:010} 00000 n \n").bytes());
-    }
-    out.extend(
-        format!("trailer\n<< /Size {size} /Root 1 0 R /Prev {prev} >>\nstartxref\n{xref}\n%%EOF\n")
-            .bytes(),
-    );
-    out
 }
 
 struct Pki {
@@ -219,9 +191,8 @@ fn content_changed_in_a_later_update_fails_and_names_the_object() {
         &signed,
         &[(
             4,
-            "<< /Length 36 >>\nstream\nBT /F1 12 Tf 72 720 Td (Palsu) Tj ET\nendstream",
+            b"<< /Length 36 >>\nstream\nBT /F1 12 Tf 72 720 Td (Palsu) Tj ET\nendstream".to_vec(),
         )],
-        9,
     );
     let r = report(&changed, &trusting(&pki));
     assert_eq!(r.indication, Indication::TotalFailed);

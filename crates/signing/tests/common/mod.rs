@@ -68,3 +68,41 @@ pub fn ed25519_pki(seed: u8) -> Pki {
         ca,
     }
 }
+
+/// Appends an incremental update that writes `objects` (number, text) again, with an xref
+/// table whose `/Prev` is the file's last `startxref`.
+#[allow(dead_code)]
+pub fn append_update(pdf: &[u8], objects: &[(u32, Vec<u8>)]) -> Vec<u8> {
+    let tail = String::from_utf8_lossy(&pdf[pdf.len().saturating_sub(64)..]).into_owned();
+    let prev: usize = tail
+        .rsplit("startxref")
+        .next()
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("startxref");
+    let text = String::from_utf8_lossy(pdf);
+    let size: u32 = text
+        .rsplit("/Size ")
+        .next()
+        .and_then(|t| t.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .expect("size");
+    let mut out = pdf.to_vec();
+    let mut entries = Vec::new();
+    for (n, body) in objects {
+        entries.push((*n, out.len()));
+        out.extend(format!("{n} 0 obj\n").bytes());
+        out.extend(body);
+        out.extend(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend(b"xref\n0 1\n0000000000 65535 f \n");
+    for (n, at) in entries {
+        out.extend(format!("{n} 1\n{at:010} 00000 n \n").bytes());
+    }
+    out.extend(
+        format!("trailer\n<< /Size {size} /Root 1 0 R /Prev {prev} >>\nstartxref\n{xref}\n%%EOF\n")
+            .bytes(),
+    );
+    out
+}
