@@ -39,7 +39,8 @@ import tempfile
 from pathlib import Path
 
 sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
-from verify_bench import (PASSPHRASE, arguments, build_and_keys, cell, in_turn, inputs, measure,
+from verify_bench import table as verify_table
+from verify_bench import (PASSPHRASE, arguments, build_and_keys, in_turn, inputs, measure,
                           provenance, runs_for, sh, update_docs, warn_if_busy)
 
 MARK_BEGIN = "<!-- sign-bench:begin -->"
@@ -125,15 +126,8 @@ def bench(c, files, runs):
 
 
 def table(rows):
-    head = ("| PDF (unsigned) | floor: `openssl dgst -sha256` + `cat` | `sahih sign` | "
-            "pyHanko in-process | pyHanko CLI | sahih ÷ floor | pyHanko in-process ÷ sahih | "
-            "pyHanko CLI ÷ sahih |\n|---|---|---|---|---|---|---|---|\n")
-    lines = []
-    for label, floor, ours, inproc, cli in rows:
-        lines.append(
-            f"| {label} | {cell(floor)} | {cell(ours)} | {cell(inproc)} | {cell(cli)} | "
-            f"{ours[0] / floor[0]:.1f}× | {inproc[0] / ours[0]:.2f}× | {cli[0] / ours[0]:.1f}× |")
-    return head + "\n".join(lines) + "\n"
+    return verify_table(rows, first="PDF (unsigned)", floor="`openssl dgst -sha256` + `cat`",
+                        ours="`sahih sign`")
 
 
 def main():

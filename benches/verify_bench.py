@@ -223,8 +223,11 @@ def cell(m):
     return f"{m[0] * 1000:.0f} ms, {m[1] / 1024:.0f} MB"
 
 
-def table(rows):
-    head = ("| PDF (2 signatures) | floor: `openssl dgst -sha256` | `sahih verify` | "
+def table(rows, first="PDF (2 signatures)", floor="`openssl dgst -sha256`",
+          ours="`sahih verify`"):
+    """The Markdown table of `rows` (label, floor, sahih, pyHanko in-process, pyHanko CLI),
+    each measurement (seconds, KiB), with the ratios; shared with sign_bench.py."""
+    head = (f"| {first} | floor: {floor} | {ours} | "
             "pyHanko in-process | pyHanko CLI | sahih ÷ floor | pyHanko in-process ÷ sahih | "
             "pyHanko CLI ÷ sahih |\n|---|---|---|---|---|---|---|---|\n")
     lines = []

@@ -8,7 +8,7 @@ mod common;
 use std::io::Write as _;
 use std::path::Path;
 
-use common::{Pki, append_update, assemble, ed25519_pki};
+use common::{Pki, append_update, assemble_bytes, ed25519_pki};
 use sahih_signing::verify::{Indication, ModificationLevel, Policy, Report, verify, verify_source};
 use sahih_signing::{FileSource, SignatureOptions, sign_pdf, sign_to};
 use sha2::Digest as _;
@@ -48,31 +48,6 @@ fn image_pdf(image_bytes: usize) -> Vec<u8> {
         image,
     ];
     assemble_bytes(&bodies)
-}
-
-/// `common::assemble` for bodies that are not text.
-fn assemble_bytes(bodies: &[Vec<u8>]) -> Vec<u8> {
-    let placeholders: Vec<String> = (0..bodies.len()).map(|i| format!("@{i}@")).collect();
-    let skeleton = assemble(&placeholders);
-    // Rebuild with the real bodies, recomputing the offsets the skeleton's table lists.
-    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in bodies.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend(format!("{} 0 obj\n", i + 1).bytes());
-        out.extend(body);
-        out.extend(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", bodies.len() + 1).bytes());
-    for o in offsets {
-        out.extend(format!("{o:010} 00000 n \n").bytes());
-    }
-    let trailer_at = memchr_find(&skeleton, b"trailer").expect("trailer");
-    let trailer_end = memchr_find(&skeleton[trailer_at..], b"startxref").expect("startxref");
-    out.extend(&skeleton[trailer_at..trailer_at + trailer_end]);
-    out.extend(format!("startxref\n{xref}\n%%EOF\n").bytes());
-    out
 }
 
 fn options() -> SignatureOptions {

@@ -4,11 +4,20 @@
 /// Objects 1..n, an xref table and a trailer whose /Root is object 1.
 #[allow(dead_code)]
 pub fn assemble(bodies: &[String]) -> Vec<u8> {
+    let bytes: Vec<Vec<u8>> = bodies.iter().map(|b| b.as_bytes().to_vec()).collect();
+    assemble_bytes(&bytes)
+}
+
+/// [`assemble`] for bodies that are not text (binary stream data).
+#[allow(dead_code)]
+pub fn assemble_bytes(bodies: &[Vec<u8>]) -> Vec<u8> {
     let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
     let mut offsets = Vec::new();
     for (i, body) in bodies.iter().enumerate() {
         offsets.push(out.len());
-        out.extend(format!("{} 0 obj\n{body}\nendobj\n", i + 1).bytes());
+        out.extend(format!("{} 0 obj\n", i + 1).bytes());
+        out.extend(body);
+        out.extend(b"\nendobj\n");
     }
     let xref = out.len();
     out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", bodies.len() + 1).bytes());
