@@ -9,7 +9,7 @@ use crate::{
     Store, StoreError, now,
 };
 
-type DocumentRow = (
+pub(crate) type DocumentRow = (
     i64,
     String,
     i64,
@@ -24,7 +24,7 @@ type DocumentRow = (
     Option<String>,
 );
 
-const DOCUMENT_COLUMNS: (
+pub(crate) const DOCUMENT_COLUMNS: (
     documents::id,
     documents::public_id,
     documents::service_id,
@@ -149,6 +149,42 @@ fn insert_attachment(
         .map(|_| ())
 }
 
+/// Inserts a document, its first attachment version and its events (the transaction of
+/// [`Store::submit_document`] and [`Store::submit_document_once`]).
+pub(crate) fn insert_document(
+    c: &mut DbConnection,
+    doc: &NewDocument,
+    transition: &Transition,
+    at: i64,
+) -> Result<DocumentId, StoreError> {
+    let form = form_json(&doc.form)?;
+    let id = diesel::insert_into(documents::table)
+        .values((
+            documents::public_id.eq(&doc.public_id),
+            documents::service_id.eq(doc.service_id.0),
+            documents::agency_id.eq(doc.agency_id.0),
+            documents::applicant_id.eq(doc.applicant_id.0),
+            documents::state.eq(transition.to.as_code()),
+            documents::form_json.eq(&form),
+            documents::version.eq(1),
+            documents::created_at.eq(at),
+            documents::updated_at.eq(at),
+        ))
+        .returning(documents::id)
+        .get_result::<i64>(c)?;
+    insert_attachment(c, id, 1, &doc.attachment, &form, at)?;
+    insert_events(
+        c,
+        id,
+        doc.applicant_id,
+        transition,
+        at,
+        &doc.attachment.sha256,
+        None,
+    )?;
+    Ok(DocumentId(id))
+}
+
 /// The storage codes of the closed states (signed, rejected, withdrawn): what "open" excludes.
 pub(crate) fn closed_state_codes() -> Vec<String> {
     [
@@ -267,37 +303,10 @@ impl Store {
         doc: &NewDocument,
         transition: &Transition,
     ) -> Result<DocumentId, StoreError> {
-        let form = form_json(&doc.form)?;
         let at = now();
         let mut conn = self.conn()?;
-        conn.transaction(|c| {
-            let id = diesel::insert_into(documents::table)
-                .values((
-                    documents::public_id.eq(&doc.public_id),
-                    documents::service_id.eq(doc.service_id.0),
-                    documents::agency_id.eq(doc.agency_id.0),
-                    documents::applicant_id.eq(doc.applicant_id.0),
-                    documents::state.eq(transition.to.as_code()),
-                    documents::form_json.eq(&form),
-                    documents::version.eq(1),
-                    documents::created_at.eq(at),
-                    documents::updated_at.eq(at),
-                ))
-                .returning(documents::id)
-                .get_result::<i64>(c)?;
-            insert_attachment(c, id, 1, &doc.attachment, &form, at)?;
-            insert_events(
-                c,
-                id,
-                doc.applicant_id,
-                transition,
-                at,
-                &doc.attachment.sha256,
-                None,
-            )?;
-            Ok::<_, StoreError>(DocumentId(id))
-        })
-        .inspect(|_| self.log_signal.notify())
+        conn.transaction(|c| insert_document(c, doc, transition, at))
+            .inspect(|_| self.log_signal.notify())
     }
 
     /// Applies a workflow transition by `actor`, in one transaction: the state moves from

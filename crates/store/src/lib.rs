@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod api;
 mod blobs;
 mod deadlines;
 mod definitions;
@@ -37,6 +38,9 @@ use std::path::Path;
 use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
+pub use api::{
+    ApiApplication, ApiKey, DocumentFilter, Idempotency, NewApiApplication, NewApiKey, Submitted,
+};
 pub use blobs::{BlobStore, sha256_hex};
 pub use deadlines::Escalation;
 pub use definitions::ServiceChange;
@@ -99,6 +103,9 @@ pub enum StoreError {
     /// No such record or blob.
     #[error("not found")]
     NotFound,
+    /// An Idempotency-Key already used with another request by the same application.
+    #[error("this Idempotency-Key was already used with another request")]
+    IdempotencyKeyReused,
     /// A service definition breaks a rule (the text lists the problems with their paths), or
     /// names an agency that does not exist without the name to create it.
     #[error("invalid service definition: {0}")]
@@ -151,6 +158,7 @@ impl StoreError {
             StoreError::NumberTaken { .. } => "E_NUMBER_TAKEN",
             StoreError::HierarchyCycle => "E_BAD_SUPERVISOR",
             StoreError::NotFound => "E_NOT_FOUND",
+            StoreError::IdempotencyKeyReused => "E_IDEMPOTENCY_KEY_REUSED",
             StoreError::InvalidService(_) => "E_SERVICE_DEFINITION",
             StoreError::ServiceInUse { .. } => "E_SERVICE_IN_USE",
             StoreError::Corrupt(_) => "E_STORAGE_CORRUPT",

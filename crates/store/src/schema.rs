@@ -217,6 +217,60 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_applications (user_id) {
+        user_id -> BigInt,
+        agency_id -> BigInt,
+        code -> Text,
+        name -> Text,
+        webhook_url -> Nullable<Text>,
+        webhook_secret -> Text,
+        webhook_cursor -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> BigInt,
+        key_id -> Text,
+        application_id -> BigInt,
+        secret_sha256 -> Text,
+        scopes -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> BigInt,
+        revoked_at -> Nullable<BigInt>,
+        last_used_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    api_idempotency (application_id, idempotency_key) {
+        application_id -> BigInt,
+        idempotency_key -> Text,
+        request_sha256 -> Text,
+        document_id -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        application_id -> BigInt,
+        event_id -> BigInt,
+        document_id -> BigInt,
+        kind -> Text,
+        body -> Text,
+        created_at -> BigInt,
+        attempts -> BigInt,
+        next_attempt_at -> BigInt,
+        delivered_at -> Nullable<BigInt>,
+        last_status -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(services -> agencies (agency_id));
 diesel::joinable!(documents -> services (service_id));
@@ -226,6 +280,10 @@ diesel::joinable!(events -> users (actor_id));
 diesel::joinable!(log_leaves -> documents (document_id));
 diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(document_numbers -> documents (document_id));
+diesel::joinable!(api_applications -> agencies (agency_id));
+diesel::joinable!(api_keys -> api_applications (application_id));
+diesel::joinable!(webhook_deliveries -> api_applications (application_id));
+diesel::joinable!(webhook_deliveries -> documents (document_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     agencies,
@@ -245,5 +303,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     mail_outbox,
     number_counters,
     document_numbers,
-    escalations
+    escalations,
+    api_applications,
+    api_keys,
+    api_idempotency,
+    webhook_deliveries
 );

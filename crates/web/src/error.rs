@@ -74,6 +74,16 @@ pub enum AppError {
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// An API request without a usable key (code says why: `E_API_KEY_MISSING`,
+    /// `E_API_KEY_INVALID`, `E_API_KEY_REVOKED`).
+    #[error("{}", unauthorized_reason(.0))]
+    Unauthorized(&'static str),
+    /// An API key past its request rate: try again after `retry_after` seconds.
+    #[error("too many requests with this key; try again in {retry_after} s")]
+    RateLimited {
+        /// Seconds until a request is taken again.
+        retry_after: u64,
+    },
     /// A fault of the service itself.
     #[error("internal error: {0}")]
     Internal(String),
@@ -88,7 +98,8 @@ impl AppError {
             AppError::Csrf => "E_CSRF",
             AppError::NotFound => "E_NOT_FOUND",
             AppError::VerificationExpired => "E_VERIFICATION_EXPIRED",
-            AppError::Forbidden(code) => code,
+            AppError::Forbidden(code) | AppError::Unauthorized(code) => code,
+            AppError::RateLimited { .. } => "E_RATE_LIMITED",
             AppError::BadInput { code, .. } | AppError::Refused { code, .. } => code,
             AppError::TooLarge { .. } => "E_UPLOAD_TOO_LARGE",
             AppError::Busy => "E_BUSY",
@@ -102,7 +113,8 @@ impl AppError {
                 | StoreError::Conflict { .. }
                 | StoreError::NumberTaken { .. }
                 | StoreError::HierarchyCycle
-                | StoreError::NotFound),
+                | StoreError::NotFound
+                | StoreError::IdempotencyKeyReused),
             ) => e.code(),
             AppError::Signing(_) | AppError::Store(_) | AppError::Internal(_) => "E_INTERNAL",
         }
@@ -131,7 +143,8 @@ impl ResponseError for AppError {
         use WorkflowError as W;
         match self {
             AppError::LoginRequired => StatusCode::SEE_OTHER,
-            AppError::BadLogin => StatusCode::UNAUTHORIZED,
+            AppError::BadLogin | AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Csrf | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound | AppError::VerificationExpired => StatusCode::NOT_FOUND,
             AppError::BadInput { .. } | AppError::Form(_) => StatusCode::BAD_REQUEST,
@@ -155,6 +168,7 @@ impl ResponseError for AppError {
                 | StoreError::NumberTaken { .. },
             ) => StatusCode::CONFLICT,
             AppError::Store(StoreError::NotFound) => StatusCode::NOT_FOUND,
+            AppError::Store(StoreError::IdempotencyKeyReused) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Store(StoreError::HierarchyCycle) => StatusCode::BAD_REQUEST,
             AppError::Signing(_) | AppError::Store(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -192,6 +206,14 @@ impl ResponseError for AppError {
             .body(format!("{code}: {detail}"));
         res.extensions_mut().insert(ErrorInfo { code, detail });
         res
+    }
+}
+
+fn unauthorized_reason(code: &str) -> &'static str {
+    match code {
+        "E_API_KEY_MISSING" => "send the API key as `Authorization: Bearer sahih_…`",
+        "E_API_KEY_REVOKED" => "this API key was revoked",
+        _ => "this API key is not valid",
     }
 }
 

@@ -75,7 +75,7 @@ pub use disposition::{
 };
 pub use error::WorkflowError;
 pub use ids::{AgencyId, DocumentId, Role, UserId};
-pub use machine::{Situation, decide, submit};
+pub use machine::{Situation, decide, submit, submit_direct};
 pub use numbering::{
     DEFAULT_NUMBER_FORMAT, MAX_CLASSIFICATION_CHARS, MAX_NUMBER_FORMAT_CHARS, NumberFormat,
     NumberParts, Numbering, NumberingError, validate_classification,

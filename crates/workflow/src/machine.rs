@@ -16,6 +16,17 @@ pub fn submit() -> Transition {
     }
 }
 
+/// The transition that creates a document straight at the sign step, for an agency application
+/// allowed to bypass the paraf steps (its own system already approved the document): state
+/// `Approved`, one `Submitted` event. The signing official's refusal returns it like any other.
+pub fn submit_direct() -> Transition {
+    Transition {
+        from: DocumentState::Submitted,
+        to: DocumentState::Approved,
+        events: vec![Event::Submitted],
+    }
+}
+
 /// Everything [`decide`] needs to know about a document, loaded by the caller.
 #[derive(Debug, Clone, Copy)]
 pub struct Situation<'a> {

@@ -55,7 +55,7 @@ impl App {
         Ok(())
     }
 
-    fn store_upload(&self, upload: &Upload) -> Result<NewAttachment, AppError> {
+    pub(super) fn store_upload(&self, upload: &Upload) -> Result<NewAttachment, AppError> {
         self.check_pdf(upload)?;
         let sha256 = self.store.blobs().put(&upload.bytes)?;
         let filename: String = upload

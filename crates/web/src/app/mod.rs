@@ -12,6 +12,8 @@ use sahih_workflow::Role;
 use crate::AppError;
 
 mod actions;
+mod api;
+pub use api::{APPLICATION_LOGIN_PREFIX, ApiCaller, ApiSubmission, IssuedKey, Scope};
 mod batch;
 pub use batch::{BatchItem, BatchOutcome, MAX_BATCH};
 mod cache;
@@ -126,6 +128,7 @@ pub struct App {
     pdf_gate: std::sync::Arc<Gate>,
     verification_cache: std::sync::Arc<VerificationCache>,
     notifier: std::sync::Arc<notify::Notifier>,
+    api_limiter: std::sync::Arc<crate::rate_limit::RateLimiter>,
 }
 
 /// Minimum password length, characters (NIST SP 800-63B §3.1.1.2 asks for at least 8).
@@ -194,7 +197,21 @@ impl App {
             config,
             pdf_gate: std::sync::Arc::new(Gate::new(cores)),
             notifier: std::sync::Arc::default(),
+            api_limiter: std::sync::Arc::new(crate::rate_limit::RateLimiter::new(
+                crate::rate_limit::RateSettings::default(),
+            )),
         }
+    }
+
+    /// Sets the API's request rate per key (and per address for calls without a key).
+    pub fn with_api_rate(mut self, settings: crate::rate_limit::RateSettings) -> App {
+        self.api_limiter = std::sync::Arc::new(crate::rate_limit::RateLimiter::new(settings));
+        self
+    }
+
+    /// The API's rate limiter.
+    pub fn api_limiter(&self) -> &crate::rate_limit::RateLimiter {
+        &self.api_limiter
     }
 
     /// The store.
@@ -219,6 +236,9 @@ impl App {
         password: &str,
     ) -> Result<User, AppError> {
         let login = checked_login(login)?;
+        if login.starts_with(APPLICATION_LOGIN_PREFIX) {
+            return Err(AppError::Store(sahih_store::StoreError::LoginTaken));
+        }
         let name = check_text(name, "E_BAD_INPUT", 120)?;
         if password.chars().count() < MIN_PASSWORD_CHARS || password.trim().is_empty() {
             return Err(AppError::bad_input("E_PASSWORD_WEAK", "password too short"));

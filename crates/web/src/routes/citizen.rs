@@ -70,17 +70,17 @@ async fn my_documents(state: web::Data<AppState>, v: Visitor) -> Result<HttpResp
     html(MyDocumentsPage { p: v.page(), rows })
 }
 
-/// Renders the document page for any visitor allowed to see it, with the actions the workflow
-/// would allow them (each offered action is one `decide` that succeeds).
 /// The address the service is reached at, for links to share: the configured `public_url`,
 /// else the scheme and host the request came in on (its `Host` header).
-fn public_base(state: &AppState, req: &HttpRequest) -> String {
+pub(crate) fn public_base(state: &AppState, req: &HttpRequest) -> String {
     state.public_url.clone().unwrap_or_else(|| {
         let info = req.connection_info();
         format!("{}://{}", info.scheme(), info.host())
     })
 }
 
+/// Renders the document page for any visitor allowed to see it, with the actions the workflow
+/// would allow them (each offered action is one `decide` that succeeds).
 pub(super) async fn document_page(
     state: &web::Data<AppState>,
     req: &HttpRequest,

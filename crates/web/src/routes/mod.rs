@@ -44,13 +44,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
                     .add((header::CACHE_CONTROL, "no-store")),
             )
             .configure(api::configure)
-            .default_service(web::to(|| async {
-                api::problem(
-                    actix_web::http::StatusCode::NOT_FOUND,
-                    "E_NOT_FOUND",
-                    "no such API endpoint",
-                )
-            })),
+            .default_service(web::to(|| async { api::not_found() })),
     )
     .service(
         web::scope("")

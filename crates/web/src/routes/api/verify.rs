@@ -1,81 +1,87 @@
-//! The REST API, version 1: `POST /api/v1/verify`. For agency applications, banks and scripts:
-//! no session, no cookie, no CSRF token (these routes sit outside the session middleware), and
-//! every answer is JSON, errors included. The schema is documented in docs/verification.md.
+//! `POST /api/v1/verify`: the verification report of a PDF, for anyone (a key is optional; with
+//! one, it needs the `verify` scope). The report's schema is documented in
+//! docs/verification.md.
 
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
-use sahih_signing::verify::{REPORT_SCHEMA, Unusable};
 use sahih_store::log::leaf::VerificationSource;
 
+use super::MaybeCaller;
+use super::problem::{PROBLEM_JSON, Problem};
+use crate::app::Scope;
 use crate::{AppError, AppState, upload};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/verify", web::post().to(verify)).route(
         "/verify",
-        web::route().to(|| async {
-            let mut res = problem(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "E_METHOD_NOT_ALLOWED",
-                "use POST with the PDF as the body",
-            );
-            res.headers_mut().insert(
-                actix_web::http::header::ALLOW,
-                actix_web::http::header::HeaderValue::from_static("POST"),
-            );
-            res
-        }),
+        web::route().to(|| async { super::method_not_allowed("POST") }),
     );
 }
 
-/// An error as JSON, in the shape of [`Unusable`]: `indication` is `"UNUSABLE"` and `code` a
-/// stable code, whatever made the input unusable.
-pub(crate) fn problem(status: StatusCode, code: &str, reason: impl Into<String>) -> HttpResponse {
-    HttpResponse::build(status).json(Unusable {
-        schema: REPORT_SCHEMA,
-        indication: "UNUSABLE",
-        code: code.into(),
-        reason: reason.into(),
-    })
-}
-
-/// An [`AppError`] as JSON, with the status the browser pages would give it.
-fn app_problem(e: &AppError) -> HttpResponse {
-    let status = e.status_code();
-    if status.is_server_error() {
-        tracing::error!(error = %e, code = e.code(), "API request failed");
-        return problem(
-            status,
-            e.code(),
-            "a server error occurred; please try again",
-        );
-    }
-    problem(status, e.code(), e.to_string())
+/// The verify endpoint's problem: RFC 9457 with its earlier members.
+fn unusable(e: &AppError) -> HttpResponse {
+    Problem::of(e).unusable().response()
 }
 
 /// `POST /api/v1/verify`: the report of the PDF in the body (`application/pdf`) or in the
-/// multipart field `berkas`, 200 whatever its verdict; 422 with the [`Unusable`] JSON when the
-/// file cannot be validated at all, 413 past the upload limit, 415 for another content type.
-/// Every answered request is recorded in the transparency log (file hash and verdict).
-async fn verify(
+/// multipart field `berkas`, 200 whatever its verdict; 422 with a problem (`indication:
+/// UNUSABLE`) when the file cannot be validated at all, 413 past the upload limit, 415 for
+/// another content type. A key is optional; one without the `verify` scope gets 403. Every
+/// answered request is recorded in the transparency log (file hash and verdict).
+#[utoipa::path(
+    post,
+    path = "/api/v1/verify",
+    tag = "verification",
+    request_body(
+        description = "The PDF, as the whole body or as the multipart field `berkas`.",
+        content(
+            (Vec<u8> = "application/pdf"),
+            (super::openapi::PdfUpload = "multipart/form-data"),
+        ),
+    ),
+    responses(
+        (status = 200, description = "The verification report, whatever its verdict.", body = super::openapi::Report),
+        (status = 401, description = "A key was sent and is not valid.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 403, description = "The key lacks the `verify` scope.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 413, description = "Larger than the upload limit.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 415, description = "Neither application/pdf nor multipart/form-data.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 422, description = "The file cannot be validated at all (`indication: UNUSABLE`).", body = Problem, content_type = PROBLEM_JSON),
+        (status = 429, description = "Too many requests.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 503, description = "Busy; retry after `Retry-After` seconds.", body = Problem, content_type = PROBLEM_JSON),
+    ),
+    security((), ("api_key" = ["verify"])),
+)]
+pub(super) async fn verify(
     state: web::Data<AppState>,
+    MaybeCaller(caller): MaybeCaller,
     req: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
+    if let Some(Err(e)) = caller.as_ref().map(|c| c.require(Scope::Verify)) {
+        return unusable(&e);
+    }
     let pdf = match read_pdf(&state, &req, payload).await {
         Ok(pdf) => pdf,
-        Err(e) => return app_problem(&e),
+        Err(e) => return unusable(&e),
     };
     let app = state.app.clone();
     let outcome = web::block(move || app.verify_logged(&pdf, VerificationSource::Api)).await;
     match outcome.map_err(AppError::from) {
         Ok(Ok(Ok(report))) => HttpResponse::Ok().json(report),
-        Ok(Ok(Err(unusable))) if unusable.code == "E_BUSY" => {
-            HttpResponse::ServiceUnavailable().json(unusable)
+        Ok(Ok(Err(u))) => {
+            let busy = u.code == "E_BUSY";
+            let status = if busy {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let mut p = Problem::new(status, &u.code, u.reason).unusable();
+            p.retry_after = busy.then_some(1);
+            p.response()
         }
-        Ok(Ok(Err(unusable))) => HttpResponse::UnprocessableEntity().json(unusable),
-        Ok(Err(e)) | Err(e) => app_problem(&e),
+        Ok(Err(e)) | Err(e) => unusable(&e),
     }
 }
 
@@ -150,6 +156,12 @@ mod tests {
             let res = test::call_service(&svc, req.set_payload(body.clone()).to_request()).await;
             assert_eq!(res.status(), 413, "declared: {declared}");
             assert!(res.headers().get("set-cookie").is_none());
+            assert_eq!(
+                res.headers()
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok()),
+                Some("application/problem+json")
+            );
             let json: serde_json::Value = test::read_body_json(res).await;
             assert_eq!(json["code"], "E_UPLOAD_TOO_LARGE");
             assert_eq!(json["indication"], "UNUSABLE");

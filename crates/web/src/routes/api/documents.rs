@@ -1,0 +1,581 @@
+//! `/api/v1/documents`: an application submits documents, follows them, downloads the signed
+//! PDF and the log receipt, and withdraws what it no longer wants signed.
+
+use std::collections::BTreeMap;
+
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use sahih_store::{Document, DocumentFilter};
+use sahih_workflow::{Command, DocumentState};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::problem::{PROBLEM_JSON, Problem};
+use super::{Caller, blocking};
+use crate::app::{ApiSubmission, Scope};
+use crate::{AppError, AppState, upload};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/documents", web::post().to(submit))
+        .route("/documents", web::get().to(list))
+        .route(
+            "/documents",
+            web::route().to(|| async { super::method_not_allowed("GET, POST") }),
+        )
+        .route("/documents/{id}", web::get().to(status))
+        .route("/documents/{id}/signed.pdf", web::get().to(signed_pdf))
+        .route("/documents/{id}/receipt", web::get().to(receipt))
+        .route("/documents/{id}/withdraw", web::post().to(withdraw));
+}
+
+/// How a submitted document is routed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Route {
+    /// Along the service's routing template: paraf steps, then the signing official.
+    #[default]
+    Template,
+    /// Straight to the service's signing official, without paraf (key scope
+    /// `documents:submit-direct`).
+    Direct,
+}
+
+/// The `metadata` part of a submission.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmissionMetadata {
+    /// The service's code, e.g. `surat-keterangan-usaha`.
+    #[schema(example = "surat-keterangan-usaha")]
+    pub service: String,
+    /// The service's form values by field name (numbers as text).
+    #[serde(default)]
+    pub form: BTreeMap<String, String>,
+    /// How the document is routed (default `template`).
+    #[serde(default)]
+    pub route: Route,
+}
+
+/// A submission: the metadata as JSON text and the PDF.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct SubmissionForm {
+    /// [`SubmissionMetadata`] as JSON.
+    #[schema(value_type = String, example = r#"{"service":"surat-keterangan-usaha","form":{"nama_usaha":"Warung Sari"}}"#)]
+    metadata: String,
+    /// The PDF to sign.
+    #[schema(value_type = String, format = Binary)]
+    berkas: Vec<u8>,
+}
+
+/// One event of a document's history.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HistoryEntry {
+    /// What happened: `submitted`, `paraf`, `acknowledged`, `returned`, `resubmitted`,
+    /// `rejected`, `withdrawn`, `numbered`, `signed`, …
+    pub event: String,
+    /// Who acted (an officer's name, or the application's).
+    pub actor: String,
+    /// Their position (jabatan), for officers.
+    pub actor_position: Option<String>,
+    /// The comment or reason given, if any.
+    pub comment: Option<String>,
+    /// The state before.
+    pub from_state: String,
+    /// The state after.
+    pub to_state: String,
+    /// When, RFC 3339.
+    pub at: String,
+}
+
+/// Links to a document's resources.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DocumentLinks {
+    /// This document.
+    #[serde(rename = "self")]
+    pub self_: String,
+    /// The signed PDF, once signed.
+    pub signed_pdf: Option<String>,
+    /// The transparency log receipt.
+    pub receipt: String,
+    /// The public verification page of the signed PDF (the QR code's target), once signed.
+    pub verification: Option<String>,
+}
+
+/// A document as an application sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DocumentStatus {
+    /// The document's public id.
+    #[schema(example = "3f2a9c0e5b7d41e8a6c4f1d2b3e5a7c9")]
+    pub id: String,
+    /// The service's code.
+    pub service: String,
+    /// The workflow state: `submitted`, `in_review:N` (at step N), `returned`, `approved`
+    /// (waiting for the signing official), `signed`, `rejected`, `withdrawn`.
+    #[schema(example = "in_review:1")]
+    pub state: String,
+    /// Whether the state is final (signed, rejected, withdrawn).
+    pub done: bool,
+    /// The attachment version (a resubmission makes a new one).
+    pub version: i64,
+    /// The nomor surat, once allocated at signing.
+    pub nomor_surat: Option<String>,
+    /// The form values as stored.
+    pub form: BTreeMap<String, String>,
+    /// When it was submitted, RFC 3339.
+    pub created_at: String,
+    /// Its last change, RFC 3339.
+    pub updated_at: String,
+    /// Its resources.
+    pub links: DocumentLinks,
+    /// Every event, oldest first (in the single-document answer only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<HistoryEntry>>,
+}
+
+/// A page of documents.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DocumentPage {
+    /// The documents, newest first.
+    pub documents: Vec<DocumentStatus>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// The list's filters.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Only documents in this state (e.g. `signed`).
+    state: Option<String>,
+    /// Only documents of this service (its code).
+    service: Option<String>,
+    /// Only documents changed at or after this time (RFC 3339).
+    updated_since: Option<String>,
+    /// Page size, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+fn rfc3339(at: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(at)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+fn status_of(doc: &Document, service: &str, number: Option<String>, base: &str) -> DocumentStatus {
+    let self_ = format!("/api/v1/documents/{}", doc.public_id);
+    let signed = doc.signed_sha256.is_some();
+    DocumentStatus {
+        id: doc.public_id.clone(),
+        service: service.to_owned(),
+        state: doc.state.as_code(),
+        done: doc.state.is_terminal(),
+        version: doc.version,
+        nomor_surat: number,
+        form: doc.form.iter().cloned().collect(),
+        created_at: rfc3339(doc.created_at),
+        updated_at: rfc3339(doc.updated_at),
+        links: DocumentLinks {
+            signed_pdf: signed.then(|| format!("{self_}/signed.pdf")),
+            receipt: format!("{self_}/receipt"),
+            verification: doc
+                .verification_code
+                .as_ref()
+                .map(|c| format!("{base}/v/{c}")),
+            self_,
+        },
+        history: None,
+    }
+}
+
+/// A document's status for its application, with its history when `history`.
+fn full_status(
+    app: &crate::app::App,
+    doc: &Document,
+    base: &str,
+    history: bool,
+) -> Result<DocumentStatus, AppError> {
+    let service = app
+        .store()
+        .service(doc.service_id)?
+        .map(|s| s.code)
+        .unwrap_or_default();
+    let number = app.store().document_number(doc.id)?;
+    let mut status = status_of(doc, &service, number, base);
+    if history {
+        status.history = Some(
+            app.store()
+                .events(doc.id)?
+                .into_iter()
+                .map(|e| HistoryEntry {
+                    event: e.kind,
+                    actor: e.actor_name,
+                    actor_position: e.actor_position,
+                    comment: e.comment,
+                    from_state: e.from_state,
+                    to_state: e.to_state,
+                    at: rfc3339(e.at),
+                })
+                .collect(),
+        );
+    }
+    Ok(status)
+}
+
+/// The submission in a multipart body: `metadata` (JSON) and `berkas` (the PDF).
+async fn read_submission(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<ApiSubmission, AppError> {
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        });
+    if !is_multipart {
+        return Err(AppError::UnsupportedMediaType(
+            req.headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("none")
+                .to_owned(),
+        ));
+    }
+    let limit = state.app.config().upload_limit;
+    let mut form = upload::read(Multipart::new(req.headers(), payload), limit).await?;
+    let metadata = form
+        .fields
+        .get("metadata")
+        .ok_or_else(|| AppError::bad_input("E_METADATA_MISSING", "no field metadata"))?;
+    let metadata: SubmissionMetadata = serde_json::from_str(metadata)
+        .map_err(|e| AppError::bad_input("E_METADATA_INVALID", format!("metadata: {e}")))?;
+    Ok(ApiSubmission {
+        service: metadata.service,
+        form: metadata.form,
+        direct: metadata.route == Route::Direct,
+        upload: form.take_file()?,
+    })
+}
+
+/// The Idempotency-Key header: 1–255 visible ASCII characters.
+///
+/// Errors: `E_IDEMPOTENCY_KEY_INVALID`.
+fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, AppError> {
+    let Some(value) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .map(|k| k.trim().trim_matches('"'))
+        .filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()));
+    key.map(|k| Some(k.to_owned())).ok_or_else(|| {
+        AppError::bad_input(
+            "E_IDEMPOTENCY_KEY_INVALID",
+            "Idempotency-Key: 1 to 255 visible ASCII characters",
+        )
+    })
+}
+
+/// `POST /api/v1/documents`: submits a PDF with its form values to a service.
+#[utoipa::path(
+    post,
+    path = "/api/v1/documents",
+    tag = "documents",
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same request answers with the document the first one created (header `Idempotent-Replayed: true`); with another request, 422."),
+    ),
+    request_body(content = SubmissionForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Created (or, on a replay, the document created before).", body = DocumentStatus,
+            headers(("Location" = String, description = "The document's URL."))),
+        (status = 400, description = "Bad metadata, form values or Idempotency-Key.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 401, description = "No key, or not a valid one.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 403, description = "Missing scope, or another agency's service.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 404, description = "No such service.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 413, description = "Larger than the upload limit.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 415, description = "Not multipart/form-data.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 422, description = "A PDF that cannot be signed, or an Idempotency-Key used with another request.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 429, description = "Too many requests.", body = Problem, content_type = PROBLEM_JSON),
+    ),
+    security(("api_key" = ["documents:submit"])),
+)]
+pub(super) async fn submit(
+    state: web::Data<AppState>,
+    Caller(caller): Caller,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let prepared = async {
+        caller.require(Scope::Submit)?;
+        let key = idempotency_key(&req)?;
+        Ok::<_, AppError>((key, read_submission(&state, &req, payload).await?))
+    };
+    let (key, submission) = match prepared.await {
+        Ok(p) => p,
+        Err(e) => return super::problem::respond(&e),
+    };
+    let base = super::super::citizen::public_base(&state, &req);
+    let done = blocking(&state, move |app| {
+        let (doc, replayed) = app.submit_api(&caller, &submission, key.as_deref())?;
+        Ok((full_status(app, &doc, &base, false)?, replayed))
+    })
+    .await;
+    match done {
+        Ok((status, replayed)) => HttpResponse::Created()
+            .insert_header((header::LOCATION, status.links.self_.clone()))
+            .insert_header((
+                "Idempotent-Replayed",
+                if replayed { "true" } else { "false" },
+            ))
+            .json(status),
+        Err(res) => res,
+    }
+}
+
+/// `GET /api/v1/documents`: the application's documents, newest first, a page at a time.
+#[utoipa::path(
+    get,
+    path = "/api/v1/documents",
+    tag = "documents",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of documents.", body = DocumentPage),
+        (status = 400, description = "A bad filter.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 401, description = "No key, or not a valid one.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 403, description = "The key lacks `documents:read`.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 429, description = "Too many requests.", body = Problem, content_type = PROBLEM_JSON),
+    ),
+    security(("api_key" = ["documents:read"])),
+)]
+pub(super) async fn list(
+    state: web::Data<AppState>,
+    Caller(caller): Caller,
+    req: HttpRequest,
+    query: web::Query<ListQuery>,
+) -> HttpResponse {
+    let filter = match filter_of(query.into_inner()) {
+        Ok(f) => f,
+        Err(e) => return super::problem::respond(&e),
+    };
+    let base = super::super::citizen::public_base(&state, &req);
+    let page = blocking(&state, move |app| {
+        let limit = filter.limit;
+        let mut probe = filter.clone();
+        probe.limit = limit + 1;
+        let mut docs = app.api_documents(&caller, &probe)?;
+        let more = i64::try_from(docs.len()).unwrap_or(i64::MAX) > limit;
+        docs.truncate(usize::try_from(limit).unwrap_or(0));
+        let next_cursor = more
+            .then(|| docs.last().map(|d| d.id.0.to_string()))
+            .flatten();
+        let documents = docs
+            .iter()
+            .map(|d| full_status(app, d, &base, false))
+            .collect::<Result<_, _>>()?;
+        Ok(DocumentPage {
+            documents,
+            next_cursor,
+        })
+    })
+    .await;
+    match page {
+        Ok(page) => HttpResponse::Ok().json(page),
+        Err(res) => res,
+    }
+}
+
+/// The list filter of a query. Errors: `E_BAD_QUERY`.
+fn filter_of(q: ListQuery) -> Result<DocumentFilter, AppError> {
+    let bad = |m: &str| AppError::bad_input("E_BAD_QUERY", m.to_owned());
+    if let Some(s) = &q.state {
+        DocumentState::from_code(s).map_err(|_| bad("state: not a state code"))?;
+    }
+    let updated_since = q
+        .updated_since
+        .as_deref()
+        .map(|t| {
+            time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                .map(|t| t.unix_timestamp())
+                .map_err(|_| bad("updated_since: an RFC 3339 time, e.g. 2026-11-29T08:00:00+07:00"))
+        })
+        .transpose()?;
+    let limit = q.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(bad("limit: 1 to 100"));
+    }
+    let before = q
+        .cursor
+        .as_deref()
+        .map(|c| {
+            c.parse::<i64>()
+                .map_err(|_| bad("cursor: use next_cursor as given"))
+        })
+        .transpose()?;
+    Ok(DocumentFilter {
+        state: q.state,
+        service: q.service,
+        updated_since,
+        before,
+        limit,
+    })
+}
+
+/// `GET /api/v1/documents/{id}`: status and history.
+#[utoipa::path(
+    get,
+    path = "/api/v1/documents/{id}",
+    tag = "documents",
+    params(("id" = String, Path, description = "The document's public id.")),
+    responses(
+        (status = 200, description = "The document, with its history.", body = DocumentStatus),
+        (status = 401, description = "No key, or not a valid one.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 403, description = "The key lacks `documents:read`.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 404, description = "No such document of this application.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 429, description = "Too many requests.", body = Problem, content_type = PROBLEM_JSON),
+    ),
+    security(("api_key" = ["documents:read"])),
+)]
+pub(super) async fn status(
+    state: web::Data<AppState>,
+    Caller(caller): Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let base = super::super::citizen::public_base(&state, &req);
+    let id = id.into_inner();
+    match blocking(&state, move |app| {
+        let doc = app.api_document(&caller, &id)?;
+        full_status(app, &doc, &base, true)
+    })
+    .await
+    {
+        Ok(status) => HttpResponse::Ok().json(status),
+        Err(res) => res,
+    }
+}
+
+/// `GET /api/v1/documents/{id}/signed.pdf`: the signed PDF.
+#[utoipa::path(
+    get,
+    path = "/api/v1/documents/{id}/signed.pdf",
+    tag = "documents",
+    params(("id" = String, Path, description = "The document's public id.")),
+    responses(
+        (status = 200, description = "The signed PDF.", body = Vec<u8>, content_type = "application/pdf"),
+        (status = 401, description = "No key, or not a valid one.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 403, description = "The key lacks `documents:read`.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 404, description = "No such document, or not signed yet (`E_NOT_SIGNED`).", body = Problem, content_type = PROBLEM_JSON),
+        (status = 429, description = "Too many requests.", body = Problem, content_type = PROBLEM_JSON),
+    ),
+    security(("api_key" = ["documents:read"])),
+)]
+pub(super) async fn signed_pdf(
+    state: web::Data<AppState>,
+    Caller(caller): Caller,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let id = id.into_inner();
+    let name = format!("{id}.pdf");
+    match blocking(&state, move |app| {
+        let doc = app.api_document(&caller, &id)?;
+        let sha = doc.signed_sha256.ok_or_else(|| AppError::Refused {
+            code: "E_NOT_SIGNED",
+            message: format!("not signed yet: the document is {}", doc.state.as_code()),
+        })?;
+        Ok(app.store().blobs().get(&sha)?)
+    })
+    .await
+    {
+        Ok(bytes) => super::super::pdf_response(bytes, &name, false),
+        Err(res) => res,
+    }
+}
+
+/// `GET /api/v1/documents/{id}/receipt`: the transparency log receipt of every event of the
+/// document, each with its inclusion proof against a signed checkpoint (docs/transparency-log.md).
+#[utoipa::path(
+    get,
+    path = "/api/v1/documents/{id}/receipt",
+    tag = "documents",
+    params(("id" = String, Path, description = "The document's public id.")),
+    responses(
+        (status = 200, description = "The receipt (`sahih-receipt/1`), verifiable offline with `sahih log verify-receipt`.", body = super::openapi::ReceiptSchema),
+        (status = 401, description = "No key, or not a valid one.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 403, description = "The key lacks `documents:read`.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 404, description = "No such document of this application.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 429, description = "Too many requests.", body = Problem, content_type = PROBLEM_JSON),
+    ),
+    security(("api_key" = ["documents:read"])),
+)]
+pub(super) async fn receipt(
+    state: web::Data<AppState>,
+    Caller(caller): Caller,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let id = id.into_inner();
+    match blocking(&state, move |app| {
+        app.api_document(&caller, &id)?;
+        app.receipt_for(&caller.user, &id)
+    })
+    .await
+    {
+        Ok(receipt) => HttpResponse::Ok().json(receipt),
+        Err(res) => res,
+    }
+}
+
+/// `POST /api/v1/documents/{id}/withdraw`: withdraws a document not yet in review (submitted
+/// or returned). Withdrawing a withdrawn document answers its status again.
+#[utoipa::path(
+    post,
+    path = "/api/v1/documents/{id}/withdraw",
+    tag = "documents",
+    params(("id" = String, Path, description = "The document's public id.")),
+    responses(
+        (status = 200, description = "Withdrawn.", body = DocumentStatus),
+        (status = 401, description = "No key, or not a valid one.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 403, description = "The key lacks `documents:submit`.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 404, description = "No such document of this application.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 409, description = "Too late: an officer already acted on it (`E_NOT_ALLOWED`), or it is signed or rejected.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 429, description = "Too many requests.", body = Problem, content_type = PROBLEM_JSON),
+    ),
+    security(("api_key" = ["documents:submit"])),
+)]
+pub(super) async fn withdraw(
+    state: web::Data<AppState>,
+    Caller(caller): Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let base = super::super::citizen::public_base(&state, &req);
+    let id = id.into_inner();
+    match blocking(&state, move |app| {
+        caller.require(Scope::Submit)?;
+        let doc = app.api_document_for_write(&caller, &id)?;
+        let doc = if doc.state == DocumentState::Withdrawn {
+            doc
+        } else {
+            app.act(&caller.user, &id, Command::Withdraw, None, None)?
+        };
+        full_status(app, &doc, &base, true)
+    })
+    .await
+    {
+        Ok(status) => HttpResponse::Ok().json(status),
+        Err(res) => res,
+    }
+}

@@ -1,0 +1,246 @@
+//! The integration API end to end, in process: an application of the licensing office submits
+//! a PDF, a retry with the same Idempotency-Key makes no second document, officers give paraf
+//! and sign, and the application reads status and history, downloads the signed PDF and the
+//! log receipt; a direct submission needs its own scope and waits at the signing official.
+
+mod common;
+
+use actix_web::dev::ServiceResponse;
+use actix_web::{App as ActixApp, test, web};
+use sahih_web::AppState;
+use sahih_web::app::Scope;
+use sahih_web::seed::DEMO_KEY_PASSPHRASE;
+use sahih_workflow::DocumentState;
+use serde_json::Value;
+
+const BOUNDARY: &str = "sahihtestboundary";
+
+fn multipart(metadata: &str, pdf: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    body.extend(
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\
+             Content-Type: application/json\r\n\r\n{metadata}\r\n--{BOUNDARY}\r\n\
+             Content-Disposition: form-data; name=\"berkas\"; filename=\"surat.pdf\"\r\n\
+             Content-Type: application/pdf\r\n\r\n"
+        )
+        .bytes(),
+    );
+    body.extend_from_slice(pdf);
+    body.extend(format!("\r\n--{BOUNDARY}--\r\n").bytes());
+    body
+}
+
+fn sku_metadata(route: &str, name: &str) -> String {
+    let def = sahih_web::seed::demo_services()
+        .expect("examples")
+        .into_iter()
+        .find(|d| d.code == "surat-keterangan-usaha")
+        .expect("sku");
+    let mut form = common::values(&def, "10000000");
+    form.insert("nama_usaha".into(), name.into());
+    serde_json::json!({"service": "surat-keterangan-usaha", "form": form, "route": route})
+        .to_string()
+}
+
+fn submit_request(token: &str, idem: Option<&str>, body: Vec<u8>) -> test::TestRequest {
+    let mut req = test::TestRequest::post()
+        .uri("/api/v1/documents")
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .insert_header((
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        ));
+    if let Some(k) = idem {
+        req = req.insert_header(("idempotency-key", k));
+    }
+    req.set_payload(body)
+}
+
+async fn json(res: ServiceResponse) -> Value {
+    test::read_body_json(res).await
+}
+
+#[actix_web::test]
+async fn an_application_submits_once_per_key_and_follows_its_document_to_the_signed_pdf() {
+    let inst = common::instance();
+    let app = inst.app.clone();
+    let agency = app
+        .store()
+        .agency_by_code("DPMPTSP")
+        .expect("db")
+        .expect("agency");
+    let portal = app
+        .ensure_api_application(agency.id, "portal-perizinan", "Portal Perizinan")
+        .expect("application");
+    let key = app
+        .create_api_key(portal.user, &Scope::DEFAULT, None)
+        .expect("key");
+    let token = key.token.to_string();
+    let svc = test::init_service(
+        ActixApp::new()
+            .app_data(web::Data::new(AppState {
+                app: app.clone(),
+                secure_cookies: false,
+                public_url: Some("https://sahih.kota.example".into()),
+            }))
+            .configure(sahih_web::configure),
+    )
+    .await;
+    let pdf = common::plain_pdf("SKU Warung Sari");
+    let body = multipart(&sku_metadata("template", "Warung Sari"), &pdf);
+
+    let first = test::call_service(
+        &svc,
+        submit_request(&token, Some("req-1"), body.clone()).to_request(),
+    )
+    .await;
+    assert_eq!(first.status(), 201);
+    assert_eq!(
+        first
+            .headers()
+            .get("idempotent-replayed")
+            .map(|v| v.as_bytes()),
+        Some(&b"false"[..])
+    );
+    let first = json(first).await;
+    let id = first["id"].as_str().expect("id").to_owned();
+    assert_eq!(first["state"], "submitted");
+
+    // A retry after a timeout: the same key and request answer with the same document.
+    let again = test::call_service(
+        &svc,
+        submit_request(&token, Some("req-1"), body.clone()).to_request(),
+    )
+    .await;
+    assert_eq!(again.status(), 201);
+    assert_eq!(
+        again
+            .headers()
+            .get("idempotent-replayed")
+            .map(|v| v.as_bytes()),
+        Some(&b"true"[..])
+    );
+    assert_eq!(json(again).await["id"], id.as_str());
+    // The same key with another request is refused, and creates nothing.
+    let other = multipart(&sku_metadata("template", "Toko Lain"), &pdf);
+    let reused = test::call_service(
+        &svc,
+        submit_request(&token, Some("req-1"), other).to_request(),
+    )
+    .await;
+    assert_eq!(reused.status(), 422);
+    assert_eq!(json(reused).await["code"], "E_IDEMPOTENCY_KEY_REUSED");
+    let list = test::call_service(
+        &svc,
+        test::TestRequest::get()
+            .uri("/api/v1/documents")
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(list.status(), 200);
+    assert_eq!(
+        json(list).await["documents"].as_array().map(Vec::len),
+        Some(1)
+    );
+
+    // Officers give paraf and sign.
+    let doc = app
+        .store()
+        .document_by_public_id(&id)
+        .expect("db")
+        .expect("doc");
+    let service = app.service("surat-keterangan-usaha").expect("service");
+    loop {
+        let doc = app.store().document(doc.id).expect("db").expect("doc");
+        if doc.state == DocumentState::Approved {
+            break;
+        }
+        let pending = app.pending_step(&doc, &service).expect("p").expect("open");
+        let officer = app
+            .store()
+            .user(pending.waiting_for()[0])
+            .expect("db")
+            .expect("u");
+        app.paraf(&officer, &id, Some(DEMO_KEY_PASSPHRASE.as_bytes()), None)
+            .expect("paraf");
+    }
+    let doc = app.store().document(doc.id).expect("db").expect("doc");
+    let pending = app.pending_step(&doc, &service).expect("p").expect("open");
+    let signer = app
+        .store()
+        .user(pending.waiting_for()[0])
+        .expect("db")
+        .expect("u");
+    app.sign(&signer, &id, DEMO_KEY_PASSPHRASE.as_bytes(), None)
+        .expect("sign");
+
+    let get = |uri: String| {
+        test::TestRequest::get()
+            .uri(&uri)
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .to_request()
+    };
+    let status = json(test::call_service(&svc, get(format!("/api/v1/documents/{id}"))).await).await;
+    assert_eq!(status["state"], "signed");
+    assert!(
+        status["nomor_surat"]
+            .as_str()
+            .is_some_and(|n| n.contains("DPMPTSP"))
+    );
+    let events: Vec<&str> = status["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter_map(|e| e["event"].as_str())
+        .collect();
+    assert_eq!(events.first(), Some(&"submitted"));
+    assert!(
+        events.contains(&"paraf") && events.contains(&"signed"),
+        "{events:?}"
+    );
+    assert!(
+        status["links"]["verification"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("https://sahih.kota.example/v/"))
+    );
+    let signed = test::call_service(&svc, get(format!("/api/v1/documents/{id}/signed.pdf"))).await;
+    assert_eq!(signed.status(), 200);
+    let bytes = test::read_body(signed).await;
+    assert!(
+        bytes.starts_with(&pdf),
+        "the signed PDF is an incremental update of the submitted one"
+    );
+    let receipt =
+        json(test::call_service(&svc, get(format!("/api/v1/documents/{id}/receipt"))).await).await;
+    assert!(
+        receipt["leaves"].as_array().is_some_and(|l| l.len() >= 3),
+        "{receipt}"
+    );
+
+    // Straight to the signing official needs the scope…
+    let direct = multipart(&sku_metadata("direct", "Warung Langsung"), &pdf);
+    let refused = test::call_service(
+        &svc,
+        submit_request(&token, None, direct.clone()).to_request(),
+    )
+    .await;
+    assert_eq!(refused.status(), 403);
+    assert_eq!(json(refused).await["code"], "E_SCOPE_MISSING");
+    // …and with it, the document waits at the signer at once.
+    let direct_key = app
+        .create_api_key(
+            portal.user,
+            &[Scope::Submit, Scope::SubmitDirect, Scope::Read],
+            None,
+        )
+        .expect("key");
+    let res = test::call_service(
+        &svc,
+        submit_request(&direct_key.token, None, direct).to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(json(res).await["state"], "approved");
+}
