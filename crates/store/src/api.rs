@@ -183,6 +183,34 @@ fn key(r: KeyRow) -> ApiKey {
     }
 }
 
+/// Records an Idempotency-Key with the document its request acted on (inside the caller's
+/// transaction).
+pub(crate) fn record_idempotency(
+    c: &mut crate::DbConnection,
+    application: UserId,
+    idem: &Idempotency,
+    document: DocumentId,
+    at: i64,
+) -> Result<(), StoreError> {
+    diesel::insert_into(api_idempotency::table)
+        .values((
+            api_idempotency::application_id.eq(application.0),
+            api_idempotency::idempotency_key.eq(&idem.key),
+            api_idempotency::request_sha256.eq(&idem.request_sha256),
+            api_idempotency::document_id.eq(document.0),
+            api_idempotency::created_at.eq(at),
+        ))
+        .execute(c)
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                StoreError::IdempotencyKeyReused
+            } else {
+                e.into()
+            }
+        })?;
+    Ok(())
+}
+
 /// How often `last_used_at` is written, seconds: a key used all day costs one write a minute.
 const LAST_USED_RESOLUTION: i64 = 60;
 

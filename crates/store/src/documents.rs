@@ -291,6 +291,9 @@ pub(crate) fn record_change(
     if let Some(round) = change.round {
         crate::routing::check_round(c, id, round)?;
     }
+    if let Some(idem) = &change.idempotency {
+        crate::api::record_idempotency(c, actor, idem, id, at)?;
+    }
     insert_events(c, id.0, actor, t, at, &sha256, change.note.as_deref())
 }
 

@@ -200,6 +200,9 @@ pub struct Change {
     /// was returned since (say, to an earlier step, which leaves state and version as they
     /// were), the transition is refused ([`crate::StoreError::Conflict`]).
     pub round: Option<i64>,
+    /// An API request's Idempotency-Key (the actor is the application): recorded in the same
+    /// transaction, so a retry finds what this transition did.
+    pub idempotency: Option<crate::Idempotency>,
 }
 
 /// One line of a document's timeline.

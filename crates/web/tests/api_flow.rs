@@ -244,3 +244,111 @@ async fn an_application_submits_once_per_key_and_follows_its_document_to_the_sig
     assert_eq!(res.status(), 201);
     assert_eq!(json(res).await["state"], "approved");
 }
+
+#[actix_web::test]
+async fn a_returned_document_is_resubmitted_once_per_idempotency_key() {
+    let inst = common::instance();
+    let app = inst.app.clone();
+    let agency = app
+        .store()
+        .agency_by_code("DPMPTSP")
+        .expect("db")
+        .expect("agency");
+    let portal = app
+        .ensure_api_application(agency.id, "portal-perizinan", "Portal Perizinan")
+        .expect("application");
+    let token = app
+        .create_api_key(portal.user, &Scope::DEFAULT, None)
+        .expect("key")
+        .token
+        .to_string();
+    let svc = test::init_service(
+        ActixApp::new()
+            .app_data(web::Data::new(AppState {
+                app: app.clone(),
+                secure_cookies: false,
+                public_url: None,
+            }))
+            .configure(sahih_web::configure),
+    )
+    .await;
+    let pdf = common::plain_pdf("SKU");
+    let res = test::call_service(
+        &svc,
+        submit_request(
+            &token,
+            None,
+            multipart(&sku_metadata("template", "Warung"), &pdf),
+        )
+        .to_request(),
+    )
+    .await;
+    let id = json(res).await["id"].as_str().expect("id").to_owned();
+    let resubmit = |idem: &str, name: &str| {
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/documents/{id}/resubmit"))
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .insert_header((
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            ))
+            .insert_header(("idempotency-key", idem.to_owned()))
+            .set_payload(multipart(
+                &sku_metadata("template", name)
+                    .replace("\"route\":\"template\",", "")
+                    .replace(",\"route\":\"template\"", "")
+                    .replace("\"service\":\"surat-keterangan-usaha\",", "")
+                    .replace(",\"service\":\"surat-keterangan-usaha\"", ""),
+                &common::plain_pdf("SKU v2"),
+            ))
+            .to_request()
+    };
+    // Not returned yet: nothing to resubmit.
+    let early = test::call_service(&svc, resubmit("r-0", "Warung Baru")).await;
+    assert_eq!(early.status(), 409);
+    assert_eq!(json(early).await["code"], "E_TRANSITION_NOT_ALLOWED");
+
+    let doc = app
+        .store()
+        .document_by_public_id(&id)
+        .expect("db")
+        .expect("doc");
+    let service = app.service("surat-keterangan-usaha").expect("service");
+    let pending = app.pending_step(&doc, &service).expect("p").expect("open");
+    let verifier = app
+        .store()
+        .user(pending.waiting_for()[0])
+        .expect("db")
+        .expect("u");
+    app.act(
+        &verifier,
+        &id,
+        sahih_workflow::Command::Return {
+            comment: "Nama usaha salah".into(),
+            to: sahih_workflow::ReturnTo::Applicant,
+        },
+        None,
+        None,
+    )
+    .expect("return");
+
+    let first = test::call_service(&svc, resubmit("r-1", "Warung Baru")).await;
+    assert_eq!(first.status(), 200);
+    let first = json(first).await;
+    assert_eq!(first["state"], "submitted");
+    assert_eq!(first["version"], 2);
+    assert_eq!(first["form"]["nama_usaha"], "Warung Baru");
+    // The retry answers with the document as it is, and makes no third version.
+    let again = test::call_service(&svc, resubmit("r-1", "Warung Baru")).await;
+    assert_eq!(again.status(), 200);
+    assert_eq!(
+        again
+            .headers()
+            .get("idempotent-replayed")
+            .map(|v| v.as_bytes()),
+        Some(&b"true"[..])
+    );
+    assert_eq!(json(again).await["version"], 2);
+    let events = app.store().events(doc.id).expect("events");
+    assert_eq!(events.iter().filter(|e| e.kind == "resubmitted").count(), 1);
+}

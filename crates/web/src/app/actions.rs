@@ -20,12 +20,12 @@ fn acting_note(grant: Option<&sahih_store::StoredDelegation>) -> Option<String> 
 
 /// A decided command: the document, its service, the transition, and its pending step.
 pub(super) struct Decided {
-    doc: Document,
-    service: Service,
-    transition: Transition,
+    pub(super) doc: Document,
+    pub(super) service: Service,
+    pub(super) transition: Transition,
     pending: Option<PendingStep>,
     /// How many returns the document had when decided on: the commit checks it again.
-    round: i64,
+    pub(super) round: i64,
 }
 
 /// A decided signature whose file is read and hashed ([`App::hash_decided`]).
@@ -241,7 +241,7 @@ impl App {
 
     /// The new version a resubmission makes: the corrected form values (validated like a new
     /// application) and the corrected PDF, or the previous PDF again when none was uploaded.
-    fn revision_change(
+    pub(super) fn revision_change(
         &self,
         doc: &Document,
         service: &Service,

@@ -138,6 +138,36 @@ impl ApiSubmission {
     }
 }
 
+/// What a resubmission over the API carries: corrected form values and, optionally, a
+/// corrected PDF (without one, the previous PDF is kept).
+#[derive(Debug, Clone)]
+pub struct ApiResubmission {
+    /// The corrected form values by field name.
+    pub form: std::collections::BTreeMap<String, String>,
+    /// The corrected PDF, if any.
+    pub upload: Option<Upload>,
+}
+
+impl ApiResubmission {
+    /// SHA-256 of what the request asks for (document, form, the PDF's hash), hex.
+    pub fn request_sha256(&self, public_id: &str) -> String {
+        let mut h = Sha256::new();
+        h.update(b"POST /api/v1/documents/");
+        h.update(public_id.as_bytes());
+        h.update(b"/resubmit\n");
+        for (k, v) in &self.form {
+            h.update((k.len() as u64).to_be_bytes());
+            h.update(k.as_bytes());
+            h.update((v.len() as u64).to_be_bytes());
+            h.update(v.as_bytes());
+        }
+        if let Some(u) = &self.upload {
+            h.update(Sha256::digest(&u.bytes));
+        }
+        hex::encode(h.finalize())
+    }
+}
+
 /// Key ids: 12 hex digits; secrets: 32 random bytes, hex.
 const KEY_ID_BYTES: usize = 6;
 const SECRET_BYTES: usize = 32;
@@ -328,6 +358,61 @@ impl App {
             self.store.document(id)?.ok_or(AppError::NotFound)?,
             replayed,
         ))
+    }
+
+    /// Resubmits a document the officers returned to the application, once per
+    /// Idempotency-Key: the key is recorded in the transition's own transaction, so a retry
+    /// answers with the document as it is (`true`: replayed) instead of acting twice.
+    ///
+    /// Errors: `E_SCOPE_MISSING`, `E_NOT_FOUND`, workflow refusals (`E_TRANSITION_NOT_ALLOWED` when the
+    /// document is not returned), form and upload errors, `E_IDEMPOTENCY_KEY_REUSED`,
+    /// `E_CONFLICT`.
+    pub fn resubmit_api(
+        &self,
+        caller: &ApiCaller,
+        public_id: &str,
+        resubmission: &ApiResubmission,
+        idempotency: Option<&str>,
+    ) -> Result<(Document, bool), AppError> {
+        caller.require(Scope::Submit)?;
+        self.api_document_for_write(caller, public_id)?;
+        let idem = idempotency.map(|key| Idempotency {
+            key: key.to_owned(),
+            request_sha256: resubmission.request_sha256(public_id),
+        });
+        if let Some(found) = self.replayed(caller, idem.as_ref())? {
+            return Ok((found, true));
+        }
+        let decided = self.decide_on(
+            &caller.user,
+            public_id,
+            None,
+            &sahih_workflow::Command::Resubmit,
+        )?;
+        let revision = super::Revision {
+            values: resubmission.form.clone().into_iter().collect(),
+            upload: resubmission.upload.clone(),
+        };
+        let change = sahih_store::Change {
+            round: Some(decided.round),
+            idempotency: idem,
+            ..self.revision_change(&decided.doc, &decided.service, &revision)?
+        };
+        self.store.apply_transition(
+            decided.doc.id,
+            caller.user.id,
+            &decided.transition,
+            decided.doc.version,
+            &change,
+        )?;
+        if let Err(e) = self.notify_committed(decided.doc.id, &decided.transition) {
+            tracing::warn!(code = e.code(), "notices of a resubmission not sent");
+        }
+        let doc = self
+            .store
+            .document(decided.doc.id)?
+            .ok_or(AppError::NotFound)?;
+        Ok((doc, false))
     }
 
     /// The document an earlier request with this Idempotency-Key created, checked before the

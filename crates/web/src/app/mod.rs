@@ -13,7 +13,10 @@ use crate::AppError;
 
 mod actions;
 mod api;
-pub use api::{APPLICATION_LOGIN_PREFIX, ApiCaller, ApiSubmission, IssuedKey, Scope};
+pub mod api_admin;
+pub use api::{
+    APPLICATION_LOGIN_PREFIX, ApiCaller, ApiResubmission, ApiSubmission, IssuedKey, Scope,
+};
 mod batch;
 pub use batch::{BatchItem, BatchOutcome, MAX_BATCH};
 mod cache;

@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::problem::{PROBLEM_JSON, Problem};
 use super::{Caller, blocking};
-use crate::app::{ApiSubmission, Scope};
+use crate::app::{ApiResubmission, ApiSubmission, Scope};
 use crate::{AppError, AppState, upload};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -26,7 +26,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/documents/{id}", web::get().to(status))
         .route("/documents/{id}/signed.pdf", web::get().to(signed_pdf))
         .route("/documents/{id}/receipt", web::get().to(receipt))
-        .route("/documents/{id}/withdraw", web::post().to(withdraw));
+        .route("/documents/{id}/withdraw", web::post().to(withdraw))
+        .route("/documents/{id}/resubmit", web::post().to(resubmit));
 }
 
 /// How a submitted document is routed.
@@ -54,6 +55,27 @@ pub struct SubmissionMetadata {
     /// How the document is routed (default `template`).
     #[serde(default)]
     pub route: Route,
+}
+
+/// The `metadata` part of a resubmission.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResubmissionMetadata {
+    /// The corrected form values by field name (all of them, as in a submission).
+    #[serde(default)]
+    pub form: BTreeMap<String, String>,
+}
+
+/// A resubmission: the metadata as JSON text and, optionally, a corrected PDF.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ResubmissionForm {
+    /// [`ResubmissionMetadata`] as JSON.
+    #[schema(value_type = String, example = r#"{"form":{"nama_usaha":"Warung Sari"}}"#)]
+    metadata: String,
+    /// The corrected PDF; without it the previous PDF is kept.
+    #[schema(value_type = Option<String>, format = Binary)]
+    berkas: Option<Vec<u8>>,
 }
 
 /// A submission: the metadata as JSON text and the PDF.
@@ -230,12 +252,15 @@ fn full_status(
     Ok(status)
 }
 
-/// The submission in a multipart body: `metadata` (JSON) and `berkas` (the PDF).
-async fn read_submission(
+/// The multipart body of a request, with its `metadata` part parsed.
+///
+/// Errors: `E_UNSUPPORTED_MEDIA_TYPE`, `E_METADATA_MISSING`, `E_METADATA_INVALID`, and the
+/// multipart reader's.
+async fn read_multipart<M: serde::de::DeserializeOwned>(
     state: &AppState,
     req: &HttpRequest,
     payload: web::Payload,
-) -> Result<ApiSubmission, AppError> {
+) -> Result<(M, upload::MultipartForm), AppError> {
     let is_multipart = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -255,13 +280,23 @@ async fn read_submission(
         ));
     }
     let limit = state.app.config().upload_limit;
-    let mut form = upload::read(Multipart::new(req.headers(), payload), limit).await?;
+    let form = upload::read(Multipart::new(req.headers(), payload), limit).await?;
     let metadata = form
         .fields
         .get("metadata")
         .ok_or_else(|| AppError::bad_input("E_METADATA_MISSING", "no field metadata"))?;
-    let metadata: SubmissionMetadata = serde_json::from_str(metadata)
+    let metadata: M = serde_json::from_str(metadata)
         .map_err(|e| AppError::bad_input("E_METADATA_INVALID", format!("metadata: {e}")))?;
+    Ok((metadata, form))
+}
+
+/// The submission in a multipart body: `metadata` (JSON) and `berkas` (the PDF).
+async fn read_submission(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<ApiSubmission, AppError> {
+    let (metadata, mut form) = read_multipart::<SubmissionMetadata>(state, req, payload).await?;
     Ok(ApiSubmission {
         service: metadata.service,
         form: metadata.form,
@@ -550,7 +585,7 @@ pub(super) async fn receipt(
         (status = 401, description = "No key, or not a valid one.", body = Problem, content_type = PROBLEM_JSON),
         (status = 403, description = "The key lacks `documents:submit`.", body = Problem, content_type = PROBLEM_JSON),
         (status = 404, description = "No such document of this application.", body = Problem, content_type = PROBLEM_JSON),
-        (status = 409, description = "Too late: an officer already acted on it (`E_NOT_ALLOWED`), or it is signed or rejected.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 409, description = "Too late: an officer already acted on it (`E_TRANSITION_NOT_ALLOWED`), or it is signed or rejected.", body = Problem, content_type = PROBLEM_JSON),
         (status = 429, description = "Too many requests.", body = Problem, content_type = PROBLEM_JSON),
     ),
     security(("api_key" = ["documents:submit"])),
@@ -576,6 +611,71 @@ pub(super) async fn withdraw(
     .await
     {
         Ok(status) => HttpResponse::Ok().json(status),
+        Err(res) => res,
+    }
+}
+
+/// `POST /api/v1/documents/{id}/resubmit`: the corrected form values (and, optionally, PDF)
+/// of a document the officers returned; it starts its route again.
+#[utoipa::path(
+    post,
+    path = "/api/v1/documents/{id}/resubmit",
+    tag = "documents",
+    params(
+        ("id" = String, Path, description = "The document's public id."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same request answers with the document as it is now (header `Idempotent-Replayed: true`)."),
+    ),
+    request_body(content = ResubmissionForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "Resubmitted (or, on a replay, the document as it is now).", body = DocumentStatus),
+        (status = 400, description = "Bad metadata, form values or Idempotency-Key.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 401, description = "No key, or not a valid one.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 403, description = "The key lacks `documents:submit`.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 404, description = "No such document of this application.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 409, description = "The document is not returned for revision (`E_TRANSITION_NOT_ALLOWED`), or changed meanwhile (`E_CONFLICT`).", body = Problem, content_type = PROBLEM_JSON),
+        (status = 413, description = "Larger than the upload limit.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 415, description = "Not multipart/form-data.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 422, description = "A PDF that cannot be signed, or an Idempotency-Key used with another request.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 429, description = "Too many requests.", body = Problem, content_type = PROBLEM_JSON),
+    ),
+    security(("api_key" = ["documents:submit"])),
+)]
+pub(super) async fn resubmit(
+    state: web::Data<AppState>,
+    Caller(caller): Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+    payload: web::Payload,
+) -> HttpResponse {
+    let prepared = async {
+        caller.require(Scope::Submit)?;
+        let key = idempotency_key(&req)?;
+        let (metadata, mut form) =
+            read_multipart::<ResubmissionMetadata>(&state, &req, payload).await?;
+        let resubmission = ApiResubmission {
+            form: metadata.form,
+            upload: form.file.take(),
+        };
+        Ok::<_, AppError>((key, resubmission))
+    };
+    let (key, resubmission) = match prepared.await {
+        Ok(p) => p,
+        Err(e) => return super::problem::respond(&e),
+    };
+    let base = super::super::citizen::public_base(&state, &req);
+    let id = id.into_inner();
+    let done = blocking(&state, move |app| {
+        let (doc, replayed) = app.resubmit_api(&caller, &id, &resubmission, key.as_deref())?;
+        Ok((full_status(app, &doc, &base, true)?, replayed))
+    })
+    .await;
+    match done {
+        Ok((status, replayed)) => HttpResponse::Ok()
+            .insert_header((
+                "Idempotent-Replayed",
+                if replayed { "true" } else { "false" },
+            ))
+            .json(status),
         Err(res) => res,
     }
 }

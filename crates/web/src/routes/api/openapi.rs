@@ -30,6 +30,7 @@ use super::problem::Problem;
         documents::signed_pdf,
         documents::receipt,
         documents::withdraw,
+        documents::resubmit,
         super::verify::verify,
     ),
     components(schemas(Problem, Report, ReceiptSchema, PdfUpload)),
@@ -160,14 +161,20 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
         "The document is not signed yet; wait for its `signed` webhook.",
     ),
     (
-        "E_NOT_ALLOWED",
+        "E_TRANSITION_NOT_ALLOWED",
         409,
-        "The document's state does not allow this (e.g. withdrawing after a paraf).",
+        "The document's state does not allow this (e.g. withdrawing after a paraf, \
+         resubmitting what was not returned).",
     ),
     (
-        "E_TERMINAL",
+        "E_DOCUMENT_CLOSED",
         409,
         "The document is signed, rejected or withdrawn.",
+    ),
+    (
+        "E_CONFLICT",
+        409,
+        "The document changed meanwhile (an officer acted); read it again.",
     ),
     (
         "E_METADATA_MISSING",
