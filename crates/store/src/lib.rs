@@ -28,10 +28,12 @@ pub mod log;
 mod models;
 mod notifications;
 mod numbering;
+mod outbox;
 mod routing;
 mod schema;
 mod stats;
 mod wakeup;
+mod webhooks;
 
 use std::path::Path;
 
@@ -56,6 +58,10 @@ pub use numbering::{AllocatedNumber, NumberRequest};
 pub use routing::Officer;
 pub use stats::{AgencyStats, ServiceTurnaround, StateCount, StepTurnaround};
 pub use wakeup::Wakeup;
+pub use webhooks::{
+    DeliveryRetry, DueWebhook, WEBHOOK_CLAIM_LEASE_SECONDS, WEBHOOK_MAX_ATTEMPTS,
+    WEBHOOK_RETRY_BASE_SECONDS, WebhookDelivery, WebhookEvent,
+};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 

@@ -91,8 +91,7 @@ pub enum MailRetry {
 
 /// The delay after the `attempts`-th failure (1-based), seconds: base × 2^(attempts − 1).
 fn retry_delay(attempts: i64) -> i64 {
-    let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 30)).unwrap_or(30);
-    MAIL_RETRY_BASE_SECONDS.saturating_mul(1i64 << doublings)
+    crate::outbox::backoff_delay(MAIL_RETRY_BASE_SECONDS, attempts)
 }
 
 type NoticeRow = (i64, Option<i64>, String, String, i64, Option<i64>);
@@ -276,7 +275,7 @@ impl Store {
     ///
     /// Errors: [`StoreError::NotFound`].
     pub fn mark_mail_failed(&self, id: i64, error: &str, at: i64) -> Result<MailRetry, StoreError> {
-        let error: String = error.chars().take(500).collect();
+        let error = crate::outbox::kept_error(error);
         let mut conn = self.conn()?;
         conn.transaction(|c| {
             let attempts = diesel::update(mail_outbox::table.find(id))
