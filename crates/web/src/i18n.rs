@@ -4,6 +4,7 @@
 //! [`verification::STRINGS`], the transparency log's in [`log::STRINGS`].
 
 pub mod admin;
+pub mod api_admin;
 pub mod dashboard;
 pub mod disposition;
 pub mod log;
@@ -70,6 +71,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(log::STRINGS.iter())
         .chain(dashboard::STRINGS.iter())
         .chain(admin::STRINGS.iter())
+        .chain(api_admin::STRINGS.iter())
         .chain(disposition::STRINGS.iter())
         .chain(notify::STRINGS.iter())
         .chain(routing::STRINGS.iter())

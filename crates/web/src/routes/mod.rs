@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod admin_api;
 mod admin_officers;
 mod api;
 mod citizen;
@@ -63,6 +64,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
             .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
             .configure(account::configure)
             .configure(admin::configure)
+            .configure(admin_api::configure)
             .configure(admin_officers::configure)
             .configure(citizen::configure)
             .configure(officer::configure)

@@ -1,0 +1,150 @@
+//! The words of the agency admin's page of applications and API keys (`/admin/api`).
+
+/// (key, Bahasa Indonesia, English).
+pub const STRINGS: &[(&str, &str, &str)] = &[
+    ("nav_api", "Aplikasi & kunci API", "Applications & API keys"),
+    (
+        "apikeys_title",
+        "Aplikasi OPD dan kunci API",
+        "Agency applications and API keys",
+    ),
+    (
+        "apikeys_hint",
+        "Aplikasi OPD Anda (portal perizinan, SPPD, e-budgeting, pajak daerah) mengajukan dokumen untuk diparaf dan ditandatangani melalui API Sahih, masing-masing dengan kunci API sendiri. Panduan untuk pengembangnya ada di docs/api.md dan di /api/v1/docs.",
+        "Your agency's applications (licensing portal, travel orders, e-budgeting, local tax) submit documents for paraf and signature over Sahih's API, each with its own API key. The guide for their developers is docs/api.md, and /api/v1/docs.",
+    ),
+    (
+        "apikeys_none",
+        "Belum ada aplikasi yang didaftarkan.",
+        "No application registered yet.",
+    ),
+    ("apikeys_application", "Aplikasi", "Application"),
+    ("apikeys_code", "Kode aplikasi", "Application code"),
+    (
+        "apikeys_code_hint",
+        "3–40 karakter: huruf kecil, angka atau tanda hubung, diawali huruf, mis. portal-perizinan. Kode tidak dapat diubah.",
+        "3–40 characters: lower-case letters, digits or dashes, starting with a letter, e.g. portal-perizinan. The code cannot be changed.",
+    ),
+    ("apikeys_name", "Nama aplikasi", "Application name"),
+    (
+        "apikeys_name_hint",
+        "Tampil sebagai pemohon di riwayat dokumen yang diajukannya.",
+        "Shown as the applicant in the history of the documents it submits.",
+    ),
+    (
+        "apikeys_register",
+        "Daftarkan aplikasi",
+        "Register application",
+    ),
+    (
+        "apikeys_new_application",
+        "Aplikasi baru",
+        "New application",
+    ),
+    ("apikeys_webhook_url", "URL webhook", "Webhook URL"),
+    ("apikeys_webhook_unset", "belum diatur", "not set"),
+    (
+        "apikeys_webhook_hint",
+        "Alamat lengkap yang diawali http:// atau https://, paling banyak 500 karakter. Setiap perubahan status dokumen aplikasi ini dikirim ke alamat itu, mulai dari perubahan berikutnya.",
+        "A full address starting with http:// or https://, at most 500 characters. Every status change of this application's documents is posted to it, from the next change on.",
+    ),
+    ("apikeys_webhook_save", "Simpan URL", "Save URL"),
+    ("apikeys_webhook_clear", "Hapus URL", "Clear URL"),
+    (
+        "apikeys_webhook_secret",
+        "Rahasia webhook",
+        "Webhook secret",
+    ),
+    (
+        "apikeys_webhook_secret_hint",
+        "Serahkan kepada pengelola aplikasi melalui saluran yang aman: dengan rahasia ini aplikasi memeriksa tanda tangan HMAC-SHA256 setiap webhook.",
+        "Hand it to the application's maintainers over a safe channel: with it the application checks each webhook's HMAC-SHA256 signature.",
+    ),
+    ("apikeys_keys", "Kunci API", "API keys"),
+    ("apikeys_no_keys", "Belum ada kunci.", "No key yet."),
+    ("apikeys_key_id", "ID kunci", "Key id"),
+    ("apikeys_scopes", "Cakupan", "Scopes"),
+    ("apikeys_created", "Dibuat", "Created"),
+    ("apikeys_last_used", "Terakhir dipakai", "Last used"),
+    ("apikeys_never", "belum pernah", "never"),
+    ("apikeys_status", "Status", "Status"),
+    ("apikeys_active", "Aktif", "Active"),
+    ("apikeys_revoked", "Dicabut", "Revoked"),
+    ("apikeys_revoke", "Cabut", "Revoke"),
+    (
+        "apikeys_confirm_revoke",
+        "Cabut kunci ini? Aplikasi yang memakainya langsung ditolak, dan kunci ini tidak dapat dipakai lagi.",
+        "Revoke this key? The application using it is refused at once, and the key can never be used again.",
+    ),
+    ("apikeys_new_key", "Buat kunci baru", "Create a new key"),
+    ("apikeys_create_key", "Buat kunci", "Create key"),
+    (
+        "apikeys_scope_submit",
+        "Mengajukan dokumen melalui alur layanan, memperbaiki dan menariknya",
+        "Submit documents along their service's route, resubmit and withdraw them",
+    ),
+    (
+        "apikeys_scope_submit_direct",
+        "Mengajukan dokumen langsung ke penandatangan",
+        "Submit documents straight to the signing official",
+    ),
+    (
+        "apikeys_scope_read",
+        "Membaca daftar, status, riwayat, PDF bertanda tangan dan bukti log dokumennya",
+        "Read its documents' list, status, history, signed PDF and log receipt",
+    ),
+    ("apikeys_scope_verify", "Memverifikasi PDF", "Verify PDFs"),
+    (
+        "apikeys_direct_warning",
+        "Perhatian: dokumen yang diajukan dengan documents:submit-direct langsung menunggu penandatangan tanpa paraf verifikator. Berikan cakupan ini hanya bila aplikasi itu sendiri sudah memeriksa dan menyetujui dokumennya.",
+        "Warning: a document submitted with documents:submit-direct goes straight to the signing official and skips paraf. Grant this scope only when the application itself has already checked and approved its documents.",
+    ),
+    ("apikeys_key_title", "Kunci API baru", "New API key"),
+    (
+        "apikeys_key_once",
+        "Salin kunci ini sekarang dan serahkan kepada pengelola aplikasi melalui saluran yang aman. Kunci ini tidak dapat ditampilkan lagi: Sahih hanya menyimpan sidiknya. Bila hilang, cabut kunci ini dan buat yang baru.",
+        "Copy this key now and hand it to the application's maintainers over a safe channel. It cannot be shown again: Sahih keeps only its hash. If it is lost, revoke it and create a new one.",
+    ),
+    ("apikeys_key_token", "Kunci", "Key"),
+    (
+        "apikeys_key_usage",
+        "Aplikasi mengirimkannya pada setiap permintaan sebagai header:",
+        "The application sends it with every request as the header:",
+    ),
+    (
+        "apikeys_back",
+        "Kembali ke aplikasi dan kunci API",
+        "Back to applications and API keys",
+    ),
+    (
+        "apikeys_registered",
+        "Aplikasi didaftarkan.",
+        "Application registered.",
+    ),
+    (
+        "apikeys_webhook_saved",
+        "URL webhook disimpan.",
+        "Webhook URL saved.",
+    ),
+    (
+        "apikeys_webhook_cleared",
+        "URL webhook dihapus.",
+        "Webhook URL cleared.",
+    ),
+    ("apikeys_key_revoked", "Kunci dicabut.", "Key revoked."),
+    (
+        "E_BAD_WEBHOOK_URL",
+        "URL webhook belum benar: tulis alamat lengkap yang diawali http:// atau https://, tanpa spasi, paling banyak 500 karakter.",
+        "The webhook URL is not right: write a full address starting with http:// or https://, without spaces, at most 500 characters.",
+    ),
+    (
+        "E_BAD_SCOPE",
+        "Pilih sedikitnya satu cakupan dari daftar untuk kunci ini.",
+        "Choose at least one of the scopes listed for the key.",
+    ),
+    (
+        "E_APPLICATION_CODE_TAKEN",
+        "Kode aplikasi itu sudah dipakai: pilih kode lain.",
+        "That application code is taken: choose another.",
+    ),
+];
