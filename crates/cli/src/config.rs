@@ -48,6 +48,14 @@ pub struct ServeArgs {
     /// Sender of notification e-mails, e.g. "Sahih <noreply@kota.go.id>" (with --smtp-url).
     #[arg(long, env = "SAHIH_MAIL_FROM")]
     mail_from: Option<String>,
+    /// The integration API's sustained request rate per key, requests per minute (default
+    /// 120); the file's `[api] requests_per_minute`.
+    #[arg(long, env = "SAHIH_API_REQUESTS_PER_MINUTE")]
+    api_requests_per_minute: Option<u32>,
+    /// The integration API's burst per key: requests taken at once after a quiet spell
+    /// (default 60); the file's `[api] burst`.
+    #[arg(long, env = "SAHIH_API_BURST")]
+    api_burst: Option<u32>,
 }
 
 /// The file form of the configuration; every key is optional.
@@ -69,6 +77,15 @@ struct FileConfig {
     public_url: Option<String>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
+    api: Option<ApiFileConfig>,
+}
+
+/// The file's `[api]` table: the integration API's request rate per key.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApiFileConfig {
+    requests_per_minute: Option<u32>,
+    burst: Option<u32>,
 }
 
 /// The validated configuration.
@@ -94,6 +111,28 @@ pub struct Config {
     pub deadlines: sahih_web::app::DeadlineSettings,
     /// The SMTP relay and sender of notification e-mails; none: notices in the app only.
     pub mail: Option<sahih_web::mail::MailSettings>,
+    /// The integration API's request rate per key (per node).
+    pub api_rate: sahih_web::rate_limit::RateSettings,
+}
+
+/// The API's rate from `[api] requests_per_minute` and `burst` (defaults 120 and 60), each at
+/// least 1.
+fn api_rate(
+    per_minute: Option<u32>,
+    burst: Option<u32>,
+) -> anyhow::Result<sahih_web::rate_limit::RateSettings> {
+    let default = sahih_web::rate_limit::RateSettings::default();
+    let rate = sahih_web::rate_limit::RateSettings {
+        per_minute: per_minute.unwrap_or(default.per_minute),
+        burst: burst.unwrap_or(default.burst),
+    };
+    if rate.per_minute < 1 {
+        bail!("api.requests_per_minute must be at least 1, not 0");
+    }
+    if rate.burst < 1 {
+        bail!("api.burst must be at least 1, not 0");
+    }
+    Ok(rate)
 }
 
 /// The mail settings from `smtp_url` and `mail_from` (empty counts as unset): both or neither.
@@ -152,6 +191,12 @@ impl Config {
             args.escalate_after_days.or(file.escalate_after_days),
             args.holidays.or(file.holidays),
         )?;
+        let file_api = file.api.unwrap_or_default();
+        let api_rate = api_rate(
+            args.api_requests_per_minute
+                .or(file_api.requests_per_minute),
+            args.api_burst.or(file_api.burst),
+        )?;
         let upload_limit_mb = file.upload_limit_mb.unwrap_or(20);
         if !(1..=1024).contains(&upload_limit_mb) {
             bail!("upload_limit_mb must be between 1 and 1024, not {upload_limit_mb}");
@@ -175,6 +220,7 @@ impl Config {
             public_url,
             deadlines,
             mail,
+            api_rate,
         })
     }
 }
@@ -252,12 +298,12 @@ pub fn build_app(cfg: &Config) -> anyhow::Result<App> {
     // Sequence what an earlier run left pending, and refuse a key file that is not the key
     // that signed this database's log (E_LOG_KEY_MISMATCH) before serving anything.
     store.log_sequence_all(&config.log_key, sahih_store::log::SEQUENCER_BATCH)?;
-    Ok(
-        App::new(store, config).with_notify_settings(sahih_web::app::NotifySettings {
+    Ok(App::new(store, config)
+        .with_notify_settings(sahih_web::app::NotifySettings {
             mail: cfg.mail.is_some(),
             public_url: cfg.public_url.clone(),
-        }),
-    )
+        })
+        .with_api_rate(cfg.api_rate))
 }
 
 pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -364,4 +410,78 @@ fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SAHIH_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve(toml: &str, args: ServeArgs) -> anyhow::Result<Config> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("sahih.toml");
+        std::fs::write(&file, toml).expect("config");
+        Config::resolve(ServeArgs {
+            config: Some(file),
+            ..args
+        })
+    }
+
+    #[test]
+    fn the_api_rate_comes_from_the_file_then_the_flags_and_reaches_the_app() {
+        let defaults = resolve("", ServeArgs::default()).expect("config");
+        assert_eq!(
+            defaults.api_rate,
+            sahih_web::rate_limit::RateSettings::default()
+        );
+        let cfg = resolve(
+            "[api]\nrequests_per_minute = 30\nburst = 5\n",
+            ServeArgs {
+                api_burst: Some(7),
+                ..ServeArgs::default()
+            },
+        )
+        .expect("config");
+        assert_eq!(
+            (cfg.api_rate.per_minute, cfg.api_rate.burst),
+            (30, 7),
+            "the flag (or SAHIH_API_BURST) overrides the file"
+        );
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cfg = Config {
+            data: dir.path().join("data"),
+            database: format!("sqlite://{}", dir.path().join("sahih.db").display()),
+            certs: dir.path().join("certs"),
+            demo: false,
+            ..cfg
+        };
+        let app = build_app(&cfg).expect("app");
+        assert_eq!(app.api_limiter().settings(), cfg.api_rate);
+    }
+
+    #[test]
+    fn an_api_rate_below_one_or_an_unknown_key_is_refused_with_its_name() {
+        for (toml, args, says) in [
+            (
+                "[api]\nburst = 0\n",
+                ServeArgs::default(),
+                "api.burst must be at least 1",
+            ),
+            (
+                "",
+                ServeArgs {
+                    api_requests_per_minute: Some(0),
+                    ..ServeArgs::default()
+                },
+                "api.requests_per_minute must be at least 1",
+            ),
+            (
+                "[api]\nrate = 10\n",
+                ServeArgs::default(),
+                "unknown field `rate`",
+            ),
+        ] {
+            let err = resolve(toml, args).expect_err(toml);
+            assert!(format!("{err:#}").contains(says), "{toml}: {err:#}");
+        }
+    }
 }
