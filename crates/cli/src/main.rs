@@ -4,6 +4,7 @@
 //! Exit status 0 on success; non-zero with a one-line reason on stderr otherwise.
 #![forbid(unsafe_code)]
 
+mod apikey;
 mod config;
 mod demo;
 mod log;
@@ -66,6 +67,14 @@ enum Command {
         #[command(subcommand)]
         command: services::ServicesCommand,
     },
+    /// API keys of agency applications for the integration API: create (the token alone on
+    /// stdout, shown once), list, revoke, set a webhook (exit 0 done; 1 refused, E_BAD_SCOPE,
+    /// E_NOT_FOUND, E_NOT_YOUR_AGENCY, E_NAME_REQUIRED included; 2 the database could not be
+    /// read or written; 3 a usage mistake).
+    Apikey {
+        #[command(subcommand)]
+        command: apikey::ApikeyCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -102,6 +111,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => return verify::run(args),
         Command::Log { command } => return log::run(command),
         Command::Services { command } => return services::run(command),
+        Command::Apikey { command } => return apikey::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
