@@ -548,7 +548,7 @@ pub(super) async fn signed_pdf(
     tag = "documents",
     params(("id" = String, Path, description = "The document's public id.")),
     responses(
-        (status = 200, description = "The receipt (`sahih-receipt/1`), verifiable offline with `sahih log verify-receipt`.", body = super::openapi::ReceiptSchema),
+        (status = 200, description = "The receipt (`sahih-log-receipt/1`), verifiable offline with `sahih log verify-receipt`.", body = super::openapi::ReceiptSchema),
         (status = 401, description = "No key, or not a valid one.", body = Problem, content_type = PROBLEM_JSON),
         (status = 403, description = "The key lacks `documents:read`.", body = Problem, content_type = PROBLEM_JSON),
         (status = 404, description = "No such document of this application.", body = Problem, content_type = PROBLEM_JSON),

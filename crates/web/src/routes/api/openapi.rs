@@ -104,7 +104,7 @@ pub struct Report {
     notes: Vec<String>,
 }
 
-/// A transparency-log receipt (`sahih-receipt/1`, docs/transparency-log.md).
+/// A transparency-log receipt (`sahih-log-receipt/1`, docs/transparency-log.md).
 #[derive(ToSchema)]
 #[schema(as = Receipt)]
 #[allow(dead_code)]
