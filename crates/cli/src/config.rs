@@ -327,6 +327,9 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         ),
         None => None,
     };
+    // Webhooks of the agency applications: signed status changes, retried with backoff.
+    let _webhooks =
+        sahih_web::app::WebhookWorker::spawn(&app).context("starting the webhook worker")?;
     let verifier_key = app.log_verifier_key();
     let state = actix_web::web::Data::new(AppState {
         app,

@@ -11,6 +11,7 @@ pub mod log;
 pub mod notify;
 pub mod routing;
 pub mod verification;
+pub mod webhooks;
 
 /// An interface language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +76,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(disposition::STRINGS.iter())
         .chain(notify::STRINGS.iter())
         .chain(routing::STRINGS.iter())
+        .chain(webhooks::STRINGS.iter())
 }
 
 /// (key, Bahasa Indonesia, English).

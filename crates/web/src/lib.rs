@@ -29,6 +29,7 @@ pub mod session;
 mod test_support;
 mod upload;
 pub mod views;
+pub mod webhook;
 
 pub use app::{App, AppConfig};
 pub use error::{AppError, ErrorInfo};

@@ -237,7 +237,8 @@ impl App {
             code,
             name,
             password_hash: super::hash_password(&password)?,
-            webhook_secret: format!("whsec_{}", random_hex(24)?),
+            webhook_secret: crate::webhook::new_secret()
+                .map_err(|e| AppError::Internal(e.to_string()))?,
         })?;
         self.store.api_application(user)?.ok_or(AppError::NotFound)
     }

@@ -32,6 +32,7 @@ mod read;
 mod routing;
 mod services_admin;
 mod verification;
+mod webhooks;
 
 use cache::VerificationCache;
 pub use dashboard::{
@@ -53,6 +54,10 @@ pub use officers_admin::{MAX_POSITION_CHARS, NewOfficer, OfficerSettings};
 pub use routing::{Offered, PendingStep};
 pub use services_admin::{Accepted, AdminAction, Refusal, new_service_skeleton};
 pub use verification::{Checked, VERIFICATION_CODE_BYTES, is_verification_code};
+pub use webhooks::{
+    ATTEMPT_TIMEOUT, CONNECT_TIMEOUT, DeliveryRound, WEBHOOK_LOG_ROWS, WEBHOOK_TICK, WebhookClient,
+    WebhookWorker,
+};
 
 /// Settings the application services need.
 #[derive(Debug, Clone)]
@@ -132,6 +137,8 @@ pub struct App {
     verification_cache: std::sync::Arc<VerificationCache>,
     notifier: std::sync::Arc<notify::Notifier>,
     api_limiter: std::sync::Arc<crate::rate_limit::RateLimiter>,
+    /// Wakes the webhook worker (`webhooks::WebhookWorker`) after a commit.
+    webhooks: std::sync::Arc<sahih_store::Wakeup>,
 }
 
 /// Minimum password length, characters (NIST SP 800-63B §3.1.1.2 asks for at least 8).
@@ -203,6 +210,7 @@ impl App {
             api_limiter: std::sync::Arc::new(crate::rate_limit::RateLimiter::new(
                 crate::rate_limit::RateSettings::default(),
             )),
+            webhooks: std::sync::Arc::default(),
         }
     }
 

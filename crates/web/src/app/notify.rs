@@ -403,7 +403,8 @@ impl App {
     }
 
     /// [`App::notify_transition`] for document `id` after `transition` was committed: the
-    /// document is loaded again (its new state), and the officers it now waits for are told.
+    /// document is loaded again (its new state), and the officers it now waits for are told;
+    /// the webhook worker is woken to deliver the change.
     ///
     /// Errors: the document or its service could not be loaded (nothing was notified).
     pub(crate) fn notify_committed(
@@ -411,6 +412,7 @@ impl App {
         id: DocumentId,
         transition: &Transition,
     ) -> Result<(), AppError> {
+        self.wake_webhooks();
         let doc = self.store.document(id)?.ok_or(AppError::NotFound)?;
         let next = self.awaited_officers(&doc)?;
         self.notify_transition(&doc, transition, &next)?;

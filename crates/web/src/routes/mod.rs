@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod admin_api;
 mod admin_officers;
+mod admin_webhooks;
 mod api;
 mod citizen;
 mod dashboard;
@@ -66,6 +67,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
             .configure(admin::configure)
             .configure(admin_api::configure)
             .configure(admin_officers::configure)
+            .configure(admin_webhooks::configure)
             .configure(citizen::configure)
             .configure(officer::configure)
             .configure(dashboard::configure)
