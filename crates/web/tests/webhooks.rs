@@ -10,7 +10,7 @@ mod common;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 use actix_web::test as http;
 use actix_web::{App as ActixApp, web};
@@ -45,14 +45,14 @@ impl Received {
 /// after them; records every request.
 struct Receiver {
     url: String,
-    received: Arc<Mutex<Vec<Received>>>,
+    received: Arc<(Mutex<Vec<Received>>, Condvar)>,
 }
 
 impl Receiver {
     fn start(statuses: Vec<u16>) -> Receiver {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
-        let received = Arc::new(Mutex::new(Vec::new()));
+        let received = Arc::new((Mutex::new(Vec::new()), Condvar::new()));
         let log = received.clone();
         // Left running (blocked in accept) until the test process ends.
         std::thread::spawn(move || {
@@ -61,7 +61,8 @@ impl Receiver {
                 let Some(request) = read_request(&mut stream) else {
                     continue;
                 };
-                log.lock().expect("log").push(request);
+                log.0.lock().expect("log").push(request);
+                log.1.notify_all();
                 let status = statuses.get(n).copied().unwrap_or(200);
                 let body = if status == 200 { "" } else { "boom" };
                 let _ = write!(
@@ -75,7 +76,17 @@ impl Receiver {
     }
 
     fn received(&self) -> Vec<Received> {
-        self.received.lock().expect("log").clone()
+        self.received.0.lock().expect("log").clone()
+    }
+
+    /// What was received once `n` requests were, or when `patience` ran out first.
+    fn wait_for(&self, n: usize, patience: std::time::Duration) -> Vec<Received> {
+        let (log, arrived) = &*self.received;
+        let guard = log.lock().expect("log");
+        let (guard, _) = arrived
+            .wait_timeout_while(guard, patience, |got| got.len() < n)
+            .expect("log");
+        guard.clone()
     }
 }
 
@@ -536,4 +547,26 @@ fn a_dead_url_keeps_the_delivery_with_its_error_until_it_is_given_up() {
         (0, 0),
         "given up: not tried again"
     );
+}
+
+#[test]
+fn the_worker_of_sahih_serve_delivers_a_submission_and_stops_when_dropped() {
+    let inst = common::instance();
+    let app = inst.app.clone();
+    let receiver = Receiver::start(Vec::new());
+    let caller = application(&app, "portal-perizinan", &receiver.url);
+    let worker = sahih_web::app::WebhookWorker::spawn(&app).expect("worker");
+    let doc = submit(&app, &caller, "Warung Sari");
+    // Woken by the commit (or, at the latest, by its 5-second tick): waits on the listener,
+    // not on a clock.
+    let got = receiver.wait_for(1, std::time::Duration::from_secs(60));
+    drop(worker);
+    assert_eq!(got.len(), 1, "the submission was delivered");
+    assert_eq!(got[0].json()["data"]["id"], doc.public_id.as_str());
+    assert_eq!(got[0].json()["data"]["event"], "submitted");
+    let now: i64 = got[0]
+        .header("webhook-timestamp")
+        .parse()
+        .expect("timestamp");
+    assert_signed(&got[0], &caller, now);
 }
