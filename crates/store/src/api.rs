@@ -110,7 +110,7 @@ pub enum Submitted {
 /// Filters of an application's document list.
 #[derive(Debug, Clone, Default)]
 pub struct DocumentFilter {
-    /// Only documents in this state (`DocumentState::as_code`).
+    /// Only documents in this state (`DocumentState::as_code`), or `in_review` for any step.
     pub state: Option<String>,
     /// Only documents of the service with this code.
     pub service: Option<String>,
@@ -518,8 +518,10 @@ impl Store {
             .limit(filter.limit.clamp(1, 100))
             .select(crate::documents::DOCUMENT_COLUMNS)
             .into_boxed();
-        if let Some(state) = &filter.state {
-            query = query.filter(documents::state.eq(state.clone()));
+        match filter.state.as_deref() {
+            Some("in_review") => query = query.filter(documents::state.like("in_review:%")),
+            Some(state) => query = query.filter(documents::state.eq(state.to_owned())),
+            None => {}
         }
         if let Some(code) = &filter.service {
             let ids = services::table

@@ -78,6 +78,9 @@ pub enum AppError {
     /// `E_API_KEY_INVALID`, `E_API_KEY_REVOKED`).
     #[error("{}", unauthorized_reason(.0))]
     Unauthorized(&'static str),
+    /// The API key does not allow the operation: it lacks the scope named.
+    #[error("this key does not allow this operation: it lacks the scope {0}")]
+    ScopeMissing(&'static str),
     /// An API key past its request rate: try again after `retry_after` seconds.
     #[error("too many requests with this key; try again in {retry_after} s")]
     RateLimited {
@@ -100,6 +103,7 @@ impl AppError {
             AppError::VerificationExpired => "E_VERIFICATION_EXPIRED",
             AppError::Forbidden(code) | AppError::Unauthorized(code) => code,
             AppError::RateLimited { .. } => "E_RATE_LIMITED",
+            AppError::ScopeMissing(_) => "E_SCOPE_MISSING",
             AppError::BadInput { code, .. } | AppError::Refused { code, .. } => code,
             AppError::TooLarge { .. } => "E_UPLOAD_TOO_LARGE",
             AppError::Busy => "E_BUSY",
@@ -145,7 +149,9 @@ impl ResponseError for AppError {
             AppError::LoginRequired => StatusCode::SEE_OTHER,
             AppError::BadLogin | AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Csrf | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Csrf | AppError::Forbidden(_) | AppError::ScopeMissing(_) => {
+                StatusCode::FORBIDDEN
+            }
             AppError::NotFound | AppError::VerificationExpired => StatusCode::NOT_FOUND,
             AppError::BadInput { .. } | AppError::Form(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,

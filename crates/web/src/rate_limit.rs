@@ -83,8 +83,9 @@ impl RateLimiter {
             bucket.tokens -= 1.0;
             Ok(())
         } else {
+            // Rounded up: a client that waits this long is taken.
             let wait = Duration::from_secs_f64((1.0 - bucket.tokens) / rate);
-            Err(wait.as_secs().max(1))
+            Err(wait.as_secs_f64().ceil().max(1.0) as u64)
         }
     }
 }

@@ -227,7 +227,25 @@ async fn an_application_submits_once_per_key_and_follows_its_document_to_the_sig
     )
     .await;
     assert_eq!(refused.status(), 403);
-    assert_eq!(json(refused).await["code"], "E_SCOPE_MISSING");
+    let refused = json(refused).await;
+    assert_eq!(refused["code"], "E_SCOPE_MISSING");
+    assert!(
+        refused["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("documents:submit-direct")),
+        "the problem names the missing scope: {refused}"
+    );
+    // A misspelt form field is refused rather than dropped.
+    let typo = sku_metadata("template", "Warung").replacen("\"nama_usaha\"", "\"nama_usah\"", 1);
+    let res = test::call_service(
+        &svc,
+        submit_request(&token, None, multipart(&typo, &pdf)).to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), 400);
+    let res = json(res).await;
+    assert_eq!(res["code"], "E_FORM_FIELD_UNKNOWN");
+    assert_eq!(res["type"], "/api/v1/docs#E_FORM_FIELD_UNKNOWN");
     // …and with it, the document waits at the signer at once.
     let direct_key = app
         .create_api_key(
@@ -243,6 +261,21 @@ async fn an_application_submits_once_per_key_and_follows_its_document_to_the_sig
     .await;
     assert_eq!(res.status(), 201);
     assert_eq!(json(res).await["state"], "approved");
+    // `in_review` lists documents at any paraf step: none now (one signed, one approved).
+    let page =
+        json(test::call_service(&svc, get("/api/v1/documents?state=in_review".into())).await).await;
+    assert_eq!(
+        page["documents"].as_array().map(Vec::len),
+        Some(0),
+        "{page}"
+    );
+    let page =
+        json(test::call_service(&svc, get("/api/v1/documents?state=approved".into())).await).await;
+    assert_eq!(
+        page["documents"].as_array().map(Vec::len),
+        Some(1),
+        "{page}"
+    );
 }
 
 #[actix_web::test]

@@ -8,7 +8,7 @@ use sahih_store::{
     ApiApplication, ApiKey, Document, DocumentFilter, Idempotency, NewApiApplication, NewApiKey,
     NewDocument, Submitted, User,
 };
-use sahih_workflow::{AgencyId, Role, UserId, submit, submit_direct, validate_form};
+use sahih_workflow::{AgencyId, UserId, submit, submit_direct, validate_form};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
@@ -85,7 +85,7 @@ impl ApiCaller {
         if self.key.scopes.iter().any(|s| s == scope.as_str()) {
             Ok(())
         } else {
-            Err(AppError::Forbidden("E_SCOPE_MISSING"))
+            Err(AppError::ScopeMissing(scope.as_str()))
         }
     }
 }
@@ -207,6 +207,31 @@ fn checked_code(code: &str) -> Result<String, AppError> {
     }
 }
 
+/// Refuses form values for fields the service does not have: over the API a misspelt field
+/// name would otherwise lose its value without a word. Errors: `E_FORM_FIELD_UNKNOWN`.
+fn check_known_fields(
+    fields: &[sahih_workflow::FormField],
+    values: &std::collections::BTreeMap<String, String>,
+) -> Result<(), AppError> {
+    match values
+        .keys()
+        .find(|k| !fields.iter().any(|f| &f.name == *k))
+    {
+        Some(unknown) => Err(AppError::bad_input(
+            "E_FORM_FIELD_UNKNOWN",
+            format!(
+                "the service has no form field {unknown:?}; its fields: {}",
+                fields
+                    .iter()
+                    .map(|f| f.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The prefix of every application's applicant login (`app.<code>`); citizens cannot register it.
 pub const APPLICATION_LOGIN_PREFIX: &str = "app.";
 
@@ -316,18 +341,21 @@ impl App {
         if submission.direct {
             caller.require(Scope::SubmitDirect)?;
         }
-        let service = self.service(&submission.service)?;
-        if service.agency_id != caller.application.agency {
-            return Err(AppError::Forbidden("E_NOT_YOUR_AGENCY"));
-        }
-        let form = validate_form(&service.form, |name| submission.form.get(name).cloned())?;
         let idem = idempotency.map(|key| Idempotency {
             key: key.to_owned(),
             request_sha256: submission.request_sha256(),
         });
+        // A retry finds what the first request made, whatever changed since (the service's
+        // form, say).
         if let Some(found) = self.replayed(caller, idem.as_ref())? {
             return Ok((found, true));
         }
+        let service = self.service(&submission.service)?;
+        if service.agency_id != caller.application.agency {
+            return Err(AppError::Forbidden("E_NOT_YOUR_AGENCY"));
+        }
+        check_known_fields(&service.form, &submission.form)?;
+        let form = validate_form(&service.form, |name| submission.form.get(name).cloned())?;
         let attachment = self.store_upload(&submission.upload)?;
         let transition = if submission.direct {
             submit_direct()
@@ -376,7 +404,7 @@ impl App {
         idempotency: Option<&str>,
     ) -> Result<(Document, bool), AppError> {
         caller.require(Scope::Submit)?;
-        self.api_document_for_write(caller, public_id)?;
+        let doc = self.api_document_for_write(caller, public_id)?;
         let idem = idempotency.map(|key| Idempotency {
             key: key.to_owned(),
             request_sha256: resubmission.request_sha256(public_id),
@@ -384,6 +412,11 @@ impl App {
         if let Some(found) = self.replayed(caller, idem.as_ref())? {
             return Ok((found, true));
         }
+        let service = self
+            .store
+            .service(doc.service_id)?
+            .ok_or(AppError::NotFound)?;
+        check_known_fields(&service.form, &resubmission.form)?;
         let decided = self.decide_on(
             &caller.user,
             public_id,
@@ -464,13 +497,6 @@ impl App {
         Ok(self
             .store
             .documents_of_applicant_page(caller.user.id, filter)?)
-    }
-
-    /// Whether `user` is an application's applicant account (never a person).
-    pub fn is_application(&self, user: &User) -> bool {
-        user.role == Role::Citizen
-            && user.agency_id.is_some()
-            && user.login.starts_with(APPLICATION_LOGIN_PREFIX)
     }
 }
 

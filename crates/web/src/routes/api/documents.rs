@@ -160,7 +160,7 @@ pub struct DocumentStatus {
 pub struct DocumentPage {
     /// The documents, newest first.
     pub documents: Vec<DocumentStatus>,
-    /// Pass as `cursor` for the next page; absent on the last page.
+    /// Pass as `cursor` for the next page; `null` on the last page.
     pub next_cursor: Option<String>,
 }
 
@@ -169,7 +169,8 @@ pub struct DocumentPage {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
-    /// Only documents in this state (e.g. `signed`).
+    /// Only documents in this state (a state code, e.g. `signed` or `in_review:1`), or
+    /// `in_review` for documents at any paraf step.
     state: Option<String>,
     /// Only documents of this service (its code).
     service: Option<String>,
@@ -436,8 +437,10 @@ pub(super) async fn list(
 /// The list filter of a query. Errors: `E_BAD_QUERY`.
 fn filter_of(q: ListQuery) -> Result<DocumentFilter, AppError> {
     let bad = |m: &str| AppError::bad_input("E_BAD_QUERY", m.to_owned());
-    if let Some(s) = &q.state {
-        DocumentState::from_code(s).map_err(|_| bad("state: not a state code"))?;
+    if let Some(s) = q.state.as_deref().filter(|s| *s != "in_review") {
+        DocumentState::from_code(s).map_err(|_| {
+            bad("state: a state code (submitted, in_review, in_review:N, returned, approved, signed, rejected, withdrawn)")
+        })?;
     }
     let updated_since = q
         .updated_since
@@ -513,7 +516,8 @@ pub(super) async fn status(
         (status = 200, description = "The signed PDF.", body = Vec<u8>, content_type = "application/pdf"),
         (status = 401, description = "No key, or not a valid one.", body = Problem, content_type = PROBLEM_JSON),
         (status = 403, description = "The key lacks `documents:read`.", body = Problem, content_type = PROBLEM_JSON),
-        (status = 404, description = "No such document, or not signed yet (`E_NOT_SIGNED`).", body = Problem, content_type = PROBLEM_JSON),
+        (status = 404, description = "No such document of this application.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 409, description = "Not signed yet (`E_NOT_SIGNED`).", body = Problem, content_type = PROBLEM_JSON),
         (status = 429, description = "Too many requests.", body = Problem, content_type = PROBLEM_JSON),
     ),
     security(("api_key" = ["documents:read"])),

@@ -143,7 +143,7 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
     (
         "E_SCOPE_MISSING",
         403,
-        "The key does not allow this operation; ask for a key with the scope.",
+        "The key does not allow this operation (the detail names the scope); ask for a key with it.",
     ),
     (
         "E_NOT_YOUR_AGENCY",
@@ -156,6 +156,16 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
         "No such endpoint, service, or document of this application.",
     ),
     (
+        "E_METHOD_NOT_ALLOWED",
+        405,
+        "The endpoint does not answer this method; the `Allow` header lists those it does.",
+    ),
+    (
+        "E_UPLOAD_TIMEOUT",
+        408,
+        "The request body did not arrive within 120 seconds.",
+    ),
+    (
         "E_NOT_SIGNED",
         409,
         "The document is not signed yet; wait for its `signed` webhook.",
@@ -163,8 +173,7 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
     (
         "E_TRANSITION_NOT_ALLOWED",
         409,
-        "The document's state does not allow this (e.g. withdrawing after a paraf, \
-         resubmitting what was not returned).",
+        "The document's state does not allow this (e.g. withdrawing after a paraf, resubmitting what was not returned).",
     ),
     (
         "E_DOCUMENT_CLOSED",
@@ -177,9 +186,14 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
         "The document changed meanwhile (an officer acted); read it again.",
     ),
     (
+        "E_BAD_INPUT",
+        400,
+        "The request body is malformed (e.g. a broken multipart body, a repeated `berkas`).",
+    ),
+    (
         "E_METADATA_MISSING",
         400,
-        "Send the field `metadata` with the submission's JSON.",
+        "Send the field `metadata` with the request's JSON.",
     ),
     (
         "E_METADATA_INVALID",
@@ -195,6 +209,21 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
         "E_FORM_FIELD_REQUIRED",
         400,
         "A required form value of the service is missing.",
+    ),
+    (
+        "E_FORM_FIELD_TOO_LONG",
+        400,
+        "A form value is longer than its field allows.",
+    ),
+    (
+        "E_FORM_FIELD_INVALID",
+        400,
+        "A form value does not fit its field (a number, a date YYYY-MM-DD, one of the choices).",
+    ),
+    (
+        "E_FORM_FIELD_UNKNOWN",
+        400,
+        "The service has no form field of that name (the detail lists its fields).",
     ),
     ("E_BAD_QUERY", 400, "A list filter is malformed."),
     (
@@ -218,21 +247,50 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
         "Submit as multipart/form-data; verify as application/pdf or multipart/form-data.",
     ),
     ("E_NOT_PDF", 422, "The file is not a PDF."),
-    ("E_PDF_ENCRYPTED", 422, "Encrypted PDFs are not signed."),
+    (
+        "E_PDF_ENCRYPTED",
+        422,
+        "Encrypted PDFs are not signed (and not validated when the encryption cannot be read).",
+    ),
+    (
+        "E_PDF_BROKEN_XREF",
+        422,
+        "The cross-reference data cannot be read as written; save the PDF again with a standard tool.",
+    ),
+    (
+        "E_PDF_STRUCTURE",
+        422,
+        "The catalog or page tree is unusable.",
+    ),
+    (
+        "E_PDF_TOO_LARGE",
+        422,
+        "Too large or too many revisions to process.",
+    ),
+    (
+        "E_PDF_CERTIFIED_NO_CHANGES",
+        422,
+        "The PDF is certified with no changes allowed: it cannot be signed again.",
+    ),
+    (
+        "E_PDF_FIELDS_LOCKED",
+        422,
+        "A signature of the PDF locks the form fields a new signature would change.",
+    ),
     (
         "E_RATE_LIMITED",
         429,
         "Too many requests with this key; wait `Retry-After` seconds.",
     ),
     (
-        "E_BUSY",
-        503,
-        "The server is busy with other documents; retry after `Retry-After` seconds.",
-    ),
-    (
         "E_INTERNAL",
         500,
         "A fault of the service; retry later (an Idempotency-Key makes that safe).",
+    ),
+    (
+        "E_BUSY",
+        503,
+        "The server is busy with other documents; retry after `Retry-After` seconds.",
     ),
 ];
 
@@ -386,5 +444,51 @@ async fn docs_page() -> HttpResponse {
             ))
             .body(body),
         Err(e) => super::problem::respond(&crate::AppError::Internal(e.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_is_openapi_3_1_and_every_keyed_operation_says_what_401_means() {
+        let doc: serde_json::Value =
+            serde_json::from_str(&document_json()).expect("the document is JSON");
+        assert!(
+            doc["openapi"]
+                .as_str()
+                .is_some_and(|v| v.starts_with("3.1")),
+            "{}",
+            doc["openapi"]
+        );
+        let paths = doc["paths"].as_object().expect("paths");
+        assert!(paths.len() >= 6, "{:?}", paths.keys());
+        for (path, item) in paths {
+            assert!(path.starts_with("/api/v1/"), "{path}");
+            for (method, op) in item.as_object().expect("operations") {
+                let responses = op["responses"].as_object().expect("responses");
+                assert!(
+                    responses.contains_key("401") && responses.contains_key("429"),
+                    "{method} {path} documents 401 and 429"
+                );
+                assert!(
+                    op["security"].is_array(),
+                    "{method} {path} states its security"
+                );
+            }
+        }
+        assert!(doc["components"]["securitySchemes"]["api_key"]["scheme"] == "bearer");
+    }
+
+    #[test]
+    fn every_problem_type_names_a_code_listed_on_the_docs_page() {
+        let p = Problem::new(
+            actix_web::http::StatusCode::FORBIDDEN,
+            "E_SCOPE_MISSING",
+            "x",
+        );
+        let anchor = p.type_.strip_prefix("/api/v1/docs#").expect("docs anchor");
+        assert!(ERROR_CODES.iter().any(|(c, _, _)| *c == anchor));
     }
 }

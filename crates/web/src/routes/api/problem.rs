@@ -48,10 +48,18 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// A problem with `status`, `code` and `detail`.
+    /// A problem with `status`, `code` and `detail`. Its `type` is the code's entry on the
+    /// docs page, or `about:blank` (RFC 9457 §4.2.1) for a code the page does not list.
     pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Problem {
+        let listed = super::openapi::ERROR_CODES
+            .iter()
+            .any(|(c, _, _)| *c == code);
         Problem {
-            type_: format!("/api/v1/docs#{code}"),
+            type_: if listed {
+                format!("/api/v1/docs#{code}")
+            } else {
+                "about:blank".to_owned()
+            },
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
             detail: detail.into(),
@@ -73,11 +81,17 @@ impl Problem {
         } else {
             status
         };
-        let detail = if status.is_server_error() && !matches!(e, AppError::Busy) {
-            tracing::error!(error = %e, code = e.code(), "API request failed");
-            "a server error occurred; please try again".to_owned()
-        } else {
-            e.to_string()
+        let detail = match e {
+            _ if status.is_server_error() && !matches!(e, AppError::Busy) => {
+                tracing::error!(error = %e, code = e.code(), "API request failed");
+                "a server error occurred; please try again".to_owned()
+            }
+            // These say only their code: the docs page's sentence says more.
+            AppError::Forbidden(code) | AppError::Unauthorized(code) => super::openapi::ERROR_CODES
+                .iter()
+                .find(|(c, _, _)| c == code)
+                .map_or_else(|| e.to_string(), |(_, _, text)| (*text).to_owned()),
+            _ => e.to_string(),
         };
         let mut p = Problem::new(status, e.code(), detail);
         p.retry_after = match e {
