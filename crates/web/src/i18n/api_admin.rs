@@ -3,6 +3,7 @@
 /// (key, Bahasa Indonesia, English).
 pub const STRINGS: &[(&str, &str, &str)] = &[
     ("nav_api", "Aplikasi & kunci API", "Applications & API keys"),
+    ("nav_webhooks", "Log webhook", "Webhook log"),
     (
         "apikeys_title",
         "Aplikasi OPD dan kunci API",
