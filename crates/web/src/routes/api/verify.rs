@@ -43,6 +43,7 @@ fn unusable(e: &AppError) -> HttpResponse {
     ),
     responses(
         (status = 200, description = "The verification report, whatever its verdict.", body = super::openapi::Report),
+        (status = 400, description = "A multipart body without the file `berkas` (`E_UPLOAD_MISSING`), or a body that could not be read (`E_BAD_INPUT`).", body = Problem, content_type = PROBLEM_JSON),
         (status = 401, description = "A key was sent and is not valid.", body = Problem, content_type = PROBLEM_JSON),
         (status = 403, description = "The key lacks the `verify` scope.", body = Problem, content_type = PROBLEM_JSON),
         (status = 413, description = "Larger than the upload limit.", body = Problem, content_type = PROBLEM_JSON),
