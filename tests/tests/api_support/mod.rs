@@ -4,7 +4,7 @@
 //! the server's own database (the server picks the changes up as it would a colleague's).
 #![allow(dead_code)] // each test binary uses its own part
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use sahih_e2e::http::{Server, sahih_bin};
@@ -130,8 +130,8 @@ impl ApiServer {
     }
 }
 
-/// Gives every paraf (with the officers' key where a step signs its approval) and the
-/// signature of document `public_id`, whatever its service's route; its state after.
+/// Gives every paraf (with the officers' key where a step signs its approval), every
+/// acknowledgement and the signature of document `public_id`, whatever its service's route; its state after.
 pub fn sign_through(app: &App, public_id: &str) -> DocumentState {
     for _ in 0..20 {
         let doc = app
@@ -157,12 +157,19 @@ pub fn sign_through(app: &App, public_id: &str) -> DocumentState {
             .expect("db")
             .expect("officer");
         let passphrase = DEMO_KEY_PASSPHRASE.as_bytes();
-        if pending.step.action == StepAction::Sign {
-            app.sign(&officer, public_id, passphrase, None)
-                .expect("signature");
-        } else {
-            app.paraf(&officer, public_id, Some(passphrase), None)
-                .expect("paraf");
+        match pending.step.action {
+            StepAction::Sign => {
+                app.sign(&officer, public_id, passphrase, None)
+                    .expect("signature");
+            }
+            StepAction::Acknowledge => {
+                app.act(&officer, public_id, Action::Acknowledge, None, None)
+                    .expect("acknowledgement");
+            }
+            StepAction::Paraf => {
+                app.paraf(&officer, public_id, Some(passphrase), None)
+                    .expect("paraf");
+            }
         }
     }
     panic!("document {public_id} did not reach the end of its route");
@@ -212,12 +219,8 @@ pub fn repo_file(rel: &str) -> PathBuf {
     sahih_e2e::repo_dir().join(rel)
 }
 
-/// Whether `path` is an executable on PATH.
+/// Whether `program` is a file in a directory of PATH.
 pub fn on_path(program: &str) -> bool {
     std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|d| is_file(&d.join(program))))
-}
-
-fn is_file(p: &Path) -> bool {
-    p.is_file()
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()))
 }
