@@ -26,10 +26,15 @@ pub struct ApiServer {
 impl ApiServer {
     /// Starts `sahih serve` on a fresh data directory (demo data seeded).
     pub fn start() -> ApiServer {
+        ApiServer::start_with(&[])
+    }
+
+    /// [`ApiServer::start`] with further `sahih serve` flags.
+    pub fn start_with(extra: &[&str]) -> ApiServer {
         let tmp = tempfile::tempdir().expect("tempdir");
         let data = tmp.path().join("data");
         let certs = tmp.path().join("certs");
-        let server = Server::start(&data, &certs, &[]);
+        let server = Server::start(&data, &certs, extra);
         ApiServer {
             server,
             data,
