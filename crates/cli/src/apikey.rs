@@ -201,24 +201,10 @@ fn scopes_of(names: &[String]) -> Result<Vec<Scope>, AppError> {
     names.iter().map(|n| Scope::parse(n)).collect()
 }
 
-/// A webhook URL: http(s)://host…, at most 2,000 characters, no spaces. Errors: `E_BAD_INPUT`.
+/// A webhook URL, by the admin page's rules ([`sahih_web::app::api_admin::checked_webhook_url`]).
+/// Errors: `E_BAD_WEBHOOK_URL`.
 fn checked_webhook(url: &str) -> Result<String, Outcome> {
-    let url = url.trim();
-    let host = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .and_then(|rest| rest.split(['/', '?', '#']).next())
-        .unwrap_or_default();
-    if host.is_empty()
-        || url.len() > 2000
-        || url.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
-        return Err(Outcome::Refused(
-            format!("webhook URL {url:?}: give https://host/path (or http:// for a local test)"),
-            "E_BAD_INPUT",
-        ));
-    }
-    Ok(url.to_owned())
+    Ok(sahih_web::app::api_admin::checked_webhook_url(url)?)
 }
 
 /// The agency with this code (as written, or in capitals). Errors: `E_NOT_FOUND`.

@@ -355,7 +355,7 @@ fn a_webhook_is_set_with_its_secret_and_cleared() {
 
     assert_refused(
         &inst.apikey(&["webhook", "--application", "e-sppd", "--url", "ftp://x"]),
-        "E_BAD_INPUT",
+        "E_BAD_WEBHOOK_URL",
     );
     assert_eq!(after(&app), None, "a bad URL changes nothing");
     assert_refused(

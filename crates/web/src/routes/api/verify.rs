@@ -48,6 +48,7 @@ fn unusable(e: &AppError) -> HttpResponse {
         (status = 403, description = "The key lacks the `verify` scope.", body = Problem, content_type = PROBLEM_JSON),
         (status = 413, description = "Larger than the upload limit.", body = Problem, content_type = PROBLEM_JSON),
         (status = 415, description = "Neither application/pdf nor multipart/form-data.", body = Problem, content_type = PROBLEM_JSON),
+        (status = 408, description = "The body did not arrive within 120 seconds (`E_UPLOAD_TIMEOUT`).", body = Problem, content_type = PROBLEM_JSON),
         (status = 422, description = "The file cannot be validated at all (`indication: UNUSABLE`).", body = Problem, content_type = PROBLEM_JSON),
         (status = 429, description = "Too many requests.", body = Problem, content_type = PROBLEM_JSON),
         (status = 503, description = "Busy; retry after `Retry-After` seconds.", body = Problem, content_type = PROBLEM_JSON),
