@@ -1428,8 +1428,11 @@ fn a_stalled_receiver_does_not_hold_up_another_agencys_webhooks() {
 /// time it is sent (docs/webhooks.md: "`webhook-timestamp`: when this attempt was made"). A
 /// round lasts as long as its slowest receivers (10 s per stalled one), so after 30 stalled
 /// deliveries the healthy receivers' requests arrive more than the 5-minute window old and
-/// are refused by the check the docs prescribe. Here a receiver answering in 2 s gets a second
-/// delivery stamped before its first was answered.
+/// are refused by the check the docs prescribe. The retry times are counted from the same stale
+/// time, so a failed attempt can be due again at once: on `sahih serve`, a failure logged at
+/// 17:43:15 was given `retry_at` 17:42:05 and tried again 23 ms later, spending the 12
+/// attempts meant to last 17 hours. Here a receiver answering in 2 s gets a second delivery
+/// stamped before its first was answered.
 #[test]
 #[ignore = "defect: webhook-timestamp is the round's start, not the attempt's (crates/web/src/app/webhooks.rs run passes one sahih_store::now() to delivery_round, which signs every attempt with it)"]
 fn each_webhook_attempt_is_stamped_when_it_is_made() {
