@@ -1059,13 +1059,11 @@ async fn the_openapi_document_declares_every_status_verify_answers() {
     );
 }
 
-/// Defect: a submission or resubmission is answered 503 `E_BUSY` (with `Retry-After`) when the
+/// Guard: a submission or resubmission is answered 503 `E_BUSY` (with `Retry-After`) when the
 /// PDF checks are full (measured on `sahih serve`: 40 concurrent 12 MB uploads, 28 answered
-/// 503) and 408 `E_UPLOAD_TIMEOUT` when the body is late (docs/api.md), but their OpenAPI
-/// operations declare neither, unlike the verify endpoint's 503: a client generated from the
-/// document does not expect them.
+/// 503) and 408 `E_UPLOAD_TIMEOUT` when the body is late (docs/api.md); their OpenAPI
+/// operations declare both, as the verify endpoint does (found missing while breaking).
 #[actix_web::test]
-#[ignore = "defect: POST /api/v1/documents and …/resubmit answer 503 E_BUSY and 408 E_UPLOAD_TIMEOUT but do not declare them (crates/web/src/routes/api/documents.rs #[utoipa::path] responses of submit and resubmit)"]
 async fn operations_taking_a_pdf_declare_busy_and_timeout() {
     let w = world();
     let svc = atest::init_service(
