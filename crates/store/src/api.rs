@@ -298,26 +298,33 @@ impl Store {
             .map(application))
     }
 
-    /// Sets (or, with `None`, clears) an application's webhook URL. New status changes are
-    /// delivered from now on: the cursor moves to the newest event, so setting a URL does not
-    /// replay the application's whole history.
+    /// Sets (or, with `None`, clears) an application's webhook URL. Setting a URL where none
+    /// was moves the cursor to the newest event, so the application's earlier history (and
+    /// what happened while it had no URL) is not sent; changing one URL for another keeps the
+    /// cursor, so changes committed but not yet queued go to the new URL.
     ///
     /// Errors: [`StoreError::NotFound`].
     pub fn set_api_webhook(&self, app: UserId, url: Option<&str>) -> Result<(), StoreError> {
         let mut conn = self.conn()?;
         conn.transaction(|c| {
-            let newest = crate::schema::events::table
-                .select(diesel::dsl::max(crate::schema::events::id))
-                .first::<Option<i64>>(c)?
-                .unwrap_or(0);
-            let changed = diesel::update(api_applications::table.find(app.0))
-                .set((
-                    api_applications::webhook_url.eq(url),
-                    api_applications::webhook_cursor.eq(newest),
-                ))
+            let had_url = api_applications::table
+                .find(app.0)
+                .select(api_applications::webhook_url)
+                .first::<Option<String>>(c)
+                .optional()?
+                .ok_or(StoreError::NotFound)?
+                .is_some();
+            diesel::update(api_applications::table.find(app.0))
+                .set(api_applications::webhook_url.eq(url))
                 .execute(c)?;
-            if changed == 0 {
-                return Err(StoreError::NotFound);
+            if !had_url && url.is_some() {
+                let newest = crate::schema::events::table
+                    .select(diesel::dsl::max(crate::schema::events::id))
+                    .first::<Option<i64>>(c)?
+                    .unwrap_or(0);
+                diesel::update(api_applications::table.find(app.0))
+                    .set(api_applications::webhook_cursor.eq(newest))
+                    .execute(c)?;
             }
             Ok(())
         })
@@ -371,12 +378,14 @@ impl Store {
             .collect())
     }
 
-    /// The key with `key_id`, the SHA-256 of its secret and its application, for
-    /// authentication; records the use (at most once a minute per key).
+    /// The key with `key_id` and its application, if `secret_matches` accepts the SHA-256 of
+    /// its secret (hex) as the one presented; records the use of a key so proven and not revoked
+    /// (at most once a minute per key). `None` for an unknown key or a wrong secret alike.
     pub fn api_key_for_auth(
         &self,
         key_id: &str,
-    ) -> Result<Option<(ApiKey, String, ApiApplication)>, StoreError> {
+        secret_matches: impl FnOnce(&str) -> bool,
+    ) -> Result<Option<(ApiKey, ApiApplication)>, StoreError> {
         let mut conn = self.conn()?;
         let at = now();
         let found = api_keys::table
@@ -388,6 +397,9 @@ impl Store {
         let Some((k, secret, a)) = found else {
             return Ok(None);
         };
+        if !secret_matches(&secret) {
+            return Ok(None);
+        }
         let k = key(k);
         if k.revoked_at.is_none()
             && k.last_used_at
@@ -397,7 +409,7 @@ impl Store {
                 .set(api_keys::last_used_at.eq(at))
                 .execute(&mut *conn)?;
         }
-        Ok(Some((k, secret, application(a))))
+        Ok(Some((k, application(a))))
     }
 
     /// Revokes a key of one of `agency`'s applications (any agency's with `None`): it stops
@@ -503,7 +515,8 @@ impl Store {
         }
     }
 
-    /// An applicant's documents, newest first, filtered, at most `filter.limit` (1–100).
+    /// An applicant's documents, newest first, filtered, at most `filter.limit` (1–101: a page
+    /// of up to 100 and one more, to tell whether there are more).
     ///
     /// Errors: [`StoreError::Db`]; [`StoreError::Corrupt`] for an unreadable row.
     pub fn documents_of_applicant_page(
@@ -515,7 +528,7 @@ impl Store {
         let mut query = documents::table
             .filter(documents::applicant_id.eq(applicant.0))
             .order(documents::id.desc())
-            .limit(filter.limit.clamp(1, 100))
+            .limit(filter.limit.clamp(1, 101))
             .select(crate::documents::DOCUMENT_COLUMNS)
             .into_boxed();
         match filter.state.as_deref() {

@@ -155,9 +155,10 @@ fn record_forwarded(
     instruction: &str,
     at: i64,
 ) -> Result<(), StoreError> {
-    // A write first, so SQLite takes its write lock at once (see `documents::claim`).
+    // A write first, so SQLite takes its write lock at once (see `documents::claim`); a
+    // disposisi is a change of the document (its timeline grows), so `updated_at` moves.
     let touched = diesel::update(documents::table.find(doc.0))
-        .set(documents::version.eq(documents::version))
+        .set(documents::updated_at.eq(at))
         .execute(c)?;
     if touched != 1 {
         return Err(StoreError::NotFound);

@@ -39,7 +39,7 @@ pub enum AppError {
         message: String,
     },
     /// The request body is of a content type the endpoint does not take (the API).
-    #[error("unsupported content type {0}: send application/pdf or multipart/form-data")]
+    #[error("unsupported content type {0}")]
     UnsupportedMediaType(String),
     /// The request body did not arrive in time.
     #[error("the upload took too long to arrive")]
@@ -82,7 +82,7 @@ pub enum AppError {
     #[error("this key does not allow this operation: it lacks the scope {0}")]
     ScopeMissing(&'static str),
     /// An API key past its request rate: try again after `retry_after` seconds.
-    #[error("too many requests with this key; try again in {retry_after} s")]
+    #[error("too many requests; try again in {retry_after} s")]
     RateLimited {
         /// Seconds until a request is taken again.
         retry_after: u64,

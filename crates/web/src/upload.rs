@@ -23,13 +23,19 @@ pub struct MultipartForm {
     pub file: Option<Upload>,
     /// The names of file fields other than `berkas`, whose content was discarded.
     pub other_files: Vec<String>,
+    /// Whether a `berkas` part came with a file name and no content.
+    pub empty_file: bool,
 }
 
 impl MultipartForm {
     /// The uploaded file, or `E_UPLOAD_MISSING` naming any field a file came in instead.
     pub fn take_file(&mut self) -> Result<Upload, AppError> {
         self.file.take().ok_or_else(|| {
-            let mut message = String::from("no file in field berkas");
+            let mut message = String::from(if self.empty_file {
+                "the file in field berkas is empty"
+            } else {
+                "no file in field berkas"
+            });
             if !self.other_files.is_empty() {
                 message.push_str(&format!(
                     " (a file came in field {}; send it as berkas)",
@@ -106,7 +112,7 @@ async fn read_all(mut payload: Multipart, file_limit: usize) -> Result<Multipart
         match filename {
             Some(_) if name != "berkas" => form.other_files.push(name),
             Some(filename) if !bytes.is_empty() => form.file = Some(Upload { filename, bytes }),
-            Some(_) => {}
+            Some(_) => form.empty_file = true,
             None => {
                 let text = String::from_utf8(bytes)
                     .map_err(|_| bad(format!("field {name} is not UTF-8")))?;

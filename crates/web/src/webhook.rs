@@ -176,7 +176,7 @@ struct Data<'a> {
     id: &'a str,
     event: &'a str,
     state: &'a str,
-    previous_state: &'a str,
+    previous_state: Option<&'a str>,
     service: &'a str,
     nomor_surat: Option<&'a str>,
     links: Links,
@@ -202,7 +202,8 @@ struct Links {
 /// ```
 ///
 /// `timestamp` is when the event happened (RFC 3339, UTC); `event` its kind as in the API's
-/// history; `state` and `previous_state` are `DocumentState` codes; `nomor_surat` is set on
+/// history; `state` and `previous_state` are `DocumentState` codes (`previous_state` is `null`
+/// for `submitted`: nothing came before); `nomor_surat` is set on
 /// the `numbered` and `signed` events; `links.signed_pdf` appears once the document is signed.
 /// Links are relative to the instance's address, as in the API.
 pub fn body(event: &WebhookEvent) -> String {
@@ -216,7 +217,8 @@ pub fn body(event: &WebhookEvent) -> String {
             id: &event.public_id,
             event: &event.kind,
             state: &event.to_state,
-            previous_state: &event.from_state,
+            // A submission has no state before it.
+            previous_state: Some(event.from_state.as_str()).filter(|_| event.kind != "submitted"),
             service: &event.service,
             nomor_surat: event.nomor_surat.as_deref().filter(|_| numbered),
             links: Links {

@@ -384,4 +384,60 @@ async fn a_returned_document_is_resubmitted_once_per_idempotency_key() {
     assert_eq!(json(again).await["version"], 2);
     let events = app.store().events(doc.id).expect("events");
     assert_eq!(events.iter().filter(|e| e.kind == "resubmitted").count(), 1);
+
+    // Returned again, it may go straight back to the signing official, with that scope only.
+    let pending = app
+        .pending_step(
+            &app.store().document(doc.id).expect("db").expect("doc"),
+            &service,
+        )
+        .expect("p")
+        .expect("open");
+    let verifier = app
+        .store()
+        .user(pending.waiting_for()[0])
+        .expect("db")
+        .expect("u");
+    app.act(
+        &verifier,
+        &id,
+        sahih_workflow::Command::Return {
+            comment: "Alamat kurang".into(),
+            to: sahih_workflow::ReturnTo::Applicant,
+        },
+        None,
+        None,
+    )
+    .expect("return");
+    let direct = |token: &str| {
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/documents/{id}/resubmit"))
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .insert_header((
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            ))
+            .set_payload(multipart(
+                &serde_json::json!({"form": first["form"].clone(), "route": "direct"}).to_string(),
+                &common::plain_pdf("SKU v3"),
+            ))
+            .to_request()
+    };
+    let refused = test::call_service(&svc, direct(&token)).await;
+    assert_eq!(refused.status(), 403);
+    assert_eq!(json(refused).await["code"], "E_SCOPE_MISSING");
+    let direct_key = app
+        .create_api_key(portal.user, &[Scope::Submit, Scope::SubmitDirect], None)
+        .expect("key");
+    let res = test::call_service(&svc, direct(&direct_key.token)).await;
+    assert_eq!(res.status(), 200);
+    let res = json(res).await;
+    assert_eq!(
+        (res["state"].as_str(), res["version"].as_i64()),
+        (Some("approved"), Some(3))
+    );
+    assert!(
+        res.get("history").is_none(),
+        "a key that may not read gets no history"
+    );
 }

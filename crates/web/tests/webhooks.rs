@@ -293,7 +293,8 @@ async fn every_status_change_arrives_signed_in_order_and_the_agency_admin_replay
             ),
             (
                 Some(e.kind.as_str()),
-                Some(e.from_state.as_str()),
+                // A submission has no state before it.
+                Some(e.from_state.as_str()).filter(|_| e.kind != "submitted"),
                 Some(e.to_state.as_str())
             ),
             "in the order of the document's history"
@@ -473,7 +474,10 @@ fn a_receiver_answering_500_gets_the_same_message_again_after_the_backoff() {
     assert!(
         row.last_error
             .as_deref()
-            .is_some_and(|e| e.starts_with("HTTP 500") && e.contains("boom"))
+            .is_some_and(|e| e.starts_with("HTTP 500") && !e.contains("boom")),
+        "the status is kept, never what the receiver said (a URL inside the city's network \
+         must not make the log a way to read it): {:?}",
+        row.last_error
     );
     assert_eq!(row.next_attempt_at, t0 + 30, "first retry after 30 s");
 

@@ -146,6 +146,9 @@ pub struct ApiResubmission {
     pub form: std::collections::BTreeMap<String, String>,
     /// The corrected PDF, if any.
     pub upload: Option<Upload>,
+    /// Straight back to the signing official (needs [`Scope::SubmitDirect`]); otherwise the
+    /// document starts the service's route again.
+    pub direct: bool,
 }
 
 impl ApiResubmission {
@@ -155,6 +158,7 @@ impl ApiResubmission {
         h.update(b"POST /api/v1/documents/");
         h.update(public_id.as_bytes());
         h.update(b"/resubmit\n");
+        h.update([u8::from(self.direct), 0]);
         for (k, v) in &self.form {
             h.update((k.len() as u64).to_be_bytes());
             h.update(k.as_bytes());
@@ -305,13 +309,11 @@ impl App {
     pub fn authenticate_api_key(&self, token: &str) -> Result<ApiCaller, AppError> {
         let (key_id, secret) =
             split_token(token.trim()).ok_or(AppError::Unauthorized("E_API_KEY_INVALID"))?;
-        let (key, stored, application) = self
+        let presented = hex::encode(Sha256::digest(secret.as_bytes()));
+        let (key, application) = self
             .store
-            .api_key_for_auth(key_id)?
+            .api_key_for_auth(key_id, |stored| same(&presented, stored))?
             .ok_or(AppError::Unauthorized("E_API_KEY_INVALID"))?;
-        if !same(&hex::encode(Sha256::digest(secret.as_bytes())), &stored) {
-            return Err(AppError::Unauthorized("E_API_KEY_INVALID"));
-        }
         if key.revoked_at.is_some() {
             return Err(AppError::Unauthorized("E_API_KEY_REVOKED"));
         }
@@ -404,6 +406,9 @@ impl App {
         idempotency: Option<&str>,
     ) -> Result<(Document, bool), AppError> {
         caller.require(Scope::Submit)?;
+        if resubmission.direct {
+            caller.require(Scope::SubmitDirect)?;
+        }
         let doc = self.api_document_for_write(caller, public_id)?;
         let idem = idempotency.map(|key| Idempotency {
             key: key.to_owned(),
@@ -412,17 +417,39 @@ impl App {
         if let Some(found) = self.replayed(caller, idem.as_ref())? {
             return Ok((found, true));
         }
+        match self.resubmit_now(caller, &doc, resubmission, idem.clone()) {
+            Ok(doc) => Ok((doc, false)),
+            // A retry racing the first request loses the compare-and-set (or finds the
+            // document no longer returned); the first one's key tells it what happened.
+            Err(e) => match self.replayed(caller, idem.as_ref())? {
+                Some(found) => Ok((found, true)),
+                None => Err(e),
+            },
+        }
+    }
+
+    fn resubmit_now(
+        &self,
+        caller: &ApiCaller,
+        doc: &Document,
+        resubmission: &ApiResubmission,
+        idem: Option<Idempotency>,
+    ) -> Result<Document, AppError> {
+        let public_id = doc.public_id.as_str();
         let service = self
             .store
             .service(doc.service_id)?
             .ok_or(AppError::NotFound)?;
         check_known_fields(&service.form, &resubmission.form)?;
-        let decided = self.decide_on(
+        let mut decided = self.decide_on(
             &caller.user,
             public_id,
             None,
             &sahih_workflow::Command::Resubmit,
         )?;
+        if resubmission.direct {
+            decided.transition.to = sahih_workflow::DocumentState::Approved;
+        }
         let revision = super::Revision {
             values: resubmission.form.clone().into_iter().collect(),
             upload: resubmission.upload.clone(),
@@ -442,11 +469,9 @@ impl App {
         if let Err(e) = self.notify_committed(decided.doc.id, &decided.transition) {
             tracing::warn!(code = e.code(), "notices of a resubmission not sent");
         }
-        let doc = self
-            .store
+        self.store
             .document(decided.doc.id)?
-            .ok_or(AppError::NotFound)?;
-        Ok((doc, false))
+            .ok_or(AppError::NotFound)
     }
 
     /// The document an earlier request with this Idempotency-Key created, checked before the

@@ -168,6 +168,10 @@ fn checked_login(login: &str) -> Result<String, AppError> {
             "login: 3 to 40 of a-z, 0-9, dot, dash, underscore",
         ));
     }
+    // Reserved for agency applications' applicant accounts (`App::ensure_api_application`).
+    if login.starts_with(APPLICATION_LOGIN_PREFIX) {
+        return Err(AppError::Store(sahih_store::StoreError::LoginTaken));
+    }
     Ok(login)
 }
 
@@ -247,9 +251,6 @@ impl App {
         password: &str,
     ) -> Result<User, AppError> {
         let login = checked_login(login)?;
-        if login.starts_with(APPLICATION_LOGIN_PREFIX) {
-            return Err(AppError::Store(sahih_store::StoreError::LoginTaken));
-        }
         let name = check_text(name, "E_BAD_INPUT", 120)?;
         if password.chars().count() < MIN_PASSWORD_CHARS || password.trim().is_empty() {
             return Err(AppError::bad_input("E_PASSWORD_WEAK", "password too short"));

@@ -64,6 +64,11 @@ pub struct ResubmissionMetadata {
     /// The corrected form values by field name (all of them, as in a submission).
     #[serde(default)]
     pub form: BTreeMap<String, String>,
+    /// How the document is routed again (default `template`: the paraf steps start over;
+    /// `direct` goes back to the signing official, with the key scope
+    /// `documents:submit-direct`).
+    #[serde(default)]
+    pub route: Route,
 }
 
 /// A resubmission: the metadata as JSON text and, optionally, a corrected PDF.
@@ -272,13 +277,13 @@ async fn read_multipart<M: serde::de::DeserializeOwned>(
                 .starts_with("multipart/form-data")
         });
     if !is_multipart {
-        return Err(AppError::UnsupportedMediaType(
+        return Err(AppError::UnsupportedMediaType(format!(
+            "{}: send multipart/form-data with the parts metadata and berkas",
             req.headers()
                 .get(header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("none")
-                .to_owned(),
-        ));
+        )));
     }
     let limit = state.app.config().upload_limit;
     let form = upload::read(Multipart::new(req.headers(), payload), limit).await?;
@@ -612,7 +617,8 @@ pub(super) async fn withdraw(
         } else {
             app.act(&caller.user, &id, Command::Withdraw, None, None)?
         };
-        full_status(app, &doc, &base, true)
+        // The history (officers' names, their comments) is for keys that may read.
+        full_status(app, &doc, &base, caller.require(Scope::Read).is_ok())
     })
     .await
     {
@@ -660,9 +666,16 @@ pub(super) async fn resubmit(
         let key = idempotency_key(&req)?;
         let (metadata, mut form) =
             read_multipart::<ResubmissionMetadata>(&state, &req, payload).await?;
+        if form.empty_file {
+            return Err(AppError::bad_input(
+                "E_UPLOAD_MISSING",
+                "the file in field berkas is empty: send the corrected PDF, or no berkas part to keep the previous one",
+            ));
+        }
         let resubmission = ApiResubmission {
             form: metadata.form,
             upload: form.file.take(),
+            direct: metadata.route == Route::Direct,
         };
         Ok::<_, AppError>((key, resubmission))
     };
@@ -674,7 +687,8 @@ pub(super) async fn resubmit(
     let id = id.into_inner();
     let done = blocking(&state, move |app| {
         let (doc, replayed) = app.resubmit_api(&caller, &id, &resubmission, key.as_deref())?;
-        Ok((full_status(app, &doc, &base, true)?, replayed))
+        let history = caller.require(Scope::Read).is_ok();
+        Ok((full_status(app, &doc, &base, history)?, replayed))
     })
     .await;
     match done {

@@ -126,9 +126,10 @@ async fn read_pdf(
             let mut form = upload::read(Multipart::new(req.headers(), payload), limit).await?;
             form.take_file().map(|f| f.bytes)
         }
-        other => Err(AppError::UnsupportedMediaType(
-            other.unwrap_or("none").to_string(),
-        )),
+        other => Err(AppError::UnsupportedMediaType(format!(
+            "{}: send application/pdf or multipart/form-data",
+            other.unwrap_or("none")
+        ))),
     }
 }
 
