@@ -211,6 +211,10 @@ pub(crate) fn record_idempotency(
     Ok(())
 }
 
+/// The position (jabatan) an application's applicant account holds: timelines show it beside
+/// the application's name instead of "Warga".
+pub const APPLICATION_POSITION: &str = "Aplikasi OPD";
+
 /// How often `last_used_at` is written, seconds: a key used all day costs one write a minute.
 const LAST_USED_RESOLUTION: i64 = 60;
 
@@ -230,6 +234,8 @@ impl Store {
                     users::password_hash.eq(&new.password_hash),
                     users::role.eq(Role::Citizen.as_str()),
                     users::agency_id.eq(new.agency.0),
+                    // What timelines show beside its name, where a person's role would be.
+                    users::position.eq(APPLICATION_POSITION),
                     users::created_at.eq(at),
                 ))
                 .returning(users::id)

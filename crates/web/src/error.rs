@@ -56,6 +56,15 @@ pub enum AppError {
         /// English detail.
         message: String,
     },
+    /// The file cannot be used for what was asked, though well-formed (code names the rule,
+    /// e.g. `E_PDF_SIGNATURE_INVALID`).
+    #[error("{message}")]
+    Unprocessable {
+        /// Stable code.
+        code: &'static str,
+        /// English detail.
+        message: String,
+    },
     /// The upload is larger than the limit.
     #[error("upload larger than {limit} bytes")]
     TooLarge {
@@ -104,7 +113,9 @@ impl AppError {
             AppError::Forbidden(code) | AppError::Unauthorized(code) => code,
             AppError::RateLimited { .. } => "E_RATE_LIMITED",
             AppError::ScopeMissing(_) => "E_SCOPE_MISSING",
-            AppError::BadInput { code, .. } | AppError::Refused { code, .. } => code,
+            AppError::BadInput { code, .. }
+            | AppError::Refused { code, .. }
+            | AppError::Unprocessable { code, .. } => code,
             AppError::TooLarge { .. } => "E_UPLOAD_TOO_LARGE",
             AppError::Busy => "E_BUSY",
             AppError::UploadTimeout => "E_UPLOAD_TIMEOUT",
@@ -155,6 +166,7 @@ impl ResponseError for AppError {
             AppError::NotFound | AppError::VerificationExpired => StatusCode::NOT_FOUND,
             AppError::BadInput { .. } | AppError::Form(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Refused { .. } => StatusCode::CONFLICT,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::UploadTimeout => StatusCode::REQUEST_TIMEOUT,

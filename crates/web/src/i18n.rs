@@ -413,6 +413,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "The PDF's structure cannot carry a signature.",
     ),
     (
+        "E_PDF_SIGNATURE_INVALID",
+        "PDF memuat tanda tangan elektronik yang sudah tidak sah (berkas diubah setelah ditandatangani). Unggah berkas asli yang ditandatangani.",
+        "The PDF carries an electronic signature that no longer verifies (the file was changed after it was signed). Upload the original signed file.",
+    ),
+    (
         "E_PDF_CERTIFIED_NO_CHANGES",
         "PDF sudah disertifikasi tanpa izin perubahan; tidak dapat ditandatangani lagi.",
         "The PDF is certified with no changes allowed; it cannot be signed again.",

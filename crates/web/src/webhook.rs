@@ -112,9 +112,18 @@ pub fn new_secret() -> Result<String, getrandom::Error> {
     ))
 }
 
-/// The `webhook-id` of delivery `delivery`: `msg_<id>`, the same on every attempt.
-pub fn message_id(delivery: i64) -> String {
-    format!("msg_{delivery}")
+/// The `webhook-id` of delivery `delivery` to the application whose signing secret is
+/// `secret`: `msg_` + 32 hex digits of SHA-256(secret ‖ `:` ‖ delivery), the same on every
+/// attempt and replay, unique to the application and the instance (another instance or a
+/// restored copy gives other ids), and saying nothing of how many deliveries the city makes.
+pub fn message_id(secret: &str, delivery: i64) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(secret.as_bytes())
+        .chain_update(b":")
+        .chain_update(delivery.to_string().as_bytes())
+        .finalize();
+    format!("msg_{}", &hex::encode(digest)[..32])
 }
 
 /// The `webhook-signature` value: `v1,` + base64(HMAC-SHA256(key, `{id}.{timestamp}.{body}`))

@@ -39,8 +39,9 @@ type Body = Option<(String, Vec<u8>)>;
 
 /// What an operation needs, and what it is called with.
 struct Expectation {
-    /// The scope the key needs; `open` operations answer without a key too.
-    scope: Scope,
+    /// The scope the key needs (`None`: any valid key); `open` operations answer without a
+    /// key too.
+    scope: Option<Scope>,
     open: bool,
     target: Target,
     /// The request's content type and body: a valid one, so that a call let through by
@@ -59,20 +60,25 @@ fn expectation(method: &str, path: &str) -> Option<Expectation> {
         })
     };
     match (method, path) {
-        ("POST", "/api/v1/documents") => e(Scope::Submit, false, Target::Collection, submission),
-        ("GET", "/api/v1/documents") => e(Scope::Read, false, Target::Collection, no_body),
-        ("GET", "/api/v1/documents/{id}") => e(Scope::Read, false, Target::Signed, no_body),
-        ("GET", "/api/v1/documents/{id}/signed.pdf") => {
-            e(Scope::Read, false, Target::Signed, no_body)
+        ("POST", "/api/v1/documents") => {
+            e(Some(Scope::Submit), false, Target::Collection, submission)
         }
-        ("GET", "/api/v1/documents/{id}/receipt") => e(Scope::Read, false, Target::Signed, no_body),
+        ("GET", "/api/v1/documents") => e(Some(Scope::Read), false, Target::Collection, no_body),
+        ("GET", "/api/v1/documents/{id}") => e(Some(Scope::Read), false, Target::Signed, no_body),
+        ("GET", "/api/v1/documents/{id}/signed.pdf") => {
+            e(Some(Scope::Read), false, Target::Signed, no_body)
+        }
+        ("GET", "/api/v1/documents/{id}/receipt") => {
+            e(Some(Scope::Read), false, Target::Signed, no_body)
+        }
         ("POST", "/api/v1/documents/{id}/withdraw") => {
-            e(Scope::Submit, false, Target::Submitted, no_body)
+            e(Some(Scope::Submit), false, Target::Submitted, no_body)
         }
         ("POST", "/api/v1/documents/{id}/resubmit") => {
-            e(Scope::Submit, false, Target::Returned, resubmission)
+            e(Some(Scope::Submit), false, Target::Returned, resubmission)
         }
-        ("POST", "/api/v1/verify") => e(Scope::Verify, true, Target::Collection, pdf_body),
+        ("POST", "/api/v1/verify") => e(Some(Scope::Verify), true, Target::Collection, pdf_body),
+        ("GET", "/api/v1/services") => e(None, false, Target::Collection, no_body),
         _ => None,
     }
 }
@@ -428,7 +434,7 @@ async fn every_operation_refuses_callers_it_must_refuse_and_changes_nothing() {
     // A direct submission needs its own scope, even with documents:submit.
     let key = f.lacking(Scope::SubmitDirect);
     let direct = Expectation {
-        scope: Scope::SubmitDirect,
+        scope: Some(Scope::SubmitDirect),
         open: false,
         target: Target::Collection,
         body: direct_submission,
@@ -454,11 +460,8 @@ fn assert_declared_scope(method: &str, path: &str, op: &Value, expect: &Expectat
         .flatten()
         .filter_map(Value::as_str)
         .collect();
-    assert_eq!(
-        scopes,
-        [expect.scope.as_str()],
-        "{method} {path}: the document's scopes"
-    );
+    let expected: Vec<&str> = expect.scope.iter().map(|s| s.as_str()).collect();
+    assert_eq!(scopes, expected, "{method} {path}: the document's scopes");
     let anonymous = security
         .iter()
         .any(|s| s.as_object().is_some_and(|o| o.is_empty()));
@@ -563,9 +566,11 @@ async fn check_operation<S, R>(
     // (b) A revoked key.
     let res = call(api, f, method, path, e, auth(&f.revoked)).await;
     assert_refused(res, REVOKED, &format!("{op} with a revoked key")).await;
-    // (c) A key without the operation's scope.
-    let res = call(api, f, method, path, e, auth(&f.lacking(e.scope))).await;
-    assert_refused(res, SCOPE, &format!("{op} without {}", e.scope.as_str())).await;
+    // (c) A key without the operation's scope (where it needs one).
+    if let Some(scope) = e.scope {
+        let res = call(api, f, method, path, e, auth(&f.lacking(scope))).await;
+        assert_refused(res, SCOPE, &format!("{op} without {}", scope.as_str())).await;
+    }
     // (d) A key of another agency's application, with every scope.
     let what = format!("{op} with another agency's key");
     let res = call(api, f, method, path, e, auth(&f.foreign)).await;
@@ -574,6 +579,19 @@ async fn check_operation<S, R>(
             assert_answered(res, &what).await;
         }
         (Target::Collection, "POST", false) => assert_refused(res, NOT_YOUR_AGENCY, &what).await,
+        (Target::Collection, _, false) if path == "/api/v1/services" => {
+            let list = assert_answered(res, &what).await;
+            let codes: Vec<&str> = list["services"]
+                .as_array()
+                .expect("services")
+                .iter()
+                .filter_map(|s| s["code"].as_str())
+                .collect();
+            assert!(
+                !codes.is_empty() && !codes.contains(&SKU),
+                "{what}: its own agency's services only: {codes:?}"
+            );
+        }
         (Target::Collection, _, false) => {
             let page = assert_answered(res, &what).await;
             assert_eq!(

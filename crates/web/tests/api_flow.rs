@@ -212,6 +212,38 @@ async fn an_application_submits_once_per_key_and_follows_its_document_to_the_sig
         bytes.starts_with(&pdf),
         "the signed PDF is an incremental update of the submitted one"
     );
+    // A copy of the signed PDF changed after signing is refused: signing it again would issue
+    // a document that fails verification.
+    let mut tampered = bytes.to_vec();
+    let at = tampered
+        .windows(b"Warung Sari".len())
+        .position(|w| w == b"Warung Sari")
+        .expect("the title in the content stream");
+    tampered[at] = b'V';
+    let res = test::call_service(
+        &svc,
+        submit_request(
+            &token,
+            None,
+            multipart(&sku_metadata("template", "Salinan"), &tampered),
+        )
+        .to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(json(res).await["code"], "E_PDF_SIGNATURE_INVALID");
+    // The signed PDF itself, untouched, may be submitted (a later signature on top of it).
+    let res = test::call_service(
+        &svc,
+        submit_request(
+            &token,
+            None,
+            multipart(&sku_metadata("template", "Lanjutan"), &bytes),
+        )
+        .to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
     let receipt =
         json(test::call_service(&svc, get(format!("/api/v1/documents/{id}/receipt"))).await).await;
     assert!(

@@ -354,7 +354,11 @@ async fn every_status_change_arrives_signed_in_order_and_the_agency_admin_replay
         .expect("log");
     let first = log.last().expect("oldest");
     let id = first.id;
-    let first_message = format!("msg_{id}");
+    let first_message = sahih_web::webhook::message_id(&caller.application.webhook_secret, id);
+    assert!(
+        first_message.starts_with("msg_") && !first_message.ends_with(&format!("_{id}")),
+        "the id says nothing of the delivery's number: {first_message}"
+    );
     assert_eq!(got[0].header("webhook-id"), first_message);
 
     let page = |u: &User| {

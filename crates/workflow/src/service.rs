@@ -55,7 +55,10 @@ pub enum FormError {
         max: usize,
     },
     /// A value does not fit the field's kind (date, number).
-    #[error("field {0} has a value of the wrong kind")]
+    #[error(
+        "field {0} has a value of the wrong kind (a number: digits only, no dots or sign; a date: \
+         YYYY-MM-DD; a choice: one of its options)"
+    )]
     Invalid(String),
 }
 

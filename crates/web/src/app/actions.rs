@@ -18,6 +18,29 @@ fn acting_note(grant: Option<&sahih_store::StoredDelegation>) -> Option<String> 
     Some(format!("{title}, a.n. {}", grant.delegator_name))
 }
 
+/// Refuses a file whose existing signatures fail validation. Errors:
+/// `E_PDF_SIGNATURE_INVALID`, `E_BUSY`.
+fn check_signatures(
+    verdict: Result<sahih_signing::verify::Report, sahih_signing::verify::Unusable>,
+) -> Result<(), AppError> {
+    match verdict {
+        Ok(r) if r.indication == sahih_signing::verify::Indication::TotalFailed => {
+            Err(AppError::Unprocessable {
+                code: "E_PDF_SIGNATURE_INVALID",
+                message: format!(
+                    "the PDF carries a signature that fails validation ({}): signing it would \
+                     issue a document that fails verification; submit the original signed file",
+                    r.reason
+                ),
+            })
+        }
+        Err(u) if u.code == "E_BUSY" => Err(AppError::Busy),
+        // The signer could read it, so the validator's refusal of anything else is not ours to
+        // repeat here (the signature would still be added as an incremental update).
+        _ => Ok(()),
+    }
+}
+
 /// A decided command: the document, its service, the transition, and its pending step.
 pub(super) struct Decided {
     pub(super) doc: Document,
@@ -38,8 +61,13 @@ pub(super) struct ReadyToSign {
 impl App {
     /// Checks that an upload is a PDF the signer can sign: by its content, never its name.
     ///
-    /// Errors: `E_UPLOAD_MISSING`, `E_UPLOAD_TOO_LARGE`, and the signer's refusals
-    /// (`E_NOT_PDF`, `E_PDF_ENCRYPTED`, `E_PDF_BROKEN_XREF`, …).
+    /// A PDF that already carries signatures must have none that fails validation (ETSI TS
+    /// 119 102-1 TOTAL-FAILED, e.g. bytes changed after signing): signing it would issue a
+    /// document that fails verification. Signatures that are only INDETERMINATE (a CA this
+    /// instance does not trust, say) are accepted.
+    ///
+    /// Errors: `E_UPLOAD_MISSING`, `E_UPLOAD_TOO_LARGE`, the signer's refusals (`E_NOT_PDF`,
+    /// `E_PDF_ENCRYPTED`, `E_PDF_BROKEN_XREF`, …), `E_PDF_SIGNATURE_INVALID`.
     pub fn check_pdf(&self, upload: &Upload) -> Result<(), AppError> {
         if upload.bytes.is_empty() {
             return Err(AppError::bad_input("E_UPLOAD_MISSING", "no file uploaded"));
@@ -49,9 +77,13 @@ impl App {
                 limit: self.config.upload_limit,
             });
         }
-        self.pdf_gate
+        let summary = self
+            .pdf_gate
             .run(|| sahih_signing::inspect(&upload.bytes))
             .map_err(|_| AppError::Busy)??;
+        if summary.signatures > 0 {
+            check_signatures(self.verify_pdf(&upload.bytes))?;
+        }
         Ok(())
     }
 

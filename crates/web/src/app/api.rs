@@ -127,12 +127,7 @@ impl ApiSubmission {
         h.update(b"POST /api/v1/documents\n");
         h.update(self.service.as_bytes());
         h.update([0, u8::from(self.direct), 0]);
-        for (k, v) in &self.form {
-            h.update((k.len() as u64).to_be_bytes());
-            h.update(k.as_bytes());
-            h.update((v.len() as u64).to_be_bytes());
-            h.update(v.as_bytes());
-        }
+        hash_form(&mut h, &self.form);
         h.update(Sha256::digest(&self.upload.bytes));
         hex::encode(h.finalize())
     }
@@ -159,16 +154,26 @@ impl ApiResubmission {
         h.update(public_id.as_bytes());
         h.update(b"/resubmit\n");
         h.update([u8::from(self.direct), 0]);
-        for (k, v) in &self.form {
-            h.update((k.len() as u64).to_be_bytes());
-            h.update(k.as_bytes());
-            h.update((v.len() as u64).to_be_bytes());
-            h.update(v.as_bytes());
-        }
+        hash_form(&mut h, &self.form);
         if let Some(u) = &self.upload {
             h.update(Sha256::digest(&u.bytes));
         }
         hex::encode(h.finalize())
+    }
+}
+
+/// Hashes form values as they will be stored: trimmed, and a blank value the same as none, so
+/// a retry that spells an omitted field as `""` is the same request.
+fn hash_form(h: &mut Sha256, form: &std::collections::BTreeMap<String, String>) {
+    for (k, v) in form
+        .iter()
+        .map(|(k, v)| (k, v.trim()))
+        .filter(|(_, v)| !v.is_empty())
+    {
+        h.update((k.len() as u64).to_be_bytes());
+        h.update(k.as_bytes());
+        h.update((v.len() as u64).to_be_bytes());
+        h.update(v.as_bytes());
     }
 }
 
@@ -352,7 +357,16 @@ impl App {
         if let Some(found) = self.replayed(caller, idem.as_ref())? {
             return Ok((found, true));
         }
-        let service = self.service(&submission.service)?;
+        let service = self.service(&submission.service).map_err(|e| match e {
+            AppError::NotFound => AppError::bad_input(
+                "E_SERVICE_UNKNOWN",
+                format!(
+                    "no service {:?}: GET /api/v1/services lists those of this key's agency",
+                    submission.service
+                ),
+            ),
+            other => other,
+        })?;
         if service.agency_id != caller.application.agency {
             return Err(AppError::Forbidden("E_NOT_YOUR_AGENCY"));
         }

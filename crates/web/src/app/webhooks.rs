@@ -87,7 +87,7 @@ impl WebhookClient {
         let Ok(secret) = SigningSecret::parse(&delivery.secret) else {
             return Attempt::Failed(None, "the application's signing secret is unusable".into());
         };
-        let id = message_id(delivery.id);
+        let id = message_id(&delivery.secret, delivery.id);
         let signature = sign(&secret, &id, now, delivery.body.as_bytes());
         let sent = self
             .agent

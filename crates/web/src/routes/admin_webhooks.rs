@@ -31,12 +31,17 @@ struct AdminWebhooksPage {
     older: bool,
     /// The `sebelum` of the next older page, if there may be one.
     next: Option<i64>,
+    /// The agency's applications' webhook signing secrets, by applicant account: the
+    /// `webhook-id` is derived from them.
+    secrets: std::collections::HashMap<i64, String>,
 }
 
 impl AdminWebhooksPage {
     /// The delivery's `webhook-id`.
     fn message_id(&self, d: &WebhookDelivery) -> String {
-        crate::webhook::message_id(d.id)
+        self.secrets
+            .get(&d.application.0)
+            .map_or_else(String::new, |s| crate::webhook::message_id(s, d.id))
     }
 
     /// The last answer: `HTTP <status>`, the error, or a dash.
@@ -65,7 +70,17 @@ async fn page(
 ) -> Result<HttpResponse, AppError> {
     let user = v.user()?.clone();
     let before = query.sebelum;
-    let (agency, deliveries) = blocking(&state, move |app| app.webhook_log(&user, before)).await?;
+    let (agency, deliveries, secrets) = blocking(&state, move |app| {
+        let (agency, deliveries) = app.webhook_log(&user, before)?;
+        let secrets = app
+            .store()
+            .api_applications(Some(agency.id))?
+            .into_iter()
+            .map(|a| (a.user.0, a.webhook_secret))
+            .collect();
+        Ok((agency, deliveries, secrets))
+    })
+    .await?;
     let full = deliveries.len() as i64 >= crate::app::WEBHOOK_LOG_ROWS;
     let next = deliveries.last().filter(|_| full).map(|d| d.id);
     html(AdminWebhooksPage {
@@ -75,6 +90,7 @@ async fn page(
         replayed: query.dikirim_ulang,
         older: before.is_some(),
         next,
+        secrets,
     })
 }
 

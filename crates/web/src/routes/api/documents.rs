@@ -75,7 +75,9 @@ pub struct ResubmissionMetadata {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct ResubmissionForm {
-    /// [`ResubmissionMetadata`] as JSON.
+    /// A text part (not a file), JSON: `{"form": {"<field>": "<value>", …}, "route":
+    /// "template" | "direct"}` — all the corrected form values (see `GET /api/v1/services`);
+    /// `route` (default `template`) as in a submission. Schema: `ResubmissionMetadata`.
     #[schema(value_type = String, example = r#"{"form":{"nama_usaha":"Warung Sari"}}"#)]
     metadata: String,
     /// The corrected PDF; without it the previous PDF is kept.
@@ -87,7 +89,11 @@ pub struct ResubmissionForm {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct SubmissionForm {
-    /// [`SubmissionMetadata`] as JSON.
+    /// A text part (not a file), JSON: `{"service": "<code>", "form": {"<field>": "<value>",
+    /// …}, "route": "template" | "direct"}` — the service's code and form fields are listed by
+    /// `GET /api/v1/services`; values are strings; `route` (default `template`) sends the
+    /// document along the service's paraf steps, `direct` straight to its signing official
+    /// (scope `documents:submit-direct`). Schema: `SubmissionMetadata`.
     #[schema(value_type = String, example = r#"{"service":"surat-keterangan-usaha","form":{"nama_usaha":"Warung Sari"}}"#)]
     metadata: String,
     /// The PDF to sign.
@@ -287,10 +293,15 @@ async fn read_multipart<M: serde::de::DeserializeOwned>(
     }
     let limit = state.app.config().upload_limit;
     let form = upload::read(Multipart::new(req.headers(), payload), limit).await?;
-    let metadata = form
-        .fields
-        .get("metadata")
-        .ok_or_else(|| AppError::bad_input("E_METADATA_MISSING", "no field metadata"))?;
+    let metadata = form.fields.get("metadata").ok_or_else(|| {
+        let message = if form.other_files.iter().any(|f| f == "metadata") {
+            "metadata came as a file part: send it as a text part \
+             (curl: -F 'metadata=<file.json;type=application/json', with <, not @)"
+        } else {
+            "no part metadata: send the request's JSON as the text part metadata"
+        };
+        AppError::bad_input("E_METADATA_MISSING", message)
+    })?;
     let metadata: M = serde_json::from_str(metadata)
         .map_err(|e| AppError::bad_input("E_METADATA_INVALID", format!("metadata: {e}")))?;
     Ok((metadata, form))
@@ -342,11 +353,13 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, AppError> {
     request_body(content = SubmissionForm, content_type = "multipart/form-data"),
     responses(
         (status = 201, description = "Created (or, on a replay, the document created before).", body = DocumentStatus,
-            headers(("Location" = String, description = "The document's URL."))),
-        (status = 400, description = "Bad metadata, form values or Idempotency-Key.", body = Problem, content_type = PROBLEM_JSON),
+            headers(
+                ("Location" = String, description = "The document's URL."),
+                ("Idempotent-Replayed" = String, description = "`true` when an earlier request with this Idempotency-Key created the document, else `false`."),
+            )),
+        (status = 400, description = "Bad metadata, an unknown service (`E_SERVICE_UNKNOWN`), bad form values or Idempotency-Key.", body = Problem, content_type = PROBLEM_JSON),
         (status = 401, description = "No key, or not a valid one.", body = Problem, content_type = PROBLEM_JSON),
         (status = 403, description = "Missing scope, or another agency's service.", body = Problem, content_type = PROBLEM_JSON),
-        (status = 404, description = "No such service.", body = Problem, content_type = PROBLEM_JSON),
         (status = 413, description = "Larger than the upload limit.", body = Problem, content_type = PROBLEM_JSON),
         (status = 415, description = "Not multipart/form-data.", body = Problem, content_type = PROBLEM_JSON),
         (status = 408, description = "The body did not arrive within 120 seconds (`E_UPLOAD_TIMEOUT`).", body = Problem, content_type = PROBLEM_JSON),
@@ -455,7 +468,12 @@ fn filter_of(q: ListQuery) -> Result<DocumentFilter, AppError> {
         .map(|t| {
             time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
                 .map(|t| t.unix_timestamp())
-                .map_err(|_| bad("updated_since: an RFC 3339 time, e.g. 2026-11-29T08:00:00+07:00"))
+                .map_err(|_| {
+                    bad(
+                        "updated_since: an RFC 3339 time, e.g. 2026-11-29T08:00:00+07:00 \
+                         (in a URL, write its + as %2B)",
+                    )
+                })
         })
         .transpose()?;
     let limit = q.limit.unwrap_or(20);
@@ -520,7 +538,7 @@ pub(super) async fn status(
     tag = "documents",
     params(("id" = String, Path, description = "The document's public id.")),
     responses(
-        (status = 200, description = "The signed PDF.", body = Vec<u8>, content_type = "application/pdf"),
+        (status = 200, description = "The signed PDF.", body = super::openapi::PdfBytes, content_type = "application/pdf"),
         (status = 401, description = "No key, or not a valid one.", body = Problem, content_type = PROBLEM_JSON),
         (status = 403, description = "The key lacks `documents:read`.", body = Problem, content_type = PROBLEM_JSON),
         (status = 404, description = "No such document of this application.", body = Problem, content_type = PROBLEM_JSON),
@@ -639,7 +657,8 @@ pub(super) async fn withdraw(
     ),
     request_body(content = ResubmissionForm, content_type = "multipart/form-data"),
     responses(
-        (status = 200, description = "Resubmitted (or, on a replay, the document as it is now).", body = DocumentStatus),
+        (status = 200, description = "Resubmitted (or, on a replay, the document as it is now).", body = DocumentStatus,
+            headers(("Idempotent-Replayed" = String, description = "`true` when an earlier request with this Idempotency-Key made the resubmission, else `false`."))),
         (status = 400, description = "Bad metadata, form values or Idempotency-Key.", body = Problem, content_type = PROBLEM_JSON),
         (status = 401, description = "No key, or not a valid one.", body = Problem, content_type = PROBLEM_JSON),
         (status = 403, description = "The key lacks `documents:submit`.", body = Problem, content_type = PROBLEM_JSON),

@@ -8,6 +8,7 @@
 mod documents;
 mod openapi;
 pub(crate) mod problem;
+mod services;
 mod verify;
 
 use std::future::Future;
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     }))
     .configure(verify::configure)
     .configure(documents::configure)
+    .configure(services::configure)
     .configure(openapi::configure);
 }
 
@@ -46,12 +48,19 @@ pub fn not_found() -> HttpResponse {
 
 /// 405 with `Allow: {allow}`.
 pub(crate) fn method_not_allowed(allow: &'static str) -> HttpResponse {
-    let mut res = Problem::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "E_METHOD_NOT_ALLOWED",
-        format!("this endpoint answers {allow}"),
+    method_not_allowed_problem(
+        allow,
+        Problem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "E_METHOD_NOT_ALLOWED",
+            format!("this endpoint answers {allow}"),
+        ),
     )
-    .response();
+}
+
+/// 405 with `Allow: {allow}` and `problem` as the body.
+pub(crate) fn method_not_allowed_problem(allow: &'static str, problem: Problem) -> HttpResponse {
+    let mut res = problem.response();
     res.headers_mut()
         .insert(header::ALLOW, header::HeaderValue::from_static(allow));
     res
@@ -140,12 +149,12 @@ impl FromRequest for MaybeCaller {
                         .map(|s| s.app.api_limiter().take(&addr, std::time::Instant::now()));
                     match limited {
                         Some(Err(retry_after)) => {
-                            Err(rejection(&AppError::RateLimited { retry_after }))
+                            Err(unusable_rejection(&AppError::RateLimited { retry_after }))
                         }
                         _ => Ok(MaybeCaller(None)),
                     }
                 }
-                Err(e) => Err(rejection(&e)),
+                Err(e) => Err(unusable_rejection(&e)),
             }
         })
     }
@@ -153,6 +162,12 @@ impl FromRequest for MaybeCaller {
 
 fn rejection(e: &AppError) -> actix_web::Error {
     actix_web::error::InternalError::from_response(e.code(), problem::respond(e)).into()
+}
+
+/// The verify endpoint's rejections keep its earlier members ([`Problem::unusable`]).
+fn unusable_rejection(e: &AppError) -> actix_web::Error {
+    let res = Problem::of(e).unusable().response();
+    actix_web::error::InternalError::from_response(e.code(), res).into()
 }
 
 /// Runs application-service work off the async executor, answering a problem on failure.

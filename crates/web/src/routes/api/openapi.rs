@@ -20,9 +20,11 @@ use super::problem::Problem;
             its transparency-log receipt, and verify PDFs. Authenticate with \
             `Authorization: Bearer sahih_…`; errors are RFC 9457 problem details with a stable \
             `code`. Status changes are posted to the application's webhook (Standard Webhooks). \
-            Guides: docs/api.md and docs/integrations/.",
+            The guides are docs/api.md, docs/webhooks.md and docs/integrations/ in Sahih's \
+            source repository.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
+    servers((url = "/", description = "This Sahih instance.")),
     paths(
         documents::submit,
         documents::list,
@@ -32,12 +34,22 @@ use super::problem::Problem;
         documents::withdraw,
         documents::resubmit,
         super::verify::verify,
+        super::services::list,
     ),
-    components(schemas(Problem, Report, ReceiptSchema, PdfUpload)),
+    components(schemas(
+        Problem,
+        Report,
+        ReceiptSchema,
+        PdfUpload,
+        PdfBytes,
+        documents::SubmissionMetadata,
+        documents::ResubmissionMetadata
+    )),
     modifiers(&BearerKey),
     tags(
         (name = "documents", description = "Documents an application submits and follows."),
         (name = "verification", description = "Verification of signed PDFs (open to anyone)."),
+        (name = "services", description = "The services an application may submit to, with their forms."),
     ),
 )]
 pub struct ApiDoc;
@@ -63,6 +75,12 @@ impl Modify for BearerKey {
         );
     }
 }
+
+/// A PDF file's bytes.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct PdfBytes(Vec<u8>);
 
 /// A PDF as the multipart field `berkas`.
 #[derive(ToSchema)]
@@ -225,6 +243,11 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
         400,
         "The service has no form field of that name (the detail lists its fields).",
     ),
+    (
+        "E_SERVICE_UNKNOWN",
+        400,
+        "No service with the code in metadata.service; GET /api/v1/services lists them.",
+    ),
     ("E_BAD_QUERY", 400, "A list filter is malformed."),
     (
         "E_IDEMPOTENCY_KEY_INVALID",
@@ -271,6 +294,11 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
         "E_PDF_CERTIFIED_NO_CHANGES",
         422,
         "The PDF is certified with no changes allowed: it cannot be signed again.",
+    ),
+    (
+        "E_PDF_SIGNATURE_INVALID",
+        422,
+        "The PDF carries a signature that fails validation (changed after signing): submit the original signed file.",
     ),
     (
         "E_PDF_FIELDS_LOCKED",

@@ -16,7 +16,17 @@ use crate::{AppError, AppState, upload};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/verify", web::post().to(verify)).route(
         "/verify",
-        web::route().to(|| async { super::method_not_allowed("POST") }),
+        web::route().to(|| async {
+            super::method_not_allowed_problem(
+                "POST",
+                Problem::new(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "E_METHOD_NOT_ALLOWED",
+                    "use POST with the PDF as the body",
+                )
+                .unusable(),
+            )
+        }),
     );
 }
 
@@ -37,7 +47,7 @@ fn unusable(e: &AppError) -> HttpResponse {
     request_body(
         description = "The PDF, as the whole body or as the multipart field `berkas`.",
         content(
-            (Vec<u8> = "application/pdf"),
+            (super::openapi::PdfBytes = "application/pdf"),
             (super::openapi::PdfUpload = "multipart/form-data"),
         ),
     ),
@@ -168,6 +178,31 @@ mod tests {
             let json: serde_json::Value = test::read_body_json(res).await;
             assert_eq!(json["code"], "E_UPLOAD_TOO_LARGE");
             assert_eq!(json["indication"], "UNUSABLE");
+        }
+    }
+
+    #[actix_web::test]
+    async fn every_refusal_of_verify_keeps_the_unusable_members() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let svc = test::init_service(
+            App::new()
+                .app_data(state(dir.path()))
+                .configure(crate::configure),
+        )
+        .await;
+        let requests = [
+            test::TestRequest::get().uri("/api/v1/verify"),
+            test::TestRequest::post()
+                .uri("/api/v1/verify")
+                .insert_header(("authorization", "Bearer sahih_000000000000_00")),
+        ];
+        for (req, status) in requests.into_iter().zip([405, 401]) {
+            let res = test::call_service(&svc, req.to_request()).await;
+            assert_eq!(res.status(), status);
+            let json: serde_json::Value = test::read_body_json(res).await;
+            assert_eq!(json["indication"], "UNUSABLE", "{json}");
+            assert_eq!(json["schema"], "sahih-verify-report/1", "{json}");
+            assert_eq!(json["reason"], json["detail"], "{json}");
         }
     }
 }
