@@ -241,7 +241,8 @@ pub fn body(event: &WebhookEvent) -> String {
     serde_json::to_string(&body).unwrap_or_default()
 }
 
-fn rfc3339(at: i64) -> String {
+/// Unix seconds as an RFC 3339 time in UTC (`2026-11-29T08:15:00Z`); empty if out of range.
+pub(crate) fn rfc3339(at: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(at)
         .ok()
         .and_then(|t| {

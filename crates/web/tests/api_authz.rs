@@ -9,6 +9,8 @@
 
 mod common;
 
+use common::api::{SKU, multipart, multipart_type, pending_officer, sku_form};
+
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::header::HeaderValue;
 use actix_web::{App as ActixApp, test, web};
@@ -17,9 +19,6 @@ use sahih_web::app::{App, Scope};
 use sahih_web::seed::DEMO_KEY_PASSPHRASE;
 use sahih_workflow::{Command, DocumentState, ReturnTo, UserId};
 use serde_json::Value;
-
-const BOUNDARY: &str = "sahihauthzboundary";
-const SKU: &str = "surat-keterangan-usaha";
 
 /// Which of the first agency's documents an operation is called on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,37 +84,6 @@ fn expectation(method: &str, path: &str) -> Option<Expectation> {
 
 fn no_body(_: &Fixture) -> Body {
     None
-}
-
-fn multipart(metadata: &str, pdf: &[u8]) -> Vec<u8> {
-    let mut body = Vec::new();
-    body.extend(
-        format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\
-             Content-Type: application/json\r\n\r\n{metadata}\r\n--{BOUNDARY}\r\n\
-             Content-Disposition: form-data; name=\"berkas\"; filename=\"surat.pdf\"\r\n\
-             Content-Type: application/pdf\r\n\r\n"
-        )
-        .bytes(),
-    );
-    body.extend_from_slice(pdf);
-    body.extend(format!("\r\n--{BOUNDARY}--\r\n").bytes());
-    body
-}
-
-fn multipart_type() -> String {
-    format!("multipart/form-data; boundary={BOUNDARY}")
-}
-
-fn sku_form(name: &str) -> std::collections::HashMap<String, String> {
-    let def = sahih_web::seed::demo_services()
-        .expect("examples")
-        .into_iter()
-        .find(|d| d.code == SKU)
-        .expect("sku");
-    let mut form = common::values(&def, "10000000");
-    form.insert("nama_usaha".into(), name.into());
-    form
 }
 
 fn submission(_: &Fixture) -> Body {
@@ -222,20 +190,6 @@ where
     async fn send(&self, req: test::TestRequest) -> ServiceResponse {
         test::call_service(self.svc, (self.to)(req)).await
     }
-}
-
-fn officer_of_pending(app: &App, public_id: &str) -> sahih_store::User {
-    let doc = app
-        .store()
-        .document_by_public_id(public_id)
-        .expect("db")
-        .expect("doc");
-    let service = app.service(SKU).expect("service");
-    let pending = app.pending_step(&doc, &service).expect("p").expect("open");
-    app.store()
-        .user(pending.waiting_for()[0])
-        .expect("db")
-        .expect("officer")
 }
 
 /// Submits through the API with the full key; the document's public id.
@@ -361,9 +315,9 @@ async fn every_operation_refuses_callers_it_must_refuse_and_changes_nothing() {
 
     // The portal's documents: one signed, one submitted, one returned for revision.
     let signed = submit(&api, &full, "Warung Bertanda Tangan").await;
-    app.paraf(&officer_of_pending(&app, &signed), &signed, None, None)
+    app.paraf(&pending_officer(&app, &signed), &signed, None, None)
         .expect("paraf");
-    let signer = officer_of_pending(&app, &signed);
+    let signer = pending_officer(&app, &signed);
     let signed_doc = app
         .sign(&signer, &signed, DEMO_KEY_PASSPHRASE.as_bytes(), None)
         .expect("sign");
@@ -375,7 +329,7 @@ async fn every_operation_refuses_callers_it_must_refuse_and_changes_nothing() {
     let submitted = submit(&api, &full, "Warung Diajukan").await;
     let returned = submit(&api, &full, "Warung Dikembalikan").await;
     app.act(
-        &officer_of_pending(&app, &returned),
+        &pending_officer(&app, &returned),
         &returned,
         Command::Return {
             comment: "Lampiran KTP belum ada".into(),

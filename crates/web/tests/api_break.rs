@@ -8,6 +8,8 @@
 
 mod common;
 
+use common::api::{BOUNDARY, SKU, multipart, pending_officer, return_to_applicant, sku_form};
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -19,38 +21,8 @@ use futures_util::future::join_all;
 use sahih_web::AppState;
 use sahih_web::app::{ApiCaller, ApiSubmission, App, Scope, Upload, WebhookClient};
 use sahih_web::seed::DEMO_KEY_PASSPHRASE;
-use sahih_workflow::{Command, DocumentState, ReturnTo};
+use sahih_workflow::DocumentState;
 use serde_json::Value;
-
-const BOUNDARY: &str = "sahihbreakboundary";
-const SKU: &str = "surat-keterangan-usaha";
-
-fn multipart(metadata: &str, pdf: &[u8]) -> Vec<u8> {
-    let mut body = Vec::new();
-    body.extend(
-        format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\
-             Content-Type: application/json\r\n\r\n{metadata}\r\n--{BOUNDARY}\r\n\
-             Content-Disposition: form-data; name=\"berkas\"; filename=\"surat.pdf\"\r\n\
-             Content-Type: application/pdf\r\n\r\n"
-        )
-        .bytes(),
-    );
-    body.extend_from_slice(pdf);
-    body.extend(format!("\r\n--{BOUNDARY}--\r\n").bytes());
-    body
-}
-
-fn sku_form(name: &str) -> BTreeMap<String, String> {
-    let def = sahih_web::seed::demo_services()
-        .expect("examples")
-        .into_iter()
-        .find(|d| d.code == SKU)
-        .expect("sku");
-    let mut form: BTreeMap<String, String> = common::values(&def, "10000000").into_iter().collect();
-    form.insert("nama_usaha".into(), name.into());
-    form
-}
 
 fn submission_body(name: &str) -> Vec<u8> {
     let metadata = serde_json::json!({"service": SKU, "form": sku_form(name)});
@@ -161,35 +133,6 @@ fn submit_direct(app: &App, caller: &ApiCaller, name: &str) -> sahih_store::Docu
     )
     .expect("submit")
     .0
-}
-
-fn pending_officer(app: &App, public_id: &str) -> sahih_store::User {
-    let doc = app
-        .store()
-        .document_by_public_id(public_id)
-        .expect("db")
-        .expect("doc");
-    let service = app.service(SKU).expect("service");
-    let pending = app.pending_step(&doc, &service).expect("p").expect("open");
-    app.store()
-        .user(pending.waiting_for()[0])
-        .expect("db")
-        .expect("officer")
-}
-
-fn return_to_applicant(app: &App, public_id: &str) {
-    let officer = pending_officer(app, public_id);
-    app.act(
-        &officer,
-        public_id,
-        Command::Return {
-            comment: "Nama usaha salah".into(),
-            to: ReturnTo::Applicant,
-        },
-        None,
-        None,
-    )
-    .expect("return");
 }
 
 fn events_of(app: &App, public_id: &str, kind: &str) -> usize {

@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::api::{BOUNDARY, multipart, sku_form};
+
 use actix_web::dev::ServiceResponse;
 use actix_web::{App as ActixApp, test, web};
 use sahih_web::AppState;
@@ -13,32 +15,8 @@ use sahih_web::seed::DEMO_KEY_PASSPHRASE;
 use sahih_workflow::DocumentState;
 use serde_json::Value;
 
-const BOUNDARY: &str = "sahihtestboundary";
-
-fn multipart(metadata: &str, pdf: &[u8]) -> Vec<u8> {
-    let mut body = Vec::new();
-    body.extend(
-        format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\
-             Content-Type: application/json\r\n\r\n{metadata}\r\n--{BOUNDARY}\r\n\
-             Content-Disposition: form-data; name=\"berkas\"; filename=\"surat.pdf\"\r\n\
-             Content-Type: application/pdf\r\n\r\n"
-        )
-        .bytes(),
-    );
-    body.extend_from_slice(pdf);
-    body.extend(format!("\r\n--{BOUNDARY}--\r\n").bytes());
-    body
-}
-
 fn sku_metadata(route: &str, name: &str) -> String {
-    let def = sahih_web::seed::demo_services()
-        .expect("examples")
-        .into_iter()
-        .find(|d| d.code == "surat-keterangan-usaha")
-        .expect("sku");
-    let mut form = common::values(&def, "10000000");
-    form.insert("nama_usaha".into(), name.into());
+    let form = sku_form(name);
     serde_json::json!({"service": "surat-keterangan-usaha", "form": form, "route": route})
         .to_string()
 }
@@ -359,11 +337,7 @@ async fn a_returned_document_is_resubmitted_once_per_idempotency_key() {
             ))
             .insert_header(("idempotency-key", idem.to_owned()))
             .set_payload(multipart(
-                &sku_metadata("template", name)
-                    .replace("\"route\":\"template\",", "")
-                    .replace(",\"route\":\"template\"", "")
-                    .replace("\"service\":\"surat-keterangan-usaha\",", "")
-                    .replace(",\"service\":\"surat-keterangan-usaha\"", ""),
+                &serde_json::json!({"form": sku_form(name)}).to_string(),
                 &common::plain_pdf("SKU v2"),
             ))
             .to_request()

@@ -3,6 +3,8 @@
 //! to a step.
 #![allow(dead_code)] // each test crate uses its own part
 
+pub mod api;
+
 use std::collections::HashMap;
 
 use sahih_store::Store;

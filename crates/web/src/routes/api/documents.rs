@@ -194,15 +194,7 @@ pub struct ListQuery {
     cursor: Option<String>,
 }
 
-fn rfc3339(at: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(at)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
-}
+use crate::webhook::rfc3339;
 
 fn status_of(doc: &Document, service: &str, number: Option<String>, base: &str) -> DocumentStatus {
     let self_ = format!("/api/v1/documents/{}", doc.public_id);

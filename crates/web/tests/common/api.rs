@@ -1,0 +1,78 @@
+//! What the API's test crates share: a multipart submission body, the licensing office's form
+//! values, the officer a document waits for, a return to the applicant.
+
+use std::collections::BTreeMap;
+
+use sahih_web::app::App;
+use sahih_workflow::{Command, ReturnTo};
+
+/// The multipart boundary of [`multipart`].
+pub const BOUNDARY: &str = "sahihtestboundary";
+
+/// The licensing office's example service, `surat-keterangan-usaha`.
+pub const SKU: &str = "surat-keterangan-usaha";
+
+/// The `Content-Type` of a [`multipart`] body.
+pub fn multipart_type() -> String {
+    format!("multipart/form-data; boundary={BOUNDARY}")
+}
+
+/// A submission body: the `metadata` text part (JSON) and the `berkas` file part.
+pub fn multipart(metadata: &str, pdf: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    body.extend(
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\
+             Content-Type: application/json\r\n\r\n{metadata}\r\n--{BOUNDARY}\r\n\
+             Content-Disposition: form-data; name=\"berkas\"; filename=\"surat.pdf\"\r\n\
+             Content-Type: application/pdf\r\n\r\n"
+        )
+        .bytes(),
+    );
+    body.extend_from_slice(pdf);
+    body.extend(format!("\r\n--{BOUNDARY}--\r\n").bytes());
+    body
+}
+
+/// Form values of [`SKU`] as a citizen would type them, with `nama_usaha` = `name`.
+pub fn sku_form(name: &str) -> BTreeMap<String, String> {
+    let def = sahih_web::seed::demo_services()
+        .expect("examples")
+        .into_iter()
+        .find(|d| d.code == SKU)
+        .expect("sku");
+    let mut form: BTreeMap<String, String> = super::values(&def, "10000000").into_iter().collect();
+    form.insert("nama_usaha".into(), name.into());
+    form
+}
+
+/// The first officer the document `public_id` (of [`SKU`]) waits for.
+pub fn pending_officer(app: &App, public_id: &str) -> sahih_store::User {
+    let doc = app
+        .store()
+        .document_by_public_id(public_id)
+        .expect("db")
+        .expect("doc");
+    let service = app.service(SKU).expect("service");
+    let pending = app.pending_step(&doc, &service).expect("p").expect("open");
+    app.store()
+        .user(pending.waiting_for()[0])
+        .expect("db")
+        .expect("officer")
+}
+
+/// The pending step's officer returns the document to the applicant.
+pub fn return_to_applicant(app: &App, public_id: &str) {
+    let officer = pending_officer(app, public_id);
+    app.act(
+        &officer,
+        public_id,
+        Command::Return {
+            comment: "Nama usaha salah".into(),
+            to: ReturnTo::Applicant,
+        },
+        None,
+        None,
+    )
+    .expect("return");
+}
