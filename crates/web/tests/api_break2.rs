@@ -1186,3 +1186,50 @@ fn two_nodes_delivering_at_once_lose_nothing() {
         assert!(ids.contains(&id), "{id} sent under the id the log shows");
     }
 }
+
+/// Guard: stopping the worker (dropping it, as `sahih serve` does on shutdown) while a
+/// delivery is in flight waits for that attempt, and loses nothing: what was claimed and not
+/// sent goes out once its lease ends, and no document's change arrives twice.
+#[test]
+fn stopping_the_worker_mid_attempt_loses_nothing() {
+    let inst = common::instance();
+    let app = inst.app.clone();
+    let (arrived_tx, arrived_rx) = std::sync::mpsc::channel::<()>();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let release_rx = Mutex::new(release_rx);
+    let (url, log) = receiver(
+        move |n| {
+            if n == 0 {
+                let _ = arrived_tx.send(());
+                // Held until the test has begun stopping the worker.
+                let _ = release_rx
+                    .lock()
+                    .expect("rx")
+                    .recv_timeout(Duration::from_secs(30));
+            }
+            200
+        },
+        Arc::new(Mutex::new(false)),
+    );
+    let caller = with_webhook(&app, "portal-berhenti", "DPMPTSP", &url);
+    for i in 0..3 {
+        submit(&app, &caller, &format!("Warung Berhenti {i}"));
+    }
+    let worker = sahih_web::app::WebhookWorker::spawn(&app).expect("worker");
+    arrived_rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the first delivery is in flight");
+    let stopping = std::thread::spawn(move || drop(worker));
+    release_tx.send(()).expect("release");
+    stopping.join().expect("the worker stopped");
+    // Past the lease, whatever was claimed and not sent is due again.
+    app.deliver_webhooks(
+        &WebhookClient::new(),
+        sahih_store::now() + sahih_store::WEBHOOK_CLAIM_LEASE_SECONDS + 1,
+    )
+    .expect("round");
+    let documents: Vec<String> = got(&log).iter().map(document_of).collect();
+    let distinct: BTreeSet<&String> = documents.iter().collect();
+    assert_eq!(distinct.len(), 3, "every change arrived: {documents:?}");
+    assert_eq!(documents.len(), 3, "none twice: {documents:?}");
+}
