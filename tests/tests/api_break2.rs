@@ -190,7 +190,6 @@ fn the_log_and_a_replay_use_the_webhook_id_the_receiver_sees() {
 /// sends them looking for a message that does not exist, while the row beside it shows the
 /// real id. The notice should name the same webhook-id as the row and the receiver.
 #[test]
-#[ignore = "defect: the replay notice shows msg_<row id>, not the delivery's webhook-id"]
 fn the_replay_notice_names_the_webhook_id_the_receiver_sees() {
     let mut r = delivered_once();
     let page = r.replay().text();

@@ -47,6 +47,17 @@ pub enum SigningError {
         /// The limit, bytes.
         limit: usize,
     },
+    /// The signed file would have more revisions than the validator analyses
+    /// ([`crate::verify::MAX_REVISIONS`], [`crate::verify::MAX_ANALYSED_BYTES`]): signing it
+    /// would make a document nobody here could verify.
+    #[error(
+        "the PDF has {revisions} revisions: with one more it would be more than the validator \
+         analyses; save it again as one revision (e.g. print to PDF) and submit that"
+    )]
+    TooManyRevisions {
+        /// Revisions of the input (cross-reference sections in its chain).
+        revisions: usize,
+    },
     /// The CMS SignedData did not fit the space reserved for `/Contents`.
     #[error("the signature ({needed} bytes) does not fit the reserved space ({reserved} bytes)")]
     ContentsTooSmall {
@@ -86,7 +97,9 @@ impl SigningError {
             SigningError::Encrypted => "E_PDF_ENCRYPTED",
             SigningError::BrokenXref { .. } => "E_PDF_BROKEN_XREF",
             SigningError::BadStructure { .. } => "E_PDF_STRUCTURE",
-            SigningError::TooLarge { .. } => "E_PDF_TOO_LARGE",
+            SigningError::TooLarge { .. } | SigningError::TooManyRevisions { .. } => {
+                "E_PDF_TOO_LARGE"
+            }
             SigningError::CertifiedNoChanges => "E_PDF_CERTIFIED_NO_CHANGES",
             SigningError::FieldsLocked { .. } => "E_PDF_FIELDS_LOCKED",
             SigningError::ContentsTooSmall { .. } => "E_SIGNATURE_TOO_LARGE",
@@ -110,6 +123,7 @@ impl SigningError {
                 | SigningError::BrokenXref { .. }
                 | SigningError::BadStructure { .. }
                 | SigningError::TooLarge { .. }
+                | SigningError::TooManyRevisions { .. }
                 | SigningError::CertifiedNoChanges
                 | SigningError::FieldsLocked { .. }
                 | SigningError::WrongPassphrase

@@ -74,6 +74,8 @@ pub struct PdfSummary {
     pub pages: usize,
     /// Number of signature fields that already carry a value.
     pub signatures: usize,
+    /// Revisions (cross-reference sections in the chain; a hybrid file's count twice).
+    pub revisions: usize,
 }
 
 /// Loads a PDF the way the signer will: its cross-reference chain read strictly, then every
@@ -324,12 +326,33 @@ struct Prepared {
     summary: PdfSummary,
 }
 
+/// Refuses an input whose signed version the validator would not analyse: more revisions than
+/// [`crate::verify::MAX_REVISIONS`], or revisions × length past
+/// [`crate::verify::MAX_ANALYSED_BYTES`]. `sections` (cross-reference sections in the chain)
+/// counts a hybrid file's revisions twice: a safe over-estimate.
+///
+/// Errors: [`SigningError::TooManyRevisions`].
+fn check_verifiable(len: usize, sections: usize) -> Result<(), SigningError> {
+    let after = sections.saturating_add(1);
+    // The update adds the signature's reserve and a few kilobytes of objects.
+    let signed_len = len.saturating_add(CONTENTS_BASE_RESERVE * 2 + 64 * 1024);
+    if after > crate::verify::MAX_REVISIONS
+        || after.saturating_mul(signed_len) > crate::verify::MAX_ANALYSED_BYTES
+    {
+        return Err(SigningError::TooManyRevisions {
+            revisions: sections,
+        });
+    }
+    Ok(())
+}
+
 fn prepare(
     src: &dyn Source,
     options: &SignatureOptions,
     reserve: usize,
 ) -> Result<Prepared, SigningError> {
     let (doc, chain) = load(src)?;
+    check_verifiable(src.len(), chain.len())?;
     let root_id = catalog_id(&doc)?;
     check_docmdp(&doc, root_id)?;
     let (page_id, page_count) = page_tree(&doc, root_id)?;
@@ -361,6 +384,7 @@ fn prepare(
         summary: PdfSummary {
             pages: page_count,
             signatures,
+            revisions: chain.len(),
         },
     })
 }
@@ -675,10 +699,12 @@ fn walk_fields(
         .and_then(|f| f.as_array().ok());
     let mut seen = HashSet::new();
     let mut signed = 0;
-    let mut stack: Vec<(&Object, String, usize)> = fields
-        .map(|f| f.iter().map(|o| (o, String::new(), 0)).collect())
+    // (field, parent's name, depth, whether the parent's field type is /Sig: `/FT` is
+    // inheritable, ISO 32000-2 §12.7.4.1 Table 226).
+    let mut stack: Vec<(&Object, String, usize, bool)> = fields
+        .map(|f| f.iter().map(|o| (o, String::new(), 0, false)).collect())
         .unwrap_or_default();
-    while let Some((obj, parent, depth)) = stack.pop() {
+    while let Some((obj, parent, depth, inherited_sig)) = stack.pop() {
         if depth > MAX_FIELD_DEPTH {
             continue;
         }
@@ -691,7 +717,10 @@ fn walk_fields(
             continue;
         };
         let name = crate::verify::field_name(&parent, field);
-        let is_sig = field.get(b"FT").and_then(Object::as_name).ok() == Some(b"Sig");
+        let is_sig = match field.get(b"FT").and_then(Object::as_name) {
+            Ok(ft) => ft == b"Sig",
+            Err(_) => inherited_sig,
+        };
         if let Some(sig) = field
             .get(b"V")
             .ok()
@@ -708,7 +737,7 @@ fn walk_fields(
             .and_then(|k| resolve(doc, k))
             .and_then(|k| k.as_array().ok())
         {
-            stack.extend(kids.iter().map(|k| (k, name.clone(), depth + 1)));
+            stack.extend(kids.iter().map(|k| (k, name.clone(), depth + 1, is_sig)));
         }
         names.insert(name);
     }

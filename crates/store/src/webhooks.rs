@@ -107,7 +107,7 @@ pub enum DeliveryRetry {
 /// One row of an agency's delivery log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookDelivery {
-    /// Row id (the `webhook-id` is `msg_` followed by it).
+    /// Row id (the web layer derives the `webhook-id` from it and the application's secret).
     pub id: i64,
     /// The application.
     pub application: UserId,
@@ -260,6 +260,30 @@ fn insert_delivery(
     Ok(true)
 }
 
+/// The deliveries due at `at` (of one application, or of all): not delivered, not given up, of
+/// an application with a webhook URL, each the earliest pending one of its document.
+fn due_query<'a>(
+    application: Option<UserId>,
+    at: i64,
+) -> diesel::helper_types::IntoBoxed<
+    'a,
+    diesel::helper_types::InnerJoin<webhook_deliveries::table, api_applications::table>,
+    <crate::DbConnection as diesel::Connection>::Backend,
+> {
+    let mut query = webhook_deliveries::table
+        .inner_join(api_applications::table)
+        .filter(api_applications::webhook_url.is_not_null())
+        .filter(webhook_deliveries::delivered_at.is_null())
+        .filter(webhook_deliveries::attempts.lt(WEBHOOK_MAX_ATTEMPTS))
+        .filter(webhook_deliveries::next_attempt_at.le(at))
+        .filter(no_earlier_pending())
+        .into_boxed();
+    if let Some(app) = application {
+        query = query.filter(webhook_deliveries::application_id.eq(app.0));
+    }
+    query
+}
+
 /// `NOT EXISTS` an earlier delivery of the same document to the same application that is
 /// neither delivered nor given up: a document's deliveries go out in the order of its events.
 fn no_earlier_pending() -> diesel::expression::SqlLiteral<Bool> {
@@ -349,15 +373,46 @@ impl Store {
     ///
     /// Errors: [`StoreError::Db`].
     pub fn claim_due_webhooks(&self, at: i64, limit: i64) -> Result<Vec<DueWebhook>, StoreError> {
+        self.claim_due(None, at, limit)
+    }
+
+    /// [`Store::claim_due_webhooks`] for one application only: what its delivery thread
+    /// claims, one at a time, so that the URL is read again for each attempt and nothing
+    /// waits on a lease behind a failure.
+    ///
+    /// Errors: [`StoreError::Db`].
+    pub fn claim_due_webhooks_of(
+        &self,
+        application: UserId,
+        at: i64,
+        limit: i64,
+    ) -> Result<Vec<DueWebhook>, StoreError> {
+        self.claim_due(Some(application), at, limit)
+    }
+
+    /// The applications with a delivery due at `at` (and a webhook URL now).
+    ///
+    /// Errors: [`StoreError::Db`].
+    pub fn due_webhook_applications(&self, at: i64) -> Result<Vec<UserId>, StoreError> {
+        let mut conn = self.conn()?;
+        Ok(due_query(None, at)
+            .select(webhook_deliveries::application_id)
+            .distinct()
+            .load::<i64>(&mut *conn)?
+            .into_iter()
+            .map(UserId)
+            .collect())
+    }
+
+    fn claim_due(
+        &self,
+        application: Option<UserId>,
+        at: i64,
+        limit: i64,
+    ) -> Result<Vec<DueWebhook>, StoreError> {
         let mut conn = self.conn()?;
         // As `claim_due_mails`: which are due is read first; the claim's UPDATE checks again.
-        let due = webhook_deliveries::table
-            .inner_join(api_applications::table)
-            .filter(api_applications::webhook_url.is_not_null())
-            .filter(webhook_deliveries::delivered_at.is_null())
-            .filter(webhook_deliveries::attempts.lt(WEBHOOK_MAX_ATTEMPTS))
-            .filter(webhook_deliveries::next_attempt_at.le(at))
-            .filter(no_earlier_pending())
+        let due = due_query(application, at)
             .order((
                 webhook_deliveries::next_attempt_at.asc(),
                 webhook_deliveries::event_id.asc(),

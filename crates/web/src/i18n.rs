@@ -418,6 +418,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "The PDF carries an electronic signature that no longer verifies (the file was changed after it was signed). Upload the original signed file.",
     ),
     (
+        "E_PDF_SIGNATURE_UNCHECKED",
+        "Tanda tangan elektronik pada PDF tidak dapat diperiksa. Unggah berkas asli yang ditandatangani.",
+        "The electronic signatures in the PDF cannot be checked. Upload the original signed file.",
+    ),
+    (
         "E_PDF_CERTIFIED_NO_CHANGES",
         "PDF sudah disertifikasi tanpa izin perubahan; tidak dapat ditandatangani lagi.",
         "The PDF is certified with no changes allowed; it cannot be signed again.",

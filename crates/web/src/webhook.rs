@@ -3,7 +3,7 @@
 //! makes (here for the documentation and the tests; see docs/webhooks.md).
 //!
 //! Each delivery is a `POST` with `content-type: application/json` and three headers:
-//! `webhook-id` (`msg_<delivery id>`, the same on every retry and replay: receivers use it to
+//! `webhook-id` ([`message_id`], the same on every retry and replay: receivers use it to
 //! process a message once), `webhook-timestamp` (Unix seconds of this attempt) and
 //! `webhook-signature` (`v1,` + base64 of HMAC-SHA256 over `{id}.{timestamp}.{body}`, keyed
 //! with the base64-decoded part of the application's `whsec_` secret). A receiver refuses a

@@ -18,8 +18,12 @@ fn acting_note(grant: Option<&sahih_store::StoredDelegation>) -> Option<String> 
     Some(format!("{title}, a.n. {}", grant.delegator_name))
 }
 
+/// Revisions kept free at upload for the approval signatures and the signature a document's
+/// route adds (at most 20 steps, some groups of several officers).
+const UPDATE_HEADROOM: usize = 32;
+
 /// Refuses a file whose existing signatures fail validation. Errors:
-/// `E_PDF_SIGNATURE_INVALID`, `E_BUSY`.
+/// `E_PDF_SIGNATURE_INVALID`, `E_PDF_SIGNATURE_UNCHECKED`, `E_BUSY`.
 fn check_signatures(
     verdict: Result<sahih_signing::verify::Report, sahih_signing::verify::Unusable>,
 ) -> Result<(), AppError> {
@@ -35,9 +39,17 @@ fn check_signatures(
             })
         }
         Err(u) if u.code == "E_BUSY" => Err(AppError::Busy),
-        // The signer could read it, so the validator's refusal of anything else is not ours to
-        // repeat here (the signature would still be added as an incremental update).
-        _ => Ok(()),
+        // Signatures that cannot be checked at all (too many revisions, say) could hide a
+        // failed one: refused too.
+        Err(u) => Err(AppError::Unprocessable {
+            code: "E_PDF_SIGNATURE_UNCHECKED",
+            message: format!(
+                "the PDF carries signatures that cannot be validated ({}: {}): submit the \
+                 original signed file",
+                u.code, u.reason
+            ),
+        }),
+        Ok(_) => Ok(()),
     }
 }
 
@@ -67,7 +79,7 @@ impl App {
     /// instance does not trust, say) are accepted.
     ///
     /// Errors: `E_UPLOAD_MISSING`, `E_UPLOAD_TOO_LARGE`, the signer's refusals (`E_NOT_PDF`,
-    /// `E_PDF_ENCRYPTED`, `E_PDF_BROKEN_XREF`, …), `E_PDF_SIGNATURE_INVALID`.
+    /// `E_PDF_ENCRYPTED`, `E_PDF_BROKEN_XREF`, …), `E_PDF_SIGNATURE_INVALID`, `E_PDF_SIGNATURE_UNCHECKED`.
     pub fn check_pdf(&self, upload: &Upload) -> Result<(), AppError> {
         if upload.bytes.is_empty() {
             return Err(AppError::bad_input("E_UPLOAD_MISSING", "no file uploaded"));
@@ -81,7 +93,23 @@ impl App {
             .pdf_gate
             .run(|| sahih_signing::inspect(&upload.bytes))
             .map_err(|_| AppError::Busy)??;
-        if summary.signatures > 0 {
+        // Room for what the route adds (an approval signature per paraf, then the signature):
+        // what the city signs must stay within what the validator analyses.
+        if summary.revisions + UPDATE_HEADROOM > sahih_signing::verify::MAX_REVISIONS {
+            return Err(AppError::Unprocessable {
+                code: "E_PDF_TOO_LARGE",
+                message: format!(
+                    "the PDF has {} revisions (incremental updates): with the approvals and the \
+                     signature it would pass the {} the validator analyses; save it again as \
+                     one revision (e.g. print to PDF) and submit that",
+                    summary.revisions,
+                    sahih_signing::verify::MAX_REVISIONS
+                ),
+            });
+        }
+        // The validator decides what is a signature: also where the signer counts none but
+        // the bytes carry a /ByteRange (a field of an odd shape, say).
+        if summary.signatures > 0 || upload.bytes.windows(10).any(|w| w == b"/ByteRange") {
             check_signatures(self.verify_pdf(&upload.bytes))?;
         }
         Ok(())

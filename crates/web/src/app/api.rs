@@ -168,7 +168,7 @@ fn hash_form(h: &mut Sha256, form: &std::collections::BTreeMap<String, String>) 
     for (k, v) in form
         .iter()
         .map(|(k, v)| (k, v.trim()))
-        .filter(|(_, v)| !v.is_empty())
+        .filter(|(_, v)| !sahih_workflow::is_blank(v))
     {
         h.update((k.len() as u64).to_be_bytes());
         h.update(k.as_bytes());

@@ -31,9 +31,6 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// The longest one attempt may take, from connecting to the end of the answer.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Deliveries claimed at once (their lease outlasts this many attempts at [`ATTEMPT_TIMEOUT`]).
-const CLAIM_BATCH: i64 = 10;
-
 /// Events turned into deliveries per application per transaction.
 const ENQUEUE_BATCH: i64 = 200;
 
@@ -128,8 +125,10 @@ pub struct DeliveryRound {
 impl App {
     /// One round at `now` (Unix seconds): queues the deliveries of new events, then sends every
     /// delivery due until none is (each document's next one becomes due when the one before it
-    /// is delivered), recording each attempt. `sahih serve`'s [`WebhookWorker`] calls it; tests
-    /// call it with an explicit `now` to step through the retries.
+    /// is delivered), recording each attempt: each application's on its own thread, the round
+    /// waiting for all. Tests call it with an explicit `now` to step through the retries;
+    /// `sahih serve`'s [`WebhookWorker`] runs the same steps without waiting for slow
+    /// applications.
     ///
     /// Errors: `E_DATABASE` (what was sent before the error is recorded).
     pub fn deliver_webhooks(
@@ -137,56 +136,32 @@ impl App {
         client: &WebhookClient,
         now: i64,
     ) -> Result<DeliveryRound, AppError> {
-        self.delivery_round(client, &|| now, &AtomicBool::new(false))
-    }
-
-    /// A round, reading the time from `clock` (Unix seconds) at each step: every attempt is
-    /// signed, and its retry scheduled, at the moment it is made.
-    fn delivery_round(
-        &self,
-        client: &WebhookClient,
-        clock: &(dyn Fn() -> i64 + Sync),
-        stop: &AtomicBool,
-    ) -> Result<DeliveryRound, AppError> {
-        let mut round = DeliveryRound::default();
+        let clock = || now;
+        let (clock, stop) = (&clock, &AtomicBool::new(false));
+        let mut round = DeliveryRound {
+            queued: self.queue_webhooks(now)?,
+            ..DeliveryRound::default()
+        };
         loop {
-            let queued =
-                self.store
-                    .enqueue_webhook_deliveries(clock(), ENQUEUE_BATCH, |event| {
-                        crate::webhook::body(event)
-                    })?;
-            round.queued += queued;
-            if queued == 0 {
-                break;
-            }
-        }
-        loop {
-            let due = self.store.claim_due_webhooks(clock(), CLAIM_BATCH)?;
-            if due.is_empty() {
+            let apps = self.store.due_webhook_applications(now)?;
+            if apps.is_empty() {
                 return Ok(round);
             }
-            // Each application's deliveries go out on their own thread, so a receiver that
-            // stalls delays only its own application; within one, they go in order, and
-            // after a failure the rest wait (claimed, until their lease ends).
-            let mut groups: Vec<Vec<&DueWebhook>> = Vec::new();
-            for d in &due {
-                match groups
-                    .iter_mut()
-                    .find(|g| g[0].application == d.application)
-                {
-                    Some(g) => g.push(d),
-                    None => groups.push(vec![d]),
-                }
-            }
             let results: Vec<Result<DeliveryRound, AppError>> = std::thread::scope(|s| {
-                let handles: Vec<_> = groups
+                let threads: Vec<_> = apps
                     .iter()
-                    .map(|group| s.spawn(|| self.deliver_group(client, clock, stop, group)))
+                    .map(|&a| {
+                        std::thread::Builder::new()
+                            .spawn_scoped(s, move || {
+                                self.deliver_application(client, clock, stop, a)
+                            })
+                            .map_err(|e| AppError::Internal(e.to_string()))
+                    })
                     .collect();
-                handles
+                threads
                     .into_iter()
-                    .map(|h| {
-                        h.join().unwrap_or_else(|_| {
+                    .map(|t| {
+                        t?.join().unwrap_or_else(|_| {
                             Err(AppError::Internal("a webhook thread panicked".into()))
                         })
                     })
@@ -197,27 +172,46 @@ impl App {
                 round.delivered += r.delivered;
                 round.failed += r.failed;
             }
-            if stop.load(Ordering::Acquire) {
-                // What is left stays claimed until its lease ends, then goes out.
-                return Ok(round);
+        }
+    }
+
+    /// Queues the deliveries of the events committed since the last round; how many.
+    fn queue_webhooks(&self, now: i64) -> Result<usize, AppError> {
+        let mut queued = 0;
+        loop {
+            let n =
+                self.store
+                    .enqueue_webhook_deliveries(now, ENQUEUE_BATCH, crate::webhook::body)?;
+            queued += n;
+            if n == 0 {
+                return Ok(queued);
             }
         }
     }
 
-    /// Sends one application's claimed deliveries in order, stopping at the first failure.
-    fn deliver_group(
+    /// Sends one application's due deliveries, one claim at a time (so the URL is read again
+    /// for each, and nothing else is held by a lease), in order, until none is due or one
+    /// fails: after a failure the application's other deliveries wait for the next round.
+    /// `clock` gives the time (Unix seconds) of each step: every attempt is signed, and its
+    /// retry scheduled, at the moment it is made.
+    fn deliver_application(
         &self,
         client: &WebhookClient,
         clock: &(dyn Fn() -> i64 + Sync),
         stop: &AtomicBool,
-        group: &[&DueWebhook],
+        application: sahih_workflow::UserId,
     ) -> Result<DeliveryRound, AppError> {
         let mut round = DeliveryRound::default();
-        for delivery in group {
-            if stop.load(Ordering::Acquire) {
+        while !stop.load(Ordering::Acquire) {
+            let Some(delivery) = self
+                .store
+                .claim_due_webhooks_of(application, clock(), 1)?
+                .into_iter()
+                .next()
+            else {
                 break;
-            }
-            match client.attempt(delivery, clock()) {
+            };
+            match client.attempt(&delivery, clock()) {
                 Attempt::Delivered(status) => {
                     self.store
                         .mark_webhook_delivered(delivery.id, status, clock())?;
@@ -321,14 +315,70 @@ impl WebhookWorker {
     }
 }
 
-fn run(app: &App, stop: &AtomicBool) {
+/// The worker's loop: queue new events, and start a delivery thread for each application
+/// with something due that has none running; slow or stalled receivers hold up only their own
+/// application's thread. Joins every thread before returning.
+fn run(app: &App, stop: &Arc<AtomicBool>) {
     let client = WebhookClient::new();
+    let busy: Arc<std::sync::Mutex<std::collections::HashSet<i64>>> = Arc::default();
+    let mut threads: Vec<JoinHandle<()>> = Vec::new();
     while !stop.load(Ordering::Acquire) {
-        if let Err(e) = app.delivery_round(&client, &sahih_store::now, stop) {
+        if let Err(e) = start_due(app, &client, stop, &busy, &mut threads) {
             tracing::error!(code = e.code(), error = %e, "webhook round failed");
         }
+        threads.retain(|t| !t.is_finished());
         app.webhooks.wait(WEBHOOK_TICK);
     }
+    for t in threads {
+        let _ = t.join();
+    }
+}
+
+/// Queues new events and starts the delivery threads of applications with something due.
+fn start_due(
+    app: &App,
+    client: &WebhookClient,
+    stop: &Arc<AtomicBool>,
+    busy: &Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
+    threads: &mut Vec<JoinHandle<()>>,
+) -> Result<(), AppError> {
+    let now = sahih_store::now();
+    app.queue_webhooks(now)?;
+    for application in app.store.due_webhook_applications(now)? {
+        let fresh = busy
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(application.0);
+        if !fresh {
+            continue;
+        }
+        let (app2, client, stop, busy2) = (app.clone(), client.clone(), stop.clone(), busy.clone());
+        let spawned = std::thread::Builder::new()
+            .name("sahih-webhook".into())
+            .spawn(move || {
+                if let Err(e) =
+                    app2.deliver_application(&client, &sahih_store::now, &stop, application)
+                {
+                    tracing::error!(code = e.code(), error = %e, "webhook deliveries failed");
+                }
+                busy2
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .remove(&application.0);
+                // What came due meanwhile is picked up by the next round.
+                app2.wake_webhooks();
+            });
+        match spawned {
+            Ok(t) => threads.push(t),
+            Err(e) => {
+                busy.lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .remove(&application.0);
+                tracing::error!(error = %e, "no thread for webhook deliveries");
+            }
+        }
+    }
+    Ok(())
 }
 
 impl Drop for WebhookWorker {

@@ -44,6 +44,14 @@ impl AdminWebhooksPage {
             .map_or_else(String::new, |s| crate::webhook::message_id(s, d.id))
     }
 
+    /// The `webhook-id` of the delivery just replayed (row `id`), as its receiver sees it.
+    fn replayed_message_id(&self, id: &i64) -> String {
+        self.deliveries
+            .iter()
+            .find(|d| d.id == *id)
+            .map_or_else(String::new, |d| self.message_id(d))
+    }
+
     /// The last answer: `HTTP <status>`, the error, or a dash.
     fn last_answer(&self, d: &WebhookDelivery) -> String {
         match (&d.last_error, d.last_status) {

@@ -301,6 +301,11 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
         "The PDF carries a signature that fails validation (changed after signing): submit the original signed file.",
     ),
     (
+        "E_PDF_SIGNATURE_UNCHECKED",
+        422,
+        "The PDF carries signatures that cannot be validated at all (e.g. too many revisions).",
+    ),
+    (
         "E_PDF_FIELDS_LOCKED",
         422,
         "A signature of the PDF locks the form fields a new signature would change.",
