@@ -865,3 +865,21 @@ fn widget(name: &str, sig_id: u32, page_ref: &str) -> Vec<u8> {
     )
     .into_bytes()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_input_is_signed_only_while_its_signed_version_stays_verifiable() {
+        let max = crate::verify::MAX_REVISIONS;
+        assert!(check_verifiable(10_000, max - 1).is_ok());
+        let refused = check_verifiable(10_000, max).expect_err("one more would pass the bound");
+        assert_eq!(refused.code(), "E_PDF_TOO_LARGE");
+        assert!(refused.is_input_fault());
+        // Revisions × length past what the validator parses in all.
+        let big = crate::verify::MAX_ANALYSED_BYTES / 4;
+        assert!(check_verifiable(big, 1).is_ok());
+        assert!(check_verifiable(big, 4).is_err());
+    }
+}
