@@ -11,7 +11,7 @@ mod common;
 use common::api::{BOUNDARY, SKU, multipart, pending_officer, return_to_applicant, sku_form};
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Condvar, Mutex};
 
@@ -1150,27 +1150,6 @@ fn unix_now() -> f64 {
         .as_secs_f64()
 }
 
-fn read_request(stream: &mut std::net::TcpStream) -> Option<(BTreeMap<String, String>, Vec<u8>)> {
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut headers = BTreeMap::new();
-    loop {
-        line.clear();
-        reader.read_line(&mut line).ok()?;
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        let (name, value) = line.split_once(':')?;
-        headers.insert(name.trim().to_lowercase(), value.trim().to_owned());
-    }
-    let length = headers.get("content-length")?.parse::<usize>().ok()?;
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    Some((headers, body))
-}
-
 /// A receiver that answers 200, each answer after `delay` (a slow receiver), recording what it
 /// got and whether `stall_over` was set by then.
 fn receiver(delay: std::time::Duration, stall_over: Arc<Mutex<bool>>) -> (String, Log) {
@@ -1181,7 +1160,7 @@ fn receiver(delay: std::time::Duration, stall_over: Arc<Mutex<bool>>) -> (String
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let Some((headers, body)) = read_request(&mut stream) else {
+            let Some((_, headers, body)) = common::api::read_request(&mut stream) else {
                 continue;
             };
             let over = *stall_over.lock().expect("flag");
@@ -1216,7 +1195,7 @@ fn stalled_receiver(over: Arc<Mutex<bool>>) -> String {
             let watch = first;
             first = false;
             std::thread::spawn(move || {
-                let _ = read_request(&mut stream);
+                let _ = common::api::read_request(&mut stream);
                 let mut buf = [0u8; 64];
                 // Blocks until Sahih gives up on the attempt and closes the connection.
                 while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}

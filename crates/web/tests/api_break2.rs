@@ -10,7 +10,7 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
@@ -28,18 +28,12 @@ use sahih_web::seed::DEMO_KEY_PASSPHRASE;
 use sahih_workflow::{Command, DocumentState, ReturnTo};
 use serde_json::Value;
 
-const SKU: &str = "surat-keterangan-usaha";
+use common::api::{SKU, pending_officer};
 
 // ----- Fixtures -----
 
 fn sku_form(name: &str) -> BTreeMap<String, String> {
-    let def = sahih_web::seed::demo_services()
-        .expect("examples")
-        .into_iter()
-        .find(|d| d.code == SKU)
-        .expect("sku");
-    let mut form: BTreeMap<String, String> = common::values(&def, "10000000").into_iter().collect();
-    form.insert("nama_usaha".into(), name.into());
+    let mut form = common::api::sku_form(name);
     // The optional number is left out unless a test sets it.
     form.remove("nib");
     form
@@ -81,20 +75,6 @@ fn submit(app: &App, caller: &ApiCaller, name: &str) -> sahih_store::Document {
     )
     .expect("submit")
     .0
-}
-
-fn pending_officer(app: &App, public_id: &str) -> sahih_store::User {
-    let doc = app
-        .store()
-        .document_by_public_id(public_id)
-        .expect("db")
-        .expect("doc");
-    let service = app.service(SKU).expect("service");
-    let pending = app.pending_step(&doc, &service).expect("p").expect("open");
-    app.store()
-        .user(pending.waiting_for()[0])
-        .expect("db")
-        .expect("officer")
 }
 
 fn sign(app: &App, public_id: &str) -> Vec<u8> {
@@ -836,27 +816,6 @@ struct Got {
 
 type Log = Arc<(Mutex<Vec<Got>>, Condvar)>;
 
-fn read_request(stream: &mut std::net::TcpStream) -> Option<(BTreeMap<String, String>, Vec<u8>)> {
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut headers = BTreeMap::new();
-    loop {
-        line.clear();
-        reader.read_line(&mut line).ok()?;
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        let (name, value) = line.split_once(':')?;
-        headers.insert(name.trim().to_lowercase(), value.trim().to_owned());
-    }
-    let length = headers.get("content-length")?.parse::<usize>().ok()?;
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    Some((headers, body))
-}
-
 /// A receiver that answers each request with the status `answer(n)` gives (`n` counts from
 /// 0; `answer` runs before the answer is written, so it may act first), recording it.
 fn receiver(
@@ -871,7 +830,7 @@ fn receiver(
         let mut n = 0;
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let Some((headers, body)) = read_request(&mut stream) else {
+            let Some((_, headers, body)) = common::api::read_request(&mut stream) else {
                 continue;
             };
             let over = *stall_over.lock().expect("flag");
@@ -910,7 +869,7 @@ fn stalled_receiver(over: Arc<Mutex<bool>>) -> String {
             let watch = first;
             first = false;
             std::thread::spawn(move || {
-                let _ = read_request(&mut stream);
+                let _ = common::api::read_request(&mut stream);
                 let mut buf = [0u8; 64];
                 while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}
                 if watch {

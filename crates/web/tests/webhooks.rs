@@ -8,7 +8,7 @@
 mod common;
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::sync::{Arc, Condvar, Mutex};
 
@@ -58,7 +58,13 @@ impl Receiver {
         std::thread::spawn(move || {
             for (n, stream) in listener.incoming().enumerate() {
                 let Ok(mut stream) = stream else { continue };
-                let Some(request) = read_request(&mut stream) else {
+                let Some(request) =
+                    common::api::read_request(&mut stream).map(|(path, headers, body)| Received {
+                        path,
+                        headers: headers.into_iter().collect(),
+                        body,
+                    })
+                else {
                     continue;
                 };
                 log.0.lock().expect("log").push(request);
@@ -88,32 +94,6 @@ impl Receiver {
             .expect("log");
         guard.clone()
     }
-}
-
-fn read_request(stream: &mut std::net::TcpStream) -> Option<Received> {
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let path = line.split(' ').nth(1)?.to_owned();
-    let mut headers = HashMap::new();
-    loop {
-        line.clear();
-        reader.read_line(&mut line).ok()?;
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        let (name, value) = line.split_once(':')?;
-        headers.insert(name.trim().to_lowercase(), value.trim().to_owned());
-    }
-    let length = headers.get("content-length")?.parse::<usize>().ok()?;
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    Some(Received {
-        path,
-        headers,
-        body,
-    })
 }
 
 /// An application of the licensing office with its webhook at `url`, and a key.

@@ -76,3 +76,30 @@ pub fn return_to_applicant(app: &App, public_id: &str) {
     )
     .expect("return");
 }
+
+/// Reads one HTTP/1.1 request from a webhook receiver's connection: its path, its headers
+/// (names lowercase) and its body (by `content-length`); `None` for anything else.
+pub fn read_request(
+    stream: &mut std::net::TcpStream,
+) -> Option<(String, BTreeMap<String, String>, Vec<u8>)> {
+    use std::io::{BufRead, Read};
+    let mut reader = std::io::BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let path = line.split(' ').nth(1)?.to_owned();
+    let mut headers = BTreeMap::new();
+    loop {
+        line.clear();
+        reader.read_line(&mut line).ok()?;
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        let (name, value) = line.split_once(':')?;
+        headers.insert(name.trim().to_lowercase(), value.trim().to_owned());
+    }
+    let length = headers.get("content-length")?.parse::<usize>().ok()?;
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some((path, headers, body))
+}
