@@ -6,6 +6,7 @@
 //! `/api/v1/openapi.json` ([`openapi`]); docs/api.md is the guide.
 
 mod documents;
+mod model;
 mod openapi;
 pub(crate) mod problem;
 mod services;
