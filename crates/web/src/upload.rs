@@ -113,6 +113,14 @@ async fn read_all(mut payload: Multipart, file_limit: usize) -> Result<Multipart
             Some(_) if name != "berkas" => form.other_files.push(name),
             Some(filename) if !bytes.is_empty() => form.file = Some(Upload { filename, bytes }),
             Some(_) => form.empty_file = true,
+            // A PDF sent as a text part (curl's `<` for `@`): say so, rather than "not UTF-8".
+            None if name == "berkas" => {
+                return Err(AppError::bad_input(
+                    "E_UPLOAD_MISSING",
+                    "berkas came as a text part (no file name): send the PDF as a file part \
+                     (curl: -F 'berkas=@file.pdf', with @, not <)",
+                ));
+            }
             None => {
                 let text = String::from_utf8(bytes)
                     .map_err(|_| bad(format!("field {name} is not UTF-8")))?;

@@ -175,6 +175,11 @@ async fn an_application_submits_once_per_key_and_follows_its_document_to_the_sig
         .collect();
     assert_eq!(events.first(), Some(&"submitted"));
     assert!(
+        status["history"][0]["from_state"].is_null(),
+        "a submission has no state before it, as in the webhook: {}",
+        status["history"][0]
+    );
+    assert!(
         events.contains(&"paraf") && events.contains(&"signed"),
         "{events:?}"
     );
@@ -244,6 +249,27 @@ async fn an_application_submits_once_per_key_and_follows_its_document_to_the_sig
             .as_str()
             .is_some_and(|d| d.contains("documents:submit-direct")),
         "the problem names the missing scope: {refused}"
+    );
+    // The PDF sent as a text part (curl's `<` instead of `@`) is named as such.
+    let text_part = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\r\n{}\r\n\
+         --{BOUNDARY}\r\nContent-Disposition: form-data; name=\"berkas\"\r\n\r\n%PDF-1.7 \u{e9}\r\n\
+         --{BOUNDARY}--\r\n",
+        sku_metadata("template", "Warung")
+    );
+    let res = test::call_service(
+        &svc,
+        submit_request(&token, None, text_part.into_bytes()).to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), 400);
+    let res = json(res).await;
+    assert_eq!(res["code"], "E_UPLOAD_MISSING");
+    assert!(
+        res["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("file part")),
+        "{res}"
     );
     // A misspelt form field is refused rather than dropped.
     let typo = sku_metadata("template", "Warung").replacen("\"nama_usaha\"", "\"nama_usah\"", 1);

@@ -78,11 +78,12 @@ fn full_status(
                 .events(doc.id)?
                 .into_iter()
                 .map(|e| HistoryEntry {
+                    // A submission has no state before it.
+                    from_state: Some(e.from_state).filter(|_| e.kind != "submitted"),
                     event: e.kind,
                     actor: e.actor_name,
                     actor_position: e.actor_position,
                     comment: e.comment,
-                    from_state: e.from_state,
                     to_state: e.to_state,
                     at: rfc3339(e.at),
                 })

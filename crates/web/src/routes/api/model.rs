@@ -89,8 +89,8 @@ pub struct HistoryEntry {
     pub actor_position: Option<String>,
     /// The comment or reason given, if any.
     pub comment: Option<String>,
-    /// The state before.
-    pub from_state: String,
+    /// The state before (`null` for `submitted`: nothing came before).
+    pub from_state: Option<String>,
     /// The state after.
     pub to_state: String,
     /// When, RFC 3339.
