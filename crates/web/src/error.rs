@@ -87,6 +87,16 @@ pub enum AppError {
     /// `E_API_KEY_INVALID`, `E_API_KEY_REVOKED`).
     #[error("{}", unauthorized_reason(.0))]
     Unauthorized(&'static str),
+    /// Too many wrong key passphrases: the officer's key is not tried again for
+    /// `retry_after` seconds.
+    #[error(
+        "too many wrong passphrases for this signing key: it is locked; try again in \
+         {retry_after} s"
+    )]
+    PassphraseLocked {
+        /// Seconds until the key may be tried again.
+        retry_after: u64,
+    },
     /// The API key does not allow the operation: it lacks the scope named.
     #[error("this key does not allow this operation: it lacks the scope {0}")]
     ScopeMissing(&'static str),
@@ -112,6 +122,7 @@ impl AppError {
             AppError::VerificationExpired => "E_VERIFICATION_EXPIRED",
             AppError::Forbidden(code) | AppError::Unauthorized(code) => code,
             AppError::RateLimited { .. } => "E_RATE_LIMITED",
+            AppError::PassphraseLocked { .. } => "E_PASSPHRASE_LOCKED",
             AppError::ScopeMissing(_) => "E_SCOPE_MISSING",
             AppError::BadInput { code, .. }
             | AppError::Refused { code, .. }
@@ -159,7 +170,9 @@ impl ResponseError for AppError {
         match self {
             AppError::LoginRequired => StatusCode::SEE_OTHER,
             AppError::BadLogin | AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::RateLimited { .. } | AppError::PassphraseLocked { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             AppError::Csrf | AppError::Forbidden(_) | AppError::ScopeMissing(_) => {
                 StatusCode::FORBIDDEN
             }

@@ -438,6 +438,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "The key passphrase is wrong.",
     ),
     (
+        "E_PASSPHRASE_LOCKED",
+        "Terlalu banyak frasa sandi kunci yang salah: kunci tanda tangan dikunci sementara (15 menit). Coba lagi nanti.",
+        "Too many wrong key passphrases: the signing key is locked for a while (15 minutes). Try again later.",
+    ),
+    (
         "E_NO_SIGNING_KEY",
         "Anda belum memiliki sertifikat elektronik.",
         "You have no electronic certificate yet.",

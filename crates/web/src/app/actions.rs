@@ -413,19 +413,43 @@ impl App {
             .ok_or_else(|| AppError::Internal("document without attachment".into()))
     }
 
-    /// The officer's signing key and certificate, the key unlocked by `passphrase`.
+    /// The officer's signing key and certificate, the key unlocked by `passphrase`. Wrong
+    /// passphrases are counted: after [`super::MAX_FAILURES`] within 15 minutes the key is not
+    /// tried for [`super::LOCKOUT`] (`passphrase_guard`).
     ///
-    /// Errors: `E_NO_SIGNING_KEY`, `E_WRONG_PASSPHRASE`.
+    /// Errors: `E_NO_SIGNING_KEY`, `E_WRONG_PASSPHRASE`, `E_PASSPHRASE_LOCKED`.
     pub(crate) fn unlock_key(
         &self,
         user: &User,
         passphrase: &[u8],
     ) -> Result<(SignerKey, sahih_signing::Certificate), AppError> {
+        let now = std::time::Instant::now();
+        self.passphrases
+            .check(user.id, now)
+            .map_err(|retry_after| AppError::PassphraseLocked { retry_after })?;
         let (cert_pem, key_pem) = self
             .store
             .officer_credentials(user.id)?
             .ok_or(AppError::Forbidden("E_NO_SIGNING_KEY"))?;
-        let key = SignerKey::from_pem(&key_pem, Some(passphrase))?;
+        let key = match SignerKey::from_pem(&key_pem, Some(passphrase)) {
+            Ok(key) => {
+                self.passphrases.succeeded(user.id);
+                key
+            }
+            Err(sahih_signing::SigningError::WrongPassphrase) => {
+                let locked = self.passphrases.failed(user.id, now);
+                tracing::warn!(
+                    user = user.id.0,
+                    locked = locked.is_some(),
+                    "wrong key passphrase"
+                );
+                return Err(match locked {
+                    Some(retry_after) => AppError::PassphraseLocked { retry_after },
+                    None => sahih_signing::SigningError::WrongPassphrase.into(),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
         let cert = load_certificates_pem(&cert_pem)?
             .into_iter()
             .next()

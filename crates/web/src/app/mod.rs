@@ -27,6 +27,8 @@ mod gate;
 mod input;
 mod log;
 mod notify;
+mod passphrase_guard;
+pub use passphrase_guard::{LOCKOUT, MAX_FAILURES, WINDOW as PASSPHRASE_WINDOW};
 mod officers_admin;
 mod read;
 mod routing;
@@ -139,6 +141,8 @@ pub struct App {
     api_limiter: std::sync::Arc<crate::rate_limit::RateLimiter>,
     /// Wakes the webhook worker (`webhooks::WebhookWorker`) after a commit.
     webhooks: std::sync::Arc<sahih_store::Wakeup>,
+    /// Wrong key passphrases per officer (`passphrase_guard`).
+    passphrases: std::sync::Arc<passphrase_guard::PassphraseGuard>,
 }
 
 /// Minimum password length, characters (NIST SP 800-63B §3.1.1.2 asks for at least 8).
@@ -215,6 +219,7 @@ impl App {
                 crate::rate_limit::RateSettings::default(),
             )),
             webhooks: std::sync::Arc::default(),
+            passphrases: std::sync::Arc::default(),
         }
     }
 
