@@ -11,7 +11,7 @@ mod common;
 use common::api::{BOUNDARY, SKU, multipart, pending_officer, return_to_applicant, sku_form};
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::sync::{Arc, Condvar, Mutex};
 
@@ -1165,11 +1165,8 @@ fn receiver(delay: std::time::Duration, stall_over: Arc<Mutex<bool>>) -> (String
             };
             let over = *stall_over.lock().expect("flag");
             std::thread::sleep(delay);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-            );
-            let _ = stream.flush();
+            // Logged before the answer is written, so that once Sahih has its answer the
+            // request is in the log (a test may read the log as soon as a round returns).
             got.0.lock().expect("log").push(Got {
                 headers,
                 body,
@@ -1177,35 +1174,14 @@ fn receiver(delay: std::time::Duration, stall_over: Arc<Mutex<bool>>) -> (String
                 stall_over: over,
             });
             got.1.notify_all();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            );
+            let _ = stream.flush();
         }
     });
     (url, log)
-}
-
-/// A receiver that reads each request and never answers; sets `over` when Sahih closes the
-/// first connection (its attempt ended).
-fn stalled_receiver(over: Arc<Mutex<bool>>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
-    std::thread::spawn(move || {
-        let mut first = true;
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let over = over.clone();
-            let watch = first;
-            first = false;
-            std::thread::spawn(move || {
-                let _ = common::api::read_request(&mut stream);
-                let mut buf = [0u8; 64];
-                // Blocks until Sahih gives up on the attempt and closes the connection.
-                while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}
-                if watch {
-                    *over.lock().expect("flag") = true;
-                }
-            });
-        }
-    });
-    url
 }
 
 fn wait_for(log: &Log, n: usize, patience: std::time::Duration) -> Vec<Got> {
@@ -1304,7 +1280,7 @@ fn a_stalled_receiver_does_not_hold_up_another_agencys_webhooks() {
     let inst = common::instance();
     let app = inst.app.clone();
     let over = Arc::new(Mutex::new(false));
-    let stalled = stalled_receiver(over.clone());
+    let stalled = common::api::stalled_receiver(over.clone());
     let (healthy, log) = receiver(std::time::Duration::ZERO, over);
     let slow = application_with_webhook(&app, "portal-macet", "DPMPTSP", &stalled);
     let other = application_with_webhook(&app, "sppd-lancar", "BAPPEDA", &healthy);

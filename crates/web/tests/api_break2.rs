@@ -10,7 +10,7 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
@@ -250,24 +250,7 @@ fn copied_signature_pdf(contents_hex: &[u8], inherited: bool) -> Vec<u8> {
             String::from_utf8_lossy(contents_hex)
         ),
     ];
-    let mut out = b"%PDF-1.7\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in bodies.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend(format!("{} 0 obj\n{body}\nendobj\n", i + 1).bytes());
-    }
-    let xref = out.len();
-    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", bodies.len() + 1).bytes());
-    for o in offsets {
-        out.extend(format!("{o:010} 00000 n \n").bytes());
-    }
-    out.extend(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            bodies.len() + 1
-        )
-        .bytes(),
-    );
+    let mut out = common::assemble(&bodies);
     let find = |needle: &[u8]| {
         out.windows(needle.len())
             .position(|w| w == needle)
@@ -836,17 +819,18 @@ fn receiver(
             let over = *stall_over.lock().expect("flag");
             let status = answer(n);
             n += 1;
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-            );
-            let _ = stream.flush();
+            // Logged before the answer, so a round that has its answer finds it in the log.
             got.0.lock().expect("log").push(Got {
                 headers,
                 body,
                 stall_over: over,
             });
             got.1.notify_all();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            );
+            let _ = stream.flush();
         }
     });
     (url, log)
@@ -854,31 +838,6 @@ fn receiver(
 
 fn ok_receiver() -> (String, Log) {
     receiver(|_| 200, Arc::new(Mutex::new(false)))
-}
-
-/// A receiver that reads each request and never answers; sets `over` when Sahih closes the
-/// first connection (its attempt was given up).
-fn stalled_receiver(over: Arc<Mutex<bool>>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
-    std::thread::spawn(move || {
-        let mut first = true;
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let over = over.clone();
-            let watch = first;
-            first = false;
-            std::thread::spawn(move || {
-                let _ = common::api::read_request(&mut stream);
-                let mut buf = [0u8; 64];
-                while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}
-                if watch {
-                    *over.lock().expect("flag") = true;
-                }
-            });
-        }
-    });
-    url
 }
 
 fn wait_for(log: &Log, n: usize, patience: Duration) -> Vec<Got> {
@@ -931,7 +890,7 @@ fn a_stalled_receiver_does_not_hold_up_another_applications_backlog() {
     let inst = common::instance();
     let app = inst.app.clone();
     let over = Arc::new(Mutex::new(false));
-    let stalled = stalled_receiver(over.clone());
+    let stalled = common::api::stalled_receiver(over.clone());
     let (healthy, log) = receiver(|_| 200, over);
     let slow = with_webhook(&app, "sppd-macet", "BAPPEDA", &stalled);
     let busy = with_webhook(&app, "portal-sibuk", "DPMPTSP", &healthy);

@@ -103,3 +103,30 @@ pub fn read_request(
     reader.read_exact(&mut body).ok()?;
     Some((path, headers, body))
 }
+
+/// A webhook receiver at the returned URL that reads each request and never answers; sets
+/// `over` when Sahih closes the first connection (its attempt was given up).
+pub fn stalled_receiver(over: std::sync::Arc<std::sync::Mutex<bool>>) -> String {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        let mut first = true;
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let over = over.clone();
+            let watch = first;
+            first = false;
+            std::thread::spawn(move || {
+                let _ = read_request(&mut stream);
+                let mut buf = [0u8; 64];
+                // Blocks until Sahih gives up on the attempt and closes the connection.
+                while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}
+                if watch {
+                    *over.lock().expect("flag") = true;
+                }
+            });
+        }
+    });
+    url
+}

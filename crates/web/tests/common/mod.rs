@@ -24,6 +24,12 @@ pub fn plain_pdf(title: &str) -> Vec<u8> {
             content.len()
         ),
     ];
+    assemble(&bodies)
+}
+
+/// A PDF of `bodies` as objects 1, 2, … (object 1 the catalog) with a classic
+/// cross-reference table (ISO 32000-2 §7.5.4).
+pub fn assemble(bodies: &[String]) -> Vec<u8> {
     let mut out = b"%PDF-1.7\n".to_vec();
     let mut offsets = Vec::new();
     for (i, body) in bodies.iter().enumerate() {
