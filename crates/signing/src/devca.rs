@@ -16,7 +16,8 @@ use crate::keys::encrypt_pkcs8_pem;
 
 /// File name of the development CA certificate inside the certs directory.
 pub const CA_CERT_FILE: &str = "ca.pem";
-const CA_KEY_FILE: &str = "ca.key.pem";
+/// File name of the CA's key (PKCS#8 PEM, unencrypted, mode 0600) inside the certs directory.
+pub const CA_KEY_FILE: &str = "ca.key.pem";
 const CA_NAME: &str = "Sahih Development CA";
 
 /// An officer who gets a development certificate.
@@ -41,11 +42,11 @@ pub struct DevCredentials {
     pub key: PathBuf,
 }
 
-fn rcgen_err(e: rcgen::Error) -> SigningError {
+pub(crate) fn rcgen_err(e: rcgen::Error) -> SigningError {
     SigningError::Certificate(e.to_string())
 }
 
-fn io_err(path: &Path, e: std::io::Error) -> SigningError {
+pub(crate) fn io_err(path: &Path, e: std::io::Error) -> SigningError {
     SigningError::Io(format!("{}: {e}", path.display()))
 }
 
@@ -68,7 +69,7 @@ fn ca_params() -> CertificateParams {
     params
 }
 
-fn write_private(path: &Path, contents: &str) -> Result<(), SigningError> {
+pub(crate) fn write_private(path: &Path, contents: &str) -> Result<(), SigningError> {
     fs::write(path, contents).map_err(|e| io_err(path, e))?;
     #[cfg(unix)]
     {
@@ -80,7 +81,7 @@ fn write_private(path: &Path, contents: &str) -> Result<(), SigningError> {
 }
 
 /// Loads the CA of `dir`, or creates it (valid 10 years) when `ca.pem` is missing.
-fn load_or_create_ca(dir: &Path) -> Result<(CertificateParams, KeyPair), SigningError> {
+pub(crate) fn load_or_create_ca(dir: &Path) -> Result<(CertificateParams, KeyPair), SigningError> {
     let key_path = dir.join(CA_KEY_FILE);
     let cert_path = dir.join(CA_CERT_FILE);
     let mut params = ca_params();

@@ -18,6 +18,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod ca;
 pub mod cms;
 pub mod devca;
 mod error;

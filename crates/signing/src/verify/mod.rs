@@ -21,6 +21,9 @@ mod digests;
 mod index;
 mod report;
 mod revision;
+mod revocation;
+
+pub use revocation::listed_in as crl_lists;
 mod signature;
 mod signed_data;
 mod verdict;
@@ -62,6 +65,9 @@ pub struct Policy {
     /// Wall-clock budget for analysing revisions; past it the file is unusable input
     /// (`E_PDF_TOO_LARGE`). Checked between revisions.
     pub time_limit: Duration,
+    /// CRLs (RFC 5280 §5.1, DER) the caller brings, beside those the document carries: e.g.
+    /// Sahih's own current CRL, or `sahih verify --crl FILE`. Bytes that are no CRL are skipped.
+    pub crls: Vec<Vec<u8>>,
 }
 
 impl Default for Policy {
@@ -70,6 +76,7 @@ impl Default for Policy {
             trust_anchors: Vec::new(),
             at: None,
             time_limit: Duration::from_secs(60),
+            crls: Vec::new(),
         }
     }
 }
@@ -159,6 +166,7 @@ pub fn verify_source(src: &dyn Source, policy: &Policy) -> Result<Report, Unusab
     }
     let newest_index = Index::build(&newest_doc)?;
     let found = signatures(&newest_doc, &newest_index);
+    let mut crls = revocation::from_dss(src, &newest_doc);
     if found.is_empty()
         && let Some(e) = newest_error.take()
     {
@@ -219,7 +227,15 @@ pub fn verify_source(src: &dyn Source, policy: &Policy) -> Result<Report, Unusab
         notes.push(format!("{trailing} bytes follow the last revision"));
         findings.push(unreadable(ends.len() + 1, "bytes after the last revision"));
     }
+    crls.extend(
+        policy
+            .crls
+            .iter()
+            .take(revocation::MAX_CRLS)
+            .filter_map(|der| revocation::Crl::parse(der, revocation::Origin::Policy)),
+    );
     let context = verdict::Context {
+        crls: &crls,
         ends: &ends,
         findings: &findings,
         policy,

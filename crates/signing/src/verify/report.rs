@@ -51,6 +51,8 @@ pub enum SubIndication {
     OutOfBoundsNoPoe,
     /// There is nothing signed to validate.
     SignedDataNotFound,
+    /// The signer's certificate was revoked at or before the signature's time.
+    Revoked,
 }
 
 impl SubIndication {
@@ -65,6 +67,7 @@ impl SubIndication {
             SubIndication::NoCertificateChainFound => "NO_CERTIFICATE_CHAIN_FOUND",
             SubIndication::OutOfBoundsNoPoe => "OUT_OF_BOUNDS_NO_POE",
             SubIndication::SignedDataNotFound => "SIGNED_DATA_NOT_FOUND",
+            SubIndication::Revoked => "REVOKED",
         }
     }
 }
@@ -233,6 +236,11 @@ pub struct SignatureReport {
     pub trust: Check,
     /// Subjects from the signer up to the anchor.
     pub chain: Vec<String>,
+    /// The signer's certificate against the CRLs found (RFC 5280 §5): `V_OK` not revoked,
+    /// `V_REVOKED` revoked at or before the signature's time, `V_REVOKED_AFTER_SIGNING`
+    /// revoked later (the signature stands), `V_REVOCATION_NOT_CHECKED` no CRL covers it (the
+    /// verdict is not changed by that).
+    pub revocation: Check,
     /// The time the certificate was checked at, RFC 3339, and where it came from.
     pub checked_at: String,
     pub checked_at_source: String,

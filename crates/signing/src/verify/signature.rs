@@ -26,6 +26,8 @@ pub(crate) struct Reading {
     /// Whether the content the CMS binds (the ranges, or their digest) matches.
     pub(crate) content_matches: Option<bool>,
     pub(crate) certs: Vec<Cert>,
+    /// CRLs of the CMS `crls` field, DER.
+    pub(crate) crls: Vec<Vec<u8>>,
     pub(crate) timestamp: Option<TokenCheck>,
     /// More than one SignerInfo: only the first is evaluated.
     pub(crate) extra_signers: usize,
@@ -70,6 +72,7 @@ impl Reading {
             signer: None,
             content_matches: None,
             certs: Vec::new(),
+            crls: Vec::new(),
             timestamp: None,
             extra_signers: 0,
             doc_timestamp: None,
@@ -257,6 +260,7 @@ fn check_cms(der: &[u8], sub_filter: &[u8], parts: &Content<'_>) -> Reading {
         }
     };
     reading.certs = sd.certs.clone();
+    reading.crls = sd.crls.clone();
     let Some(si) = sd.signer_infos.first() else {
         return Reading::failed(Vec::new(), "V_CMS_MALFORMED", "the CMS has no SignerInfo");
     };

@@ -48,6 +48,8 @@ pub(crate) struct SignedData<'a> {
     pub(crate) econtent_type: ObjectIdentifier,
     pub(crate) econtent: Option<Vec<u8>>,
     pub(crate) certs: Vec<Cert>,
+    /// The `crls` field's CertificateLists, DER (other revocation formats are skipped).
+    pub(crate) crls: Vec<Vec<u8>>,
     pub(crate) signer_infos: Vec<SignerInfo<'a>>,
 }
 
@@ -101,8 +103,16 @@ pub(crate) fn read(data: &[u8]) -> ber::Result<(SignedData<'_>, &[u8])> {
         // Other certificate formats (attribute certificates) are skipped.
         certs.extend(set.children()?.iter().filter_map(|c| Cert::from_der(c.raw)));
     }
+    let mut crls = Vec::new();
     if it.peek().is_some_and(|t| t.tag == 0xa1) {
-        it.next();
+        let set = it.next().ok_or(bad("crls"))?;
+        // RevocationInfoChoice: a CertificateList is a SEQUENCE; [1] other formats are skipped.
+        crls.extend(
+            set.children()?
+                .iter()
+                .filter(|c| c.tag == tag::SEQUENCE)
+                .map(|c| c.raw.to_vec()),
+        );
     }
     let infos = it
         .next()
@@ -118,6 +128,7 @@ pub(crate) fn read(data: &[u8]) -> ber::Result<(SignedData<'_>, &[u8])> {
             econtent_type,
             econtent,
             certs,
+            crls,
             signer_infos,
         },
         rest,

@@ -17,11 +17,14 @@ use super::report::{
     SignatureKind, SignatureReport, SubIndication as Sub, Timestamp,
 };
 use super::revision::RevisionEnd;
+use super::revocation::{self, Crl, SignatureTime, TimeSource};
 use super::signature::{Reading, TokenCheck, binding_detail, crypto_detail, crypto_ok};
 use super::signed_data::Binding;
 
 /// What every signature's verdict needs.
 pub(crate) struct Context<'a> {
+    /// CRLs of the document's DSS and the policy.
+    pub(crate) crls: &'a [Crl],
     pub(crate) ends: &'a [RevisionEnd],
     pub(crate) findings: &'a [Finding],
     pub(crate) policy: &'a Policy,
@@ -256,6 +259,8 @@ impl Context<'_> {
             .filter(|t| t.trusted)
             .and(r.timestamp.as_ref());
         let trust = self.trust(r, signer_cert.as_ref(), trusted_time, &mut f);
+        let time = self.signature_time(dict, trusted_time);
+        let revocation = self.revocation(r, signer_cert.as_ref(), time, &mut f);
         let (indication, sub_indication, reason) = worst(f.0);
         SignatureReport {
             field: field.to_string(),
@@ -285,11 +290,79 @@ impl Context<'_> {
             modifications,
             trust: trust.check,
             chain: trust.chain,
+            revocation,
             checked_at: rfc3339(trust.at),
             checked_at_source: trust.source.into(),
             indication,
             sub_indication,
             reason,
+        }
+    }
+
+    /// The time a signature is judged at for revocation: a trusted timestamp's genTime, else
+    /// the claimed `/M`, else the validation time.
+    fn signature_time(&self, dict: &Dictionary, trusted: Option<&TokenCheck>) -> SignatureTime {
+        if let Some(info) = trusted.and_then(|t| t.info.as_ref()) {
+            return SignatureTime {
+                at: info.gen_time,
+                source: TimeSource::Timestamp,
+            };
+        }
+        let claimed = text(dict, b"M").and_then(|m| pdf_date(&m)).and_then(|t| {
+            OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339).ok()
+        });
+        match claimed {
+            Some(t) => SignatureTime {
+                at: t.unix_timestamp(),
+                source: TimeSource::Claimed,
+            },
+            None => SignatureTime {
+                at: self.at.unix_timestamp(),
+                source: TimeSource::Validation,
+            },
+        }
+    }
+
+    /// The signer's certificate against the CRLs of the DSS, the policy and the signature's
+    /// own CMS (see `revocation`): TOTAL-FAILED / REVOKED when it was revoked at or before
+    /// `time`.
+    fn revocation(
+        &self,
+        r: &Reading,
+        signer: Option<&Cert>,
+        time: SignatureTime,
+        f: &mut Failures,
+    ) -> Check {
+        let Some(cert) = signer else {
+            return Check::fail(NOT_CHECKED, "no signer certificate");
+        };
+        let own: Vec<Crl> = r
+            .crls
+            .iter()
+            .take(revocation::MAX_CRLS)
+            .filter_map(|der| Crl::parse(der, revocation::Origin::Cms))
+            .collect();
+        let crls: Vec<&Crl> = self.crls.iter().chain(own.iter()).collect();
+        let mut issuers = r.certs.clone();
+        if let Some(t) = &r.timestamp {
+            issuers.extend(t.certs.iter().cloned());
+        }
+        issuers.extend(self.anchors());
+        let status = revocation::status(cert, &issuers, &crls);
+        match revocation::judge(&status, time, self.at) {
+            None => Check {
+                ok: true,
+                code: "V_REVOCATION_NOT_CHECKED".into(),
+                detail: "revocation not checked: no CRL of the certificate's issuer was found"
+                    .into(),
+            },
+            Some(Ok(detail)) if matches!(status, revocation::Status::Revoked { .. }) => Check {
+                ok: true,
+                code: "V_REVOKED_AFTER_SIGNING".into(),
+                detail,
+            },
+            Some(Ok(detail)) => Check::pass(detail),
+            Some(Err(detail)) => f.fail(Indication::TotalFailed, Sub::Revoked, "V_REVOKED", detail),
         }
     }
 

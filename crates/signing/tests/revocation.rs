@@ -1,0 +1,236 @@
+//! Revocation in the verifier: a signature made by an officer certificate at or after its
+//! revocation fails (TOTAL-FAILED / REVOKED), one made before stands, whether the CRL comes
+//! from the caller's policy or from the document's /DSS; without a CRL nothing changes but the
+//! report says revocation was not checked.
+
+mod common;
+
+use common::assemble;
+use sahih_signing::ca::{
+    Ca, CaUrls, OfficerSubject, RevocationReason, Revoked, Validity, new_officer_key,
+};
+use sahih_signing::verify::{Indication, Policy, Report, SubIndication, verify};
+use sahih_signing::{SignatureOptions, SignerKey, load_certificates_pem, sign_pdf};
+use time::{Duration, OffsetDateTime};
+
+const PASS: &[u8] = b"officer passphrase";
+
+fn plain_pdf() -> Vec<u8> {
+    let bodies = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        "<< /Length 36 >>\nstream\nBT /F1 12 Tf 72 720 Td (Surat) Tj ET\nendstream",
+    ];
+    assemble(&bodies.map(String::from))
+}
+
+struct Officer {
+    _dir: tempfile::TempDir,
+    ca: Ca,
+    ca_cert: Vec<sahih_signing::Certificate>,
+    key: SignerKey,
+    cert: sahih_signing::Certificate,
+    serial: String,
+}
+
+fn officer() -> Officer {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ca = Ca::load_or_create(dir.path()).expect("ca");
+    let (public, key_pem) = new_officer_key(PASS).expect("key");
+    let subject = OfficerSubject {
+        name: "Rina Wulandari".into(),
+        position: "Kepala Dinas".into(),
+        agency: "DPMPTSP".into(),
+    };
+    let validity = Validity {
+        not_before: OffsetDateTime::now_utc() - Duration::days(10),
+        not_after: OffsetDateTime::now_utc() + Duration::days(365),
+    };
+    let issued = ca
+        .issue(
+            &subject,
+            &public,
+            &validity,
+            &CaUrls::under("https://sahih.kota.example"),
+        )
+        .expect("issue");
+    Officer {
+        ca_cert: load_certificates_pem(ca.certificate_pem()).expect("ca pem"),
+        key: SignerKey::from_pem(&key_pem, Some(PASS)).expect("unlock"),
+        cert: load_certificates_pem(&issued.pem).expect("cert")[0].clone(),
+        serial: issued.serial_hex,
+        ca,
+        _dir: dir,
+    }
+}
+
+/// Signed with the claimed time `at` (`/M`; no timestamp).
+fn signed_at(o: &Officer, at: OffsetDateTime) -> Vec<u8> {
+    let options = SignatureOptions {
+        signing_time: at,
+        ..SignatureOptions::default()
+    };
+    sign_pdf(&plain_pdf(), &o.key, &o.cert, &o.ca_cert, &options)
+        .expect("sign")
+        .bytes
+}
+
+fn crl_revoking(o: &Officer, serial: &str, at: OffsetDateTime) -> Vec<u8> {
+    let revoked = Revoked {
+        serial_hex: serial.to_string(),
+        revoked_at: at.unix_timestamp(),
+        reason: RevocationReason::AffiliationChanged,
+    };
+    o.ca.crl(&[revoked], 3, OffsetDateTime::now_utc())
+        .expect("crl")
+}
+
+fn policy(o: &Officer, crls: Vec<Vec<u8>>) -> Policy {
+    Policy {
+        trust_anchors: o.ca_cert.clone(),
+        crls,
+        ..Policy::default()
+    }
+}
+
+fn report(pdf: &[u8], policy: &Policy) -> Report {
+    verify(pdf, policy).expect("usable")
+}
+
+#[test]
+fn a_signature_after_the_revocation_is_total_failed_revoked() {
+    let o = officer();
+    let now = OffsetDateTime::now_utc();
+    let pdf = signed_at(&o, now - Duration::hours(1));
+    let crl = crl_revoking(&o, &o.serial, now - Duration::hours(2));
+    let r = report(&pdf, &policy(&o, vec![crl]));
+    let s = &r.signatures[0];
+    assert_eq!(r.indication, Indication::TotalFailed);
+    assert_eq!(s.sub_indication, Some(SubIndication::Revoked));
+    assert_eq!(s.reason, "V_REVOKED");
+    assert_eq!(s.revocation.code, "V_REVOKED");
+    assert!(s.revocation.detail.contains("affiliationChanged"));
+    // The time judged is the signer's claim, and the report says so.
+    assert!(
+        s.revocation.detail.contains("/M"),
+        "{}",
+        s.revocation.detail
+    );
+    // Everything else about the signature is still sound.
+    assert!(s.integrity.ok && s.crypto.ok && s.trust.ok);
+}
+
+#[test]
+fn a_signature_made_before_the_revocation_still_passes_with_a_note() {
+    let o = officer();
+    let now = OffsetDateTime::now_utc();
+    let pdf = signed_at(&o, now - Duration::days(3));
+    let crl = crl_revoking(&o, &o.serial, now - Duration::days(1));
+    let r = report(&pdf, &policy(&o, vec![crl]));
+    let s = &r.signatures[0];
+    assert_eq!(r.indication, Indication::TotalPassed, "{:?}", s.revocation);
+    assert_eq!(s.revocation.code, "V_REVOKED_AFTER_SIGNING");
+    assert!(s.revocation.detail.contains("stands"));
+}
+
+#[test]
+fn a_crl_that_does_not_list_the_certificate_passes_and_no_crl_is_reported_as_unchecked() {
+    let o = officer();
+    let pdf = signed_at(&o, OffsetDateTime::now_utc());
+    let other = crl_revoking(&o, &"55".repeat(16), OffsetDateTime::now_utc());
+    let r = report(&pdf, &policy(&o, vec![other]));
+    assert_eq!(r.indication, Indication::TotalPassed);
+    assert_eq!(r.signatures[0].revocation.code, "V_OK");
+    assert!(r.signatures[0].revocation.detail.contains("number 03"));
+    let r = report(&pdf, &policy(&o, Vec::new()));
+    assert_eq!(r.indication, Indication::TotalPassed);
+    assert_eq!(r.signatures[0].revocation.code, "V_REVOCATION_NOT_CHECKED");
+}
+
+#[test]
+fn a_crl_signed_by_another_ca_is_not_believed() {
+    let o = officer();
+    let stranger = officer();
+    let now = OffsetDateTime::now_utc();
+    let pdf = signed_at(&o, now);
+    // Same issuer name, another key: the signature of the CRL does not verify.
+    let forged = crl_revoking(&stranger, &o.serial, now - Duration::days(1));
+    let r = report(&pdf, &policy(&o, vec![forged, b"not a crl".to_vec()]));
+    assert_eq!(r.indication, Indication::TotalPassed);
+    assert_eq!(r.signatures[0].revocation.code, "V_REVOCATION_NOT_CHECKED");
+}
+
+#[test]
+fn a_crl_in_the_documents_dss_is_used() {
+    let o = officer();
+    let now = OffsetDateTime::now_utc();
+    let pdf = signed_at(&o, now - Duration::hours(1));
+    let crl = crl_revoking(&o, &o.serial, now - Duration::hours(2));
+    let with_dss = append_dss(&pdf, &crl);
+    let r = report(&with_dss, &policy(&o, Vec::new()));
+    let s = &r.signatures[0];
+    assert_eq!(s.revocation.code, "V_REVOKED", "{:?}", s.revocation);
+    assert!(s.revocation.detail.contains("revoked at"));
+    assert_eq!(r.indication, Indication::TotalFailed);
+    assert_eq!(s.sub_indication, Some(SubIndication::Revoked));
+    // The DSS itself is an allowed change after the signature.
+    assert!(s.modifications.allowed, "{:?}", s.modifications);
+    // A DSS CRL that does not list the certificate: passes, from the DSS.
+    let clean = append_dss(&pdf, &crl_revoking(&o, &"66".repeat(16), now));
+    let r = report(&clean, &policy(&o, Vec::new()));
+    assert_eq!(
+        r.indication,
+        Indication::TotalPassed,
+        "{:?}",
+        r.signatures[0]
+    );
+    assert!(r.signatures[0].revocation.detail.contains("DSS"));
+}
+
+/// Appends an incremental update that adds `/DSS << /CRLs [crl stream] >>` to the catalog
+/// (ETSI EN 319 142-1 §5.4.2), the catalog written again with every other entry unchanged.
+fn append_dss(pdf: &[u8], crl: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(pdf).into_owned();
+    let start = text.rfind("\n1 0 obj").expect("catalog") + 1;
+    let body_start = start + "1 0 obj".len();
+    let end = start + text[start..].find("endobj").expect("endobj");
+    let catalog = text[body_start..end].trim();
+    let catalog = catalog.strip_suffix(">>").expect("dictionary");
+    let prev: usize = text
+        .rsplit("startxref")
+        .next()
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("startxref");
+    let size: u32 = text
+        .rsplit("/Size ")
+        .next()
+        .and_then(|t| t.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .expect("size");
+    let (dss, stream) = (size, size + 1);
+    let mut out = pdf.to_vec();
+    let mut at = Vec::new();
+    at.push((1, out.len()));
+    out.extend(format!("1 0 obj\n{catalog} /DSS {dss} 0 R >>\nendobj\n").bytes());
+    at.push((dss, out.len()));
+    out.extend(format!("{dss} 0 obj\n<< /CRLs [{stream} 0 R] >>\nendobj\n").bytes());
+    at.push((stream, out.len()));
+    out.extend(format!("{stream} 0 obj\n<< /Length {} >>\nstream\n", crl.len()).bytes());
+    out.extend(crl);
+    out.extend(b"\nendstream\nendobj\n");
+    let xref = out.len();
+    out.extend(b"xref\n0 1\n0000000000 65535 f \n");
+    for (n, offset) in at {
+        out.extend(format!("{n} 1\n{offset:010} 00000 n \n").bytes());
+    }
+    out.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R /Prev {prev} >>\nstartxref\n{xref}\n%%EOF\n",
+            size + 2
+        )
+        .bytes(),
+    );
+    out
+}
