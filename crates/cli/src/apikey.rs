@@ -93,7 +93,7 @@ impl Instance {
     /// The application services over the instance's existing database. Key operations never
     /// sign, verify or write the transparency log, so the log key is a throwaway one that
     /// signs nothing (the instance's own key may not even be on this machine).
-    fn open(&self) -> anyhow::Result<App> {
+    pub(crate) fn open(&self) -> anyhow::Result<App> {
         let data = self.data.clone().unwrap_or_else(|| PathBuf::from("data"));
         let url = self
             .database
@@ -122,7 +122,7 @@ impl Instance {
 }
 
 /// How a run ended, as the exit status says it.
-enum Outcome {
+pub(crate) enum Outcome {
     /// 1: refused; the line says why, with its code.
     Refused(String, &'static str),
     /// 2: could not be done.
@@ -180,6 +180,11 @@ pub fn run(command: ApikeyCommand) -> ExitCode {
             instance,
         } => webhook(&instance, &application, if clear { None } else { url }),
     };
+    finish(result)
+}
+
+/// The exit status of a run, its reason on stderr: 0 done, 1 refused, 2 failed.
+pub(crate) fn finish(result: Result<(), Outcome>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Outcome::Refused(message, code)) => {

@@ -298,7 +298,24 @@ pub fn build_app(cfg: &Config) -> anyhow::Result<App> {
     // Sequence what an earlier run left pending, and refuse a key file that is not the key
     // that signed this database's log (E_LOG_KEY_MISMATCH) before serving anything.
     store.log_sequence_all(&config.log_key, sahih_store::log::SEQUENCER_BATCH)?;
+    // Sahih's own CA: the certs directory's; its certificates name the CRL under public_url.
+    let public = cfg
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", cfg.bind));
+    let ca = sahih_signing::ca::Ca::load_or_create(&cfg.certs)
+        .with_context(|| format!("the CA in {}", cfg.certs.display()))?;
+    if config.chain.is_empty() {
+        config.chain = load_certificates_pem(ca.certificate_pem())?;
+        config.trust_anchors = config
+            .chain
+            .iter()
+            .cloned()
+            .chain(config.trust_anchors)
+            .collect();
+    }
     Ok(App::new(store, config)
+        .with_ca(ca, sahih_signing::ca::CaUrls::under(&public))
         .with_notify_settings(sahih_web::app::NotifySettings {
             mail: cfg.mail.is_some(),
             public_url: cfg.public_url.clone(),

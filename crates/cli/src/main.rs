@@ -7,6 +7,7 @@
 mod apikey;
 mod config;
 mod demo;
+mod keys;
 mod log;
 mod logkey;
 mod output;
@@ -85,6 +86,8 @@ enum KeysCommand {
         #[arg(long, default_value = "certs-dev")]
         dir: PathBuf,
     },
+    #[command(flatten)]
+    Ca(keys::CaCommand),
 }
 
 fn main() -> ExitCode {
@@ -106,6 +109,9 @@ fn main() -> ExitCode {
         Command::Keys {
             command: KeysCommand::DevInit { dir },
         } => config::dev_init(&dir).map(|_| ()),
+        Command::Keys {
+            command: KeysCommand::Ca(command),
+        } => return keys::run(command),
         Command::Sign(args) => sign::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Verify(args) => return verify::run(args),

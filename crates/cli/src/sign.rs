@@ -29,6 +29,11 @@ pub struct SignArgs {
     /// /Location of the signature.
     #[arg(long)]
     location: Option<String>,
+    /// A CRL (DER, RFC 5280 §5) of the certificate's issuer, e.g. from `<public_url>/pki/crl`
+    /// or `sahih keys crl`; signing is refused (E_CERTIFICATE_REVOKED) when it lists the
+    /// certificate. Repeatable.
+    #[arg(long = "crl", value_name = "CRL.der")]
+    crls: Vec<PathBuf>,
     /// File holding the passphrase of an encrypted key (otherwise SAHIH_KEY_PASSPHRASE).
     #[arg(long)]
     passphrase_file: Option<PathBuf>,
@@ -89,6 +94,7 @@ pub fn run(args: SignArgs) -> anyhow::Result<()> {
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         chain.extend(load_certificates_pem(&pem)?);
     }
+    refuse_revoked(&args.crls, &cert, &chain)?;
     let input = open_input(&args.input)?;
     let options = SignatureOptions {
         reason: args.reason,
@@ -99,6 +105,27 @@ pub fn run(args: SignArgs) -> anyhow::Result<()> {
         sign_to(input.as_ref(), out, &key, &cert, &chain, &options)?;
         Ok(())
     })
+}
+
+/// Refuses a certificate that one of the CRLs `paths` lists (RFC 5280 §5.1.2.6).
+fn refuse_revoked(
+    paths: &[PathBuf],
+    cert: &sahih_signing::Certificate,
+    chain: &[sahih_signing::Certificate],
+) -> anyhow::Result<()> {
+    for path in paths {
+        let der = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        match sahih_signing::verify::crl_lists(&der, cert, chain) {
+            Ok(None) => {}
+            Ok(Some((at, reason))) => bail!(
+                "the certificate was revoked at {at} ({reason}) according to {}: it cannot sign \
+                 (E_CERTIFICATE_REVOKED)",
+                path.display()
+            ),
+            Err(why) => bail!("--crl {}: {why} (E_BAD_INPUT)", path.display()),
+        }
+    }
+    Ok(())
 }
 
 /// The PDF to sign: a regular file is read in pieces as the signer needs them; a pipe or a

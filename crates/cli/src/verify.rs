@@ -26,6 +26,10 @@ pub struct VerifyArgs {
     /// A PEM file of trust anchors (Sahih's CA, national roots); repeatable.
     #[arg(long = "trust", value_name = "CA.pem")]
     trust: Vec<PathBuf>,
+    /// A CRL (DER, RFC 5280 §5) to check signers' certificates against, beside those the
+    /// document carries (e.g. Sahih's `<public_url>/pki/crl`); repeatable.
+    #[arg(long = "crl", value_name = "CRL.der")]
+    crls: Vec<PathBuf>,
     /// Validate as of this time (RFC 3339, e.g. 2020-11-01T00:00:00Z) instead of now.
     #[arg(long, value_name = "RFC3339-TIME")]
     at: Option<String>,
@@ -167,6 +171,17 @@ fn report(args: &VerifyArgs) -> Result<(Report, Input), Unusable> {
         let certs = sahih_signing::load_certificates_pem(&pem)
             .map_err(|e| unusable(e.code(), format!("trust anchor {}: {e}", path.display())))?;
         policy.trust_anchors.extend(certs);
+    }
+    for path in &args.crls {
+        let der = std::fs::read(path)
+            .map_err(|e| unusable("E_IO", format!("cannot read {}: {e}", path.display())))?;
+        if !sahih_signing::ca::is_crl_der(&der) {
+            return Err(unusable(
+                "E_BAD_INPUT",
+                format!("--crl {} is not a DER CRL", path.display()),
+            ));
+        }
+        policy.crls.push(der);
     }
     if let Some(at) = &args.at {
         policy.at =
@@ -316,6 +331,7 @@ fn render_signature(out: &mut String, n: usize, s: &SignatureReport, revisions: 
         );
     }
     check_line(out, "Trust", s.trust.ok, &s.trust.detail);
+    check_line(out, "Revocation", s.revocation.ok, &s.revocation.detail);
     if !s.chain.is_empty() {
         let _ = writeln!(out, "  {:<22} {}", "Chain", clean(&s.chain.join(" <- ")));
     }

@@ -18,6 +18,7 @@
 mod accounts;
 mod api;
 mod blobs;
+mod certificates;
 mod deadlines;
 mod definitions;
 mod delegations;
@@ -44,6 +45,7 @@ pub use api::{
     ApiApplication, ApiKey, DocumentFilter, Idempotency, NewApiApplication, NewApiKey, Submitted,
 };
 pub use blobs::{BlobStore, sha256_hex};
+pub use certificates::{IssuedCertificate, NewCertificate};
 pub use deadlines::Escalation;
 pub use definitions::ServiceChange;
 pub use delegations::{DelegationId, StoredDelegation};

@@ -277,6 +277,29 @@ diesel::joinable!(documents -> services (service_id));
 diesel::joinable!(attachments -> documents (document_id));
 diesel::joinable!(events -> documents (document_id));
 diesel::joinable!(events -> users (actor_id));
+diesel::table! {
+    certificates (id) {
+        id -> BigInt,
+        serial -> Text,
+        user_id -> BigInt,
+        cert_pem -> Text,
+        not_before -> BigInt,
+        not_after -> BigInt,
+        issued_at -> BigInt,
+        issued_by -> Nullable<BigInt>,
+        revoked_at -> Nullable<BigInt>,
+        reason -> Nullable<Text>,
+        revoked_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    crl_state (id) {
+        id -> BigInt,
+        crl_number -> BigInt,
+    }
+}
+
 diesel::joinable!(log_leaves -> documents (document_id));
 diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(document_numbers -> documents (document_id));
@@ -307,5 +330,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_applications,
     api_keys,
     api_idempotency,
-    webhook_deliveries
+    webhook_deliveries,
+    certificates,
+    crl_state
 );

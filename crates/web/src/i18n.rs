@@ -448,6 +448,36 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "You have no electronic certificate yet.",
     ),
     (
+        "E_CERTIFICATE_REVOKED",
+        "Sertifikat elektronik Anda telah dicabut: Anda tidak dapat menandatangani dengannya. Minta admin menerbitkan sertifikat baru.",
+        "Your electronic certificate has been revoked: you cannot sign with it. Ask the admin to issue a new certificate.",
+    ),
+    (
+        "E_CERTIFICATE_EXPIRED",
+        "Sertifikat elektronik Anda sudah tidak berlaku (kedaluwarsa atau belum berlaku). Minta admin memperbaruinya.",
+        "Your electronic certificate is not valid now (expired or not yet valid). Ask the admin to renew it.",
+    ),
+    (
+        "E_CERTIFICATE_ACTIVE",
+        "Petugas ini masih memiliki sertifikat yang berlaku: perbarui atau cabut dulu sertifikat itu.",
+        "This officer still holds a valid certificate: renew or revoke it first.",
+    ),
+    (
+        "E_KEY_COMPROMISED",
+        "Kunci petugas ini dicabut karena bocor: terbitkan kunci dan sertifikat baru, jangan memperbarui yang lama.",
+        "This officer's key was revoked as compromised: issue a new key and certificate, do not renew the old one.",
+    ),
+    (
+        "E_NOT_CONFIRMED",
+        "Centang kotak konfirmasi: pencabutan tidak dapat dibatalkan.",
+        "Tick the confirmation box: a revocation cannot be undone.",
+    ),
+    (
+        "E_NO_CA",
+        "CA Sahih tidak dikonfigurasi pada layanan ini.",
+        "Sahih's CA is not configured on this service.",
+    ),
+    (
         "E_INTERNAL",
         "Terjadi kesalahan pada server. Tidak ada data yang hilang; silakan coba lagi.",
         "A server error occurred. No data was lost; please try again.",

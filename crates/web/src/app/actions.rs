@@ -417,7 +417,8 @@ impl App {
     /// passphrases are counted: after [`super::MAX_FAILURES`] within 15 minutes the key is not
     /// tried for [`super::LOCKOUT`] (`passphrase_guard`).
     ///
-    /// Errors: `E_NO_SIGNING_KEY`, `E_WRONG_PASSPHRASE`, `E_PASSPHRASE_LOCKED`.
+    /// Errors: `E_NO_SIGNING_KEY`, `E_CERTIFICATE_REVOKED`, `E_CERTIFICATE_EXPIRED`,
+    /// `E_WRONG_PASSPHRASE`, `E_PASSPHRASE_LOCKED`.
     pub(crate) fn unlock_key(
         &self,
         user: &User,
@@ -431,6 +432,8 @@ impl App {
             .store
             .officer_credentials(user.id)?
             .ok_or(AppError::Forbidden("E_NO_SIGNING_KEY"))?;
+        // Before the passphrase is tried: a revoked or expired certificate signs nothing.
+        self.check_certificate_usable(&cert_pem)?;
         let key = match SignerKey::from_pem(&key_pem, Some(passphrase)) {
             Ok(key) => {
                 self.passphrases.succeeded(user.id);

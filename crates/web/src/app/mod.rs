@@ -14,6 +14,7 @@ use crate::AppError;
 mod actions;
 mod api;
 pub mod api_admin;
+mod ca;
 pub use api::{
     APPLICATION_LOGIN_PREFIX, ApiCaller, ApiResubmission, ApiSubmission, IssuedKey, Scope,
 };
@@ -36,6 +37,7 @@ mod services_admin;
 mod verification;
 mod webhooks;
 
+pub use ca::{CertificateRow, CertificateStatus};
 use cache::VerificationCache;
 pub use dashboard::{
     DEFAULT_WINDOW_DAYS, Dashboard, MAX_WINDOW_DAYS, ServiceFigures, StateTotal, StepFigures,
@@ -143,6 +145,8 @@ pub struct App {
     webhooks: std::sync::Arc<sahih_store::Wakeup>,
     /// Wrong key passphrases per officer (`passphrase_guard`).
     passphrases: std::sync::Arc<passphrase_guard::PassphraseGuard>,
+    /// Sahih's own CA and its CRL, when configured ([`App::with_ca`]).
+    ca: Option<std::sync::Arc<ca::CaService>>,
 }
 
 /// Minimum password length, characters (NIST SP 800-63B §3.1.1.2 asks for at least 8).
@@ -220,7 +224,15 @@ impl App {
             )),
             webhooks: std::sync::Arc::default(),
             passphrases: std::sync::Arc::default(),
+            ca: None,
         }
+    }
+
+    /// Makes `ca` the CA whose certificates the admin issues, renews and revokes, and whose
+    /// CRL `/pki/crl` publishes; `urls` go into its certificates.
+    pub fn with_ca(mut self, ca: sahih_signing::ca::Ca, urls: sahih_signing::ca::CaUrls) -> App {
+        self.ca = Some(std::sync::Arc::new(ca::CaService::new(ca, urls)));
+        self
     }
 
     /// Sets the API's request rate per key (and per address for calls without a key).

@@ -56,6 +56,16 @@ impl App {
     pub fn verification_policy(&self) -> Policy {
         Policy {
             trust_anchors: self.config.trust_anchors.clone(),
+            // Sahih's own current CRL, so that its revocations count on the public page.
+            crls: self
+                .current_crl()
+                .inspect_err(|e| {
+                    if self.ca.is_some() {
+                        tracing::warn!(error = %e, "the CRL could not be issued for verification");
+                    }
+                })
+                .map(|crl| vec![crl])
+                .unwrap_or_default(),
             // A public request may not hold a PDF place for long (the gate has two or so).
             time_limit: std::time::Duration::from_secs(20),
             ..Policy::default()

@@ -129,6 +129,58 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("admin_create_officer", "Tambahkan", "Add"),
     (
+        "admin_cert",
+        "Sertifikat elektronik",
+        "Electronic certificate",
+    ),
+    (
+        "admin_cert_none",
+        "Belum ada sertifikat dari CA Sahih.",
+        "No certificate from Sahih's CA yet.",
+    ),
+    ("admin_cert_serial", "Nomor seri", "Serial"),
+    ("admin_cert_validity", "Berlaku", "Valid"),
+    ("admin_cert_status", "Status", "Status"),
+    ("admin_cert_status_valid", "Berlaku", "Valid"),
+    ("admin_cert_status_revoked", "Dicabut", "Revoked"),
+    ("admin_cert_status_expired", "Tidak berlaku", "Expired"),
+    (
+        "admin_cert_current",
+        "dipakai untuk menandatangani",
+        "used for signing",
+    ),
+    (
+        "admin_cert_issue",
+        "Terbitkan kunci dan sertifikat baru",
+        "Issue a new key and certificate",
+    ),
+    (
+        "admin_cert_issue_hint",
+        "Frasa sandi kunci pertama: serahkan kepada petugas, seperti kata sandi pertama.",
+        "First key passphrase: hand it to the officer, as with a first password.",
+    ),
+    (
+        "admin_cert_passphrase",
+        "Frasa sandi kunci pertama",
+        "First key passphrase",
+    ),
+    (
+        "admin_cert_renew",
+        "Perbarui (kunci yang sama)",
+        "Renew (same key)",
+    ),
+    ("admin_cert_revoke", "Cabut", "Revoke"),
+    (
+        "admin_cert_reason",
+        "Alasan (RFC 5280)",
+        "Reason (RFC 5280)",
+    ),
+    (
+        "admin_cert_confirm",
+        "Saya yakin: pencabutan tidak dapat dibatalkan.",
+        "I am sure: a revocation cannot be undone.",
+    ),
+    (
         "E_BAD_SUPERVISOR",
         "Atasan harus petugas lain di dinas ini, dan bukan bawahannya sendiri.",
         "The superior must be another officer of this agency, and not one of their own subordinates.",

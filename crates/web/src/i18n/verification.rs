@@ -491,6 +491,36 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "The signer's certificate was not issued by a certificate authority this service trusts, so the signer's identity cannot be confirmed.",
     ),
     (
+        "verify_revocation",
+        "Status pencabutan sertifikat",
+        "Certificate revocation",
+    ),
+    (
+        "verify_revocation_ok",
+        "Tidak dicabut menurut daftar pencabutan (CRL) penerbitnya.",
+        "Not revoked according to its issuer's revocation list (CRL).",
+    ),
+    (
+        "sub_REVOKED",
+        "Sertifikat penanda tangan telah dicabut sebelum tanda tangan ini dibuat.",
+        "The signer's certificate was revoked before this signature was made.",
+    ),
+    (
+        "V_REVOKED",
+        "Sertifikat penanda tangan telah dicabut, dan tanda tangan ini dibuat pada atau setelah waktu pencabutan: tanda tangan tidak sah.",
+        "The signer's certificate was revoked, and this signature was made at or after the revocation: it is not valid.",
+    ),
+    (
+        "V_REVOKED_AFTER_SIGNING",
+        "Sertifikat penanda tangan dicabut setelah tanda tangan ini dibuat; tanda tangan ini tetap berlaku.",
+        "The signer's certificate was revoked after this signature was made; the signature stands.",
+    ),
+    (
+        "V_REVOCATION_NOT_CHECKED",
+        "Status pencabutan tidak diperiksa: tidak ada daftar pencabutan (CRL) penerbit sertifikat.",
+        "Revocation not checked: no revocation list (CRL) of the certificate's issuer was available.",
+    ),
+    (
         "V_CERT_OUT_OF_VALIDITY",
         "Sertifikat penanda tangan tidak berlaku (kedaluwarsa atau belum berlaku) pada waktu pemeriksaan.",
         "The signer's certificate was not valid (expired or not yet valid) at the time of the check.",

@@ -15,7 +15,8 @@ use crate::{AppError, AppState};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/petugas", web::get().to(page))
         .route("/admin/petugas", web::post().to(create))
-        .route("/admin/petugas/{id}", web::post().to(update));
+        .route("/admin/petugas/{id}", web::post().to(update))
+        .configure(certificates::configure);
 }
 
 /// An officer's settings as the form sends them.
@@ -67,14 +68,22 @@ impl SettingsForm {
 
 async fn page(state: web::Data<AppState>, v: Visitor) -> Result<HttpResponse, AppError> {
     let user = v.user()?.clone();
-    let (agency, officers) = blocking(&state, move |app| {
-        Ok((app.admin_agency(&user)?, app.admin_officers(&user)?))
+    let (agency, officers, certificates, ca) = blocking(&state, move |app| {
+        let officers = app.admin_officers(&user)?;
+        let certificates = officers
+            .iter()
+            .map(|o| Ok((o.user.id.0, app.certificate_rows(o.user.id)?)))
+            .collect::<Result<_, AppError>>()?;
+        let ca = app.ca_certificate_pem().is_some();
+        Ok((app.admin_agency(&user)?, officers, certificates, ca))
     })
     .await?;
     html(AdminOfficersPage {
         p: v.page(),
         agency,
         officers,
+        certificates,
+        ca,
     })
 }
 
@@ -113,6 +122,8 @@ async fn create(
     let id = blocking(&state, move |app| app.admin_create_officer(&user, &new)).await?;
     Ok(see_other(&format!("/admin/petugas#petugas-{}", id.0)))
 }
+
+mod certificates;
 
 #[cfg(test)]
 mod tests;

@@ -18,9 +18,46 @@ pub struct AdminOfficersPage {
     pub agency: Agency,
     /// Its officers, by name.
     pub officers: Vec<sahih_store::Officer>,
+    /// Each officer's certificates from Sahih's CA, newest first, by user id.
+    pub certificates: std::collections::HashMap<i64, Vec<crate::app::CertificateRow>>,
+    /// Whether Sahih's CA is configured (the certificate forms are shown).
+    pub ca: bool,
 }
 
 impl AdminOfficersPage {
+    /// The certificates of `officer`, newest first.
+    pub fn certificates_of(&self, officer: &sahih_store::Officer) -> &[crate::app::CertificateRow] {
+        self.certificates
+            .get(&officer.user.id.0)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// Unix seconds as a date, `YYYY-MM-DD` (UTC).
+    pub fn date(&self, secs: &i64) -> String {
+        time::OffsetDateTime::from_unix_timestamp(*secs)
+            .map(|t| t.date().to_string())
+            .unwrap_or_default()
+    }
+
+    /// A certificate's status in the page's language.
+    pub fn status_label(&self, c: &crate::app::CertificateRow) -> &'static str {
+        use crate::app::CertificateStatus as S;
+        self.p.t(match c.status {
+            S::Valid => "admin_cert_status_valid",
+            S::Revoked => "admin_cert_status_revoked",
+            S::Expired => "admin_cert_status_expired",
+        })
+    }
+
+    /// The RFC 5280 reasons an admin can give, by name.
+    pub fn reasons(&self) -> Vec<&'static str> {
+        sahih_signing::ca::RevocationReason::ALL
+            .iter()
+            .map(|r| r.as_str())
+            .collect()
+    }
+
     /// Whether `candidate` is `officer`'s direct superior.
     pub fn is_supervisor(
         &self,

@@ -285,6 +285,16 @@ impl VerifyReportPage {
             .unwrap_or_else(|| self.say("V_UNKNOWN"))
     }
 
+    /// The revocation check in plain words (its codes are not failures unless `V_REVOKED`).
+    pub fn revocation<C: Borrow<Check>>(&self, c: C) -> &'static str {
+        let c = c.borrow();
+        if c.code == "V_OK" {
+            self.say("verify_revocation_ok")
+        } else {
+            self.explain(&c.code)
+        }
+    }
+
     /// A check's outcome in plain words: "yes", or what went wrong.
     pub fn check<C: Borrow<Check>>(&self, c: C) -> &'static str {
         let c = c.borrow();
@@ -378,7 +388,8 @@ mod tests {
     use crate::i18n::Lang;
     use sahih_signing::verify::SubIndication;
 
-    const SUBS: [SubIndication; 8] = [
+    const SUBS: [SubIndication; 9] = [
+        SubIndication::Revoked,
         SubIndication::FormatFailure,
         SubIndication::HashFailure,
         SubIndication::SigCryptoFailure,

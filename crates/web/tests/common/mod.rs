@@ -54,6 +54,9 @@ pub fn assemble(bodies: &[String]) -> Vec<u8> {
 pub struct Instance {
     _dir: tempfile::TempDir,
     pub app: App,
+    /// The certs directory: the demo CA and the officers' credentials.
+    #[allow(dead_code)]
+    pub certs: std::path::PathBuf,
 }
 
 pub fn instance() -> Instance {
@@ -81,7 +84,11 @@ pub fn instance() -> Instance {
     let ca = std::fs::read_to_string(certs.join("ca.pem")).expect("ca");
     let chain = sahih_signing::load_certificates_pem(&ca).expect("ca cert");
     let app = App::new(open(), config(chain));
-    Instance { _dir: dir, app }
+    Instance {
+        _dir: dir,
+        app,
+        certs,
+    }
 }
 
 /// A form value for each field, as a citizen would type it; the amounts that conditions read

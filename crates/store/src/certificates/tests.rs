@@ -1,0 +1,117 @@
+//! The CA's register: issued certificates become the officer's credentials, a revocation is
+//! final, and CRL numbers only increase.
+
+use sahih_workflow::Role;
+
+use super::*;
+use crate::NewUser;
+
+fn store(dir: &std::path::Path) -> Store {
+    Store::open(
+        &format!("sqlite://{}", dir.join("sahih.db").display()),
+        &dir.join("blobs"),
+    )
+    .expect("store")
+}
+
+fn officer(store: &Store) -> UserId {
+    store
+        .create_user(&NewUser {
+            login: "kadis".into(),
+            name: "Rina".into(),
+            email: None,
+            password_hash: "$argon2id$unused".into(),
+            role: Role::Signer,
+            agency_id: None,
+            position: Some("Kepala Dinas".into()),
+            cert_pem: Some("OLD CERT".into()),
+            key_pem: Some("OLD KEY".into()),
+        })
+        .expect("user")
+}
+
+fn new<'a>(serial: &'a str, user: UserId, key: Option<&'a str>) -> NewCertificate<'a> {
+    NewCertificate {
+        serial,
+        user_id: user,
+        cert_pem: serial,
+        not_before: 10,
+        not_after: 20,
+        issued_by: None,
+        key_pem: key,
+    }
+}
+
+#[test]
+fn an_issued_certificate_becomes_the_officers_and_renewal_keeps_the_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = store(dir.path());
+    let u = officer(&store);
+    store
+        .record_certificate(&new("aa", u, Some("NEW KEY")), 100)
+        .expect("issue");
+    assert_eq!(
+        store.officer_credentials(u).expect("read"),
+        Some(("aa".into(), "NEW KEY".into()))
+    );
+    store
+        .record_certificate(&new("bb", u, None), 200)
+        .expect("renew");
+    assert_eq!(
+        store.officer_credentials(u).expect("read"),
+        Some(("bb".into(), "NEW KEY".into()))
+    );
+    let all = store.certificates(Some(u)).expect("list");
+    assert_eq!(
+        all.iter().map(|c| c.serial.as_str()).collect::<Vec<_>>(),
+        ["bb", "aa"]
+    );
+    assert!(store.record_certificate(&new("bb", u, None), 300).is_err());
+    assert!(matches!(
+        store.record_certificate(&new("cc", UserId(999), None), 300),
+        Err(StoreError::NotFound)
+    ));
+}
+
+#[test]
+fn a_revocation_is_final_and_listed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = store(dir.path());
+    let u = officer(&store);
+    store
+        .record_certificate(&new("aa", u, None), 100)
+        .expect("issue");
+    store
+        .record_certificate(&new("bb", u, None), 100)
+        .expect("issue");
+    let revoked = store
+        .revoke_certificate("aa", "keyCompromise", Some(u), 150)
+        .expect("revoke");
+    assert_eq!(revoked.revoked_at, Some(150));
+    assert!(matches!(
+        store.revoke_certificate("aa", "superseded", None, 160),
+        Err(StoreError::Conflict { .. })
+    ));
+    assert!(matches!(
+        store.revoke_certificate("zz", "superseded", None, 160),
+        Err(StoreError::NotFound)
+    ));
+    let listed = store.revoked_certificates().expect("list");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (listed[0].serial.as_str(), listed[0].reason.as_deref()),
+        ("aa", Some("keyCompromise"))
+    );
+    assert_eq!(
+        store.certificate("bb").expect("read").map(|c| c.revoked_at),
+        Some(None)
+    );
+}
+
+#[test]
+fn crl_numbers_increase() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = store(dir.path());
+    assert_eq!(store.next_crl_number().expect("n"), 1);
+    assert_eq!(store.next_crl_number().expect("n"), 2);
+}

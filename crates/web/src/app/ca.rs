@@ -1,0 +1,395 @@
+//! Sahih's own CA in the service: officer certificates issued, renewed and revoked by the
+//! agency admin (or `sahih keys`), the CRL published at `/pki/crl` (RFC 5280 §5), and signing
+//! refused with a revoked or expired certificate.
+//!
+//! Issue makes a new key, encrypted under a first key passphrase the admin hands to the
+//! officer (as with a first password), and certifies it. Renew certifies the officer's current
+//! public key again under a new serial: the admin never knows the officer's passphrase, so the
+//! key stays where it is. After a keyCompromise revocation only issue (a new key) is allowed.
+
+use std::sync::Mutex;
+
+use sahih_signing::ca::{
+    Ca, CaUrls, DEFAULT_VALIDITY_DAYS, OfficerPublicKey, OfficerSubject, RevocationReason, Revoked,
+    Validity, new_officer_key, serial_of_pem, validity_of_pem,
+};
+use sahih_store::{IssuedCertificate, NewCertificate, User, now};
+use sahih_workflow::UserId;
+use time::OffsetDateTime;
+
+use super::App;
+use crate::AppError;
+
+/// A CRL is issued again at least this often, seconds, even when nothing was revoked.
+const CRL_REISSUE_SECS: i64 = 3600;
+
+/// The CA, the URLs it writes into certificates, and the latest CRL it issued.
+pub(crate) struct CaService {
+    ca: Ca,
+    urls: CaUrls,
+    crl: Mutex<Option<CachedCrl>>,
+}
+
+impl std::fmt::Debug for CaService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaService")
+            .field("urls", &self.urls)
+            .finish()
+    }
+}
+
+/// A CRL as issued, and the revocations it lists (to know when it is out of date).
+struct CachedCrl {
+    der: Vec<u8>,
+    issued_at: i64,
+    lists: Vec<(String, i64)>,
+}
+
+impl CaService {
+    pub(crate) fn new(ca: Ca, urls: CaUrls) -> CaService {
+        CaService {
+            ca,
+            urls,
+            crl: Mutex::new(None),
+        }
+    }
+}
+
+/// Where a certificate stands now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertificateStatus {
+    /// Within its validity and not revoked.
+    Valid,
+    /// Revoked.
+    Revoked,
+    /// Past its notAfter (or before its notBefore).
+    Expired,
+}
+
+impl CertificateStatus {
+    /// `valid`, `revoked` or `expired`: the i18n key's suffix.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CertificateStatus::Valid => "valid",
+            CertificateStatus::Revoked => "revoked",
+            CertificateStatus::Expired => "expired",
+        }
+    }
+}
+
+/// One certificate of an officer, as the admin page lists it.
+#[derive(Debug, Clone)]
+pub struct CertificateRow {
+    /// The register's record.
+    pub cert: IssuedCertificate,
+    /// Where it stands now.
+    pub status: CertificateStatus,
+    /// Whether it is the one the officer signs with.
+    pub current: bool,
+}
+
+/// Unix seconds as RFC 3339 UTC.
+fn when(secs: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| secs.to_string())
+}
+
+fn status_of(c: &IssuedCertificate, at: i64) -> CertificateStatus {
+    if c.revoked_at.is_some() {
+        CertificateStatus::Revoked
+    } else if at < c.not_before || at > c.not_after {
+        CertificateStatus::Expired
+    } else {
+        CertificateStatus::Valid
+    }
+}
+
+impl App {
+    fn ca_service(&self) -> Result<&CaService, AppError> {
+        self.ca.as_deref().ok_or(AppError::Forbidden("E_NO_CA"))
+    }
+
+    /// The CA certificate, PEM, when a CA is configured.
+    pub fn ca_certificate_pem(&self) -> Option<String> {
+        self.ca.as_ref().map(|s| s.ca.certificate_pem().to_string())
+    }
+
+    /// The CA's current CRL, DER (RFC 5280 §5.1): issued again, with the next CRL number, when
+    /// the revocations changed or the last one is an hour old; otherwise the last one.
+    ///
+    /// Errors: `E_NO_CA`; store and signing failures.
+    pub fn current_crl(&self) -> Result<Vec<u8>, AppError> {
+        let service = self.ca_service()?;
+        let revoked = self.store.revoked_certificates()?;
+        let lists: Vec<(String, i64)> = revoked
+            .iter()
+            .map(|c| (c.serial.clone(), c.revoked_at.unwrap_or_default()))
+            .collect();
+        let at = now();
+        let mut cache = service
+            .crl
+            .lock()
+            .map_err(|_| AppError::Internal("CRL cache poisoned".into()))?;
+        if let Some(c) = cache.as_ref()
+            && c.lists == lists
+            && at - c.issued_at < CRL_REISSUE_SECS
+        {
+            return Ok(c.der.clone());
+        }
+        let entries: Vec<Revoked> = revoked
+            .iter()
+            .map(|c| Revoked {
+                serial_hex: c.serial.clone(),
+                revoked_at: c.revoked_at.unwrap_or_default(),
+                reason: c
+                    .reason
+                    .as_deref()
+                    .and_then(RevocationReason::parse)
+                    .unwrap_or(RevocationReason::Unspecified),
+            })
+            .collect();
+        let number = self.store.next_crl_number()?;
+        let this_update = OffsetDateTime::from_unix_timestamp(at)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let der = service.ca.crl(&entries, number, this_update)?;
+        *cache = Some(CachedCrl {
+            der: der.clone(),
+            issued_at: at,
+            lists,
+        });
+        Ok(der)
+    }
+
+    /// Refuses a certificate the CA revoked, or one outside its validity now.
+    ///
+    /// Errors: `E_CERTIFICATE_REVOKED`, `E_CERTIFICATE_EXPIRED` (409).
+    pub(crate) fn check_certificate_usable(&self, cert_pem: &str) -> Result<(), AppError> {
+        let serial = serial_of_pem(cert_pem)?;
+        if let Some(c) = self.store.certificate(&serial)?
+            && let Some(at) = c.revoked_at
+        {
+            let reason = c.reason.unwrap_or_else(|| "unspecified".into());
+            return Err(AppError::Refused {
+                code: "E_CERTIFICATE_REVOKED",
+                message: format!(
+                    "your certificate {serial} was revoked ({reason}) at {}: it cannot sign",
+                    when(at)
+                ),
+            });
+        }
+        let (from, to) = validity_of_pem(cert_pem)?;
+        let at = now();
+        if at < from || at > to {
+            return Err(AppError::Refused {
+                code: "E_CERTIFICATE_EXPIRED",
+                message: format!(
+                    "your certificate {serial} is valid from {} to {}, not now",
+                    when(from),
+                    when(to)
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// The certificates the CA issued to `officer`, newest first.
+    pub fn certificate_rows(&self, officer: UserId) -> Result<Vec<CertificateRow>, AppError> {
+        let current = self
+            .store
+            .officer_credentials(officer)?
+            .map(|(cert, _)| cert);
+        let at = now();
+        Ok(self
+            .store
+            .certificates(Some(officer))?
+            .into_iter()
+            .map(|c| CertificateRow {
+                status: status_of(&c, at),
+                current: current.as_deref() == Some(c.cert_pem.as_str()),
+                cert: c,
+            })
+            .collect())
+    }
+
+    fn subject_of(&self, officer: &User) -> Result<OfficerSubject, AppError> {
+        let agency = match officer.agency_id {
+            Some(id) => self.store.agency(id)?.map(|a| a.name).unwrap_or_default(),
+            None => String::new(),
+        };
+        Ok(OfficerSubject {
+            name: officer.name.clone(),
+            position: officer.position.clone().unwrap_or_default(),
+            agency,
+        })
+    }
+
+    /// Issues `officer` a new P-256 key, encrypted under `passphrase` (at least
+    /// [`super::MIN_PASSWORD_CHARS`] characters), and a certificate for it, made their signing
+    /// credentials; `by` is the admin (`None`: the command line). Returns the serial.
+    ///
+    /// Errors: `E_NO_CA`, `E_PASSWORD_WEAK`, `E_CERTIFICATE_ACTIVE` when their current
+    /// certificate is still valid (renew or revoke it first).
+    pub fn issue_certificate(
+        &self,
+        officer: &User,
+        passphrase: &str,
+        by: Option<UserId>,
+    ) -> Result<String, AppError> {
+        let service = self.ca_service()?;
+        if passphrase.chars().count() < super::MIN_PASSWORD_CHARS
+            || sahih_workflow::is_blank(passphrase)
+        {
+            return Err(AppError::bad_input(
+                "E_PASSWORD_WEAK",
+                "the first key passphrase needs at least 10 characters",
+            ));
+        }
+        if self
+            .certificate_rows(officer.id)?
+            .iter()
+            .any(|r| r.current && r.status == CertificateStatus::Valid)
+        {
+            return Err(AppError::Refused {
+                code: "E_CERTIFICATE_ACTIVE",
+                message: "the officer's certificate is still valid: renew or revoke it first"
+                    .into(),
+            });
+        }
+        let (public, key_pem) = new_officer_key(passphrase.as_bytes())?;
+        self.certify(service, officer, &public, Some(key_pem.as_str()), by)
+    }
+
+    /// Renews `officer`'s certificate: their current public key certified again under a new
+    /// serial, valid [`DEFAULT_VALIDITY_DAYS`] days from now. Returns the new serial.
+    ///
+    /// Errors: `E_NO_CA`, `E_NO_SIGNING_KEY`, `E_KEY_COMPROMISED` when the current
+    /// certificate was revoked for keyCompromise (issue a new key instead).
+    pub fn renew_certificate(
+        &self,
+        officer: &User,
+        by: Option<UserId>,
+    ) -> Result<String, AppError> {
+        let service = self.ca_service()?;
+        let (cert_pem, _) = self
+            .store
+            .officer_credentials(officer.id)?
+            .ok_or(AppError::Forbidden("E_NO_SIGNING_KEY"))?;
+        let compromised = self
+            .store
+            .certificate(&serial_of_pem(&cert_pem)?)?
+            .is_some_and(|c| c.reason.as_deref() == Some(RevocationReason::KeyCompromise.as_str()));
+        if compromised {
+            return Err(AppError::Refused {
+                code: "E_KEY_COMPROMISED",
+                message: "the key was revoked as compromised: issue a new key".into(),
+            });
+        }
+        let public = OfficerPublicKey::of_certificate_pem(&cert_pem)?;
+        self.certify(service, officer, &public, None, by)
+    }
+
+    fn certify(
+        &self,
+        service: &CaService,
+        officer: &User,
+        public: &OfficerPublicKey,
+        key_pem: Option<&str>,
+        by: Option<UserId>,
+    ) -> Result<String, AppError> {
+        let subject = self.subject_of(officer)?;
+        let issued = service.ca.issue(
+            &subject,
+            public,
+            &Validity::days_from_now(DEFAULT_VALIDITY_DAYS),
+            &service.urls,
+        )?;
+        self.store.record_certificate(
+            &NewCertificate {
+                serial: &issued.serial_hex,
+                user_id: officer.id,
+                cert_pem: &issued.pem,
+                not_before: issued.not_before,
+                not_after: issued.not_after,
+                issued_by: by,
+                key_pem,
+            },
+            now(),
+        )?;
+        tracing::info!(user = officer.id.0, serial = %issued.serial_hex, "certificate issued");
+        Ok(issued.serial_hex)
+    }
+
+    /// Revokes certificate `serial` of `officer` now for `reason`; the next CRL lists it.
+    ///
+    /// Errors: `E_NOT_FOUND` for a serial that is not theirs, `E_CONFLICT` when it was
+    /// revoked already.
+    pub fn revoke_certificate(
+        &self,
+        officer: &User,
+        serial: &str,
+        reason: RevocationReason,
+        by: Option<UserId>,
+    ) -> Result<(), AppError> {
+        let serial = serial.trim().to_ascii_lowercase();
+        let theirs = self
+            .store
+            .certificate(&serial)?
+            .is_some_and(|c| c.user_id == officer.id);
+        if !theirs {
+            return Err(AppError::NotFound);
+        }
+        self.store
+            .revoke_certificate(&serial, reason.as_str(), by, now())?;
+        tracing::info!(user = officer.id.0, serial = %serial, reason = reason.as_str(), "certificate revoked");
+        Ok(())
+    }
+
+    /// An officer of the admin's agency. Errors: as [`App::admin_officers`], `E_NOT_FOUND`.
+    fn admin_officer(&self, admin: &User, officer: UserId) -> Result<User, AppError> {
+        self.admin_officers(admin)?
+            .into_iter()
+            .find(|o| o.user.id == officer)
+            .map(|o| o.user)
+            .ok_or(AppError::NotFound)
+    }
+
+    /// [`App::issue_certificate`] by an agency admin for an officer of their agency.
+    ///
+    /// Errors: `E_WRONG_ROLE`, `E_NOT_FOUND`, and those of [`App::issue_certificate`].
+    pub fn admin_issue_certificate(
+        &self,
+        admin: &User,
+        officer: UserId,
+        passphrase: &str,
+    ) -> Result<String, AppError> {
+        let officer = self.admin_officer(admin, officer)?;
+        self.issue_certificate(&officer, passphrase, Some(admin.id))
+    }
+
+    /// [`App::renew_certificate`] by an agency admin. Errors: as [`App::admin_issue_certificate`].
+    pub fn admin_renew_certificate(
+        &self,
+        admin: &User,
+        officer: UserId,
+    ) -> Result<String, AppError> {
+        let officer = self.admin_officer(admin, officer)?;
+        self.renew_certificate(&officer, Some(admin.id))
+    }
+
+    /// [`App::revoke_certificate`] by an agency admin. Errors: as [`App::admin_issue_certificate`].
+    pub fn admin_revoke_certificate(
+        &self,
+        admin: &User,
+        officer: UserId,
+        serial: &str,
+        reason: RevocationReason,
+    ) -> Result<(), AppError> {
+        let officer = self.admin_officer(admin, officer)?;
+        self.revoke_certificate(&officer, serial, reason, Some(admin.id))
+    }
+}
