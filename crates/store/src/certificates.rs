@@ -5,6 +5,7 @@
 use diesel::prelude::*;
 use sahih_workflow::UserId;
 
+use crate::log::leaf::{CertificateLeaf, Leaf, LeafKind, Pseudonym};
 use crate::schema::{certificates, crl_state, users};
 use crate::{Store, StoreError};
 
@@ -51,6 +52,27 @@ pub struct NewCertificate<'a> {
     /// A new key for the officer (`ENCRYPTED PRIVATE KEY` PEM) when one was made; `None`
     /// keeps their key (renewal re-certifies it).
     pub key_pem: Option<&'a str>,
+}
+
+/// Writes the log leaf of a certificate event (`sahih-log-leaf/1`, [`CertificateLeaf`]).
+fn log_certificate(
+    c: &mut crate::DbConnection,
+    kind: LeafKind,
+    cert: (&str, UserId),
+    actor: Option<UserId>,
+    reason: Option<&str>,
+    at: i64,
+) -> Result<(), StoreError> {
+    let salt = crate::log::salt(c)?;
+    let leaf = Leaf::Certificate(CertificateLeaf {
+        kind,
+        time: at,
+        officer: Pseudonym::actor(&salt, cert.1.0),
+        actor: actor.map(|a| Pseudonym::actor(&salt, a.0)),
+        serial: cert.0.to_string(),
+        reason: reason.map(str::to_string),
+    });
+    crate::log::insert_leaf(c, None, &leaf, at)
 }
 
 type Row = (
@@ -108,8 +130,9 @@ impl From<Row> for IssuedCertificate {
 }
 
 impl Store {
-    /// Records a certificate issued or renewed for an officer at `at`, and makes it (and the
-    /// new key, if any) the officer's signing credentials, in one transaction.
+    /// Records a certificate issued or renewed for an officer at `at`, makes it (and the new
+    /// key, if any) the officer's signing credentials, and writes its log leaf
+    /// (`certificate_issued` with a new key, else `certificate_renewed`), in one transaction.
     ///
     /// Errors: [`StoreError::NotFound`] for an unknown officer; [`StoreError::Db`] (a serial
     /// used twice is a unique violation).
@@ -139,8 +162,13 @@ impl Store {
                     certificates::issued_by.eq(new.issued_by.map(|u| u.0)),
                 ))
                 .execute(c)?;
-            Ok(())
+            let kind = match new.key_pem {
+                Some(_) => LeafKind::CertificateIssued,
+                None => LeafKind::CertificateRenewed,
+            };
+            log_certificate(c, kind, (new.serial, new.user_id), new.issued_by, None, at)
         })
+        .inspect(|_| self.log_signal.notify())
     }
 
     /// The certificates issued, newest first; only `user`'s when given.
@@ -172,7 +200,8 @@ impl Store {
     }
 
     /// Revokes certificate `serial` at `at` (Unix seconds) for `reason` (a CRLReason name), by
-    /// `by`; a compare-and-set: a revocation is final.
+    /// `by`, with its `certificate_revoked` log leaf, in one transaction; a compare-and-set: a
+    /// revocation is final.
     ///
     /// Errors: [`StoreError::NotFound`] for a serial the CA did not issue,
     /// [`StoreError::Conflict`] when it was revoked already.
@@ -208,8 +237,17 @@ impl Store {
                     actual: "revoked".into(),
                 });
             }
+            log_certificate(
+                c,
+                LeafKind::CertificateRevoked,
+                (serial, row.user_id),
+                by,
+                Some(reason),
+                at,
+            )?;
             Ok(row)
         })
+        .inspect(|_| self.log_signal.notify())
     }
 
     /// The revoked certificates, oldest revocation first: what the CRL lists.

@@ -88,7 +88,7 @@ pub fn audit(remote: &Remote, checkpoint: &Checkpoint) -> Result<Audited, Failur
                     documents.insert(e.document);
                 }
                 Leaf::Verification(_) => done.verifications += 1,
-                Leaf::Delegation(_) => {}
+                Leaf::Delegation(_) | Leaf::Certificate(_) => {}
             }
             tree.push_leaf_hash(hash);
         }

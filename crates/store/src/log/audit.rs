@@ -81,9 +81,13 @@ fn allowed(kind: LeafKind, from: S, to: S) -> bool {
         K::Resubmitted => from == S::Returned && to == S::Submitted,
         K::Withdrawn => matches!(from, S::Submitted | S::Returned) && to == S::Withdrawn,
         K::Signed => from == S::Approved && to == S::Signed,
-        K::Submitted | K::VerificationRequested | K::DelegationGranted | K::DelegationRevoked => {
-            false
-        }
+        K::Submitted
+        | K::VerificationRequested
+        | K::DelegationGranted
+        | K::DelegationRevoked
+        | K::CertificateIssued
+        | K::CertificateRenewed
+        | K::CertificateRevoked => false,
     }
 }
 
@@ -99,7 +103,7 @@ impl OrderCheck {
     /// A sentence saying which rule the leaf breaks.
     pub fn push(&mut self, leaf: &Leaf) -> Result<(), String> {
         match leaf {
-            Leaf::Verification(_) => Ok(()),
+            Leaf::Verification(_) | Leaf::Certificate(_) => Ok(()),
             Leaf::Event(e) => self.push_event(e),
             Leaf::Delegation(d) => self.grants.push(d),
         }

@@ -28,11 +28,13 @@
 //!
 //! A disposisi is a workflow event of kind `forwarded` whose `from` and `to` are the document's
 //! state (forwarding changes no state). A delegation (Plt./Plh.) granted or revoked has no
-//! document: see [`DelegationLeaf`].
+//! document: see [`DelegationLeaf`]; nor has an officer certificate issued, renewed or revoked
+//! by Sahih's CA: see [`CertificateLeaf`].
 //!
 //! [`Leaf::parse`] accepts exactly what [`Leaf::encode`] writes, so one event has one encoding
 //! and one leaf hash.
 
+mod certificate;
 mod delegation;
 
 use std::fmt;
@@ -42,6 +44,7 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
+pub use certificate::CertificateLeaf;
 pub use delegation::DelegationLeaf;
 
 /// The first line of every leaf: the format and its version.
@@ -89,10 +92,16 @@ pub enum LeafKind {
     DelegationGranted,
     /// A delegation was revoked before its end.
     DelegationRevoked,
+    /// Sahih's CA issued an officer a new key and certificate.
+    CertificateIssued,
+    /// Sahih's CA certified an officer's key again (renewal).
+    CertificateRenewed,
+    /// Sahih's CA revoked an officer's certificate.
+    CertificateRevoked,
 }
 
 impl LeafKind {
-    const ALL: [LeafKind; 13] = [
+    const ALL: [LeafKind; 16] = [
         LeafKind::Submitted,
         LeafKind::Resubmitted,
         LeafKind::Paraf,
@@ -106,6 +115,9 @@ impl LeafKind {
         LeafKind::Forwarded,
         LeafKind::DelegationGranted,
         LeafKind::DelegationRevoked,
+        LeafKind::CertificateIssued,
+        LeafKind::CertificateRenewed,
+        LeafKind::CertificateRevoked,
     ];
 
     /// The `kind=` value: the workflow's event kind, or `verification_requested`.
@@ -124,6 +136,9 @@ impl LeafKind {
             LeafKind::Forwarded => "forwarded",
             LeafKind::DelegationGranted => "delegation_granted",
             LeafKind::DelegationRevoked => "delegation_revoked",
+            LeafKind::CertificateIssued => "certificate_issued",
+            LeafKind::CertificateRenewed => "certificate_renewed",
+            LeafKind::CertificateRevoked => "certificate_revoked",
         }
     }
 
@@ -333,6 +348,8 @@ pub enum Leaf {
     Verification(VerificationLeaf),
     /// A delegation granted or revoked (no document).
     Delegation(DelegationLeaf),
+    /// An officer certificate issued, renewed or revoked by Sahih's CA (no document).
+    Certificate(CertificateLeaf),
 }
 
 const TIME_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
@@ -364,6 +381,7 @@ impl Leaf {
             Leaf::Event(e) => e.kind,
             Leaf::Verification(_) => LeafKind::VerificationRequested,
             Leaf::Delegation(d) => d.kind,
+            Leaf::Certificate(c) => c.kind,
         }
     }
 
@@ -373,6 +391,7 @@ impl Leaf {
             Leaf::Event(e) => e.time,
             Leaf::Verification(v) => v.time,
             Leaf::Delegation(d) => d.time,
+            Leaf::Certificate(c) => c.time,
         }
     }
 
@@ -388,6 +407,7 @@ impl Leaf {
             Leaf::Event(e) => {
                 if e.kind == LeafKind::VerificationRequested
                     || DelegationLeaf::is_delegation_kind(e.kind)
+                    || CertificateLeaf::is_certificate_kind(e.kind)
                 {
                     return Err(bad(format!("a workflow event cannot be {}", e.kind)));
                 }
@@ -407,6 +427,7 @@ impl Leaf {
                 v.source.as_str()
             )),
             Leaf::Delegation(d) => delegation::encode_fields(d, &mut out)?,
+            Leaf::Certificate(c) => certificate::encode_fields(c, &mut out)?,
         }
         Ok(out.into_bytes())
     }
@@ -439,6 +460,8 @@ impl Leaf {
             })
         } else if DelegationLeaf::is_delegation_kind(kind) {
             Leaf::Delegation(delegation::parse_fields(kind, time, &mut fields)?)
+        } else if CertificateLeaf::is_certificate_kind(kind) {
+            Leaf::Certificate(certificate::parse_fields(kind, time, &mut fields)?)
         } else {
             Leaf::Event(EventLeaf {
                 kind,
