@@ -93,7 +93,7 @@ impl Instance {
     /// The application services over the instance's existing database. Key operations never
     /// sign, verify or write the transparency log, so the log key is a throwaway one that
     /// signs nothing (the instance's own key may not even be on this machine).
-    fn open(&self) -> anyhow::Result<App> {
+    pub(crate) fn open(&self) -> anyhow::Result<App> {
         let data = self.data.clone().unwrap_or_else(|| PathBuf::from("data"));
         let url = self
             .database

@@ -9,7 +9,9 @@ mod config;
 mod demo;
 mod log;
 mod logkey;
+mod officerkeys;
 mod output;
+mod secondfactor;
 mod services;
 mod sign;
 mod verify;
@@ -85,6 +87,12 @@ enum KeysCommand {
         #[arg(long, default_value = "certs-dev")]
         dir: PathBuf,
     },
+    /// Import an officer's key and certificate from a PKCS#12 file (a national CA's .p12),
+    /// stored encrypted under a new signing passphrase; the file's password is not kept.
+    ImportP12(officerkeys::ImportP12Args),
+    /// Let an officer sign with a key kept in a PKCS#11 token (a pkcs11: URI and the
+    /// certificate); the instance's [signing] pkcs11_module opens it.
+    UsePkcs11(officerkeys::UsePkcs11Args),
 }
 
 fn main() -> ExitCode {
@@ -106,6 +114,12 @@ fn main() -> ExitCode {
         Command::Keys {
             command: KeysCommand::DevInit { dir },
         } => config::dev_init(&dir).map(|_| ()),
+        Command::Keys {
+            command: KeysCommand::ImportP12(args),
+        } => officerkeys::import_p12(args),
+        Command::Keys {
+            command: KeysCommand::UsePkcs11(args),
+        } => officerkeys::use_pkcs11(args),
         Command::Sign(args) => sign::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Verify(args) => return verify::run(args),
