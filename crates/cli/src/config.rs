@@ -78,6 +78,18 @@ struct FileConfig {
     smtp_url: Option<String>,
     mail_from: Option<String>,
     api: Option<ApiFileConfig>,
+    signing: Option<SigningFileConfig>,
+}
+
+/// The file's `[signing]` table: how officers' keys are unlocked.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SigningFileConfig {
+    /// Refuse signing to officers without a TOTP second factor (default: true, false when
+    /// serving the demo data).
+    require_totp: Option<bool>,
+    /// PKCS#11 module for officers' keys kept in a token.
+    pkcs11_module: Option<PathBuf>,
 }
 
 /// The file's `[api]` table: the integration API's request rate per key.
@@ -113,6 +125,12 @@ pub struct Config {
     pub mail: Option<sahih_web::mail::MailSettings>,
     /// The integration API's request rate per key (per node).
     pub api_rate: sahih_web::rate_limit::RateSettings,
+    /// `[signing] require_totp`: officers without a TOTP second factor cannot sign. Default
+    /// true; false when serving the demo data (its officers have no authenticator).
+    pub require_totp: bool,
+    /// `[signing] pkcs11_module`: the PKCS#11 module (e.g. /usr/lib/softhsm/libsofthsm2.so)
+    /// that opens officers' keys stored as PKCS#11 URIs.
+    pub pkcs11_module: Option<PathBuf>,
 }
 
 /// The API's rate from `[api] requests_per_minute` and `burst` (defaults 120 and 60), each at
@@ -197,6 +215,13 @@ impl Config {
                 .or(file_api.requests_per_minute),
             args.api_burst.or(file_api.burst),
         )?;
+        let demo = file.demo.unwrap_or(true) && !args.no_demo;
+        let require_totp = file
+            .signing
+            .as_ref()
+            .and_then(|s| s.require_totp)
+            .unwrap_or(!demo);
+        let pkcs11_module = file.signing.as_ref().and_then(|s| s.pkcs11_module.clone());
         let upload_limit_mb = file.upload_limit_mb.unwrap_or(20);
         if !(1..=1024).contains(&upload_limit_mb) {
             bail!("upload_limit_mb must be between 1 and 1024, not {upload_limit_mb}");
@@ -214,13 +239,15 @@ impl Config {
             upload_limit: upload_limit_mb * 1024 * 1024,
             city: file.city.unwrap_or_else(|| "Kota Sahih".into()),
             secure_cookies: file.secure_cookies.unwrap_or(false),
-            demo: file.demo.unwrap_or(true) && !args.no_demo,
+            demo,
             trust_anchors: file.trust_anchors.unwrap_or_default(),
             log_origin,
             public_url,
             deadlines,
             mail,
             api_rate,
+            require_totp,
+            pkcs11_module,
         })
     }
 }
@@ -320,7 +347,12 @@ pub fn build_app(cfg: &Config) -> anyhow::Result<App> {
             mail: cfg.mail.is_some(),
             public_url: cfg.public_url.clone(),
         })
-        .with_api_rate(cfg.api_rate))
+        .with_api_rate(cfg.api_rate)
+        .with_second_factor(sahih_web::app::SecondFactorSettings {
+            require_totp: cfg.require_totp,
+            seal_key: Some(crate::secondfactor::load_or_create(&cfg.data)?),
+        })
+        .with_pkcs11_module(cfg.pkcs11_module.clone()))
 }
 
 pub fn serve(args: ServeArgs) -> anyhow::Result<()> {

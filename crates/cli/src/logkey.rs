@@ -19,7 +19,7 @@ pub const KEY_FILE: &str = "log-signing.key";
 
 /// Refuses a key file that others than its owner may read or write.
 #[cfg(unix)]
-fn check_private(path: &Path) -> anyhow::Result<()> {
+pub(crate) fn check_private(path: &Path) -> anyhow::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(path)
         .with_context(|| format!("reading {}", path.display()))?
@@ -36,13 +36,13 @@ fn check_private(path: &Path) -> anyhow::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn check_private(_: &Path) -> anyhow::Result<()> {
+pub(crate) fn check_private(_: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
 /// Writes `text` to a new file at `path` with mode 0600, durably (temporary file, fsync,
 /// rename). Fails if `path` appeared meanwhile.
-fn write_private(path: &Path, text: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_private(path: &Path, text: &[u8]) -> anyhow::Result<()> {
     let tmp = path.with_extension("tmp");
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

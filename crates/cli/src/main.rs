@@ -10,7 +10,9 @@ mod demo;
 mod keys;
 mod log;
 mod logkey;
+mod officerkeys;
 mod output;
+mod secondfactor;
 mod services;
 mod sign;
 mod verify;
@@ -88,6 +90,12 @@ enum KeysCommand {
     },
     #[command(flatten)]
     Ca(keys::CaCommand),
+    /// Import an officer's key and certificate from a PKCS#12 file (a national CA's .p12),
+    /// stored encrypted under a new signing passphrase; the file's password is not kept.
+    ImportP12(officerkeys::ImportP12Args),
+    /// Let an officer sign with a key kept in a PKCS#11 token (a pkcs11: URI and the
+    /// certificate); the instance's [signing] pkcs11_module opens it.
+    UsePkcs11(officerkeys::UsePkcs11Args),
 }
 
 fn main() -> ExitCode {
@@ -112,6 +120,12 @@ fn main() -> ExitCode {
         Command::Keys {
             command: KeysCommand::Ca(command),
         } => return keys::run(command),
+        Command::Keys {
+            command: KeysCommand::ImportP12(args),
+        } => officerkeys::import_p12(args),
+        Command::Keys {
+            command: KeysCommand::UsePkcs11(args),
+        } => officerkeys::use_pkcs11(args),
         Command::Sign(args) => sign::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Verify(args) => return verify::run(args),

@@ -12,11 +12,27 @@ use zeroize::Zeroizing;
 #[derive(Args)]
 pub struct SignArgs {
     /// Private key, PKCS#8 PEM (`PRIVATE KEY` or `ENCRYPTED PRIVATE KEY`).
-    #[arg(long)]
-    key: PathBuf,
-    /// The signer's certificate, PEM.
-    #[arg(long)]
-    cert: PathBuf,
+    #[arg(long, required_unless_present_any = ["pkcs11_module", "p12"])]
+    key: Option<PathBuf>,
+    /// The signer's certificate, PEM (not with --p12, which holds it).
+    #[arg(long, required_unless_present = "p12", conflicts_with = "p12")]
+    cert: Option<PathBuf>,
+    /// PKCS#11 module of a token that holds the key (e.g. /usr/lib/softhsm/libsofthsm2.so);
+    /// the key never leaves the token. The PIN comes like a passphrase (--passphrase-file or
+    /// SAHIH_KEY_PASSPHRASE).
+    #[arg(long, conflicts_with_all = ["key", "p12"], requires_all = ["token", "key_label"])]
+    pkcs11_module: Option<PathBuf>,
+    /// Label of the token (with --pkcs11-module).
+    #[arg(long, requires = "pkcs11_module")]
+    token: Option<String>,
+    /// Label of the private key in the token (with --pkcs11-module).
+    #[arg(long, requires = "pkcs11_module")]
+    key_label: Option<String>,
+    /// PKCS#12 file (RFC 7292) holding the key, its certificate and chain, instead of --key
+    /// and --cert; its password comes like a passphrase (--passphrase-file or
+    /// SAHIH_KEY_PASSPHRASE).
+    #[arg(long, conflicts_with_all = ["key", "cert"])]
+    p12: Option<PathBuf>,
     /// Issuer certificates to embed, PEM (repeatable).
     #[arg(long)]
     chain: Vec<PathBuf>,
@@ -58,21 +74,74 @@ fn passphrase(args: &SignArgs) -> anyhow::Result<Option<Zeroizing<String>>> {
         .map(Zeroizing::new))
 }
 
-pub fn run(args: SignArgs) -> anyhow::Result<()> {
-    let key_pem = Zeroizing::new(
-        std::fs::read_to_string(&args.key)
-            .with_context(|| format!("reading {}", args.key.display()))?,
-    );
-    let pass = passphrase(&args)?;
-    let key = SignerKey::from_pem(&key_pem, pass.as_ref().map(|p| p.as_bytes())).map_err(|e| {
+/// The key and certificate (and, from a PKCS#12 file, its chain) the arguments name.
+fn signer(
+    args: &SignArgs,
+) -> anyhow::Result<(
+    SignerKey,
+    sahih_signing::Certificate,
+    Vec<sahih_signing::Certificate>,
+)> {
+    let pass = passphrase(args)?;
+    let pass = pass.as_ref().map(|p| p.as_bytes());
+    let fail = |what: &Path, e: sahih_signing::SigningError| {
         let hint = match e {
             sahih_signing::SigningError::PassphraseRequired => {
                 ": give it with --passphrase-file FILE or SAHIH_KEY_PASSPHRASE"
             }
             _ => "",
         };
-        anyhow::anyhow!("{}: {e}{hint} ({})", args.key.display(), e.code())
-    })?;
+        anyhow::anyhow!("{}: {e}{hint} ({})", what.display(), e.code())
+    };
+    if let Some(p12) = &args.p12 {
+        let bytes = Zeroizing::new(
+            std::fs::read(p12).with_context(|| format!("reading {}", p12.display()))?,
+        );
+        let password =
+            pass.ok_or_else(|| fail(p12, sahih_signing::SigningError::PassphraseRequired))?;
+        let bundle = sahih_signing::p12::import(&bytes, password, sahih_signing::p12::now())
+            .map_err(|e| fail(p12, e))?;
+        let key = SignerKey::from_pkcs8_der(&bundle.key_pkcs8).map_err(|e| fail(p12, e))?;
+        return Ok((key, bundle.certificate, bundle.chain));
+    }
+    let key = match (&args.pkcs11_module, &args.key) {
+        (Some(module), _) => {
+            let pin = pass.ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--pkcs11-module needs the token's PIN: give it with --passphrase-file FILE \
+                     or SAHIH_KEY_PASSPHRASE"
+                )
+            })?;
+            SignerKey::from_pkcs11(
+                module,
+                args.token.as_deref().unwrap_or_default(),
+                args.key_label.as_deref().unwrap_or_default(),
+                pin,
+            )
+            .map_err(|e| fail(module, e))?
+        }
+        (None, Some(path)) => {
+            let key_pem = Zeroizing::new(
+                std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?,
+            );
+            SignerKey::from_pem(&key_pem, pass).map_err(|e| fail(path, e))?
+        }
+        (None, None) => bail!("give --key, --pkcs11-module or --p12"),
+    };
+    let cert_path = args.cert.as_ref().context("--cert is needed")?;
+    let cert_pem = std::fs::read_to_string(cert_path)
+        .with_context(|| format!("reading {}", cert_path.display()))?;
+    let cert = load_certificates_pem(&cert_pem)?
+        .into_iter()
+        .next()
+        .context("no certificate")?;
+    sahih_signing::keys::check_key_matches(&key, &cert).map_err(|e| fail(cert_path, e))?;
+    Ok((key, cert, Vec::new()))
+}
+
+pub fn run(args: SignArgs) -> anyhow::Result<()> {
+    let (key, cert, mut chain) = signer(&args)?;
     if let Some(expected) = args.algorithm.as_deref().and_then(Algorithm::parse)
         && expected != key.algorithm()
     {
@@ -82,13 +151,6 @@ pub fn run(args: SignArgs) -> anyhow::Result<()> {
             key.algorithm().as_str()
         );
     }
-    let cert_pem = std::fs::read_to_string(&args.cert)
-        .with_context(|| format!("reading {}", args.cert.display()))?;
-    let cert = load_certificates_pem(&cert_pem)?
-        .into_iter()
-        .next()
-        .context("no certificate")?;
-    let mut chain = Vec::new();
     for path in &args.chain {
         let pem =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;

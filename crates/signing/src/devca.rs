@@ -170,6 +170,17 @@ fn issue(
     passphrase: &[u8],
     creds: &DevCredentials,
 ) -> Result<(), SigningError> {
+    let cert = officer_params(officer)?
+        .signed_by(key, issuer)
+        .map_err(rcgen_err)?;
+    let key_pem = encrypt_pkcs8_pem(&key.serialize_der(), passphrase)?;
+    write_private(&creds.key, &key_pem)?;
+    fs::write(&creds.cert, cert.pem()).map_err(|e| io_err(&creds.cert, e))
+}
+
+/// An officer's certificate parameters: name, position and agency in the subject; key usage
+/// digitalSignature + nonRepudiation; valid 2 years from yesterday.
+fn officer_params(officer: &DevOfficer) -> Result<CertificateParams, SigningError> {
     let mut params = CertificateParams::default();
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CommonName, officer.name.as_str());
@@ -191,8 +202,59 @@ fn issue(
     params.not_before = now - Duration::days(1);
     params.not_after = now + Duration::days(730);
     params.serial_number = Some(random_serial()?);
-    let cert = params.signed_by(key, issuer).map_err(rcgen_err)?;
-    let key_pem = encrypt_pkcs8_pem(&key.serialize_der(), passphrase)?;
-    write_private(&creds.key, &key_pem)?;
-    fs::write(&creds.cert, cert.pem()).map_err(|e| io_err(&creds.cert, e))
+    Ok(params)
+}
+
+/// A public key known only by its SubjectPublicKeyInfo (a key in a PKCS#11 token).
+struct SpkiKey {
+    raw: Vec<u8>,
+    alg: &'static rcgen::SignatureAlgorithm,
+}
+
+impl rcgen::PublicKeyData for SpkiKey {
+    fn der_bytes(&self) -> &[u8] {
+        &self.raw
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        self.alg
+    }
+}
+
+/// Issues a development certificate, from the CA of `dir` (created if missing), for a public
+/// key alone (`spki_der`, an X.509 SubjectPublicKeyInfo, RFC 5280 §4.1.2.7: EC P-256, RSA or
+/// Ed25519), e.g. of a key that never leaves a PKCS#11 token; writes `<login>.cert.pem` and
+/// returns its path.
+///
+/// Errors: [`SigningError::Key`] for another key type, those of [`dev_init`].
+pub fn issue_for_public_key(
+    dir: &Path,
+    officer: &DevOfficer,
+    spki_der: &[u8],
+) -> Result<PathBuf, SigningError> {
+    use der::Decode;
+    let spki = spki::SubjectPublicKeyInfoRef::from_der(spki_der)?;
+    let alg = match spki.algorithm.oid.to_string().as_str() {
+        "1.2.840.10045.2.1" => &rcgen::PKCS_ECDSA_P256_SHA256,
+        "1.2.840.113549.1.1.1" => &rcgen::PKCS_RSA_SHA256,
+        "1.3.101.112" => &rcgen::PKCS_ED25519,
+        other => {
+            return Err(SigningError::Key(format!(
+                "cannot certify a key of algorithm {other}"
+            )));
+        }
+    };
+    let key = SpkiKey {
+        raw: spki.subject_public_key.raw_bytes().to_vec(),
+        alg,
+    };
+    fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
+    let (params, ca_key) = load_or_create_ca(dir)?;
+    let issuer = Issuer::new(params, ca_key);
+    let cert = officer_params(officer)?
+        .signed_by(&key, &issuer)
+        .map_err(rcgen_err)?;
+    let path = dir.join(format!("{}.cert.pem", officer.login));
+    fs::write(&path, cert.pem()).map_err(|e| io_err(&path, e))?;
+    Ok(path)
 }

@@ -87,6 +87,16 @@ pub enum SigningError {
     /// Writing the incremental update failed.
     #[error("writing the PDF failed: {0}")]
     Write(String),
+    /// A PKCS#12 file cannot be imported (RFC 7292): `code` names why
+    /// (`E_P12_WRONG_PASSWORD`, `E_P12_UNREADABLE`, `E_P12_NO_KEY`, `E_CERT_EXPIRED`,
+    /// `E_CERT_KEY_USAGE`, `E_CERT_KEY_MISMATCH`).
+    #[error("{message}")]
+    Import {
+        /// Stable code.
+        code: &'static str,
+        /// English detail.
+        message: String,
+    },
 }
 
 impl SigningError {
@@ -110,6 +120,7 @@ impl SigningError {
             SigningError::Certificate(_) => "E_CERTIFICATE_UNUSABLE",
             SigningError::Der(_) => "E_DER",
             SigningError::Write(_) => "E_PDF_WRITE",
+            SigningError::Import { code, .. } => code,
         }
     }
 
@@ -128,6 +139,7 @@ impl SigningError {
                 | SigningError::FieldsLocked { .. }
                 | SigningError::WrongPassphrase
                 | SigningError::PassphraseRequired
+                | SigningError::Import { .. }
         )
     }
 }

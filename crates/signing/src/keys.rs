@@ -5,7 +5,7 @@ use std::fmt;
 
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode};
-use pkcs8::{DecodePrivateKey, EncryptedPrivateKeyInfoRef, PrivateKeyInfoOwned, PrivateKeyInfoRef};
+use pkcs8::{DecodePrivateKey, EncryptedPrivateKeyInfoRef, PrivateKeyInfoRef};
 use spki::{AlgorithmIdentifierOwned, EncodePublicKey};
 use x509_cert::Certificate;
 use zeroize::Zeroizing;
@@ -61,10 +61,13 @@ enum KeyInner {
     P256(p256::ecdsa::SigningKey),
     Rsa(Box<rsa::pkcs1v15::SigningKey<sha2::Sha256>>),
     Ed25519(ed25519_dalek::SigningKey),
+    /// In a PKCS#11 token: only a handle, the key never leaves the token.
+    Pkcs11(Box<crate::pkcs11::TokenKey>),
 }
 
-/// A private key ready to sign, held only in memory (the underlying keys zeroize on drop).
-/// Its `Debug` output never shows key material.
+/// A private key ready to sign: held only in memory (the underlying keys zeroize on drop), or
+/// kept in a PKCS#11 token that signs for it (the session logs out on drop). Its `Debug`
+/// output never shows key material.
 pub struct SignerKey {
     inner: KeyInner,
 }
@@ -139,12 +142,45 @@ impl SignerKey {
         Ok(SignerKey { inner })
     }
 
+    /// A key in a PKCS#11 token (the key never leaves it): the module at `module` (e.g.
+    /// `/usr/lib/softhsm/libsofthsm2.so`), the token labelled `token`, logged in with `pin`
+    /// as the normal user, the private key labelled `key_label` (an EC P-256 or RSA key, with
+    /// a public key object of the same label).
+    ///
+    /// Errors: [`SigningError::WrongPassphrase`] for a wrong PIN, [`SigningError::Key`] when
+    /// the module, token or key is missing or unusable.
+    pub fn from_pkcs11(
+        module: &std::path::Path,
+        token: &str,
+        key_label: &str,
+        pin: &[u8],
+    ) -> Result<SignerKey, SigningError> {
+        let key = crate::pkcs11::TokenKey::open(module, token, key_label, pin)?;
+        Ok(SignerKey {
+            inner: KeyInner::Pkcs11(Box::new(key)),
+        })
+    }
+
+    /// [`SignerKey::from_pkcs11`] for a key named by a PKCS#11 URI (RFC 7512,
+    /// `pkcs11:token=…;object=…`).
+    ///
+    /// Errors: those of [`crate::pkcs11::Pkcs11Uri::parse`] and [`SignerKey::from_pkcs11`].
+    pub fn from_pkcs11_uri(
+        module: &std::path::Path,
+        uri: &str,
+        pin: &[u8],
+    ) -> Result<SignerKey, SigningError> {
+        let uri = crate::pkcs11::Pkcs11Uri::parse(uri)?;
+        SignerKey::from_pkcs11(module, &uri.token, &uri.object, pin)
+    }
+
     /// The key's signature algorithm.
     pub fn algorithm(&self) -> Algorithm {
-        match self.inner {
+        match &self.inner {
             KeyInner::P256(_) => Algorithm::P256,
             KeyInner::Rsa(_) => Algorithm::Rsa,
             KeyInner::Ed25519(_) => Algorithm::Ed25519,
+            KeyInner::Pkcs11(k) => k.algorithm(),
         }
     }
 
@@ -154,6 +190,7 @@ impl SignerKey {
             KeyInner::P256(k) => k.verifying_key().to_public_key_der(),
             KeyInner::Rsa(k) => rsa::PublicKey::from(k.as_ref().as_ref()).to_public_key_der(),
             KeyInner::Ed25519(k) => k.verifying_key().to_public_key_der(),
+            KeyInner::Pkcs11(k) => return Ok(k.public_key_der().to_vec()),
         };
         doc.map(|d| d.as_bytes().to_vec())
             .map_err(|e| SigningError::Key(e.to_string()))
@@ -176,15 +213,16 @@ impl SignerKey {
                 .map_err(|e| SigningError::Key(e.to_string()))?
                 .to_vec(),
             KeyInner::Ed25519(k) => k.sign(message).to_bytes().to_vec(),
+            KeyInner::Pkcs11(k) => k.sign(message)?,
         })
     }
 
     /// The CMS `signatureAlgorithm` (RFC 5754 §3.2/§3.3, RFC 8419 §2.3).
     pub(crate) fn signature_algorithm(&self) -> AlgorithmIdentifierOwned {
-        let (oid, parameters) = match self.inner {
-            KeyInner::P256(_) => (OID_ECDSA_SHA256, None),
-            KeyInner::Rsa(_) => (OID_SHA256_RSA, Some(der::Any::null())),
-            KeyInner::Ed25519(_) => (OID_ED25519, None),
+        let (oid, parameters) = match self.algorithm() {
+            Algorithm::P256 => (OID_ECDSA_SHA256, None),
+            Algorithm::Rsa => (OID_SHA256_RSA, Some(der::Any::null())),
+            Algorithm::Ed25519 => (OID_ED25519, None),
         };
         AlgorithmIdentifierOwned { oid, parameters }
     }
@@ -192,19 +230,23 @@ impl SignerKey {
     /// The message-digest algorithm paired with this key: SHA-256, or SHA-512 for Ed25519
     /// (RFC 8419 §3.1).
     pub(crate) fn digest_oid(&self) -> ObjectIdentifier {
-        match self.inner {
-            KeyInner::Ed25519(_) => OID_SHA512,
+        match self.algorithm() {
+            Algorithm::Ed25519 => OID_SHA512,
             _ => OID_SHA256,
         }
     }
 }
 
 /// Encrypts an unencrypted PKCS#8 DER key into an `ENCRYPTED PRIVATE KEY` PEM with PBES2
-/// (scrypt log₂N = 15, r = 8, p = 1; AES-256-CBC; RFC 8018 §6.2, RFC 7914).
+/// (RFC 8018 §6.2): key derivation scrypt (RFC 7914) with log₂N = 14, r = 8, p = 1 and a
+/// 16-byte random salt (the `pkcs5` crate's recommended parameters, which OpenSSL 3 reads);
+/// cipher AES-256-CBC with a random IV.
+///
+/// The key is borrowed, never copied outside [`Zeroizing`] buffers.
 ///
 /// Errors: [`SigningError::Key`] if `der` is not PKCS#8 or encryption fails.
 pub fn encrypt_pkcs8_pem(der: &[u8], passphrase: &[u8]) -> Result<Zeroizing<String>, SigningError> {
-    let info = PrivateKeyInfoOwned::from_der(der)
+    let info = PrivateKeyInfoRef::from_der(der)
         .map_err(|e| SigningError::Key(format!("bad PKCS#8: {e}")))?;
     let doc = info
         .encrypt(passphrase)

@@ -32,6 +32,7 @@ mod numbering;
 mod outbox;
 mod routing;
 mod schema;
+mod second_factor;
 mod stats;
 mod wakeup;
 mod webhooks;
@@ -58,6 +59,7 @@ pub use notifications::{
 };
 pub use numbering::{AllocatedNumber, NumberRequest};
 pub use routing::Officer;
+pub use second_factor::SecondFactor;
 pub use stats::{AgencyStats, ServiceTurnaround, StateCount, StepTurnaround};
 pub use wakeup::Wakeup;
 pub use webhooks::{

@@ -271,7 +271,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    second_factors (user_id) {
+        user_id -> BigInt,
+        sealed_secret -> Text,
+        created_at -> BigInt,
+        confirmed_at -> Nullable<BigInt>,
+        last_step -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> agencies (agency_id));
+diesel::joinable!(second_factors -> users (user_id));
 diesel::joinable!(services -> agencies (agency_id));
 diesel::joinable!(documents -> services (service_id));
 diesel::joinable!(attachments -> documents (document_id));
@@ -332,5 +343,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_idempotency,
     webhook_deliveries,
     certificates,
-    crl_state
+    crl_state,
+    second_factors
 );

@@ -87,11 +87,11 @@ pub enum AppError {
     /// `E_API_KEY_INVALID`, `E_API_KEY_REVOKED`).
     #[error("{}", unauthorized_reason(.0))]
     Unauthorized(&'static str),
-    /// Too many wrong key passphrases: the officer's key is not tried again for
+    /// Too many wrong key passphrases or TOTP codes: the officer's key is not tried again for
     /// `retry_after` seconds.
     #[error(
-        "too many wrong passphrases for this signing key: it is locked; try again in \
-         {retry_after} s"
+        "too many wrong passphrases or authenticator codes for this signing key: it is locked; \
+         try again in {retry_after} s"
     )]
     PassphraseLocked {
         /// Seconds until the key may be tried again.

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod api_admin;
+pub mod custody;
 pub mod dashboard;
 pub mod disposition;
 pub mod log;
@@ -77,6 +78,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(notify::STRINGS.iter())
         .chain(routing::STRINGS.iter())
         .chain(webhooks::STRINGS.iter())
+        .chain(custody::STRINGS.iter())
 }
 
 /// (key, Bahasa Indonesia, English).
@@ -439,8 +441,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     (
         "E_PASSPHRASE_LOCKED",
-        "Terlalu banyak frasa sandi kunci yang salah: kunci tanda tangan dikunci sementara (15 menit). Coba lagi nanti.",
-        "Too many wrong key passphrases: the signing key is locked for a while (15 minutes). Try again later.",
+        "Terlalu banyak frasa sandi kunci atau kode autentikator yang salah: kunci tanda tangan dikunci sementara (15 menit). Coba lagi nanti.",
+        "Too many wrong key passphrases or authenticator codes: the signing key is locked for a while (15 minutes). Try again later.",
     ),
     (
         "E_NO_SIGNING_KEY",

@@ -9,11 +9,13 @@ use crate::app::DocumentView;
 use crate::i18n::Lang;
 
 mod admin;
+mod custody;
 mod dashboard;
 mod notifications;
 mod verification;
 
 pub use admin::{AdminOfficersPage, AdminServiceEditPage, AdminServicesPage};
+pub use custody::AccountKeyPage;
 pub use dashboard::{
     Cells, DashboardPage, ServiceLine, StepLine, WINDOW_CHOICES, bar_chart, human_duration,
 };

@@ -6,7 +6,7 @@ use sahih_workflow::{Command, Role, Transition, submit, validate_form};
 
 use super::input::clean_comment;
 use super::routing::PendingStep;
-use super::{App, Revision, Seen, Upload, check_seen, random_hex};
+use super::{App, KeyUnlock, Revision, Seen, Upload, check_seen, random_hex};
 use crate::AppError;
 
 /// The timeline's note for an action by delegation: `Plh. Kepala Dinas, a.n. Dr. Rina …`.
@@ -223,7 +223,22 @@ impl App {
         passphrase: Option<&[u8]>,
         seen: Option<&Seen>,
     ) -> Result<Document, AppError> {
-        self.act_with_key(user, public_id, Command::Paraf, None, seen, passphrase)
+        let unlock = passphrase.map(KeyUnlock::passphrase);
+        self.paraf_with(user, public_id, unlock.as_ref(), seen)
+    }
+
+    /// [`App::paraf`] with the key unlocked by `unlock` (passphrase and, for an officer who
+    /// enrolled a second factor, a current TOTP code).
+    ///
+    /// Errors: those of [`App::paraf`] and of the second factor.
+    pub fn paraf_with(
+        &self,
+        user: &User,
+        public_id: &str,
+        unlock: Option<&KeyUnlock<'_>>,
+        seen: Option<&Seen>,
+    ) -> Result<Document, AppError> {
+        self.act_with_key(user, public_id, Command::Paraf, None, seen, unlock)
     }
 
     fn act_with_key(
@@ -233,7 +248,7 @@ impl App {
         command: Command,
         revision: Option<&Revision>,
         seen: Option<&Seen>,
-        passphrase: Option<&[u8]>,
+        unlock: Option<&KeyUnlock<'_>>,
     ) -> Result<Document, AppError> {
         if matches!(command, Command::Sign) {
             return Err(AppError::bad_input(
@@ -269,13 +284,13 @@ impl App {
             (Command::Paraf | Command::Acknowledge, _) => Change {
                 approval: match &pending {
                     Some(p) if p.step.approval_signature => {
-                        let passphrase = passphrase.ok_or_else(|| {
+                        let unlock = unlock.ok_or_else(|| {
                             AppError::bad_input(
                                 "E_PASSPHRASE_REQUIRED",
                                 "this step's paraf is an approval signature: the key passphrase is needed",
                             )
                         })?;
-                        Some(self.approval_signature(user, &doc, &service, p, passphrase)?)
+                        Some(self.approval_signature(user, &doc, &service, p, unlock)?)
                     }
                     _ => None,
                 },
@@ -349,8 +364,23 @@ impl App {
         passphrase: &[u8],
         seen: Option<&Seen>,
     ) -> Result<Document, AppError> {
+        self.sign_with(user, public_id, &KeyUnlock::passphrase(passphrase), seen)
+    }
+
+    /// [`App::sign`] with the key unlocked by `unlock`: the passphrase and, for an officer who
+    /// enrolled a second factor, a current TOTP code.
+    ///
+    /// Errors: those of [`App::sign`] and of the second factor (`E_TOTP_NOT_ENROLLED`,
+    /// `E_TOTP_REQUIRED`, `E_WRONG_TOTP`, `E_TOTP_REPLAYED`).
+    pub fn sign_with(
+        &self,
+        user: &User,
+        public_id: &str,
+        unlock: &KeyUnlock<'_>,
+        seen: Option<&Seen>,
+    ) -> Result<Document, AppError> {
         let decided = self.decide_on(user, public_id, seen, &Command::Sign)?;
-        let key = self.unlock_key(user, passphrase)?;
+        let key = self.unlock_key(user, unlock)?;
         self.sign_decided(user, &key, decided)
     }
 
@@ -363,9 +393,9 @@ impl App {
         doc: &Document,
         service: &Service,
         pending: &PendingStep,
-        passphrase: &[u8],
+        unlock: &KeyUnlock<'_>,
     ) -> Result<NewAttachment, AppError> {
-        let (key, cert) = self.unlock_key(user, passphrase)?;
+        let (key, cert) = self.unlock_key(user, unlock)?;
         let current = self.current_file(doc)?;
         let pdf = self.store.blobs().get(&current.sha256)?;
         let agency = self
@@ -413,16 +443,20 @@ impl App {
             .ok_or_else(|| AppError::Internal("document without attachment".into()))
     }
 
-    /// The officer's signing key and certificate, the key unlocked by `passphrase`. Wrong
-    /// passphrases are counted: after [`super::MAX_FAILURES`] within 15 minutes the key is not
-    /// tried for [`super::LOCKOUT`] (`passphrase_guard`).
+    /// The officer's signing key and certificate, the key unlocked by `unlock`: the passphrase,
+    /// and a current TOTP code for an officer who enrolled a second factor
+    /// (`second_factor`). Wrong passphrases and codes are counted together: after
+    /// [`super::MAX_FAILURES`] within 15 minutes the key is not tried for [`super::LOCKOUT`]
+    /// (`passphrase_guard`). The code is checked first, so a wrong one tells nothing about the
+    /// passphrase.
     ///
     /// Errors: `E_NO_SIGNING_KEY`, `E_CERTIFICATE_REVOKED`, `E_CERTIFICATE_EXPIRED`,
-    /// `E_WRONG_PASSPHRASE`, `E_PASSPHRASE_LOCKED`.
+    /// `E_PASSPHRASE_LOCKED`, those of the second factor (`E_TOTP_NOT_ENROLLED`,
+    /// `E_TOTP_REQUIRED`, `E_WRONG_TOTP`, `E_TOTP_REPLAYED`), `E_WRONG_PASSPHRASE`.
     pub(crate) fn unlock_key(
         &self,
         user: &User,
-        passphrase: &[u8],
+        unlock: &KeyUnlock<'_>,
     ) -> Result<(SignerKey, sahih_signing::Certificate), AppError> {
         let now = std::time::Instant::now();
         self.passphrases
@@ -434,25 +468,30 @@ impl App {
             .ok_or(AppError::Forbidden("E_NO_SIGNING_KEY"))?;
         // Before the passphrase is tried: a revoked or expired certificate signs nothing.
         self.check_certificate_usable(&cert_pem)?;
-        let key = match SignerKey::from_pem(&key_pem, Some(passphrase)) {
-            Ok(key) => {
-                self.passphrases.succeeded(user.id);
-                key
-            }
+        self.check_second_factor(user, unlock.totp, now)?;
+        let opened = if key_pem.starts_with("pkcs11:") {
+            // A key in a PKCS#11 token (RFC 7512 URI): the passphrase is the token's PIN.
+            let module = self
+                .pkcs11_module
+                .as_deref()
+                .ok_or(AppError::Forbidden("E_PKCS11_NOT_CONFIGURED"))?;
+            SignerKey::from_pkcs11_uri(module, &key_pem, unlock.passphrase)
+        } else {
+            SignerKey::from_pem(&key_pem, Some(unlock.passphrase))
+        };
+        let key = match opened {
+            Ok(key) => key,
             Err(sahih_signing::SigningError::WrongPassphrase) => {
-                let locked = self.passphrases.failed(user.id, now);
-                tracing::warn!(
-                    user = user.id.0,
-                    locked = locked.is_some(),
-                    "wrong key passphrase"
-                );
-                return Err(match locked {
-                    Some(retry_after) => AppError::PassphraseLocked { retry_after },
-                    None => sahih_signing::SigningError::WrongPassphrase.into(),
-                });
+                return Err(self.count_failure(
+                    user,
+                    now,
+                    sahih_signing::SigningError::WrongPassphrase.into(),
+                    "wrong key passphrase",
+                ));
             }
             Err(e) => return Err(e.into()),
         };
+        self.passphrases.succeeded(user.id);
         let cert = load_certificates_pem(&cert_pem)?
             .into_iter()
             .next()

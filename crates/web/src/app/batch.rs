@@ -3,7 +3,7 @@
 use sahih_store::{Document, User};
 use sahih_workflow::{Command, Role};
 
-use super::{App, Seen};
+use super::{App, KeyUnlock, Seen};
 use crate::AppError;
 
 /// The most documents one batch signature takes.
@@ -43,6 +43,20 @@ impl App {
         items: &[BatchItem],
         passphrase: &[u8],
     ) -> Result<Vec<BatchOutcome>, AppError> {
+        self.sign_batch_with(user, items, &KeyUnlock::passphrase(passphrase))
+    }
+
+    /// [`App::sign_batch`] with the key unlocked once by `unlock`: the passphrase and, for an
+    /// officer who enrolled a second factor, a current TOTP code.
+    ///
+    /// Errors: those of [`App::sign_batch`] and of the second factor (`E_TOTP_NOT_ENROLLED`,
+    /// `E_TOTP_REQUIRED`, `E_WRONG_TOTP`, `E_TOTP_REPLAYED`, `E_PASSPHRASE_LOCKED`).
+    pub fn sign_batch_with(
+        &self,
+        user: &User,
+        items: &[BatchItem],
+        unlock: &KeyUnlock<'_>,
+    ) -> Result<Vec<BatchOutcome>, AppError> {
         if items.is_empty() {
             return Err(AppError::bad_input("E_BATCH_EMPTY", "no document selected"));
         }
@@ -55,7 +69,7 @@ impl App {
         if user.role != Role::Signer {
             return Err(AppError::Forbidden("E_WRONG_ROLE"));
         }
-        let key = self.unlock_key(user, passphrase)?;
+        let key = self.unlock_key(user, unlock)?;
         let mut seen = std::collections::HashSet::new();
         let unique: Vec<&BatchItem> = items
             .iter()

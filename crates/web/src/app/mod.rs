@@ -26,12 +26,16 @@ mod deadlines;
 mod disposition;
 mod gate;
 mod input;
+mod key_import;
+pub use key_import::MAX_P12_BYTES;
 mod log;
 mod notify;
 mod passphrase_guard;
 pub use passphrase_guard::{LOCKOUT, MAX_FAILURES, WINDOW as PASSPHRASE_WINDOW};
 mod officers_admin;
 mod read;
+mod second_factor;
+pub use second_factor::{Enrollment, KeyUnlock, SecondFactorSettings};
 mod routing;
 mod services_admin;
 mod verification;
@@ -147,6 +151,10 @@ pub struct App {
     passphrases: std::sync::Arc<passphrase_guard::PassphraseGuard>,
     /// Sahih's own CA and its CRL, when configured ([`App::with_ca`]).
     ca: Option<std::sync::Arc<ca::CaService>>,
+    /// TOTP second factor of the signing keys (`second_factor`).
+    second_factor: std::sync::Arc<SecondFactorSettings>,
+    /// The PKCS#11 module of officers' keys kept in a token (`users.key_pem` a `pkcs11:` URI).
+    pkcs11_module: Option<std::sync::Arc<std::path::Path>>,
 }
 
 /// Minimum password length, characters (NIST SP 800-63B §3.1.1.2 asks for at least 8).
@@ -225,6 +233,8 @@ impl App {
             webhooks: std::sync::Arc::default(),
             passphrases: std::sync::Arc::default(),
             ca: None,
+            second_factor: std::sync::Arc::default(),
+            pkcs11_module: None,
         }
     }
 

@@ -16,6 +16,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/petugas", web::get().to(page))
         .route("/admin/petugas", web::post().to(create))
         .route("/admin/petugas/{id}", web::post().to(update))
+        .route(
+            "/admin/petugas/{id}/reset-faktor-kedua",
+            web::post().to(reset_second_factor),
+        )
         .configure(certificates::configure);
 }
 
@@ -99,6 +103,24 @@ async fn update(
     let officer = UserId(id.into_inner());
     blocking(&state, move |app| {
         app.admin_update_officer(&user, officer, &settings)
+    })
+    .await?;
+    Ok(see_other(&format!("/admin/petugas#petugas-{}", officer.0)))
+}
+
+/// Removes an officer's TOTP second factor (a lost phone): they enroll again on their key
+/// page before signing.
+async fn reset_second_factor(
+    state: web::Data<AppState>,
+    v: Visitor,
+    id: web::Path<i64>,
+    form: web::Form<super::CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    v.check_csrf(&form.csrf)?;
+    let user = v.user()?.clone();
+    let officer = UserId(id.into_inner());
+    blocking(&state, move |app| {
+        app.admin_reset_second_factor(&user, officer)
     })
     .await?;
     Ok(see_other(&format!("/admin/petugas#petugas-{}", officer.0)))

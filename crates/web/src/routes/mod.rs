@@ -7,6 +7,7 @@ mod admin_officers;
 mod admin_webhooks;
 mod api;
 mod citizen;
+mod custody;
 mod dashboard;
 mod disposition;
 mod log;
@@ -72,6 +73,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
             .configure(admin_webhooks::configure)
             .configure(citizen::configure)
             .configure(officer::configure)
+            .configure(custody::configure)
             .configure(dashboard::configure)
             .configure(disposition::configure)
             .configure(verification::configure)
@@ -156,6 +158,10 @@ pub(crate) struct ActionForm {
     pub reason: String,
     #[serde(default)]
     pub passphrase: String,
+    /// The TOTP code of the officer's authenticator app (RFC 6238), for an officer who
+    /// enrolled a second factor.
+    #[serde(default)]
+    pub totp: String,
     /// Where a return goes: `pemohon` (the applicant, the default) or `langkah-sebelumnya`.
     #[serde(default)]
     pub to: String,

@@ -6,6 +6,7 @@ use zeroize::Zeroizing;
 
 use super::citizen::document_page;
 use super::{ActionForm, blocking, html, see_other};
+use crate::app::KeyUnlock;
 use crate::session::Visitor;
 use crate::views::{BatchLine, BatchResultPage, QueuePage};
 use crate::{AppError, AppState};
@@ -106,10 +107,12 @@ async fn paraf(
     let seen = form.seen();
     // Where the step asks for an approval signature, the paraf form carries the passphrase.
     let passphrase = Zeroizing::new(form.passphrase);
+    let totp = Zeroizing::new(form.totp);
     let id = id.into_inner();
     let doc = blocking(&state, move |app| {
-        let key = (!passphrase.is_empty()).then(|| passphrase.as_bytes());
-        app.paraf(&user, &id, key, seen.as_ref())
+        let unlock = (!passphrase.is_empty())
+            .then(|| KeyUnlock::with_totp(passphrase.as_bytes(), totp.as_str()));
+        app.paraf_with(&user, &id, unlock.as_ref(), seen.as_ref())
     })
     .await?;
     Ok(see_other(&format!("/petugas/dokumen/{}", doc.public_id)))
@@ -177,9 +180,11 @@ async fn sign(
     let form = form.into_inner();
     let seen = form.seen();
     let passphrase = Zeroizing::new(form.passphrase);
+    let totp = Zeroizing::new(form.totp);
     let id = id.into_inner();
     let doc = blocking(&state, move |app| {
-        app.sign(&user, &id, passphrase.as_bytes(), seen.as_ref())
+        let unlock = KeyUnlock::with_totp(passphrase.as_bytes(), totp.as_str());
+        app.sign_with(&user, &id, &unlock, seen.as_ref())
     })
     .await?;
     Ok(see_other(&format!("/petugas/dokumen/{}", doc.public_id)))
@@ -229,14 +234,17 @@ async fn sign_batch(
     v: Visitor,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let body = read_body(payload, BATCH_BODY_LIMIT).await?;
+    // The body holds the passphrase and the code: zeroized when dropped.
+    let body = Zeroizing::new(read_body(payload, BATCH_BODY_LIMIT).await?);
     let mut csrf = String::new();
     let mut passphrase = Zeroizing::new(String::new());
+    let mut totp = Zeroizing::new(String::new());
     let mut ids = Vec::new();
     for (key, value) in form_urlencoded::parse(&body) {
         match key.as_ref() {
             "csrf" => csrf = value.into_owned(),
             "passphrase" => passphrase = Zeroizing::new(value.into_owned()),
+            "totp" => totp = Zeroizing::new(value.into_owned()),
             "dokumen" => ids.push(batch_item(&value)),
             _ => {}
         }
@@ -244,7 +252,8 @@ async fn sign_batch(
     v.check_csrf(&csrf)?;
     let user = officer(&v)?;
     let outcomes = blocking(&state, move |app| {
-        let outcomes = app.sign_batch(&user, &ids, passphrase.as_bytes())?;
+        let unlock = KeyUnlock::with_totp(passphrase.as_bytes(), totp.as_str());
+        let outcomes = app.sign_batch_with(&user, &ids, &unlock)?;
         outcomes
             .into_iter()
             .map(|o| {
