@@ -56,6 +56,25 @@ pub struct ServeArgs {
     /// (default 60); the file's `[api] burst`.
     #[arg(long, env = "SAHIH_API_BURST")]
     api_burst: Option<u32>,
+    /// PAdES level of officers' signatures: b-b, b-t, b-lt or b-lta (default b-t when a TSA is
+    /// set, else b-b); the file's `[signing] level`.
+    #[arg(long, env = "SAHIH_SIGNING_LEVEL")]
+    signing_level: Option<String>,
+    /// The TSA: an RFC 3161 http(s) URL, or `builtin` (also served at POST /tsa); the file's
+    /// `[signing] tsa`.
+    #[arg(long, env = "SAHIH_TSA")]
+    tsa: Option<String>,
+}
+
+/// The file's `[signing]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SigningFileConfig {
+    level: Option<String>,
+    tsa: Option<String>,
+    /// Re-timestamp archived documents whose last timestamp's TSA certificate expires within
+    /// this many days (default 180).
+    archive_renew_days: Option<i64>,
 }
 
 /// The file form of the configuration; every key is optional.
@@ -78,6 +97,7 @@ struct FileConfig {
     smtp_url: Option<String>,
     mail_from: Option<String>,
     api: Option<ApiFileConfig>,
+    signing: Option<SigningFileConfig>,
 }
 
 /// The file's `[api]` table: the integration API's request rate per key.
@@ -113,6 +133,12 @@ pub struct Config {
     pub mail: Option<sahih_web::mail::MailSettings>,
     /// The integration API's request rate per key (per node).
     pub api_rate: sahih_web::rate_limit::RateSettings,
+    /// `[signing] level`: the PAdES level of officers' signatures; none: by the TSA.
+    pub signing_level: Option<sahih_signing::Level>,
+    /// `[signing] tsa`: `builtin` or an http(s) URL.
+    pub tsa: Option<String>,
+    /// `[signing] archive_renew_days`.
+    pub archive_renew_days: i64,
 }
 
 /// The API's rate from `[api] requests_per_minute` and `burst` (defaults 120 and 60), each at
@@ -197,6 +223,27 @@ impl Config {
                 .or(file_api.requests_per_minute),
             args.api_burst.or(file_api.burst),
         )?;
+        let signing = file.signing.unwrap_or_default();
+        let signing_level = args
+            .signing_level
+            .or(signing.level)
+            .map(|l| l.parse::<sahih_signing::Level>())
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("signing level: {e}"))?;
+        let tsa = args.tsa.or(signing.tsa).filter(|t| !t.trim().is_empty());
+        if let Some(t) = &tsa
+            && t != "builtin"
+            && !(t.starts_with("http://") || t.starts_with("https://"))
+        {
+            bail!("signing tsa {t:?} must be `builtin` or an http(s) URL");
+        }
+        if signing_level.is_some_and(|l| l.needs_tsa()) && tsa.is_none() {
+            bail!("signing level b-t and up needs a TSA: set [signing] tsa");
+        }
+        let archive_renew_days = signing.archive_renew_days.unwrap_or(180);
+        if !(1..=3650).contains(&archive_renew_days) {
+            bail!("signing.archive_renew_days must be between 1 and 3650");
+        }
         let upload_limit_mb = file.upload_limit_mb.unwrap_or(20);
         if !(1..=1024).contains(&upload_limit_mb) {
             bail!("upload_limit_mb must be between 1 and 1024, not {upload_limit_mb}");
@@ -221,6 +268,9 @@ impl Config {
             deadlines,
             mail,
             api_rate,
+            signing_level,
+            tsa,
+            archive_renew_days,
         })
     }
 }
@@ -285,11 +335,13 @@ pub fn build_app(cfg: &Config) -> anyhow::Result<App> {
         verification_cache: cfg.data.join("verify-cache"),
         log_key: std::sync::Arc::new(log_key),
         deadlines: cfg.deadlines.clone(),
+        timestamping: Default::default(),
     };
     if cfg.demo {
         seed_demo(&App::new(store.clone(), config.clone()), &cfg.certs)
             .map_err(|e| anyhow::anyhow!("seeding demo data: {e}"))?;
     }
+    config.timestamping = timestamping(cfg)?;
     let ca = cfg.certs.join(sahih_signing::devca::CA_CERT_FILE);
     if ca.exists() {
         config.chain = load_certificates_pem(&std::fs::read_to_string(&ca)?)?;
@@ -306,6 +358,57 @@ pub fn build_app(cfg: &Config) -> anyhow::Result<App> {
         .with_api_rate(cfg.api_rate))
 }
 
+/// The `[signing]` settings as the application services take them.
+fn timestamping(cfg: &Config) -> anyhow::Result<sahih_web::timestamping::Timestamping> {
+    use std::sync::Arc;
+    let mut t = sahih_web::timestamping::Timestamping {
+        renew_within_days: cfg.archive_renew_days,
+        ..Default::default()
+    };
+    match cfg.tsa.as_deref() {
+        Some("builtin") => {
+            let tsa = Arc::new(crate::timestamp::builtin(&cfg.certs)?);
+            t.builtin = Some(tsa.clone());
+            t.tsa = Some(tsa as Arc<dyn sahih_signing::TimeStamper + Send + Sync>);
+        }
+        Some(url) => t.tsa = Some(crate::timestamp::stamper(url, &cfg.certs)?),
+        None => {}
+    }
+    t.level = cfg
+        .signing_level
+        .unwrap_or(sahih_signing::Level::default_for(t.tsa.is_some()));
+    Ok(t)
+}
+
+/// `sahih archive`: one re-timestamping pass; prints what it did.
+pub fn archive(args: ServeArgs) -> anyhow::Result<()> {
+    let cfg = Config::resolve(args)?;
+    if cfg.tsa.is_none() {
+        bail!("re-timestamping needs a TSA: set [signing] tsa or --tsa");
+    }
+    let app = build_app(&cfg)?;
+    let report = app
+        .archive_pass(time::OffsetDateTime::now_utc())
+        .map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
+    println!(
+        "examined {}, re-timestamped {}, failed {}",
+        report.examined,
+        report.retimestamped.len(),
+        report.failed.len()
+    );
+    for (doc, code) in &report.failed {
+        eprintln!("document {}: {code}", doc.0);
+    }
+    if report.failed.is_empty() {
+        Ok(())
+    } else {
+        bail!(
+            "{} documents could not be re-timestamped",
+            report.failed.len()
+        )
+    }
+}
+
 pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing();
     let cfg = Config::resolve(args)?;
@@ -319,6 +422,15 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let _escalation =
         sahih_web::app::EscalationWorker::spawn(app.clone(), sahih_web::app::ESCALATION_TICK)
             .context("starting the escalation job")?;
+    // Archived documents are re-timestamped before their last timestamp's TSA certificate
+    // expires: looked for at start, then daily (when a TSA is configured).
+    let _archive = match cfg.tsa {
+        Some(_) => Some(
+            sahih_web::app::ArchiveWorker::spawn(app.clone(), sahih_web::app::ARCHIVE_TICK)
+                .context("starting the re-timestamping job")?,
+        ),
+        None => None,
+    };
     // Notification e-mails: sent within moments of each notice, retried with backoff.
     let _mail = match cfg.mail.clone() {
         Some(settings) => Some(

@@ -87,6 +87,19 @@ pub enum SigningError {
     /// Writing the incremental update failed.
     #[error("writing the PDF failed: {0}")]
     Write(String),
+    /// No usable timestamp token: the TSA could not be reached, refused, or answered with a
+    /// token that fails the requester's checks (RFC 3161 §2.4.2).
+    #[error("no trusted timestamp: {detail}")]
+    Timestamp {
+        /// What went wrong.
+        detail: String,
+    },
+    /// Revocation data (a CRL) for the DSS of B-LT could not be had or read (RFC 5280 §5).
+    #[error("no revocation data: {detail}")]
+    Revocation {
+        /// Which certificate or CRL, and why.
+        detail: String,
+    },
 }
 
 impl SigningError {
@@ -110,6 +123,8 @@ impl SigningError {
             SigningError::Certificate(_) => "E_CERTIFICATE_UNUSABLE",
             SigningError::Der(_) => "E_DER",
             SigningError::Write(_) => "E_PDF_WRITE",
+            SigningError::Timestamp { .. } => "E_TSA_UNAVAILABLE",
+            SigningError::Revocation { .. } => "E_CRL_UNAVAILABLE",
         }
     }
 

@@ -12,6 +12,7 @@ mod disposition;
 mod log;
 mod notifications;
 mod officer;
+mod tsa;
 mod verification;
 
 use actix_web::http::header;
@@ -38,6 +39,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         web::get().to(|| async { HttpResponse::Ok().body("ok") }),
     )
     .configure(log::configure_public)
+    .configure(tsa::configure_public)
     .service(
         web::scope("/api/v1")
             .wrap(
