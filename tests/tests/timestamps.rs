@@ -30,7 +30,7 @@ struct Pki {
     crl: PathBuf,
 }
 
-fn leaf(cn: &str, crl_dp: bool) -> CertificateParams {
+fn leaf(cn: &str, crl_url: &str) -> CertificateParams {
     let mut p = CertificateParams::default();
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CommonName, cn);
@@ -40,15 +40,17 @@ fn leaf(cn: &str, crl_dp: bool) -> CertificateParams {
     p.use_authority_key_identifier_extension = true;
     p.not_before = OffsetDateTime::now_utc() - Duration::days(1);
     p.not_after = OffsetDateTime::now_utc() + Duration::days(700);
-    if crl_dp {
-        p.crl_distribution_points = vec![CrlDistributionPoint {
-            uris: vec![CRL_URL.into()],
-        }];
-    }
+    p.crl_distribution_points = vec![CrlDistributionPoint {
+        uris: vec![crl_url.into()],
+    }];
     p
 }
 
 fn make_pki(dir: &Path) -> Pki {
+    make_pki_at(dir, CRL_URL)
+}
+
+fn make_pki_at(dir: &Path, crl_url: &str) -> Pki {
     std::fs::create_dir_all(dir).expect("dir");
     let ca_key = KeyPair::generate().expect("key");
     let mut ca = CertificateParams::default();
@@ -64,7 +66,7 @@ fn make_pki(dir: &Path) -> Pki {
     let issuer = Issuer::new(ca, ca_key);
 
     let signer_key = KeyPair::generate().expect("key");
-    let mut signer = leaf("Penandatangan Uji", true);
+    let mut signer = leaf("Penandatangan Uji", crl_url);
     signer.key_usages = vec![
         KeyUsagePurpose::DigitalSignature,
         KeyUsagePurpose::ContentCommitment,
@@ -73,7 +75,7 @@ fn make_pki(dir: &Path) -> Pki {
     let signer_cert = signer.signed_by(&signer_key, &issuer).expect("signer");
 
     let tsa_key = KeyPair::generate().expect("key");
-    let mut tsa = leaf("Sahih Test TSA", true);
+    let mut tsa = leaf("Sahih Test TSA", crl_url);
     tsa.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     // extendedKeyUsage timeStamping, critical (RFC 3161 §2.3).
     let mut eku = CustomExtension::from_oid_content(
@@ -120,6 +122,16 @@ fn make_pki(dir: &Path) -> Pki {
 }
 
 fn sign(pki: &Pki, input: &Path, out: &Path, level: &str) {
+    sign_with_crls(pki, input, out, level, true);
+}
+
+/// `sahih sign` with the built-in TSA of the PKI's directory; with `--crl` when `crl_file`.
+fn sign_with_crls(pki: &Pki, input: &Path, out: &Path, level: &str, crl_file: bool) {
+    let crl: Vec<&std::ffi::OsStr> = if crl_file {
+        vec!["--crl".as_ref(), pki.crl.as_os_str()]
+    } else {
+        Vec::new()
+    };
     let res = Command::new(sahih_bin())
         .arg("sign")
         .arg("--key")
@@ -130,8 +142,7 @@ fn sign(pki: &Pki, input: &Path, out: &Path, level: &str) {
         .arg(&pki.ca)
         .args(["--level", level, "--tsa", "builtin", "--certs"])
         .arg(&pki.dir)
-        .arg("--crl")
-        .arg(&pki.crl)
+        .args(crl)
         .arg(input)
         .arg("-o")
         .arg(out)
@@ -336,4 +347,101 @@ fn the_builtin_tsas_tokens_verify_with_openssl() {
     let other = tmp.path().join("other.bin");
     std::fs::write(&other, b"something else").expect("write");
     assert!(!verify(&other).status.success());
+}
+
+/// `sahih serve --tsa builtin` answers RFC 3161 requests at POST /tsa, and another Sahih signs
+/// at B-LTA with it as `--tsa URL`.
+#[test]
+fn another_sahih_signs_with_the_servers_tsa_over_http() {
+    use sahih_e2e::attacks::harness::{DEV_PASSPHRASE, dev_pki};
+    use sahih_e2e::http::Server;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let certs = tmp.path().join("certs");
+    let pki = dev_pki(&certs);
+    let server = Server::start(&tmp.path().join("data"), &certs, &["--tsa", "builtin"]);
+    let url = format!("{}/tsa", server.base);
+    let wrong = ureq::post(&url)
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .header("Content-Type", "text/plain")
+        .send(&b"hello"[..])
+        .expect("answer");
+    assert_eq!(
+        wrong.status().as_u16(),
+        415,
+        "only application/timestamp-query"
+    );
+
+    let input = shared_dir().join("corpus/plain/pdfrs_libreoffice.pdf");
+    let out = tmp.path().join("signed.pdf");
+    let res = Command::new(sahih_bin())
+        .arg("sign")
+        .arg("--key")
+        .arg(&pki.key)
+        .arg("--cert")
+        .arg(&pki.cert)
+        .arg("--chain")
+        .arg(&pki.ca)
+        .args(["--level", "b-lta", "--tsa", &url])
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .env("SAHIH_KEY_PASSPHRASE", DEV_PASSPHRASE)
+        .output()
+        .expect("run sahih sign");
+    assert!(
+        res.status.success(),
+        "sahih sign --tsa {url}: {}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let report = sahih_verify(&out, &pki.ca);
+    assert_eq!(report["indication"], "TOTAL-PASSED", "{report:#}");
+    let tsa = report["signatures"][0]["timestamp"]["tsa"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(tsa.contains("Sahih Time-Stamping Authority"), "{report:#}");
+}
+
+/// Serves `body` to every HTTP request `listener` takes.
+fn serve_bytes(listener: std::net::TcpListener, body: Vec<u8>) {
+    use std::io::{Read, Write};
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/pkix-crl\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = s.write_all(head.as_bytes());
+            let _ = s.write_all(&body);
+        }
+    });
+}
+
+/// Without `--crl`, `sahih sign` fetches each certificate's CRL distribution point and puts
+/// the CRL in the DSS.
+#[test]
+fn without_crl_files_the_distribution_points_are_fetched() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let pki = make_pki_at(
+        &tmp.path().join("pki"),
+        &format!("http://127.0.0.1:{port}/ca.crl"),
+    );
+    let crl = std::fs::read(&pki.crl).expect("crl");
+    serve_bytes(listener, crl.clone());
+    let input = shared_dir().join("corpus/plain/pdfrs_libreoffice.pdf");
+    let out = tmp.path().join("b-lt.pdf");
+    sign_with_crls(&pki, &input, &out, "b-lt", false);
+    let pdf = std::fs::read(&out).expect("signed");
+    assert!(
+        pdf.windows(crl.len()).any(|w| w == crl.as_slice()),
+        "the fetched CRL is in the DSS"
+    );
+    let report = sahih_verify(&out, &pki.ca);
+    assert_eq!(report["indication"], "TOTAL-PASSED", "{report:#}");
 }
