@@ -599,4 +599,44 @@ mod tests {
             assert!(format!("{err:#}").contains(says), "{toml}: {err:#}");
         }
     }
+
+    #[test]
+    fn the_signing_level_needs_a_tsa_and_defaults_to_b_t_with_one() {
+        for (toml, says) in [
+            ("[signing]\nlevel = \"b-t\"\n", "needs a TSA"),
+            (
+                "[signing]\nlevel = \"b-x\"\ntsa = \"builtin\"\n",
+                "unknown level",
+            ),
+            (
+                "[signing]\ntsa = \"ftp://tsa\"\n",
+                "must be `builtin` or an http(s) URL",
+            ),
+            ("[signing]\narchive_renew_days = 0\n", "archive_renew_days"),
+            ("[signing]\nlevels = \"b-t\"\n", "unknown field `levels`"),
+        ] {
+            let err = resolve(toml, ServeArgs::default()).expect_err(toml);
+            assert!(format!("{err:#}").contains(says), "{toml}: {err:#}");
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cfg = resolve(
+            "[signing]\ntsa = \"builtin\"\n",
+            ServeArgs {
+                certs: Some(dir.path().join("certs")),
+                ..ServeArgs::default()
+            },
+        )
+        .expect("config");
+        let t = timestamping(&cfg).expect("timestamping");
+        assert_eq!(t.level, sahih_signing::Level::BT);
+        assert!(
+            t.builtin.is_some(),
+            "the built-in TSA is served at POST /tsa"
+        );
+        let plain = resolve("", ServeArgs::default()).expect("config");
+        assert_eq!(
+            timestamping(&plain).expect("t").level,
+            sahih_signing::Level::BB
+        );
+    }
 }
