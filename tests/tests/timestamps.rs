@@ -349,8 +349,8 @@ fn the_builtin_tsas_tokens_verify_with_openssl() {
     assert!(!verify(&other).status.success());
 }
 
-/// `sahih serve --tsa builtin` answers RFC 3161 requests at POST /tsa, and another Sahih signs
-/// at B-LTA with it as `--tsa URL`.
+/// `sahih serve --tsa builtin` answers RFC 3161 requests at POST /tsa: another Sahih signs at
+/// B-LTA with it as `--tsa URL`, and pyHanko takes its signature timestamp from it.
 #[test]
 fn another_sahih_signs_with_the_servers_tsa_over_http() {
     use sahih_e2e::attacks::harness::{DEV_PASSPHRASE, dev_pki};
@@ -401,6 +401,41 @@ fn another_sahih_signs_with_the_servers_tsa_over_http() {
         .as_str()
         .unwrap_or_default();
     assert!(tsa.contains("Sahih Time-Stamping Authority"), "{report:#}");
+    // pyHanko's RFC 3161 client takes a token from it too, and judges it trusted.
+    if !oracle_available() {
+        return;
+    }
+    let script = r#"
+import sys
+from pyhanko.sign import signers, timestamps
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+from pyhanko.keys import load_cert_from_pemder
+url, key, cert, ca, pdf, passphrase = sys.argv[1:]
+signer = signers.SimpleSigner.load(key, cert, ca_chain_files=[ca], key_passphrase=passphrase.encode())
+with open(pdf, 'rb') as f:
+    out = signers.sign_pdf(IncrementalPdfFileWriter(f), signers.PdfSignatureMetadata(field_name='Sig1'),
+                           signer=signer, timestamper=timestamps.HTTPTimeStamper(url))
+vc = ValidationContext(trust_roots=[load_cert_from_pemder(ca)])
+print(validate_pdf_signature(PdfFileReader(out).embedded_signatures[0], vc).summary())
+"#;
+    let out = Command::new("python3")
+        .args(["-c", script, &url])
+        .arg(&pki.key)
+        .arg(&pki.cert)
+        .arg(&pki.ca)
+        .arg(&input)
+        .arg(DEV_PASSPHRASE)
+        .output()
+        .expect("run python3");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("TIMESTAMP_TOKEN<INTACT:TRUSTED>"),
+        "pyHanko with --tsa {url}: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Serves `body` to every HTTP request `listener` takes.
