@@ -261,6 +261,7 @@ fn child_signs_in_the_application_with_the_token() {
             sahih_tlog::SignerKey::from_seed("sahih.test/log", &[9; 32]).expect("key"),
         ),
         deadlines: DeadlineSettings::default(),
+        timestamping: Default::default(),
     };
     seed_demo(&sahih_web::App::new(store.clone(), config.clone()), &certs).expect("seed");
     let chain = sahih_signing::load_certificates_pem(

@@ -116,6 +116,7 @@ impl Instance {
                     .context("making a throwaway log key")?,
             ),
             deadlines: DeadlineSettings::default(),
+            timestamping: Default::default(),
         };
         Ok(App::new(store, config))
     }

@@ -56,6 +56,30 @@ pub struct ServeArgs {
     /// (default 60); the file's `[api] burst`.
     #[arg(long, env = "SAHIH_API_BURST")]
     api_burst: Option<u32>,
+    /// PAdES level of officers' signatures: b-b, b-t, b-lt or b-lta (default b-t when a TSA is
+    /// set, else b-b); the file's `[signing] level`.
+    #[arg(long, env = "SAHIH_SIGNING_LEVEL")]
+    signing_level: Option<String>,
+    /// The TSA: an RFC 3161 http(s) URL, or `builtin` (also served at POST /tsa); the file's
+    /// `[signing] tsa`.
+    #[arg(long, env = "SAHIH_TSA")]
+    tsa: Option<String>,
+}
+
+/// The file's `[signing]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SigningFileConfig {
+    level: Option<String>,
+    tsa: Option<String>,
+    /// Re-timestamp archived documents whose last timestamp's TSA certificate expires within
+    /// this many days (default 180).
+    archive_renew_days: Option<i64>,
+    /// Refuse signing to officers without a TOTP second factor (default: true, false when
+    /// serving the demo data).
+    require_totp: Option<bool>,
+    /// PKCS#11 module for officers' keys kept in a token.
+    pkcs11_module: Option<PathBuf>,
 }
 
 /// The file form of the configuration; every key is optional.
@@ -79,17 +103,6 @@ struct FileConfig {
     mail_from: Option<String>,
     api: Option<ApiFileConfig>,
     signing: Option<SigningFileConfig>,
-}
-
-/// The file's `[signing]` table: how officers' keys are unlocked.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SigningFileConfig {
-    /// Refuse signing to officers without a TOTP second factor (default: true, false when
-    /// serving the demo data).
-    require_totp: Option<bool>,
-    /// PKCS#11 module for officers' keys kept in a token.
-    pkcs11_module: Option<PathBuf>,
 }
 
 /// The file's `[api]` table: the integration API's request rate per key.
@@ -131,6 +144,12 @@ pub struct Config {
     /// `[signing] pkcs11_module`: the PKCS#11 module (e.g. /usr/lib/softhsm/libsofthsm2.so)
     /// that opens officers' keys stored as PKCS#11 URIs.
     pub pkcs11_module: Option<PathBuf>,
+    /// `[signing] level`: the PAdES level of officers' signatures; none: by the TSA.
+    pub signing_level: Option<sahih_signing::Level>,
+    /// `[signing] tsa`: `builtin` or an http(s) URL.
+    pub tsa: Option<String>,
+    /// `[signing] archive_renew_days`.
+    pub archive_renew_days: i64,
 }
 
 /// The API's rate from `[api] requests_per_minute` and `burst` (defaults 120 and 60), each at
@@ -216,12 +235,29 @@ impl Config {
             args.api_burst.or(file_api.burst),
         )?;
         let demo = file.demo.unwrap_or(true) && !args.no_demo;
-        let require_totp = file
-            .signing
-            .as_ref()
-            .and_then(|s| s.require_totp)
-            .unwrap_or(!demo);
-        let pkcs11_module = file.signing.as_ref().and_then(|s| s.pkcs11_module.clone());
+        let signing = file.signing.unwrap_or_default();
+        let signing_level = args
+            .signing_level
+            .or(signing.level)
+            .map(|l| l.parse::<sahih_signing::Level>())
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("signing level: {e}"))?;
+        let tsa = args.tsa.or(signing.tsa).filter(|t| !t.trim().is_empty());
+        if let Some(t) = &tsa
+            && t != "builtin"
+            && !(t.starts_with("http://") || t.starts_with("https://"))
+        {
+            bail!("signing tsa {t:?} must be `builtin` or an http(s) URL");
+        }
+        if signing_level.is_some_and(|l| l.needs_tsa()) && tsa.is_none() {
+            bail!("signing level b-t and up needs a TSA: set [signing] tsa");
+        }
+        let archive_renew_days = signing.archive_renew_days.unwrap_or(180);
+        if !(1..=3650).contains(&archive_renew_days) {
+            bail!("signing.archive_renew_days must be between 1 and 3650");
+        }
+        let require_totp = signing.require_totp.unwrap_or(!demo);
+        let pkcs11_module = signing.pkcs11_module.clone();
         let upload_limit_mb = file.upload_limit_mb.unwrap_or(20);
         if !(1..=1024).contains(&upload_limit_mb) {
             bail!("upload_limit_mb must be between 1 and 1024, not {upload_limit_mb}");
@@ -248,6 +284,9 @@ impl Config {
             api_rate,
             require_totp,
             pkcs11_module,
+            signing_level,
+            tsa,
+            archive_renew_days,
         })
     }
 }
@@ -312,11 +351,13 @@ pub fn build_app(cfg: &Config) -> anyhow::Result<App> {
         verification_cache: cfg.data.join("verify-cache"),
         log_key: std::sync::Arc::new(log_key),
         deadlines: cfg.deadlines.clone(),
+        timestamping: Default::default(),
     };
     if cfg.demo {
         seed_demo(&App::new(store.clone(), config.clone()), &cfg.certs)
             .map_err(|e| anyhow::anyhow!("seeding demo data: {e}"))?;
     }
+    config.timestamping = timestamping(cfg)?;
     let ca = cfg.certs.join(sahih_signing::devca::CA_CERT_FILE);
     if ca.exists() {
         config.chain = load_certificates_pem(&std::fs::read_to_string(&ca)?)?;
@@ -355,6 +396,57 @@ pub fn build_app(cfg: &Config) -> anyhow::Result<App> {
         .with_pkcs11_module(cfg.pkcs11_module.clone()))
 }
 
+/// The `[signing]` settings as the application services take them.
+fn timestamping(cfg: &Config) -> anyhow::Result<sahih_web::timestamping::Timestamping> {
+    use std::sync::Arc;
+    let mut t = sahih_web::timestamping::Timestamping {
+        renew_within_days: cfg.archive_renew_days,
+        ..Default::default()
+    };
+    match cfg.tsa.as_deref() {
+        Some("builtin") => {
+            let tsa = Arc::new(crate::timestamp::builtin(&cfg.certs)?);
+            t.builtin = Some(tsa.clone());
+            t.tsa = Some(tsa as Arc<dyn sahih_signing::TimeStamper + Send + Sync>);
+        }
+        Some(url) => t.tsa = Some(crate::timestamp::stamper(url, &cfg.certs)?),
+        None => {}
+    }
+    t.level = cfg
+        .signing_level
+        .unwrap_or(sahih_signing::Level::default_for(t.tsa.is_some()));
+    Ok(t)
+}
+
+/// `sahih archive`: one re-timestamping pass; prints what it did.
+pub fn archive(args: ServeArgs) -> anyhow::Result<()> {
+    let cfg = Config::resolve(args)?;
+    if cfg.tsa.is_none() {
+        bail!("re-timestamping needs a TSA: set [signing] tsa or --tsa");
+    }
+    let app = build_app(&cfg)?;
+    let report = app
+        .archive_pass(time::OffsetDateTime::now_utc())
+        .map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
+    println!(
+        "examined {}, re-timestamped {}, failed {}",
+        report.examined,
+        report.retimestamped.len(),
+        report.failed.len()
+    );
+    for (doc, code) in &report.failed {
+        eprintln!("document {}: {code}", doc.0);
+    }
+    if report.failed.is_empty() {
+        Ok(())
+    } else {
+        bail!(
+            "{} documents could not be re-timestamped",
+            report.failed.len()
+        )
+    }
+}
+
 pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing();
     let cfg = Config::resolve(args)?;
@@ -368,6 +460,15 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let _escalation =
         sahih_web::app::EscalationWorker::spawn(app.clone(), sahih_web::app::ESCALATION_TICK)
             .context("starting the escalation job")?;
+    // Archived documents are re-timestamped before their last timestamp's TSA certificate
+    // expires: looked for at start, then daily (when a TSA is configured).
+    let _archive = match cfg.tsa {
+        Some(_) => Some(
+            sahih_web::app::ArchiveWorker::spawn(app.clone(), sahih_web::app::ARCHIVE_TICK)
+                .context("starting the re-timestamping job")?,
+        ),
+        None => None,
+    };
     // Notification e-mails: sent within moments of each notice, retried with backoff.
     let _mail = match cfg.mail.clone() {
         Some(settings) => Some(
@@ -535,5 +636,45 @@ mod tests {
             let err = resolve(toml, args).expect_err(toml);
             assert!(format!("{err:#}").contains(says), "{toml}: {err:#}");
         }
+    }
+
+    #[test]
+    fn the_signing_level_needs_a_tsa_and_defaults_to_b_t_with_one() {
+        for (toml, says) in [
+            ("[signing]\nlevel = \"b-t\"\n", "needs a TSA"),
+            (
+                "[signing]\nlevel = \"b-x\"\ntsa = \"builtin\"\n",
+                "unknown level",
+            ),
+            (
+                "[signing]\ntsa = \"ftp://tsa\"\n",
+                "must be `builtin` or an http(s) URL",
+            ),
+            ("[signing]\narchive_renew_days = 0\n", "archive_renew_days"),
+            ("[signing]\nlevels = \"b-t\"\n", "unknown field `levels`"),
+        ] {
+            let err = resolve(toml, ServeArgs::default()).expect_err(toml);
+            assert!(format!("{err:#}").contains(says), "{toml}: {err:#}");
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cfg = resolve(
+            "[signing]\ntsa = \"builtin\"\n",
+            ServeArgs {
+                certs: Some(dir.path().join("certs")),
+                ..ServeArgs::default()
+            },
+        )
+        .expect("config");
+        let t = timestamping(&cfg).expect("timestamping");
+        assert_eq!(t.level, sahih_signing::Level::BT);
+        assert!(
+            t.builtin.is_some(),
+            "the built-in TSA is served at POST /tsa"
+        );
+        let plain = resolve("", ServeArgs::default()).expect("config");
+        assert_eq!(
+            timestamping(&plain).expect("t").level,
+            sahih_signing::Level::BB
+        );
     }
 }

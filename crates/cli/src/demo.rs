@@ -28,6 +28,17 @@ pub struct DemoArgs {
     /// Directory of the development certificates.
     #[arg(long, env = "SAHIH_CERTS")]
     certs: Option<PathBuf>,
+    /// PAdES level of the official's signature: b-b, b-t, b-lt or b-lta (default b-t with
+    /// --tsa, else b-b).
+    #[arg(long, value_parser = parse_level)]
+    level: Option<sahih_signing::Level>,
+    /// The TSA for b-t and up: an RFC 3161 http(s) URL, or `builtin`.
+    #[arg(long)]
+    tsa: Option<String>,
+}
+
+fn parse_level(s: &str) -> Result<sahih_signing::Level, String> {
+    s.parse()
 }
 
 fn login(app: &sahih_web::App, role: Role) -> anyhow::Result<sahih_store::User> {
@@ -60,8 +71,16 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         data: data.unwrap_or(cfg.data.clone()),
         certs: args.certs.clone().unwrap_or(cfg.certs.clone()),
         demo: true,
+        signing_level: args.level.or(cfg.signing_level),
+        tsa: args.tsa.clone().or(cfg.tsa.clone()),
         ..cfg
     };
+    if cfg.signing_level.is_some_and(|l| l.needs_tsa()) && cfg.tsa.is_none() {
+        anyhow::bail!(
+            "--level {} needs --tsa URL|builtin",
+            cfg.signing_level.map(|l| l.as_str()).unwrap_or_default()
+        );
+    }
     let app = build_app(&cfg)?;
     let pdf =
         std::fs::read(&args.input).with_context(|| format!("reading {}", args.input.display()))?;

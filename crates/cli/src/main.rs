@@ -15,6 +15,7 @@ mod output;
 mod secondfactor;
 mod services;
 mod sign;
+mod timestamp;
 mod verify;
 
 use std::path::PathBuf;
@@ -48,13 +49,18 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
-    /// Sign a PDF offline with a PAdES B-B signature (incremental update).
+    /// Sign a PDF offline with a PAdES signature (B-B, or B-T/B-LT/B-LTA with --tsa), as
+    /// incremental updates.
     Sign(sign::SignArgs),
     /// Validate the signatures of a PDF (exit 0 TOTAL-PASSED, 1 INDETERMINATE, 2 TOTAL-FAILED,
     /// 3 unusable input).
     Verify(verify::VerifyArgs),
     /// Run the citizen -> paraf -> signature flow through the application services.
     Demo(demo::DemoArgs),
+    /// Re-timestamp, once, the signed documents whose last timestamp's TSA certificate expires
+    /// within `[signing] archive_renew_days` (PAdES B-LTA: a DSS and a document timestamp are
+    /// appended); `sahih serve` does this daily. Takes the options of `serve`.
+    Archive(config::ServeArgs),
     /// Check the transparency log (exit 0 all checks pass; 1 the log or receipt fails one,
     /// E_LOG_KEY_MISMATCH included; 2 it could not be checked: network, files, a malformed
     /// key; 3 a usage mistake).
@@ -128,6 +134,7 @@ fn main() -> ExitCode {
         } => officerkeys::use_pkcs11(args),
         Command::Sign(args) => sign::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Archive(args) => config::archive(args),
         Command::Verify(args) => return verify::run(args),
         Command::Log { command } => return log::run(command),
         Command::Services { command } => return services::run(command),

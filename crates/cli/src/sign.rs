@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::Args;
 use sahih_signing::{
-    Algorithm, FileSource, SignatureOptions, SignerKey, Source, load_certificates_pem, sign_to,
+    Algorithm, FileSource, Level, LongTerm, RevocationSource, SignatureOptions, SignerKey, Source,
+    load_certificates_pem, sign_at_level,
 };
 use zeroize::Zeroizing;
 
@@ -53,6 +54,22 @@ pub struct SignArgs {
     /// File holding the passphrase of an encrypted key (otherwise SAHIH_KEY_PASSPHRASE).
     #[arg(long)]
     passphrase_file: Option<PathBuf>,
+    /// PAdES level: b-b, b-t (signature timestamp), b-lt (plus a DSS with certificates and
+    /// CRLs), b-lta (plus a document timestamp). Default: b-t with --tsa, else b-b.
+    #[arg(long, value_parser = parse_level)]
+    level: Option<Level>,
+    /// The time-stamping authority for b-t and up: an RFC 3161 URL (http:// or https://), or
+    /// `builtin` for the built-in TSA of the certificates directory (its key passphrase from
+    /// SAHIH_TSA_PASSPHRASE).
+    #[arg(long)]
+    tsa: Option<String>,
+    /// A CRL (DER or PEM) for the DSS of b-lt and b-lta (repeatable). Without it, each
+    /// certificate's CRL distribution point is fetched over HTTP.
+    #[arg(long)]
+    crl: Vec<PathBuf>,
+    /// Certificates directory of the built-in TSA (`--tsa builtin`).
+    #[arg(long, env = "SAHIH_CERTS", default_value = "certs-dev")]
+    certs: PathBuf,
     /// The PDF to sign.
     input: PathBuf,
     /// Where to write the signed PDF.
@@ -163,8 +180,36 @@ pub fn run(args: SignArgs) -> anyhow::Result<()> {
         location: args.location,
         ..SignatureOptions::default()
     };
+    let tsa = args
+        .tsa
+        .as_deref()
+        .map(|spec| crate::timestamp::stamper(spec, &args.certs))
+        .transpose()?;
+    let level = args.level.unwrap_or(Level::default_for(tsa.is_some()));
+    if level.needs_tsa() && tsa.is_none() {
+        bail!("--level {level} needs --tsa URL|builtin");
+    }
+    let revocation: Box<dyn RevocationSource> = if args.crl.is_empty() {
+        Box::new(sahih_web::timestamping::HttpCrls::default())
+    } else {
+        Box::new(crate::timestamp::crl_files(&args.crl)?)
+    };
+    let lt = LongTerm {
+        level,
+        tsa: tsa.as_deref().map(|t| t as &dyn sahih_signing::TimeStamper),
+        revocation: Some(revocation.as_ref()),
+    };
     crate::output::write_whole(&args.output, |out| {
-        sign_to(input.as_ref(), out, &key, &cert, &chain, &options)?;
+        sign_at_level(
+            input.as_ref(),
+            None,
+            out,
+            &key,
+            &cert,
+            &chain,
+            &options,
+            &lt,
+        )?;
         Ok(())
     })
 }
@@ -188,6 +233,10 @@ fn refuse_revoked(
         }
     }
     Ok(())
+}
+
+fn parse_level(s: &str) -> Result<Level, String> {
+    s.parse()
 }
 
 /// The PDF to sign: a regular file is read in pieces as the signer needs them; a pipe or a

@@ -77,6 +77,7 @@ impl Instance {
                     sahih_tlog::SignerKey::from_seed("sahih.test/log", &[7; 32]).expect("key"),
                 ),
                 deadlines: DeadlineSettings::default(),
+                timestamping: Default::default(),
             },
         )
     }

@@ -21,9 +21,11 @@ use crate::keys::SignerKey;
 
 const OID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
 const OID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
-const OID_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
-const OID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
-const OID_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
+pub(crate) const OID_CONTENT_TYPE: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
+pub(crate) const OID_MESSAGE_DIGEST: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
+pub(crate) const OID_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
 
 /// `IssuerSerial` (RFC 5035 §4).
@@ -91,14 +93,14 @@ impl ContentHasher {
     }
 }
 
-fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute, SigningError> {
+pub(crate) fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute, SigningError> {
     Ok(Attribute {
         oid,
         values: SetOfVec::try_from(vec![value])?,
     })
 }
 
-fn signing_certificate_v2(cert: &Certificate) -> Result<Any, SigningError> {
+pub(crate) fn signing_certificate_v2(cert: &Certificate) -> Result<Any, SigningError> {
     let cert_hash = sha2::Sha256::digest(cert.to_der()?);
     let tbs = cert.tbs_certificate();
     let value = SigningCertificateV2 {

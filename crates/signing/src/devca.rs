@@ -258,3 +258,87 @@ pub fn issue_for_public_key(
     fs::write(&path, cert.pem()).map_err(|e| io_err(&path, e))?;
     Ok(path)
 }
+
+/// The built-in TSA's credentials (RFC 3161 §2.3), from [`tsa_credentials`].
+pub struct TsaCredentials {
+    /// The TSA's signing key (P-256), decrypted.
+    pub key: crate::keys::SignerKey,
+    /// Its certificate: key usage digitalSignature, extendedKeyUsage timeStamping (critical).
+    pub cert: x509_cert::Certificate,
+    /// The issuing CA, to embed in tokens.
+    pub chain: Vec<x509_cert::Certificate>,
+}
+
+/// Loads the built-in TSA's key (`tsa.key.pem`, encrypted PKCS#8 PBES2 under `passphrase`)
+/// and certificate (`tsa.cert.pem`) from `dir`, or, when they are missing or the certificate
+/// expires within `renew_within`, issues a new P-256 key and a certificate (valid 5 years) from
+/// the CA of `dir` (created if missing) with the one extendedKeyUsage timeStamping, critical,
+/// as RFC 3161 §2.3 requires. Renewing before expiry lets re-timestamping use a certificate
+/// that outlives the one it replaces.
+///
+/// Errors: [`SigningError::WrongPassphrase`] for a wrong passphrase, and those of [`dev_init`].
+pub fn tsa_credentials(
+    dir: &Path,
+    passphrase: &[u8],
+    renew_within: Duration,
+) -> Result<TsaCredentials, SigningError> {
+    const OID_EXT_KEY_USAGE: &[u64] = &[2, 5, 29, 37];
+    // SEQUENCE { OID 1.3.6.1.5.5.7.3.8 (id-kp-timeStamping) }
+    const EKU_TIME_STAMPING: &[u8] = &[
+        0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08,
+    ];
+    fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
+    let (cert_path, key_path) = (dir.join("tsa.cert.pem"), dir.join("tsa.key.pem"));
+    let ca_path = dir.join(CA_CERT_FILE);
+    let read = |p: &Path| fs::read_to_string(p).map_err(|e| io_err(p, e));
+    let now = OffsetDateTime::now_utc();
+    if cert_path.exists() && key_path.exists() && ca_path.exists() {
+        let cert = crate::keys::load_certificates_pem(&read(&cert_path)?)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| SigningError::Certificate("no TSA certificate".into()))?;
+        let not_after = cert
+            .tbs_certificate()
+            .validity()
+            .not_after
+            .to_unix_duration();
+        let fresh =
+            i128::from(not_after.as_secs()) > i128::from((now + renew_within).unix_timestamp());
+        if fresh {
+            let key = crate::keys::SignerKey::from_pem(&read(&key_path)?, Some(passphrase))?;
+            let chain = crate::keys::load_certificates_pem(&read(&ca_path)?)?;
+            return Ok(TsaCredentials { key, cert, chain });
+        }
+    }
+    let (params, ca_key) = load_or_create_ca(dir)?;
+    let issuer = Issuer::new(params, ca_key);
+    let mut params = CertificateParams::default();
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, "Sahih Time-Stamping Authority");
+    dn.push(DnType::OrganizationName, "Sahih (development only)");
+    dn.push(DnType::CountryName, "ID");
+    params.distinguished_name = dn;
+    params.is_ca = IsCa::ExplicitNoCa;
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    let mut eku =
+        rcgen::CustomExtension::from_oid_content(OID_EXT_KEY_USAGE, EKU_TIME_STAMPING.to_vec());
+    eku.set_criticality(true);
+    params.custom_extensions = vec![eku];
+    params.use_authority_key_identifier_extension = true;
+    params.not_before = now - Duration::days(1);
+    params.not_after = now + Duration::days(5 * 365);
+    params.serial_number = Some(random_serial()?);
+    let key = KeyPair::generate().map_err(rcgen_err)?;
+    let cert = params.signed_by(&key, &issuer).map_err(rcgen_err)?;
+    let key_pem = encrypt_pkcs8_pem(&key.serialize_der(), passphrase)?;
+    write_private(&key_path, &key_pem)?;
+    fs::write(&cert_path, cert.pem()).map_err(|e| io_err(&cert_path, e))?;
+    Ok(TsaCredentials {
+        key: crate::keys::SignerKey::from_pem(&key_pem, Some(passphrase))?,
+        cert: crate::keys::load_certificates_pem(&cert.pem())?
+            .into_iter()
+            .next()
+            .ok_or_else(|| SigningError::Certificate("no TSA certificate".into()))?,
+        chain: crate::keys::load_certificates_pem(&read(&ca_path)?)?,
+    })
+}

@@ -97,6 +97,19 @@ pub enum SigningError {
         /// English detail.
         message: String,
     },
+    /// No usable timestamp token: the TSA could not be reached, refused, or answered with a
+    /// token that fails the requester's checks (RFC 3161 §2.4.2).
+    #[error("no trusted timestamp: {detail}")]
+    Timestamp {
+        /// What went wrong.
+        detail: String,
+    },
+    /// Revocation data (a CRL) for the DSS of B-LT could not be had or read (RFC 5280 §5).
+    #[error("no revocation data: {detail}")]
+    Revocation {
+        /// Which certificate or CRL, and why.
+        detail: String,
+    },
 }
 
 impl SigningError {
@@ -121,6 +134,8 @@ impl SigningError {
             SigningError::Der(_) => "E_DER",
             SigningError::Write(_) => "E_PDF_WRITE",
             SigningError::Import { code, .. } => code,
+            SigningError::Timestamp { .. } => "E_TSA_UNAVAILABLE",
+            SigningError::Revocation { .. } => "E_CRL_UNAVAILABLE",
         }
     }
 

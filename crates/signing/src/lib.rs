@@ -21,9 +21,11 @@
 pub mod ca;
 pub mod cms;
 pub mod devca;
+pub mod docts;
 mod error;
 mod integrity;
 pub mod keys;
+pub mod ltv;
 mod object;
 pub mod p12;
 mod p12_read;
@@ -33,14 +35,18 @@ mod reader;
 pub mod revisions;
 pub mod source;
 mod syntax;
+pub mod tsa;
+pub mod tsp;
 mod update;
 pub mod verify;
 
 pub use error::SigningError;
 pub use keys::{Algorithm, SignerKey, encrypt_pkcs8_pem, load_certificates_pem};
+pub use ltv::{Level, LongTerm, RevocationSource};
 pub use pdf::{
-    PdfSummary, Prehash, SignatureOptions, SignedPdf, SignedUpdate, inspect, prehash, sign_pdf,
-    sign_prehashed, sign_to,
+    PdfSummary, Prehash, SignatureOptions, SignedPdf, SignedUpdate, inspect, prehash,
+    sign_at_level, sign_pdf, sign_prehashed, sign_to,
 };
 pub use source::{FileSource, Prefix, Source};
+pub use tsp::TimeStamper;
 pub use x509_cert::Certificate;

@@ -21,7 +21,7 @@ use crate::source::Source;
 use crate::update::Plan;
 
 /// Width of each placeholder number in `/ByteRange`: up to 10 digits, i.e. files below 10 GB.
-const BYTE_RANGE_PLACEHOLDER: &str = "[0 9999999999 9999999999 9999999999]";
+pub(crate) const BYTE_RANGE_PLACEHOLDER: &str = "[0 9999999999 9999999999 9999999999]";
 /// Decompressed size limit per stream while loading, bytes (against decompression bombs).
 const MAX_DECOMPRESSED: usize = 32 * 1024 * 1024;
 /// Bytes reserved for the CMS beyond the certificates it carries.
@@ -332,7 +332,7 @@ struct Prepared {
 /// counts a hybrid file's revisions twice: a safe over-estimate.
 ///
 /// Errors: [`SigningError::TooManyRevisions`].
-fn check_verifiable(len: usize, sections: usize) -> Result<(), SigningError> {
+pub(crate) fn check_verifiable(len: usize, sections: usize) -> Result<(), SigningError> {
     let after = sections.saturating_add(1);
     // The update adds the signature's reserve and a few kilobytes of objects.
     let signed_len = len.saturating_add(CONTENTS_BASE_RESERVE * 2 + 64 * 1024);
@@ -437,7 +437,7 @@ pub fn sign_to(
     chain: &[Certificate],
     options: &SignatureOptions,
 ) -> Result<SignedUpdate, SigningError> {
-    sign_with(src, None, out, key, cert, chain, options)
+    sign_with(src, None, out, key, cert, chain, options, None)
 }
 
 /// The digest of an input's bytes, taken before the update that signs it is known: every
@@ -483,7 +483,79 @@ pub fn sign_prehashed(
             "the input was hashed for another file or another key".into(),
         ));
     }
-    sign_with(src, Some(hashed), out, key, cert, chain, options)
+    sign_with(src, Some(hashed), out, key, cert, chain, options, None)
+}
+
+/// [`sign_to`] (or [`sign_prehashed`] when `hashed` is given) at PAdES level `lt.level`
+/// (ETSI EN 319 142-1 §6): B-T adds a signature timestamp from `lt.tsa` (RFC 3161 Appendix A)
+/// to the signature; B-LT then appends an incremental update with a DSS holding the
+/// certificates of the signer, its chain and the TSA and the CRLs of `lt.revocation` (§5.4.2);
+/// B-LTA then one with a document timestamp (§5.4.3). Earlier bytes are never touched.
+///
+/// Errors: those of [`sign_to`]; [`SigningError::Timestamp`] when the level needs a TSA and
+/// none is given or it fails; [`SigningError::Revocation`] when CRLs cannot be had.
+#[allow(clippy::too_many_arguments)]
+pub fn sign_at_level(
+    src: &dyn Source,
+    hashed: Option<&Prehash>,
+    out: &mut dyn std::io::Write,
+    key: &SignerKey,
+    cert: &Certificate,
+    chain: &[Certificate],
+    options: &SignatureOptions,
+    lt: &crate::ltv::LongTerm<'_>,
+) -> Result<SignedUpdate, SigningError> {
+    use crate::ltv::Level;
+    if lt.level.needs_tsa() && lt.tsa.is_none() {
+        return Err(crate::tsp::timestamp_error(format!(
+            "level {} needs a TSA",
+            lt.level
+        )));
+    }
+    if let Some(h) = hashed {
+        let same_digest = std::mem::discriminant(&h.hasher)
+            == std::mem::discriminant(&cms::ContentHasher::for_key(key));
+        if h.len != src.len() || !same_digest {
+            return Err(SigningError::Key(
+                "the input was hashed for another file or another key".into(),
+            ));
+        }
+    }
+    let tsa = if lt.level >= Level::BT { lt.tsa } else { None };
+    if lt.level <= Level::BT {
+        return sign_with(src, hashed, out, key, cert, chain, options, tsa);
+    }
+    let mut tail = TailWriter {
+        out,
+        skip: src.len(),
+        tail: Vec::new(),
+    };
+    let signed = sign_with(src, hashed, &mut tail, key, cert, chain, options, tsa)?;
+    let TailWriter { out, tail, .. } = tail;
+    let signed_file = crate::docts::Chained { head: src, tail };
+    let len = crate::docts::extend_to_level(&signed_file, signed.byte_range, out, lt)?;
+    Ok(SignedUpdate { len, ..signed })
+}
+
+/// Forwards everything to `out` and keeps what follows the first `skip` bytes.
+struct TailWriter<'a> {
+    out: &'a mut dyn std::io::Write,
+    skip: usize,
+    tail: Vec<u8>,
+}
+
+impl std::io::Write for TailWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(buf)?;
+        let keep = n.saturating_sub(self.skip);
+        self.tail.extend_from_slice(&buf[n - keep..n]);
+        self.skip = self.skip.saturating_sub(n);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -495,10 +567,14 @@ fn sign_with(
     cert: &Certificate,
     chain: &[Certificate],
     options: &SignatureOptions,
+    tsa: Option<&dyn crate::tsp::TimeStamper>,
 ) -> Result<SignedUpdate, SigningError> {
     check_key_matches(key, cert)?;
-    let reserve =
-        CONTENTS_BASE_RESERVE + cert_len(cert) + chain.iter().map(cert_len).sum::<usize>();
+    let token_reserve = tsa.map_or(0, |_| crate::ltv::TOKEN_RESERVE);
+    let reserve = CONTENTS_BASE_RESERVE
+        + token_reserve
+        + cert_len(cert)
+        + chain.iter().map(cert_len).sum::<usize>();
     let Prepared {
         mut update,
         base,
@@ -533,6 +609,10 @@ fn sign_with(
     hasher.update(&update[..a - base]);
     hasher.update(&update[b - base..]);
     let der = cms::signed_data(key, cert, chain, &hasher.finalize())?;
+    let der = match tsa {
+        Some(tsa) => crate::ltv::add_signature_timestamp(&der, tsa)?,
+        None => der,
+    };
     if der.len() > reserve {
         return Err(SigningError::ContentsTooSmall {
             needed: der.len(),
@@ -557,7 +637,7 @@ fn cert_len(cert: &Certificate) -> usize {
         .unwrap_or(4096)
 }
 
-fn hex_upper(bytes: &[u8]) -> String {
+pub(crate) fn hex_upper(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes
         .iter()
@@ -585,7 +665,10 @@ pub(crate) fn catalog_id(doc: &Document) -> Result<ObjectId, SigningError> {
 /// Walks the page tree from the catalog's `/Pages` (ISO 32000-2 §7.7.3.2) and returns the first
 /// page and the number of pages. A node reached twice (a cycle, or a page listed twice), a kid
 /// that is not a reference, or a tree deeper than 64 levels is refused.
-fn page_tree(doc: &Document, root_id: ObjectId) -> Result<(ObjectId, usize), SigningError> {
+pub(crate) fn page_tree(
+    doc: &Document,
+    root_id: ObjectId,
+) -> Result<(ObjectId, usize), SigningError> {
     let (_, pages) = page_nodes(doc, root_id)?;
     let first = *pages.first().ok_or_else(|| SigningError::BadStructure {
         detail: "the document has no pages".into(),
@@ -659,7 +742,7 @@ pub(crate) fn resolve<'a>(doc: &'a Document, obj: &'a Object) -> Option<&'a Obje
 
 /// Refuses a document certified with DocMDP permission level 1: no changes at all are
 /// permitted after a certification signature at P = 1 (ISO 32000-2 §12.8.2.2.2).
-fn check_docmdp(doc: &Document, root_id: ObjectId) -> Result<(), SigningError> {
+pub(crate) fn check_docmdp(doc: &Document, root_id: ObjectId) -> Result<(), SigningError> {
     let p = (|| {
         let catalog = doc.get_dictionary(root_id).ok()?;
         let perms = resolve(doc, catalog.get(b"Perms").ok()?)?.as_dict().ok()?;
@@ -684,7 +767,7 @@ fn check_docmdp(doc: &Document, root_id: ObjectId) -> Result<(), SigningError> {
 /// what this signature would do is refused: a lock or FieldMDP transform with `/P 1`, or one
 /// locking all fields (`/All`, `/Exclude`), which covers a new field too (§12.8.2.4); so is a
 /// signature whose `/ByteRange` reaches past the end of the file (appending would change it).
-fn walk_fields(
+pub(crate) fn walk_fields(
     doc: &Document,
     root_id: ObjectId,
     len: usize,

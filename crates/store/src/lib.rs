@@ -17,6 +17,7 @@
 
 mod accounts;
 mod api;
+mod archive;
 mod blobs;
 mod certificates;
 mod deadlines;
@@ -45,6 +46,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 pub use api::{
     ApiApplication, ApiKey, DocumentFilter, Idempotency, NewApiApplication, NewApiKey, Submitted,
 };
+pub use archive::ArchiveState;
 pub use blobs::{BlobStore, sha256_hex};
 pub use certificates::{IssuedCertificate, NewCertificate};
 pub use deadlines::Escalation;

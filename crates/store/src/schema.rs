@@ -218,6 +218,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    archive_timestamps (id) {
+        id -> BigInt,
+        document_id -> BigInt,
+        sha256 -> Text,
+        previous_sha256 -> Nullable<Text>,
+        tsa_not_after -> Nullable<BigInt>,
+        at -> BigInt,
+    }
+}
+
+diesel::table! {
     api_applications (user_id) {
         user_id -> BigInt,
         agency_id -> BigInt,
@@ -314,6 +325,7 @@ diesel::table! {
 diesel::joinable!(log_leaves -> documents (document_id));
 diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(document_numbers -> documents (document_id));
+diesel::joinable!(archive_timestamps -> documents (document_id));
 diesel::joinable!(api_applications -> agencies (agency_id));
 diesel::joinable!(api_keys -> api_applications (application_id));
 diesel::joinable!(webhook_deliveries -> api_applications (application_id));
@@ -338,6 +350,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     number_counters,
     document_numbers,
     escalations,
+    archive_timestamps,
     api_applications,
     api_keys,
     api_idempotency,

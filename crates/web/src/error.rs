@@ -134,6 +134,9 @@ impl AppError {
             AppError::Workflow(e) => e.code(),
             AppError::Form(e) => e.code(),
             AppError::Signing(e) if e.is_input_fault() => e.code(),
+            AppError::Signing(
+                e @ (SigningError::Timestamp { .. } | SigningError::Revocation { .. }),
+            ) => e.code(),
             AppError::Store(
                 e @ (StoreError::LoginTaken
                 | StoreError::Conflict { .. }
@@ -193,6 +196,9 @@ impl ResponseError for AppError {
             AppError::Workflow(_) => StatusCode::BAD_REQUEST,
             AppError::Signing(SigningError::WrongPassphrase) => StatusCode::FORBIDDEN,
             AppError::Signing(e) if e.is_input_fault() => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Signing(SigningError::Timestamp { .. } | SigningError::Revocation { .. }) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AppError::Store(
                 StoreError::LoginTaken
                 | StoreError::Conflict { .. }

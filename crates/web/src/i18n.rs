@@ -295,6 +295,20 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "The server is busy checking other documents. Try again in a moment.",
     ),
     (
+        "E_TSA_UNAVAILABLE",
+        "Layanan cap waktu (TSA) tidak dapat dihubungi atau menolak permintaan; dokumen belum \
+         ditandatangani. Coba lagi sebentar lagi.",
+        "The time-stamping authority (TSA) cannot be reached or refused; the document was not \
+         signed. Try again in a moment.",
+    ),
+    (
+        "E_CRL_UNAVAILABLE",
+        "Daftar pencabutan sertifikat (CRL) tidak dapat diambil; dokumen belum ditandatangani. \
+         Coba lagi sebentar lagi.",
+        "The certificate revocation list (CRL) could not be fetched; the document was not \
+         signed. Try again in a moment.",
+    ),
+    (
         "E_UPLOAD_TIMEOUT",
         "Unggahan terlalu lama sampai. Periksa sambungan Anda dan coba lagi.",
         "The upload took too long to arrive. Check your connection and try again.",

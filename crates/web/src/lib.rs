@@ -27,6 +27,7 @@ pub mod seed;
 pub mod session;
 #[cfg(test)]
 mod test_support;
+pub mod timestamping;
 pub mod totp;
 mod upload;
 pub mod views;

@@ -22,6 +22,7 @@ pub(crate) fn state(dir: &std::path::Path) -> web::Data<AppState> {
             sahih_tlog::SignerKey::from_seed("sahih.test/log", &[3; 32]).expect("key"),
         ),
         deadlines: crate::app::DeadlineSettings::default(),
+        timestamping: Default::default(),
     };
     web::Data::new(AppState {
         app: crate::App::new(store, config),

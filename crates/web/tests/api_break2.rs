@@ -1025,6 +1025,7 @@ fn second_node(dir: &Path, trust: &App) -> App {
             verification_cache: dir.join("cache-2"),
             log_key: trust.config().log_key.clone(),
             deadlines: DeadlineSettings::default(),
+            timestamping: Default::default(),
         },
     )
 }
@@ -1054,6 +1055,7 @@ fn two_nodes_delivering_at_once_lose_nothing() {
             sahih_tlog::SignerKey::from_seed("sahih.test/log", &[5; 32]).expect("key"),
         ),
         deadlines: DeadlineSettings::default(),
+        timestamping: Default::default(),
     };
     let certs = dir.path().join("certs");
     sahih_web::seed::seed_demo(&App::new(open(), config(Vec::new())), &certs).expect("seed");

@@ -92,6 +92,7 @@ impl ApiServer {
                 verification_cache: self.tmp.path().join("test-cache"),
                 log_key: std::sync::Arc::new(log_key),
                 deadlines: DeadlineSettings::default(),
+                timestamping: Default::default(),
             },
         )
     }

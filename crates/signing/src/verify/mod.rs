@@ -411,3 +411,21 @@ pub fn signed_revision<'a>(pdf: &'a [u8], report: &Report, field: &str) -> Optio
     let len = usize::try_from(sig.signed_length?).ok()?;
     pdf.get(..len)
 }
+
+/// Whether a timestamp token (DER `ContentInfo`, SignedData over TSTInfo) carries a signature
+/// that verifies with the certificate it names among those it carries (RFC 3161 §2.4.2, RFC
+/// 5652 §5.6). Trust in that certificate is not checked here.
+pub(crate) fn token_signature_verifies(token: &[u8]) -> bool {
+    let Ok((sd, _)) = signed_data::read(token) else {
+        return false;
+    };
+    let (Some(content), Some(si)) = (sd.econtent.as_deref(), sd.signer_infos.first()) else {
+        return false;
+    };
+    let check = si.check(
+        &sd.certs,
+        signed_data::OID_TST_INFO,
+        &digests::Content::Bytes(&[content]),
+    );
+    check.digest_matches == Some(true) && signature::crypto_ok(&check)
+}

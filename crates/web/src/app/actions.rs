@@ -1,6 +1,6 @@
 //! Acting: applying, paraf, return, reject, withdraw, resubmit and sign.
 
-use sahih_signing::{SignatureOptions, SignerKey, load_certificates_pem, sign_pdf, sign_prehashed};
+use sahih_signing::{SignatureOptions, SignerKey, load_certificates_pem, sign_at_level, sign_pdf};
 use sahih_store::{Change, Document, NewAttachment, NewDocument, Service, User};
 use sahih_workflow::{Command, Role, Transition, submit, validate_form};
 
@@ -591,14 +591,18 @@ impl App {
                 let mut signed = Vec::with_capacity(pdf.len() + 64 * 1024);
                 self.pdf_gate
                     .run(|| {
-                        sign_prehashed(
+                        // The level's TSA (and for B-LT the CRLs) is asked here, inside the
+                        // transaction: the signature value it stamps depends on the nomor
+                        // surat allocated by it. A TSA that fails rolls it back.
+                        sign_at_level(
                             &pdf,
-                            &hashed,
+                            Some(&hashed),
                             &mut signed,
                             key,
                             cert,
                             &self.config.chain,
                             &options,
+                            &self.config.timestamping.long_term(),
                         )
                     })
                     .map_err(|_| AppError::Busy)??;

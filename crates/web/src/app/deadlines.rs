@@ -195,19 +195,19 @@ fn service_name(services: &[Service], doc: &Document) -> String {
 
 /// "Stop now": lets the worker's sleep end at once when it is dropped.
 #[derive(Debug, Default)]
-struct StopSignal {
+pub(super) struct StopSignal {
     stopped: Mutex<bool>,
     woken: Condvar,
 }
 
 impl StopSignal {
-    fn stop(&self) {
+    pub(super) fn stop(&self) {
         *self.stopped.lock().unwrap_or_else(PoisonError::into_inner) = true;
         self.woken.notify_all();
     }
 
     /// Sleeps for `timeout` unless stopped meanwhile; returns whether stopped.
-    fn sleep(&self, timeout: Duration) -> bool {
+    pub(super) fn sleep(&self, timeout: Duration) -> bool {
         let stopped = self.stopped.lock().unwrap_or_else(PoisonError::into_inner);
         let (stopped, _) = self
             .woken

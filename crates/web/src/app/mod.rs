@@ -13,6 +13,8 @@ use crate::AppError;
 
 mod actions;
 mod api;
+mod archive;
+pub use archive::{ARCHIVE_TICK, ArchiveReport, ArchiveWorker};
 pub mod api_admin;
 mod ca;
 pub use api::{
@@ -86,6 +88,10 @@ pub struct AppConfig {
     pub log_key: std::sync::Arc<sahih_tlog::SignerKey>,
     /// Working days, holidays and when overdue work escalates; see [`App::escalate_overdue`].
     pub deadlines: DeadlineSettings,
+    /// The PAdES level of officers' signatures, the TSA and where CRLs come from (`[signing]`).
+    /// Paraf (approval) signatures stay B-B: the signature's own timestamps, DSS and document
+    /// timestamp cover them.
+    pub timestamping: crate::timestamping::Timestamping,
 }
 
 /// An uploaded file, read into memory (bounded by [`AppConfig::upload_limit`]).

@@ -14,6 +14,7 @@ mod log;
 mod notifications;
 mod officer;
 mod pki;
+mod tsa;
 mod verification;
 
 use actix_web::http::header;
@@ -41,6 +42,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
     )
     .configure(log::configure_public)
     .configure(pki::configure_public)
+    .configure(tsa::configure_public)
     .service(
         web::scope("/api/v1")
             .wrap(

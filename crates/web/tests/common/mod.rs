@@ -78,6 +78,7 @@ pub fn instance() -> Instance {
             sahih_tlog::SignerKey::from_seed("sahih.test/log", &[5; 32]).expect("key"),
         ),
         deadlines: DeadlineSettings::default(),
+        timestamping: Default::default(),
     };
     let certs = dir.path().join("certs");
     seed_demo(&App::new(open(), config(Vec::new())), &certs).expect("seed");

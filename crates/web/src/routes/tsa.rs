@@ -1,0 +1,58 @@
+//! `POST /tsa`: the built-in time-stamping authority over HTTP (RFC 3161 §3.4), for another
+//! Sahih or pyHanko (`--tsa URL`): a DER `TimeStampReq` sent as `application/timestamp-query`
+//! is answered with a DER `TimeStampResp` as `application/timestamp-reply`. No session.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::blocking;
+use crate::{AppError, AppState};
+
+/// Largest request taken, bytes (a request is about 60 bytes).
+const MAX_REQUEST: usize = 8 * 1024;
+
+/// Registers the route (before the session scope).
+pub fn configure_public(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/tsa")
+            .app_data(web::PayloadConfig::new(MAX_REQUEST))
+            .route(web::post().to(stamp)),
+    );
+}
+
+/// Answers a request, or `E_NOT_FOUND` when the built-in TSA is not the one configured and
+/// `E_UNSUPPORTED_MEDIA_TYPE` for another content type. A malformed request gets a rejection
+/// response (RFC 3161 §2.4.2), not an HTTP error.
+async fn stamp(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    if state.app.config().timestamping.builtin.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !content_type.starts_with("application/timestamp-query") {
+        return Err(AppError::UnsupportedMediaType(
+            "send application/timestamp-query".into(),
+        ));
+    }
+    let reply = blocking(&state, move |app| {
+        let tsa = app
+            .config()
+            .timestamping
+            .builtin
+            .clone()
+            .ok_or(AppError::NotFound)?;
+        Ok(tsa.respond(&body)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/timestamp-reply")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(reply))
+}
