@@ -78,6 +78,15 @@ struct FileConfig {
     smtp_url: Option<String>,
     mail_from: Option<String>,
     api: Option<ApiFileConfig>,
+    signing: Option<SigningFileConfig>,
+}
+
+/// The file's `[signing]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SigningFileConfig {
+    /// Where the official's visible signature goes: `PAGE,X,Y,W,H` or `none`.
+    visible: Option<String>,
 }
 
 /// The file's `[api]` table: the integration API's request rate per key.
@@ -113,6 +122,9 @@ pub struct Config {
     pub mail: Option<sahih_web::mail::MailSettings>,
     /// The integration API's request rate per key (per node).
     pub api_rate: sahih_web::rate_limit::RateSettings,
+    /// Where the official's visible signature goes (`[signing] visible`, default
+    /// [`sahih_web::app::DEFAULT_PLACEMENT`]); none: invisible.
+    pub specimen: Option<(sahih_signing::SpecimenPage, sahih_signing::Rect)>,
 }
 
 /// The API's rate from `[api] requests_per_minute` and `burst` (defaults 120 and 60), each at
@@ -197,6 +209,12 @@ impl Config {
                 .or(file_api.requests_per_minute),
             args.api_burst.or(file_api.burst),
         )?;
+        let placement = file
+            .signing
+            .and_then(|s| s.visible)
+            .unwrap_or_else(|| sahih_web::app::DEFAULT_PLACEMENT.into());
+        let specimen = sahih_web::app::parse_placement(&placement)
+            .map_err(|e| anyhow::anyhow!("[signing] visible {e}"))?;
         let upload_limit_mb = file.upload_limit_mb.unwrap_or(20);
         if !(1..=1024).contains(&upload_limit_mb) {
             bail!("upload_limit_mb must be between 1 and 1024, not {upload_limit_mb}");
@@ -221,6 +239,7 @@ impl Config {
             deadlines,
             mail,
             api_rate,
+            specimen,
         })
     }
 }
@@ -303,7 +322,14 @@ pub fn build_app(cfg: &Config) -> anyhow::Result<App> {
             mail: cfg.mail.is_some(),
             public_url: cfg.public_url.clone(),
         })
-        .with_api_rate(cfg.api_rate))
+        .with_api_rate(cfg.api_rate)
+        .with_specimen(sahih_web::app::SpecimenSettings {
+            placement: cfg.specimen,
+            base_url: cfg
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", cfg.bind)),
+        }))
 }
 
 pub fn serve(args: ServeArgs) -> anyhow::Result<()> {

@@ -32,6 +32,8 @@ pub struct SignArgs {
     /// File holding the passphrase of an encrypted key (otherwise SAHIH_KEY_PASSPHRASE).
     #[arg(long)]
     passphrase_file: Option<PathBuf>,
+    #[command(flatten)]
+    visible: crate::visible::VisibleArgs,
     /// The PDF to sign.
     input: PathBuf,
     /// Where to write the signed PDF.
@@ -90,9 +92,12 @@ pub fn run(args: SignArgs) -> anyhow::Result<()> {
         chain.extend(load_certificates_pem(&pem)?);
     }
     let input = open_input(&args.input)?;
+    let visible = crate::visible::visible(args.visible, &cert, input.as_ref())?;
     let options = SignatureOptions {
         reason: args.reason,
         location: args.location,
+        name: visible.as_ref().map(|v| v.specimen.name.clone()),
+        visible,
         ..SignatureOptions::default()
     };
     crate::output::write_whole(&args.output, |out| {

@@ -18,6 +18,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod appearance;
 pub mod cms;
 pub mod devca;
 mod error;
@@ -32,6 +33,7 @@ mod syntax;
 mod update;
 pub mod verify;
 
+pub use appearance::{Rect, Specimen, SpecimenPage, Visible};
 pub use error::SigningError;
 pub use keys::{Algorithm, SignerKey, encrypt_pkcs8_pem, load_certificates_pem};
 pub use pdf::{

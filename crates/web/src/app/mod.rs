@@ -33,6 +33,8 @@ mod officers_admin;
 mod read;
 mod routing;
 mod services_admin;
+mod specimen;
+pub use specimen::{DEFAULT_PLACEMENT, SpecimenSettings, parse_placement};
 mod verification;
 mod webhooks;
 
@@ -143,6 +145,8 @@ pub struct App {
     webhooks: std::sync::Arc<sahih_store::Wakeup>,
     /// Wrong key passphrases per officer (`passphrase_guard`).
     passphrases: std::sync::Arc<passphrase_guard::PassphraseGuard>,
+    /// Where the official's visible signature goes (`specimen`).
+    specimen: std::sync::Arc<SpecimenSettings>,
 }
 
 /// Minimum password length, characters (NIST SP 800-63B §3.1.1.2 asks for at least 8).
@@ -220,6 +224,7 @@ impl App {
             )),
             webhooks: std::sync::Arc::default(),
             passphrases: std::sync::Arc::default(),
+            specimen: std::sync::Arc::default(),
         }
     }
 
