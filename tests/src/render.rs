@@ -28,10 +28,13 @@ pub struct Grey {
     pub pixels: Vec<u8>,
 }
 
-/// Renders page `page` (1-based) of `pdf` at `dpi` with `pdftoppm -gray`.
+/// Renders page `page` (1-based) of `pdf` at `dpi` with `pdftoppm -gray`, without
+/// anti-aliasing, as a printer puts it on paper: with it, rqrr misses some codes whose module
+/// edges fall between pixels (grey seams), at some resolutions and not others.
 pub fn render_page(pdf: &Path, page: usize, dpi: u32) -> anyhow::Result<Grey> {
     let out = Command::new("pdftoppm")
         .args(["-gray", "-r", &dpi.to_string()])
+        .args(["-aa", "no", "-aaVector", "no"])
         .args(["-f", &page.to_string(), "-l", &page.to_string()])
         .arg(pdf)
         .output()?;

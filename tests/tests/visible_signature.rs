@@ -41,10 +41,9 @@ fn pages(pdf: &Path) -> usize {
     lopdf::Document::load(pdf).expect("load").get_pages().len()
 }
 
-/// The QR codes on page `page` of `pdf`, rendered at 300 dpi (a print; at 200 dpi a module of
-/// the default 96-point code is under 4 pixels, where rqrr starts to miss it).
+/// The QR codes on page `page` of `pdf`, rendered at 200 dpi.
 fn qr_on_page(pdf: &Path, page: usize) -> Vec<String> {
-    let image = render_page(pdf, page, 300).expect("render");
+    let image = render_page(pdf, page, 200).expect("render");
     qr_codes(&image)
 }
 
