@@ -7,6 +7,7 @@ use std::process::Command;
 
 pub mod attacks;
 pub mod http;
+pub mod render;
 pub mod smtp;
 
 /// The `shared/` folder beside the repository (override with `SAHIH_SHARED`).

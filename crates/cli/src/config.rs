@@ -80,6 +80,8 @@ struct SigningFileConfig {
     require_totp: Option<bool>,
     /// PKCS#11 module for officers' keys kept in a token.
     pkcs11_module: Option<PathBuf>,
+    /// Where the official's visible signature goes: `PAGE,X,Y,W,H` or `none`.
+    visible: Option<String>,
 }
 
 /// The file form of the configuration; every key is optional.
@@ -150,6 +152,9 @@ pub struct Config {
     pub tsa: Option<String>,
     /// `[signing] archive_renew_days`.
     pub archive_renew_days: i64,
+    /// Where the official's visible signature goes (`[signing] visible`, default
+    /// [`sahih_web::app::DEFAULT_PLACEMENT`]); none: invisible.
+    pub specimen: Option<(sahih_signing::SpecimenPage, sahih_signing::Rect)>,
 }
 
 /// The API's rate from `[api] requests_per_minute` and `burst` (defaults 120 and 60), each at
@@ -258,6 +263,12 @@ impl Config {
         }
         let require_totp = signing.require_totp.unwrap_or(!demo);
         let pkcs11_module = signing.pkcs11_module.clone();
+        let placement = signing
+            .visible
+            .clone()
+            .unwrap_or_else(|| sahih_web::app::DEFAULT_PLACEMENT.into());
+        let specimen = sahih_web::app::parse_placement(&placement)
+            .map_err(|e| anyhow::anyhow!("[signing] visible {e}"))?;
         let upload_limit_mb = file.upload_limit_mb.unwrap_or(20);
         if !(1..=1024).contains(&upload_limit_mb) {
             bail!("upload_limit_mb must be between 1 and 1024, not {upload_limit_mb}");
@@ -287,6 +298,7 @@ impl Config {
             signing_level,
             tsa,
             archive_renew_days,
+            specimen,
         })
     }
 }
@@ -393,7 +405,14 @@ pub fn build_app(cfg: &Config) -> anyhow::Result<App> {
             require_totp: cfg.require_totp,
             seal_key: Some(crate::secondfactor::load_or_create(&cfg.data)?),
         })
-        .with_pkcs11_module(cfg.pkcs11_module.clone()))
+        .with_pkcs11_module(cfg.pkcs11_module.clone())
+        .with_specimen(sahih_web::app::SpecimenSettings {
+            placement: cfg.specimen,
+            base_url: cfg
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", cfg.bind)),
+        }))
 }
 
 /// The `[signing]` settings as the application services take them.

@@ -17,6 +17,7 @@ mod services;
 mod sign;
 mod timestamp;
 mod verify;
+mod visible;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,6 +56,9 @@ enum Command {
     /// Validate the signatures of a PDF (exit 0 TOTAL-PASSED, 1 INDETERMINATE, 2 TOTAL-FAILED,
     /// 3 unusable input).
     Verify(verify::VerifyArgs),
+    /// Check the signed statement of a visible signature's QR code offline, with the instance's
+    /// log key (exit 0 valid; 1 invalid, or not this PDF's; 2 a file or the key unreadable).
+    VerifyQr(visible::VerifyQrArgs),
     /// Run the citizen -> paraf -> signature flow through the application services.
     Demo(demo::DemoArgs),
     /// Re-timestamp, once, the signed documents whose last timestamp's TSA certificate expires
@@ -136,6 +140,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(args),
         Command::Archive(args) => config::archive(args),
         Command::Verify(args) => return verify::run(args),
+        Command::VerifyQr(args) => return visible::verify_qr(args),
         Command::Log { command } => return log::run(command),
         Command::Services { command } => return services::run(command),
         Command::Apikey { command } => return apikey::run(command),

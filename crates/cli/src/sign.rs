@@ -70,6 +70,8 @@ pub struct SignArgs {
     /// Certificates directory of the built-in TSA (`--tsa builtin`).
     #[arg(long, env = "SAHIH_CERTS", default_value = "certs-dev")]
     certs: PathBuf,
+    #[command(flatten)]
+    visible: crate::visible::VisibleArgs,
     /// The PDF to sign.
     input: PathBuf,
     /// Where to write the signed PDF.
@@ -175,9 +177,12 @@ pub fn run(args: SignArgs) -> anyhow::Result<()> {
     }
     refuse_revoked(&args.crls, &cert, &chain)?;
     let input = open_input(&args.input)?;
+    let visible = crate::visible::visible(args.visible, &cert, input.as_ref())?;
     let options = SignatureOptions {
         reason: args.reason,
         location: args.location,
+        name: visible.as_ref().map(|v| v.specimen.name.clone()),
+        visible,
         ..SignatureOptions::default()
     };
     let tsa = args

@@ -84,6 +84,44 @@ pub enum SigningError {
     /// DER encoding failed (an internal fault, reported rather than panicking).
     #[error("DER encoding failed: {0}")]
     Der(#[from] der::Error),
+    /// The visible signature's page does not exist.
+    #[error("the visible signature is to go on page {page}, but the PDF has {pages} pages")]
+    SpecimenNoSuchPage {
+        /// The page asked for, 1-based.
+        page: usize,
+        /// Pages in the document.
+        pages: usize,
+    },
+    /// The visible signature's rectangle is not wholly inside the page's visible area (its
+    /// `/CropBox`, default `/MediaBox`, ISO 32000-2 §14.11.2).
+    #[error(
+        "the visible signature [x {:.1}, y {:.1}, w {:.1}, h {:.1}] does not fit page {page}, whose \
+         area is [{:.1} {:.1} {:.1} {:.1}] (points)",
+        rect[0], rect[1], rect[2], rect[3], page_box[0], page_box[1], page_box[2], page_box[3]
+    )]
+    SpecimenOutsidePage {
+        /// The page, 1-based.
+        page: usize,
+        /// x, y, width, height, points.
+        rect: [f64; 4],
+        /// The page's area, `[llx lly urx ury]`, points.
+        page_box: [f64; 4],
+    },
+    /// The visible signature's rectangle is smaller than [`crate::appearance::MIN_SIZE`] (or
+    /// not a finite number).
+    #[error(
+        "the visible signature ({width} x {height} points) is too small: it needs at least 60 x 30"
+    )]
+    SpecimenTooSmall {
+        /// Width, points.
+        width: f64,
+        /// Height, points.
+        height: f64,
+    },
+    /// The QR code's payload does not fit a QR code (ISO/IEC 18004: at most 2331 bytes at
+    /// error correction M).
+    #[error("the QR code of the visible signature cannot be made: {0}")]
+    SpecimenQr(String),
     /// Writing the incremental update failed.
     #[error("writing the PDF failed: {0}")]
     Write(String),
@@ -136,6 +174,11 @@ impl SigningError {
             SigningError::Import { code, .. } => code,
             SigningError::Timestamp { .. } => "E_TSA_UNAVAILABLE",
             SigningError::Revocation { .. } => "E_CRL_UNAVAILABLE",
+            SigningError::SpecimenNoSuchPage { .. } => "E_SPECIMEN_PAGE",
+            SigningError::SpecimenOutsidePage { .. } | SigningError::SpecimenTooSmall { .. } => {
+                "E_SPECIMEN_PLACEMENT"
+            }
+            SigningError::SpecimenQr(_) => "E_SPECIMEN_QR",
         }
     }
 
@@ -155,6 +198,9 @@ impl SigningError {
                 | SigningError::WrongPassphrase
                 | SigningError::PassphraseRequired
                 | SigningError::Import { .. }
+                | SigningError::SpecimenNoSuchPage { .. }
+                | SigningError::SpecimenOutsidePage { .. }
+                | SigningError::SpecimenTooSmall { .. }
         )
     }
 }

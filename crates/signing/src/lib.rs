@@ -19,6 +19,7 @@
 #![forbid(unsafe_code)]
 
 pub mod ca;
+pub mod appearance;
 pub mod cms;
 pub mod devca;
 pub mod docts;
@@ -40,6 +41,7 @@ pub mod tsp;
 mod update;
 pub mod verify;
 
+pub use appearance::{Rect, Specimen, SpecimenPage, Visible};
 pub use error::SigningError;
 pub use keys::{Algorithm, SignerKey, encrypt_pkcs8_pem, load_certificates_pem};
 pub use ltv::{Level, LongTerm, RevocationSource};

@@ -42,6 +42,8 @@ pub struct SignatureOptions {
     pub signing_time: OffsetDateTime,
     /// Prefix of the new signature field's `/T`; a number makes it unique.
     pub field_prefix: String,
+    /// A visible signature (specimen and QR code) at a page and rectangle; none: invisible.
+    pub visible: Option<crate::appearance::Visible>,
 }
 
 impl Default for SignatureOptions {
@@ -52,6 +54,7 @@ impl Default for SignatureOptions {
             name: None,
             signing_time: OffsetDateTime::now_utc(),
             field_prefix: "Sahih-TTE".to_string(),
+            visible: None,
         }
     }
 }
@@ -355,7 +358,8 @@ fn prepare(
     check_verifiable(src.len(), chain.len())?;
     let root_id = catalog_id(&doc)?;
     check_docmdp(&doc, root_id)?;
-    let (page_id, page_count) = page_tree(&doc, root_id)?;
+    let (_, pages) = page_nodes(&doc, root_id)?;
+    let page_count = pages.len();
     let mut names = HashSet::new();
     let signatures = walk_fields(&doc, root_id, src.len(), &mut names)?;
     let field_name = (1..)
@@ -368,8 +372,29 @@ fn prepare(
     let widget_id = plan.alloc();
     let (sig_text, byte_range_in, contents_in) = signature_dictionary(options, reserve);
     plan.put(sig_id, 0, sig_text);
+    let (page_id, appearance) = match &options.visible {
+        None => (first_page(&pages)?, None),
+        Some(v) => {
+            let page_id = crate::appearance::choose_page(v.page, &pages)?;
+            let number = pages.iter().position(|p| *p == page_id).unwrap_or(0) + 1;
+            let page_box = crate::appearance::page_box(&doc, page_id).ok_or_else(|| {
+                SigningError::BadStructure {
+                    detail: format!("page {number} has no usable /MediaBox"),
+                }
+            })?;
+            crate::appearance::check_placement(&v.rect, page_box, number)?;
+            let ap_id = plan.alloc();
+            plan.put(ap_id, 0, crate::appearance::appearance_object(v)?);
+            let rect = crate::appearance::rect_text(&v.rect);
+            (page_id, Some((rect, ap_id)))
+        }
+    };
     let page_ref = format!("{} {} R", page_id.0, page_id.1);
-    plan.put(widget_id, 0, widget(&field_name, sig_id, &page_ref));
+    plan.put(
+        widget_id,
+        0,
+        widget(&field_name, sig_id, &page_ref, appearance),
+    );
     let widget_ref = format!("{widget_id} 0 R");
     plan.add_signature_field(root_id.0, &widget_ref)?;
     plan.push_to_object_array(page_id.0, b"Annots", &widget_ref)?;
@@ -676,8 +701,20 @@ pub(crate) fn page_tree(
     Ok((first, pages.len()))
 }
 
-/// The page tree's intermediate nodes and its pages, in document order (see [`page_tree`] for
-/// what is refused).
+/// The first of `pages`. Errors: [`SigningError::BadStructure`] when there is none.
+fn first_page(pages: &[ObjectId]) -> Result<ObjectId, SigningError> {
+    pages
+        .first()
+        .copied()
+        .ok_or_else(|| SigningError::BadStructure {
+            detail: "the document has no pages".into(),
+        })
+}
+
+/// Walks the page tree from the catalog's `/Pages` (ISO 32000-2 §7.7.3.2) and returns its
+/// intermediate nodes and its pages, in document order. A node reached twice (a cycle, or a
+/// page listed twice), a kid that is not a reference, or a tree deeper than 64 levels is
+/// refused.
 pub(crate) fn page_nodes(
     doc: &Document,
     root_id: ObjectId,
@@ -939,11 +976,16 @@ fn signature_dictionary(options: &SignatureOptions, reserve: usize) -> (Vec<u8>,
     (d.into_bytes(), byte_range_at, contents_at)
 }
 
-/// A merged signature field and invisible widget annotation (ISO 32000-2 §12.7.5.5, §12.5.6.19):
-/// zero rectangle, flags Print | Locked.
-fn widget(name: &str, sig_id: u32, page_ref: &str) -> Vec<u8> {
+/// A merged signature field and widget annotation (ISO 32000-2 §12.7.5.5, §12.5.6.19), flags
+/// Print | Locked: invisible (zero rectangle), or visible with `(rect, appearance object)`, its
+/// `/Rect` and normal appearance `/AP << /N ... >>` (§12.5.5).
+fn widget(name: &str, sig_id: u32, page_ref: &str, visible: Option<(String, u32)>) -> Vec<u8> {
+    let (rect, ap) = match visible {
+        Some((rect, ap)) => (rect, format!(" /AP << /N {ap} 0 R >>")),
+        None => ("[0 0 0 0]".to_string(), String::new()),
+    };
     format!(
-        "<< /Type /Annot /Subtype /Widget /FT /Sig /T {} /V {sig_id} 0 R /Rect [0 0 0 0] /F 132 /P {page_ref} >>",
+        "<< /Type /Annot /Subtype /Widget /FT /Sig /T {} /V {sig_id} 0 R /Rect {rect} /F 132 /P {page_ref}{ap} >>",
         text_string(name)
     )
     .into_bytes()

@@ -262,6 +262,17 @@ pub(crate) fn for_each_chunk(
     Ok(())
 }
 
+/// SHA-256 (FIPS 180-4) of the bytes of `range` of `src`, streaming: e.g. of a whole input, the
+/// document hash of a visible signature's QR statement.
+///
+/// Errors: the source's I/O errors.
+pub fn sha256(src: &dyn Source, range: std::ops::Range<usize>) -> io::Result<[u8; 32]> {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    for_each_chunk(src, range, |chunk| hasher.update(chunk))?;
+    Ok(hasher.finalize().into())
+}
+
 /// Offsets of every occurrence of each of `needles` in the source, found in one streaming pass
 /// (occurrences that straddle two chunks included); one list per needle, ascending.
 ///

@@ -101,6 +101,10 @@ pub enum Error {
     #[error("entry {position} is {len} bytes, at most 65535 fit in an entry bundle")]
     EntryTooLong { position: usize, len: usize },
 
+    /// A QR statement breaks the `sahih-qr-statement/1` format (docs/qr-statement.md).
+    #[error("malformed QR statement: {reason}")]
+    MalformedStatement { reason: &'static str },
+
     /// An entry bundle is truncated, too long, or holds more than 256 entries.
     #[error("malformed entry bundle at byte {offset}: {reason}")]
     MalformedBundle { offset: usize, reason: &'static str },

@@ -12,6 +12,7 @@
 //! | consistency proofs | RFC 9162 §2.1.4 | [`prove_consistency`], [`ConsistencyProof::verify`] |
 //! | checkpoint body | c2sp.org/tlog-checkpoint | [`Checkpoint`] |
 //! | signed notes, Ed25519, key strings | c2sp.org/signed-note | [`note`], [`VerifierKey`], [`SignerKey`] |
+//! | QR statement of a visible signature | docs/qr-statement.md | [`Statement`], [`qr_payload`] |
 //! | tiles and entry bundles | c2sp.org/tlog-tiles | [`TileId`], [`TilePath`], [`tile_data`], [`TileHashReader`], [`encode_entry_bundle`] |
 //!
 //! # Example
@@ -87,6 +88,7 @@ mod hash;
 mod keys;
 pub mod note;
 mod proof;
+pub mod statement;
 mod store;
 mod tile;
 mod tile_data;
@@ -97,6 +99,7 @@ pub use hash::{HASH_SIZE, Hash, LogIndex, NodeId, TreeSize, leaf_hash, node_hash
 pub use keys::{ED25519, KeyId, SignerKey, VerifierKey, is_valid_key_name, key_id};
 pub use note::MAX_SIGNATURES;
 pub use proof::{ConsistencyProof, InclusionProof, prove_consistency, prove_inclusion};
+pub use statement::{LogRef, Statement, qr_payload};
 pub use store::{HashReader, MemoryHashStore, nodes_completed_by, tree_hash};
 pub use tile::{
     EntryBundleId, MAX_TILE_LEVEL, TILE_HEIGHT, TILE_WIDTH, TileId, TilePath, new_entry_bundles,

@@ -158,6 +158,17 @@ impl Store {
         Ok(Ok(()))
     }
 
+    /// The pseudonym of document `id` in the log: the `document=` of its leaves, so of its one
+    /// `kind=signed` leaf (what a visible signature's QR statement names, the leaf's index being
+    /// given only later by the sequencer). Makes the deployment's salt if there is none yet.
+    ///
+    /// Errors: [`StoreError::Db`], [`StoreError::Corrupt`].
+    pub fn log_document_pseudonym(&self, id: DocumentId) -> Result<Pseudonym, StoreError> {
+        let mut conn = self.conn()?;
+        let salt = conn.transaction(|c| salt(c))?;
+        Ok(Pseudonym::document(&salt, id.0))
+    }
+
     /// Records a verification requested on the public page or the API as a pending leaf, in
     /// its own transaction (it changes no document). Its `time` is set here.
     ///

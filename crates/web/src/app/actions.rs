@@ -1,6 +1,8 @@
 //! Acting: applying, paraf, return, reject, withdraw, resubmit and sign.
 
-use sahih_signing::{SignatureOptions, SignerKey, load_certificates_pem, sign_at_level, sign_pdf};
+use sahih_signing::{
+    SignatureOptions, SignerKey, SigningError, load_certificates_pem, sign_at_level, sign_pdf,
+};
 use sahih_store::{Change, Document, NewAttachment, NewDocument, Service, User};
 use sahih_workflow::{Command, Role, Transition, submit, validate_form};
 
@@ -571,6 +573,17 @@ impl App {
             sahih_store::NumberRequest::at(n, agency_code, service.code.clone(), sahih_store::now())
         });
         let verification_code = random_hex(super::VERIFICATION_CODE_BYTES)?;
+        let signing_time = time::OffsetDateTime::now_utc();
+        let specimen = self.specimen_draft(super::specimen::Signing {
+            document: doc.id,
+            pdf: &pdf,
+            cert,
+            name: &user.name,
+            position: acting.as_deref().unwrap_or(&position),
+            agency: &agency_name,
+            verification_code: &verification_code,
+            time: signing_time,
+        })?;
         self.store.apply_signature(
             doc.id,
             user.id,
@@ -582,30 +595,58 @@ impl App {
                     Some(n) => format!("Nomor {} — {office}", n.number),
                     None => office.clone(),
                 };
-                let options = SignatureOptions {
+                let visible = specimen
+                    .as_ref()
+                    .map(|s| s.finish(self, number.map(|n| n.number.as_str())))
+                    .transpose()?;
+                let mut options = SignatureOptions {
                     name: Some(user.name.clone()),
                     reason: Some(reason),
                     location: Some(self.config.city.clone()),
+                    signing_time,
+                    visible,
                     ..SignatureOptions::default()
                 };
                 let mut signed = Vec::with_capacity(pdf.len() + 64 * 1024);
-                self.pdf_gate
-                    .run(|| {
-                        // The level's TSA (and for B-LT the CRLs) is asked here, inside the
-                        // transaction: the signature value it stamps depends on the nomor
-                        // surat allocated by it. A TSA that fails rolls it back.
-                        sign_at_level(
-                            &pdf,
-                            Some(&hashed),
-                            &mut signed,
-                            key,
-                            cert,
-                            &self.config.chain,
-                            &options,
-                            &self.config.timestamping.long_term(),
-                        )
-                    })
-                    .map_err(|_| AppError::Busy)??;
+                let sign = |options: &SignatureOptions, signed: &mut Vec<u8>| {
+                    self.pdf_gate
+                        .run(|| {
+                            // The level's TSA (and for B-LT the CRLs) is asked here, inside
+                            // the transaction: the signature value it stamps depends on the
+                            // nomor surat allocated by it. A TSA that fails rolls it back.
+                            sign_at_level(
+                                &pdf,
+                                Some(&hashed),
+                                signed,
+                                key,
+                                cert,
+                                &self.config.chain,
+                                options,
+                                &self.config.timestamping.long_term(),
+                            )
+                        })
+                        .map_err(|_| AppError::Busy)
+                };
+                match sign(&options, &mut signed)? {
+                    // A page smaller than the configured position expects: the specimen moves
+                    // inside it, keeping its size.
+                    Err(SigningError::SpecimenOutsidePage { page_box, .. }) => {
+                        options.visible = options
+                            .visible
+                            .as_ref()
+                            .and_then(|v| super::specimen::moved_inside(v, page_box));
+                        if options.visible.is_none() {
+                            tracing::warn!(
+                                "the page is smaller than the specimen: signed invisibly"
+                            );
+                        }
+                        signed.clear();
+                        sign(&options, &mut signed)??;
+                    }
+                    result => {
+                        result?;
+                    }
+                }
                 let sha = self.store.blobs().put(&signed)?;
                 Ok::<_, AppError>(Change {
                     signed_sha256: Some(sha),

@@ -40,6 +40,8 @@ mod second_factor;
 pub use second_factor::{Enrollment, KeyUnlock, SecondFactorSettings};
 mod routing;
 mod services_admin;
+mod specimen;
+pub use specimen::{DEFAULT_PLACEMENT, SpecimenSettings, parse_placement};
 mod verification;
 mod webhooks;
 
@@ -161,6 +163,8 @@ pub struct App {
     second_factor: std::sync::Arc<SecondFactorSettings>,
     /// The PKCS#11 module of officers' keys kept in a token (`users.key_pem` a `pkcs11:` URI).
     pkcs11_module: Option<std::sync::Arc<std::path::Path>>,
+    /// Where the official's visible signature goes (`specimen`).
+    specimen: std::sync::Arc<SpecimenSettings>,
 }
 
 /// Minimum password length, characters (NIST SP 800-63B §3.1.1.2 asks for at least 8).
@@ -241,6 +245,7 @@ impl App {
             ca: None,
             second_factor: std::sync::Arc::default(),
             pkcs11_module: None,
+            specimen: std::sync::Arc::default(),
         }
     }
 
