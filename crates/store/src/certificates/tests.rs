@@ -5,6 +5,7 @@ use sahih_workflow::Role;
 
 use super::*;
 use crate::NewUser;
+use crate::log::leaf::{Leaf, LeafKind};
 
 fn store(dir: &std::path::Path) -> Store {
     Store::open(
@@ -106,6 +107,32 @@ fn a_revocation_is_final_and_listed() {
         store.certificate("bb").expect("read").map(|c| c.revoked_at),
         Some(None)
     );
+    // Each record and the revocation are log leaves; the refused revocations are not.
+    let key = sahih_tlog::SignerKey::from_seed("sahih.test/log", &[7; 32]).expect("key");
+    store.log_sequence_all(&key, 1000).expect("sequence");
+    let mut recent = store.log_overview(1000).expect("overview").recent;
+    recent.reverse();
+    let leaves: Vec<Leaf> = recent
+        .iter()
+        .map(|(_, entry)| Leaf::parse(entry).expect("canonical leaf"))
+        .collect();
+    let kinds: Vec<LeafKind> = leaves.iter().map(Leaf::kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            LeafKind::CertificateRenewed,
+            LeafKind::CertificateRenewed,
+            LeafKind::CertificateRevoked
+        ]
+    );
+    let Leaf::Certificate(revoked) = &leaves[2] else {
+        panic!("a certificate leaf");
+    };
+    assert_eq!(
+        (revoked.serial.as_str(), revoked.reason.as_deref()),
+        ("aa", Some("keyCompromise"))
+    );
+    assert!(revoked.actor.is_some());
 }
 
 #[test]

@@ -393,3 +393,45 @@ impl App {
         self.revoke_certificate(&officer, serial, reason, Some(admin.id))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sahih_signing::ca::{Ca, CaUrls, OfficerSubject, Validity, new_officer_key};
+    use time::{Duration, OffsetDateTime};
+
+    use crate::test_support::state;
+
+    #[test]
+    fn an_expired_certificate_is_refused_and_a_valid_one_is_not() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ca = Ca::load_or_create(&dir.path().join("ca")).expect("ca");
+        let (public, _) = new_officer_key(b"frasa-sandi-pertama").expect("key");
+        let subject = OfficerSubject {
+            name: "Rina".into(),
+            position: "Kepala Dinas".into(),
+            agency: "DPMPTSP".into(),
+        };
+        let urls = CaUrls::under("https://sahih.kota.example");
+        let now = OffsetDateTime::now_utc();
+        let expired = ca
+            .issue(
+                &subject,
+                &public,
+                &Validity {
+                    not_before: now - Duration::days(30),
+                    not_after: now - Duration::days(1),
+                },
+                &urls,
+            )
+            .expect("issue");
+        let valid = ca
+            .issue(&subject, &public, &Validity::days_from_now(30), &urls)
+            .expect("issue");
+        let app = state(dir.path()).app.clone().with_ca(ca, urls);
+        let e = app
+            .check_certificate_usable(&expired.pem)
+            .expect_err("expired");
+        assert_eq!(e.code(), "E_CERTIFICATE_EXPIRED");
+        assert!(app.check_certificate_usable(&valid.pem).is_ok());
+    }
+}
