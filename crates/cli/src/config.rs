@@ -631,6 +631,28 @@ mod tests {
     }
 
     #[test]
+    fn totp_is_required_unless_serving_the_demo_data_or_turned_off() {
+        for (toml, required) in [
+            ("", false),
+            ("demo = false\n", true),
+            ("demo = false\n[signing]\nrequire_totp = false\n", false),
+            ("[signing]\nrequire_totp = true\n", true),
+        ] {
+            let cfg = resolve(toml, ServeArgs::default()).expect("config");
+            assert_eq!(cfg.require_totp, required, "{toml:?}");
+        }
+        let no_demo = resolve(
+            "",
+            ServeArgs {
+                no_demo: true,
+                ..ServeArgs::default()
+            },
+        )
+        .expect("config");
+        assert!(no_demo.require_totp, "--no-demo is a configured instance");
+    }
+
+    #[test]
     fn an_api_rate_below_one_or_an_unknown_key_is_refused_with_its_name() {
         for (toml, args, says) in [
             (

@@ -104,7 +104,7 @@ enum KeysCommand {
     /// stored encrypted under a new signing passphrase; the file's password is not kept.
     ImportP12(officerkeys::ImportP12Args),
     /// Let an officer sign with a key kept in a PKCS#11 token (a pkcs11: URI and the
-    /// certificate); the instance's [signing] pkcs11_module opens it.
+    /// certificate); the instance's `[signing] pkcs11_module` opens it.
     UsePkcs11(officerkeys::UsePkcs11Args),
 }
 

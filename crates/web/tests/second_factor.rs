@@ -243,3 +243,108 @@ async fn the_sign_form_shows_a_wrong_code_as_its_code_and_sentence() {
     );
     assert_eq!(state(&app, &first), DocumentState::Approved);
 }
+
+/// A paraf that is an approval signature unlocks the verifier's key too: once they enrolled,
+/// it needs their code as well as their passphrase.
+#[test]
+fn an_approval_signature_paraf_needs_the_code_of_an_enrolled_verifier() {
+    let inst = common::instance();
+    let app = &inst.app;
+    let code = "tanda-terima-pajak";
+    let id = common::ready_to_sign_until(&inst, code, "150000", 1, "Verifikasi");
+    let service = app.service(code).expect("service");
+    let doc = app
+        .store()
+        .document_by_public_id(&id)
+        .expect("db")
+        .expect("doc");
+    let pending = app
+        .pending_step(&doc, &service)
+        .expect("pending")
+        .expect("open");
+    assert!(
+        pending.step.approval_signature,
+        "the example's first step signs"
+    );
+    let verifier = app
+        .store()
+        .user(pending.waiting_for()[0])
+        .expect("db")
+        .expect("verifier");
+    let secret = enroll(app, &verifier);
+    let e = app
+        .paraf_with(&verifier, &id, Some(&KeyUnlock::passphrase(PASS)), None)
+        .expect_err("no code");
+    assert_eq!(e.code(), "E_TOTP_REQUIRED");
+    let next = secret.code_at(unix_now() + 30).expect("code");
+    let after = app
+        .paraf_with(
+            &verifier,
+            &id,
+            Some(&KeyUnlock::with_totp(PASS, &next)),
+            None,
+        )
+        .expect("paraf with passphrase and code");
+    let pending = app
+        .pending_step(&after, &service)
+        .expect("pending")
+        .expect("open");
+    assert_eq!(pending.step.name, "Penandatanganan", "the paraf was given");
+}
+
+/// The admin officers page's reset button removes the officer's second factor; the officer's
+/// key page then offers a new QR code.
+#[actix_web::test]
+async fn the_admin_page_resets_an_officers_second_factor() {
+    use actix_web::test;
+    let inst = common::instance();
+    let app = inst.app.clone();
+    let signer = app
+        .authenticate("penandatangan", "penandatangan-demo")
+        .expect("signer");
+    enroll(&app, &signer);
+    let admin = app
+        .authenticate("admin-dpmptsp", "admin-demo-2026")
+        .expect("admin");
+    let (cookie, visitor) =
+        sahih_web::session::new_session(app.store(), Some(admin), sahih_web::i18n::Lang::Id, false)
+            .expect("session");
+    let data = actix_web::web::Data::new(sahih_web::AppState {
+        app: app.clone(),
+        secure_cookies: false,
+        public_url: None,
+    });
+    let svc = test::init_service(
+        actix_web::App::new()
+            .app_data(data)
+            .configure(sahih_web::configure),
+    )
+    .await;
+    let page = test::call_service(
+        &svc,
+        test::TestRequest::get()
+            .uri("/admin/petugas")
+            .cookie(cookie.clone())
+            .to_request(),
+    )
+    .await;
+    let html = String::from_utf8(test::read_body(page).await.to_vec()).expect("utf-8");
+    let action = format!("/admin/petugas/{}/reset-faktor-kedua", signer.id.0);
+    assert!(html.contains(&action), "the page offers the reset");
+    let res = test::call_service(
+        &svc,
+        test::TestRequest::post()
+            .uri(&action)
+            .cookie(cookie)
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .set_payload(format!("csrf={}", visitor.csrf))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(app.store().second_factor(signer.id).expect("db"), None);
+    assert!(matches!(
+        app.second_factor_enrollment(&signer).expect("page"),
+        Enrollment::Pending { .. }
+    ));
+}
