@@ -584,6 +584,10 @@ impl App {
             verification_code: &verification_code,
             time: signing_time,
         })?;
+        let revocation = self.revocation_source(matches!(
+            self.config.timestamping.level,
+            sahih_signing::Level::BLT | sahih_signing::Level::BLTA
+        ))?;
         self.store.apply_signature(
             doc.id,
             user.id,
@@ -608,6 +612,8 @@ impl App {
                     ..SignatureOptions::default()
                 };
                 let mut signed = Vec::with_capacity(pdf.len() + 64 * 1024);
+                let mut long_term = self.config.timestamping.long_term();
+                long_term.revocation = Some(&revocation);
                 let sign = |options: &SignatureOptions, signed: &mut Vec<u8>| {
                     self.pdf_gate
                         .run(|| {
@@ -622,7 +628,7 @@ impl App {
                                 cert,
                                 &self.config.chain,
                                 options,
-                                &self.config.timestamping.long_term(),
+                                &long_term,
                             )
                         })
                         .map_err(|_| AppError::Busy)

@@ -96,7 +96,7 @@ impl App {
         })?;
         let pdf = self.store.blobs().get(&state.sha256)?;
         let mut out = Vec::with_capacity(pdf.len() + 64 * 1024);
-        let revocation = settings.revocation.clone();
+        let revocation = self.revocation_source(true)?;
         let last = self
             .pdf_gate
             .run(|| {
@@ -104,7 +104,7 @@ impl App {
                     &pdf,
                     &mut out,
                     tsa.as_ref(),
-                    Some(revocation.as_ref() as &dyn sahih_signing::RevocationSource),
+                    Some(&revocation as &dyn sahih_signing::RevocationSource),
                 )?;
                 last_timestamp(&out)
             })

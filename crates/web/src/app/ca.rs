@@ -109,7 +109,68 @@ fn status_of(c: &IssuedCertificate, at: i64) -> CertificateStatus {
     }
 }
 
+/// Revocation data for a B-LT DSS (ETSI EN 319 142-1 §5.4.2): for the certificates Sahih's own
+/// CA issued, its current CRL straight from the register (no HTTP round trip to itself, and
+/// right even before `public_url` resolves); for the others, the configured source
+/// (`Timestamping::revocation`, by default each certificate's CRL distribution point).
+///
+/// The own CRL is taken when the source is made, before the signing transaction opens: issuing
+/// it writes the CRL number, which SQLite's single writer could not do inside that transaction.
+pub(crate) struct OwnCrlFirst<'a> {
+    app: &'a App,
+    own: Option<(sahih_signing::Certificate, Vec<u8>)>,
+}
+
+impl sahih_signing::RevocationSource for OwnCrlFirst<'_> {
+    fn crls(
+        &self,
+        certs: &[sahih_signing::Certificate],
+    ) -> Result<Vec<Vec<u8>>, sahih_signing::SigningError> {
+        let others = &*self.app.config.timestamping.revocation;
+        let Some((ca, own)) = &self.own else {
+            return others.crls(certs);
+        };
+        let (ours, theirs): (Vec<_>, Vec<_>) = certs
+            .iter()
+            .cloned()
+            .partition(|c| c.tbs_certificate().issuer() == ca.tbs_certificate().subject());
+        let mut crls = if theirs.is_empty() {
+            Vec::new()
+        } else {
+            others.crls(&theirs)?
+        };
+        if !ours.is_empty() {
+            crls.push(own.clone());
+        }
+        Ok(crls)
+    }
+}
+
 impl App {
+    /// Where the CRLs of a B-LT DSS come from: [`OwnCrlFirst`]. Call it outside any store
+    /// transaction.
+    ///
+    /// `needs_crls`: whether a DSS will be written (B-LT and up, re-timestamping); without one
+    /// no CRL is issued.
+    ///
+    /// Errors: those of [`App::current_crl`] when CRLs are needed and a CA is configured.
+    pub(crate) fn revocation_source(&self, needs_crls: bool) -> Result<OwnCrlFirst<'_>, AppError> {
+        let own = match self.own_ca_certificate() {
+            Some(ca) if needs_crls => Some((ca, self.current_crl()?)),
+            _ => None,
+        };
+        Ok(OwnCrlFirst { app: self, own })
+    }
+
+    /// The certificate of Sahih's own CA, when one is configured.
+    fn own_ca_certificate(&self) -> Option<sahih_signing::Certificate> {
+        let pem = self.ca_certificate_pem()?;
+        sahih_signing::load_certificates_pem(&pem)
+            .ok()?
+            .into_iter()
+            .next()
+    }
+
     fn ca_service(&self) -> Result<&CaService, AppError> {
         self.ca.as_deref().ok_or(AppError::Forbidden("E_NO_CA"))
     }
