@@ -18,8 +18,8 @@
 //! ```
 #![forbid(unsafe_code)]
 
-pub mod ca;
 pub mod appearance;
+pub mod ca;
 pub mod cms;
 pub mod devca;
 pub mod docts;
