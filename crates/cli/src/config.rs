@@ -424,11 +424,11 @@ fn timestamping(cfg: &Config) -> anyhow::Result<sahih_web::timestamping::Timesta
     };
     match cfg.tsa.as_deref() {
         Some("builtin") => {
-            let tsa = Arc::new(crate::timestamp::builtin(&cfg.certs)?);
+            let tsa = Arc::new(crate::timestamp::builtin(&cfg.certs, cfg.demo)?);
             t.builtin = Some(tsa.clone());
             t.tsa = Some(tsa as Arc<dyn sahih_signing::TimeStamper + Send + Sync>);
         }
-        Some(url) => t.tsa = Some(crate::timestamp::stamper(url, &cfg.certs)?),
+        Some(url) => t.tsa = Some(crate::timestamp::stamper(url, &cfg.certs, cfg.demo)?),
         None => {}
     }
     t.level = cfg

@@ -188,7 +188,7 @@ pub fn run(args: SignArgs) -> anyhow::Result<()> {
     let tsa = args
         .tsa
         .as_deref()
-        .map(|spec| crate::timestamp::stamper(spec, &args.certs))
+        .map(|spec| crate::timestamp::stamper(spec, &args.certs, true))
         .transpose()?;
     let level = args.level.unwrap_or(Level::default_for(tsa.is_some()));
     if level.needs_tsa() && tsa.is_none() {

@@ -14,11 +14,15 @@ use zeroize::Zeroizing;
 pub const TSA_RENEW_DAYS: i64 = 365;
 
 /// The TSA named by `spec`: `builtin` (the certificates directory's TSA, issued by its CA when
-/// missing; key passphrase SAHIH_TSA_PASSPHRASE, else the development passphrase), or an
-/// http(s) URL.
-pub fn stamper(spec: &str, certs: &Path) -> anyhow::Result<Arc<dyn TimeStamper + Send + Sync>> {
+/// missing; key passphrase SAHIH_TSA_PASSPHRASE, else — when `development` — the development
+/// passphrase), or an http(s) URL.
+pub fn stamper(
+    spec: &str,
+    certs: &Path,
+    development: bool,
+) -> anyhow::Result<Arc<dyn TimeStamper + Send + Sync>> {
     if spec == "builtin" {
-        return Ok(Arc::new(builtin(certs)?));
+        return Ok(Arc::new(builtin(certs, development)?));
     }
     if !(spec.starts_with("http://") || spec.starts_with("https://")) {
         anyhow::bail!("--tsa {spec:?}: give an http(s) URL or `builtin`");
@@ -26,11 +30,17 @@ pub fn stamper(spec: &str, certs: &Path) -> anyhow::Result<Arc<dyn TimeStamper +
     Ok(Arc::new(sahih_web::timestamping::HttpTsa::new(spec)))
 }
 
-/// The built-in TSA of `certs`.
-pub fn builtin(certs: &Path) -> anyhow::Result<BuiltinTsa> {
+/// The built-in TSA of `certs`. Its key's passphrase comes from SAHIH_TSA_PASSPHRASE; only a
+/// `development` run (the demo data, `sahih sign`/`demo` with the development certificates)
+/// falls back to the development passphrase: a configured instance refuses to start without it.
+pub fn builtin(certs: &Path, development: bool) -> anyhow::Result<BuiltinTsa> {
     let pass = Zeroizing::new(match std::env::var("SAHIH_TSA_PASSPHRASE") {
-        Ok(p) => p,
-        Err(_) => sahih_web::seed::DEMO_KEY_PASSPHRASE.to_string(),
+        Ok(p) if !p.is_empty() => p,
+        _ if development => sahih_web::seed::DEMO_KEY_PASSPHRASE.to_string(),
+        _ => anyhow::bail!(
+            "the built-in TSA's key needs its passphrase: set SAHIH_TSA_PASSPHRASE \
+             (only the demo data falls back to the development passphrase)"
+        ),
     });
     let creds = sahih_signing::devca::tsa_credentials(
         certs,
