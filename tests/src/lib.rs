@@ -103,3 +103,37 @@ fn run_oracle(file: &Path, trust: &[&Path], extra: &[&str]) -> anyhow::Result<Or
         ok: out.status.success(),
     })
 }
+
+/// A one-page PDF whose page shows `title`, with a classic cross-reference table
+/// (ISO 32000-2 §7.5.4): the simplest input a signer takes.
+pub fn plain_pdf(title: &str) -> Vec<u8> {
+    let content = format!("BT /F1 12 Tf 72 720 Td ({title}) Tj ET");
+    let bodies = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_string(),
+        format!(
+            "<< /Length {} >>\nstream\n{content}\nendstream",
+            content.len()
+        ),
+    ];
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in bodies.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n{body}\nendobj\n", i + 1).bytes());
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", bodies.len() + 1).bytes());
+    for o in offsets {
+        out.extend(format!("{o:010} 00000 n \n").bytes());
+    }
+    out.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            bodies.len() + 1
+        )
+        .bytes(),
+    );
+    out
+}

@@ -46,39 +46,6 @@ fn softhsm_available() -> bool {
     ok
 }
 
-/// A one-page PDF with a classic cross-reference table.
-fn plain_pdf() -> Vec<u8> {
-    let content = "BT /F1 12 Tf 72 720 Td (Surat Keputusan) Tj ET";
-    let bodies = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_string(),
-        format!(
-            "<< /Length {} >>\nstream\n{content}\nendstream",
-            content.len()
-        ),
-    ];
-    let mut out = b"%PDF-1.7\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in bodies.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend(format!("{} 0 obj\n{body}\nendobj\n", i + 1).bytes());
-    }
-    let xref = out.len();
-    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", bodies.len() + 1).bytes());
-    for o in offsets {
-        out.extend(format!("{o:010} 00000 n \n").bytes());
-    }
-    out.extend(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            bodies.len() + 1
-        )
-        .bytes(),
-    );
-    out
-}
-
 /// A SoftHSM2 configuration whose tokens live in `dir`, and one initialised token whose user
 /// PIN is `pin`.
 fn token_in(dir: &Path, pin: &str) -> PathBuf {
@@ -123,7 +90,7 @@ fn a_key_generated_in_softhsm_signs_a_pdf_that_validators_accept() {
         .expect("the dev CA certifies the token's key");
     let ca = certs.join(sahih_signing::devca::CA_CERT_FILE);
     let input = dir.path().join("in.pdf");
-    std::fs::write(&input, plain_pdf()).expect("pdf");
+    std::fs::write(&input, sahih_e2e::plain_pdf("Surat Keputusan")).expect("pdf");
     let pin_file = dir.path().join("pin.txt");
     std::fs::write(&pin_file, format!("{PIN}\n")).expect("pin");
 
@@ -325,7 +292,7 @@ fn child_signs_in_the_application_with_the_token() {
             },
             &Upload {
                 filename: "permohonan.pdf".into(),
-                bytes: plain_pdf(),
+                bytes: sahih_e2e::plain_pdf("Surat Keputusan"),
             },
         )
         .expect("submitted");

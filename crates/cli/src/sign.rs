@@ -46,10 +46,11 @@ pub struct SignArgs {
     /// /Location of the signature.
     #[arg(long)]
     location: Option<String>,
-    /// A CRL (DER, RFC 5280 §5) of the certificate's issuer, e.g. from `<public_url>/pki/crl`
-    /// or `sahih keys crl`; signing is refused (E_CERTIFICATE_REVOKED) when it lists the
-    /// certificate. Repeatable.
-    #[arg(long = "crl", value_name = "CRL.der")]
+    /// A CRL (DER or PEM, RFC 5280 §5) of the certificate's issuer or of the chain's, e.g. from
+    /// `<public_url>/pki/crl` or `sahih keys crl` (repeatable). Signing is refused
+    /// (E_CERTIFICATE_REVOKED) when one lists the certificate; b-lt and b-lta embed them in the
+    /// DSS. Without any, b-lt fetches each certificate's CRL distribution point over HTTP.
+    #[arg(long = "crl", value_name = "CRL")]
     crls: Vec<PathBuf>,
     /// File holding the passphrase of an encrypted key (otherwise SAHIH_KEY_PASSPHRASE).
     #[arg(long)]
@@ -63,10 +64,6 @@ pub struct SignArgs {
     /// SAHIH_TSA_PASSPHRASE).
     #[arg(long)]
     tsa: Option<String>,
-    /// A CRL (DER or PEM) for the DSS of b-lt and b-lta (repeatable). Without it, each
-    /// certificate's CRL distribution point is fetched over HTTP.
-    #[arg(long)]
-    crl: Vec<PathBuf>,
     /// Certificates directory of the built-in TSA (`--tsa builtin`).
     #[arg(long, env = "SAHIH_CERTS", default_value = "certs-dev")]
     certs: PathBuf,
@@ -194,10 +191,10 @@ pub fn run(args: SignArgs) -> anyhow::Result<()> {
     if level.needs_tsa() && tsa.is_none() {
         bail!("--level {level} needs --tsa URL|builtin");
     }
-    let revocation: Box<dyn RevocationSource> = if args.crl.is_empty() {
+    let revocation: Box<dyn RevocationSource> = if args.crls.is_empty() {
         Box::new(sahih_web::timestamping::HttpCrls::default())
     } else {
-        Box::new(crate::timestamp::crl_files(&args.crl)?)
+        Box::new(crate::timestamp::crl_files(&args.crls)?)
     };
     let lt = LongTerm {
         level,
@@ -226,7 +223,9 @@ fn refuse_revoked(
     chain: &[sahih_signing::Certificate],
 ) -> anyhow::Result<()> {
     for path in paths {
-        let der = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let der = sahih_web::timestamping::crl_der(&bytes)
+            .map_err(|why| anyhow::anyhow!("--crl {}: {why} (E_BAD_INPUT)", path.display()))?;
         match sahih_signing::verify::crl_lists(&der, cert, chain) {
             Ok(None) => {}
             Ok(Some((at, reason))) => bail!(

@@ -9,6 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
 use sahih_signing::verify::{Indication, Policy, verify};
 use sahih_signing::{SignatureOptions, SignerKey, load_certificates_pem, p12, sign_pdf};
 
@@ -25,39 +27,6 @@ fn openssl_available() -> bool {
         eprintln!("SKIPPING LOUDLY: openssl is not installed");
     }
     ok
-}
-
-/// A one-page PDF with a classic cross-reference table.
-fn plain_pdf() -> Vec<u8> {
-    let content = "BT /F1 12 Tf 72 720 Td (Izin Usaha) Tj ET";
-    let bodies = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_string(),
-        format!(
-            "<< /Length {} >>\nstream\n{content}\nendstream",
-            content.len()
-        ),
-    ];
-    let mut out = b"%PDF-1.7\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in bodies.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend(format!("{} 0 obj\n{body}\nendobj\n", i + 1).bytes());
-    }
-    let xref = out.len();
-    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", bodies.len() + 1).bytes());
-    for o in offsets {
-        out.extend(format!("{o:010} 00000 n \n").bytes());
-    }
-    out.extend(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            bodies.len() + 1
-        )
-        .bytes(),
-    );
-    out
 }
 
 /// An officer key (P-256, unencrypted PEM) and its certificate from the development CA of
@@ -134,7 +103,11 @@ fn p12_files_as_national_cas_issue_them_import_and_sign() {
         assert_eq!(bundle.chain, ca_certs, "{name}: the chain came along");
         let signer = SignerKey::from_pkcs8_der(&bundle.key_pkcs8).expect("key");
         let signed = sign_pdf(
-            &plain_pdf(),
+            &common::assemble(&[
+                "<< /Type /Catalog /Pages 2 0 R >>".into(),
+                "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".into(),
+            ]),
             &signer,
             &bundle.certificate,
             &bundle.chain,
