@@ -718,4 +718,20 @@ mod tests {
             sahih_signing::Level::BB
         );
     }
+
+    #[test]
+    fn the_readmes_configuration_sample_is_a_configuration_sahih_reads() {
+        let readme = include_str!("../../../README.md");
+        let start = readme
+            .find("```toml\nbind = ")
+            .expect("README has the sample");
+        let body = &readme[start + "```toml\n".len()..];
+        let sample = &body[..body.find("```").expect("the sample ends")];
+        let parsed: Result<FileConfig, _> = toml::from_str(sample);
+        assert!(
+            parsed.is_ok(),
+            "README.md's configuration sample: {:?}",
+            parsed.err()
+        );
+    }
 }

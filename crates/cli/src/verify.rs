@@ -200,7 +200,7 @@ fn report(args: &VerifyArgs) -> Result<(Report, Input), Unusable> {
 /// Text from the PDF or its certificates, made safe for a terminal: control characters
 /// (escape sequences, carriage returns, newlines) become U+FFFD, so a signer's name cannot
 /// forge or redraw lines of the report.
-fn clean(text: &str) -> String {
+pub(crate) fn clean(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
         .collect()

@@ -130,6 +130,11 @@ pub struct VerifyQrArgs {
 pub fn verify_qr(args: VerifyQrArgs) -> ExitCode {
     let key_text = match std::fs::read_to_string(&args.key) {
         Ok(text) => text,
+        // A key is `name+keyid+base64`: without a '+' it can only have been a file name.
+        Err(e) if !args.key.contains('+') => {
+            eprintln!("sahih: --key: cannot read {}: {e} (E_IO)", args.key);
+            return ExitCode::from(2);
+        }
         Err(_) => args.key.clone(),
     };
     let key = match VerifierKey::parse(key_text.trim()) {
@@ -139,6 +144,16 @@ pub fn verify_qr(args: VerifyQrArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let scanned = args.payload.trim();
+    if (scanned.starts_with("http://") || scanned.starts_with("https://"))
+        && !scanned.contains("#s=")
+    {
+        eprintln!(
+            "sahih: the URL carries no statement (no #s= part): scan the QR code printed on the \
+             document, or open the URL to verify online (E_QR_NO_STATEMENT)"
+        );
+        return ExitCode::from(1);
+    }
     let statement = match Statement::open(&args.payload, &key) {
         Ok(s) => s,
         Err(e) => {
@@ -149,8 +164,10 @@ pub fn verify_qr(args: VerifyQrArgs) -> ExitCode {
     let sha = hex::encode(statement.document_sha256);
     println!("valid: signed by log key {}+{}", key.name(), key.key_id());
     println!("document sha256 (before this signature): {sha}");
-    println!("nomor surat: {}", statement.nomor_surat);
-    println!("signer: {}", statement.signer);
+    // The fields are the signer's text: control characters could forge lines of this report.
+    let clean = crate::verify::clean;
+    println!("nomor surat: {}", clean(&statement.nomor_surat));
+    println!("signer: {}", clean(&statement.signer));
     println!("certificate serial: {}", hex::encode(&statement.signer_id));
     match statement.log {
         LogRef::None => println!("log: not given"),
@@ -160,7 +177,9 @@ pub fn verify_qr(args: VerifyQrArgs) -> ExitCode {
     if let Some(path) = &args.pdf {
         match revision_with_hash(path, &statement.document_sha256) {
             Ok(Some(end)) => println!(
-                "{}: its first {end} bytes are that document",
+                "{}: its first {end} bytes are that document (the revision the statement's \
+                 signature was made on; whether the file carries that signature intact is \
+                 `sahih verify`'s to say)",
                 path.display()
             ),
             Ok(None) => {
