@@ -153,7 +153,15 @@ fn revoke(ca: &CaArgs, serial: &str, reason: &str) -> Result<(), Outcome> {
 fn list(ca: &CaArgs) -> Result<(), Outcome> {
     let app = ca.open()?;
     let now = sahih_store::now();
-    for c in app.store().certificates(None)? {
+    let issued = app.store().certificates(None)?;
+    if issued.is_empty() {
+        // On stderr: the standard output stays tab-separated rows for scripts.
+        eprintln!(
+            "no certificate issued by Sahih's CA yet (the development certificates of \
+             `keys dev-init` are not in the register)"
+        );
+    }
+    for c in issued {
         let login = app
             .store()
             .user(c.user_id)?
