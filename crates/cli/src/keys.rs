@@ -4,7 +4,7 @@
 //! register, write the current CRL. The CA is the certs directory's (`ca.pem`, `ca.key.pem`);
 //! certificates name `<public_url>/pki/crl` as their CRL distribution point. Exit status 0 when
 //! done; 1 when refused (one line on stderr with a stable code: `E_NOT_FOUND`, `E_CONFLICT`,
-//! `E_CERTIFICATE_ACTIVE`, `E_KEY_COMPROMISED`, `E_PASSWORD_WEAK`, `E_NO_SIGNING_KEY`); 2
+//! `E_CERTIFICATE_ACTIVE`, `E_KEY_COMPROMISED`, `E_PASSPHRASE_WEAK`, `E_NO_SIGNING_KEY`); 2
 //! when it could not be done (files, the database); 3 for a usage mistake.
 
 use std::path::PathBuf;

@@ -490,6 +490,19 @@ pub fn serial_of_pem(pem: &str) -> Result<String, SigningError> {
     Ok(hex(cert.tbs_certificate().serial_number().as_bytes()))
 }
 
+/// The DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7) of the first certificate of `pem`: what
+/// certificates of one key (a renewal re-certifies it) have in common.
+///
+/// Errors: [`SigningError::Certificate`] for no certificate.
+pub fn spki_of_pem(pem: &str) -> Result<Vec<u8>, SigningError> {
+    let cert = crate::load_certificates_pem(pem)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| SigningError::Certificate("no certificate in the PEM".into()))?;
+    der::Encode::to_der(cert.tbs_certificate().subject_public_key_info())
+        .map_err(|e| SigningError::Certificate(e.to_string()))
+}
+
 /// The validity of a certificate (PEM), Unix seconds `(notBefore, notAfter)`.
 ///
 /// Errors: [`SigningError::Certificate`] for no certificate.

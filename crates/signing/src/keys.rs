@@ -82,7 +82,8 @@ impl SignerKey {
     /// Reads a PKCS#8 key from PEM: `PRIVATE KEY` (RFC 5958 §5, unencrypted) or
     /// `ENCRYPTED PRIVATE KEY` (PBES2, RFC 8018), which needs `passphrase`.
     ///
-    /// Errors: [`SigningError::Key`] for unreadable PEM or an unsupported algorithm,
+    /// Errors: [`SigningError::Key`] for unreadable PEM, an unsupported algorithm or key
+    /// derivation parameters above [`check_kdf_cost`]'s bounds (checked before deriving),
     /// [`SigningError::PassphraseRequired`] for an encrypted key without a passphrase,
     /// [`SigningError::WrongPassphrase`] when the passphrase does not decrypt the key.
     pub fn from_pem(pem: &str, passphrase: Option<&[u8]>) -> Result<SignerKey, SigningError> {
@@ -95,6 +96,8 @@ impl SignerKey {
                 let passphrase = passphrase.ok_or(SigningError::PassphraseRequired)?;
                 let info = EncryptedPrivateKeyInfoRef::from_der(&der)
                     .map_err(|e| SigningError::Key(format!("bad encrypted PKCS#8: {e}")))?;
+                check_kdf_cost(&info.encryption_algorithm)
+                    .map_err(|why| SigningError::Key(format!("encrypted PKCS#8: {why}")))?;
                 let plain = info
                     .decrypt(passphrase)
                     .map_err(|_| SigningError::WrongPassphrase)?;
@@ -184,6 +187,18 @@ impl SignerKey {
         }
     }
 
+    /// The modulus length in bits of an in-memory RSA key (RFC 8017 §3.1 `modBits`); `None`
+    /// for other keys and keys in a token.
+    pub fn rsa_modulus_bits(&self) -> Option<usize> {
+        use rsa::traits::PublicKeyParts;
+        let KeyInner::Rsa(k) = &self.inner else {
+            return None;
+        };
+        let n = k.as_ref().as_ref().n_bytes();
+        let first = n.first().copied().unwrap_or(0);
+        Some(n.len() * 8 - first.leading_zeros() as usize)
+    }
+
     /// DER of the public key as an X.509 SubjectPublicKeyInfo (RFC 5280 §4.1.2.7).
     pub fn public_key_der(&self) -> Result<Vec<u8>, SigningError> {
         let doc = match &self.inner {
@@ -237,6 +252,52 @@ impl SignerKey {
     }
 }
 
+/// The largest iteration count taken for PBKDF2 (RFC 8018 §5.2) and the PKCS#12 key
+/// derivation (RFC 7292 Appendix B.2): OpenSSL writes 2048, national CAs' files seen so far
+/// at most 100 000; a million rounds still derive in about a second, while a hostile file's
+/// 4 294 967 295 would take an hour of CPU.
+pub(crate) const MAX_KDF_ITERATIONS: u32 = 1_000_000;
+/// The largest scrypt (RFC 7914 §2) log₂N taken: Sahih writes 14; 16 means 64 MiB with r = 8.
+pub(crate) const MAX_SCRYPT_LOG_N: u32 = 16;
+/// The largest scrypt block size r taken (Sahih and OpenSSL write 8).
+pub(crate) const MAX_SCRYPT_R: u16 = 8;
+/// The largest scrypt parallelization p taken (Sahih and OpenSSL write 1).
+pub(crate) const MAX_SCRYPT_P: u16 = 4;
+
+/// Refuses a PBES2 (RFC 8018 §6.2) key derivation that would cost more than Sahih itself
+/// spends: PBKDF2 above [`MAX_KDF_ITERATIONS`] rounds, scrypt (RFC 7914) above N = 2^16,
+/// r = 8 or p = 4 (at most 64 MiB of memory). Checked before anything is derived, since the
+/// parameters come from the (untrusted) file. PBES1 is left to the decryptor (which refuses it).
+///
+/// Errors: the reason, in English.
+pub(crate) fn check_kdf_cost(scheme: &pkcs8::pkcs5::EncryptionScheme) -> Result<(), String> {
+    let Some(params) = scheme.pbes2() else {
+        return Ok(());
+    };
+    if let Some(pbkdf2) = params.kdf.pbkdf2()
+        && pbkdf2.iteration_count > MAX_KDF_ITERATIONS
+    {
+        return Err(format!(
+            "PBKDF2 with {} iterations (at most {MAX_KDF_ITERATIONS} are taken)",
+            pbkdf2.iteration_count
+        ));
+    }
+    if let Some(scrypt) = params.kdf.scrypt() {
+        let n = scrypt.cost_parameter;
+        if n > 1u64 << MAX_SCRYPT_LOG_N
+            || scrypt.block_size > MAX_SCRYPT_R
+            || scrypt.parallelization > MAX_SCRYPT_P
+        {
+            return Err(format!(
+                "scrypt with N = {n}, r = {}, p = {} (at most N = 2^{MAX_SCRYPT_LOG_N}, \
+                 r = {MAX_SCRYPT_R}, p = {MAX_SCRYPT_P} are taken)",
+                scrypt.block_size, scrypt.parallelization
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Encrypts an unencrypted PKCS#8 DER key into an `ENCRYPTED PRIVATE KEY` PEM with PBES2
 /// (RFC 8018 §6.2): key derivation scrypt (RFC 7914) with log₂N = 14, r = 8, p = 1 and a
 /// 16-byte random salt (the `pkcs5` crate's recommended parameters, which OpenSSL 3 reads);
@@ -280,4 +341,59 @@ pub fn check_key_matches(key: &SignerKey, cert: &Certificate) -> Result<(), Sign
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use der::Encode;
+    use pkcs8::pkcs5::{EncryptionScheme, pbes2};
+
+    use super::*;
+
+    /// An `ENCRYPTED PRIVATE KEY` whose PBES2 parameters use `kdf` (the ciphertext is random:
+    /// only the parameters matter here).
+    fn encrypted_pem(kdf: pbes2::Kdf) -> String {
+        let info = pkcs8::EncryptedPrivateKeyInfo {
+            encryption_algorithm: EncryptionScheme::Pbes2(pbes2::Parameters {
+                kdf,
+                encryption: pbes2::EncryptionScheme::Aes256Cbc { iv: [1; 16] },
+            }),
+            encrypted_data: der::asn1::OctetString::new(vec![5; 48]).expect("data"),
+        };
+        der::pem::encode_string(
+            "ENCRYPTED PRIVATE KEY",
+            der::pem::LineEnding::LF,
+            &info.to_der().expect("der"),
+        )
+        .expect("pem")
+    }
+
+    /// A key file is operator input: scrypt N = 2^40 used to abort the process (1 PiB) and
+    /// PBKDF2 with 10^7 rounds cost seconds before the passphrase was checked. Sahih's own
+    /// parameters (scrypt 2^14, 8, 1) still decrypt.
+    #[test]
+    fn key_files_with_costlier_derivations_than_sahih_writes_are_refused() {
+        let salt = || pbes2::Salt::new([9u8; 16]).expect("salt");
+        let bomb = encrypted_pem(pbes2::Kdf::Scrypt(pbes2::ScryptParams {
+            salt: salt(),
+            cost_parameter: 1 << 40,
+            block_size: 8,
+            parallelization: 1,
+            key_length: None,
+        }));
+        let slow = encrypted_pem(pbes2::Kdf::Pbkdf2(pbes2::Pbkdf2Params {
+            salt: salt(),
+            iteration_count: 10_000_000,
+            key_length: None,
+            prf: pbes2::Pbkdf2Prf::HmacWithSha256,
+        }));
+        for pem in [bomb, slow] {
+            let e = SignerKey::from_pem(&pem, Some(b"rahasia")).expect_err("refused");
+            assert!(matches!(e, SigningError::Key(_)), "{e}");
+        }
+        let key = rcgen::KeyPair::generate().expect("key");
+        let pem = encrypt_pkcs8_pem(&key.serialize_der(), b"rahasia").expect("encrypted");
+        let back = SignerKey::from_pem(&pem, Some(b"rahasia")).expect("Sahih's own key reads");
+        assert_eq!(back.algorithm(), Algorithm::P256);
+    }
 }

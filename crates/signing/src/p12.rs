@@ -68,8 +68,11 @@ pub fn now() -> i64 {
 /// open with the password; `E_P12_UNREADABLE` for a file that is not PKCS#12 or uses an
 /// unsupported scheme; `E_P12_NO_KEY` without exactly one private key with its certificate;
 /// `E_CERT_KEY_MISMATCH`; `E_CERT_EXPIRED` outside the certificate's validity;
-/// `E_CERT_KEY_USAGE` when key usage allows neither digitalSignature nor nonRepudiation.
-/// [`SigningError::Key`] for a key algorithm Sahih does not sign with.
+/// `E_CERT_KEY_USAGE` when key usage allows neither digitalSignature nor nonRepudiation;
+/// `E_KEY_UNUSABLE` for a key Sahih does not sign with or an RSA key under [`MIN_RSA_BITS`].
+/// Key derivations above [`crate::keys`]' cost bounds (PKCS#12 or PBKDF2 iterations over
+/// 1 000 000, scrypt over N = 2^16, r = 8, p = 4) are `E_P12_UNREADABLE`, refused before
+/// anything is derived.
 pub fn import(bytes: &[u8], password: &[u8], now: i64) -> Result<P12Bundle, SigningError> {
     let password = std::str::from_utf8(password).map_err(|_| {
         import_error(
@@ -87,11 +90,18 @@ pub fn import(bytes: &[u8], password: &[u8], now: i64) -> Result<P12Bundle, Sign
             ),
         )
     })?;
-    let key = SignerKey::from_pkcs8_der(&key_pkcs8)?;
+    let key = usable_key(&key_pkcs8)?;
     let mut certs = contents
         .certificates
         .iter()
-        .map(|der| Certificate::from_der(der).map_err(SigningError::from))
+        .map(|der| {
+            Certificate::from_der(der).map_err(|e| {
+                import_error(
+                    "E_P12_UNREADABLE",
+                    format!("a certificate in the PKCS#12 file does not parse: {e}"),
+                )
+            })
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let leaf = certs
         .iter()
@@ -110,6 +120,36 @@ pub fn import(bytes: &[u8], password: &[u8], now: i64) -> Result<P12Bundle, Sign
         certificate,
         chain,
     })
+}
+
+/// The smallest RSA modulus taken, bits (DESIGN.md decision 3: RSA 2048–4096).
+pub const MIN_RSA_BITS: usize = 2048;
+
+/// Reads the file's private key: `E_P12_UNREADABLE` when the bag does not hold a PKCS#8
+/// `PrivateKeyInfo` (RFC 5958 §2), `E_KEY_UNUSABLE` for a key Sahih does not sign with
+/// (a curve other than P-256, Ed448, …) or an RSA key under [`MIN_RSA_BITS`].
+fn usable_key(pkcs8: &[u8]) -> Result<SignerKey, SigningError> {
+    pkcs8::PrivateKeyInfoRef::from_der(pkcs8).map_err(|e| {
+        import_error(
+            "E_P12_UNREADABLE",
+            format!("the private key in the PKCS#12 file is not PKCS#8: {e}"),
+        )
+    })?;
+    let key = SignerKey::from_pkcs8_der(pkcs8).map_err(|e| {
+        import_error(
+            "E_KEY_UNUSABLE",
+            format!("Sahih does not sign with this key: {e}"),
+        )
+    })?;
+    if let Some(bits) = key.rsa_modulus_bits()
+        && bits < MIN_RSA_BITS
+    {
+        return Err(import_error(
+            "E_KEY_UNUSABLE",
+            format!("an RSA key of {bits} bits is too short (at least {MIN_RSA_BITS})"),
+        ));
+    }
+    Ok(key)
 }
 
 /// The certificates of `pool` that issued `leaf`, its issuer first, up to a root or the end of
@@ -135,7 +175,8 @@ fn issuers_of(leaf: &Certificate, mut pool: Vec<Certificate>) -> Vec<Certificate
 /// Refuses a signer's certificate outside its validity at `now` (Unix seconds) or whose key
 /// usage (RFC 5280 §4.2.1.3) allows neither digitalSignature nor nonRepudiation.
 ///
-/// Errors: [`SigningError::Import`] with `E_CERT_EXPIRED` or `E_CERT_KEY_USAGE`.
+/// Errors: [`SigningError::Import`] with `E_CERT_EXPIRED`, `E_CERT_KEY_USAGE`, or
+/// `E_P12_UNREADABLE` for an unreadable key usage extension.
 pub fn check_usable(cert: &Certificate, now: i64) -> Result<(), SigningError> {
     let validity = cert.tbs_certificate().validity();
     let secs = |t: x509_cert::time::Time| {
@@ -154,7 +195,7 @@ pub fn check_usable(cert: &Certificate, now: i64) -> Result<(), SigningError> {
     let usage = cert
         .tbs_certificate()
         .get_extension::<KeyUsage>()
-        .map_err(SigningError::from)?;
+        .map_err(|e| import_error("E_P12_UNREADABLE", format!("bad key usage extension: {e}")))?;
     if let Some((_, usage)) = usage
         && !(usage.digital_signature() || usage.non_repudiation())
     {

@@ -190,6 +190,7 @@ fn read_bags(der: &[u8], password: &str, out: &mut Contents) -> Result<(), Signi
 
 /// Checks the PFX's HMAC (RFC 7292 §5 and Appendix B.4) over the authenticated safe.
 fn check_mac(mac: &MacData, password: &str, data: &[u8]) -> Result<(), SigningError> {
+    check_iterations(mac.iterations)?;
     let oid = mac.mac.algorithm.oid;
     let expected = mac.mac.digest.as_bytes();
     let ok = if oid == OID_SHA1 {
@@ -210,7 +211,19 @@ fn check_mac(mac: &MacData, password: &str, data: &[u8]) -> Result<(), SigningEr
     if ok { Ok(()) } else { Err(wrong_password()) }
 }
 
-/// Decrypts with PBES2 or a PKCS#12 PBE scheme; a padding failure is a wrong password.
+/// Refuses a PKCS#12 iteration count (MAC or PBE, RFC 7292 Appendix B.2) above
+/// [`crate::keys::MAX_KDF_ITERATIONS`] before anything is derived.
+fn check_iterations(rounds: u32) -> Result<(), SigningError> {
+    if rounds > crate::keys::MAX_KDF_ITERATIONS {
+        return Err(unreadable(format!(
+            "{rounds} key-derivation iterations (at most {} are taken)",
+            crate::keys::MAX_KDF_ITERATIONS
+        )));
+    }
+    Ok(())
+}
+
+/// Decrypts with PBES2 (its cost bounded by [`crate::keys::check_kdf_cost`]) or a PKCS#12 PBE scheme; a padding failure is a wrong password.
 fn decrypt(
     alg: &AlgorithmIdentifierOwned,
     password: &str,
@@ -220,6 +233,7 @@ fn decrypt(
         let scheme =
             pkcs8::pkcs5::EncryptionScheme::try_from(alg.to_der().map_err(unreadable)?.as_slice())
                 .map_err(unreadable)?;
+        crate::keys::check_kdf_cost(&scheme).map_err(unreadable)?;
         // PBES2 inside PKCS#12 takes the password's UTF-8 bytes (as OpenSSL writes it).
         return scheme
             .decrypt(password.as_bytes(), ciphertext)
@@ -233,6 +247,7 @@ fn decrypt(
         .decode_as::<PbeParams>()
         .map_err(unreadable)?;
     let (salt, rounds) = (params.salt.as_bytes(), params.iterations);
+    check_iterations(rounds)?;
     let iv = derive::<sha1::Sha1>(password, salt, rounds, 2, 8);
     let plain = match alg.oid {
         OID_PBE_SHA1_3DES => {
@@ -309,20 +324,5 @@ fn derive<D: sha2::Digest + Default>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Test vectors of the PKCS#12 key derivation (as published with Bouncy Castle's and
-    /// OpenSSL's PKCS#12 tests: password "smeg", salt 0A58CF64530D823F, 1 iteration).
-    #[test]
-    fn the_appendix_b_derivation_matches_published_vectors() {
-        let salt = hex::decode("0A58CF64530D823F").expect("hex");
-        let key = derive::<sha1::Sha1>("smeg", &salt, 1, 1, 24);
-        assert_eq!(
-            hex::encode_upper(key.as_slice()),
-            "8AAAE6297B6CB04642AB5B077851284EB7128F1A2A7FBCA3"
-        );
-        let iv = derive::<sha1::Sha1>("smeg", &salt, 1, 2, 8);
-        assert_eq!(hex::encode_upper(iv.as_slice()), "79993DFE048D3B76");
-    }
-}
+#[path = "p12_read_tests.rs"]
+mod tests;

@@ -170,3 +170,67 @@ fn expired_or_non_signing_certificates_and_garbage_are_refused_with_their_codes(
         assert_eq!(e.code(), code, "{e}");
     }
 }
+
+/// A PKCS#12 file `openssl` makes for a new key of `genpkey` arguments `alg` and a
+/// self-signed certificate of it.
+fn openssl_p12(dir: &Path, name: &str, alg: &[&str]) -> Vec<u8> {
+    let key = dir.join(format!("{name}.key.pem"));
+    let cert = dir.join(format!("{name}.cert.pem"));
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .output()
+            .expect("openssl");
+        assert!(out.status.success(), "{name}: {out:?}");
+    };
+    let mut genpkey: Vec<&std::ffi::OsStr> = vec!["genpkey".as_ref()];
+    genpkey.extend(alg.iter().map(std::ffi::OsStr::new));
+    genpkey.extend(["-out".as_ref(), key.as_os_str()]);
+    run(&genpkey);
+    run(&[
+        "req".as_ref(),
+        "-x509".as_ref(),
+        "-new".as_ref(),
+        "-key".as_ref(),
+        key.as_os_str(),
+        "-subj".as_ref(),
+        "/CN=Pejabat Uji".as_ref(),
+        "-days".as_ref(),
+        "30".as_ref(),
+        "-out".as_ref(),
+        cert.as_os_str(),
+    ]);
+    export(dir, name, &key, &cert, &cert, &[])
+}
+
+/// Keys Sahih does not sign with (DESIGN.md decision 3: P-256, RSA 2048–4096, Ed25519) are
+/// refused as E_KEY_UNUSABLE (a 4xx), not as an internal error; RSA 2048 is taken.
+#[test]
+fn p12_files_with_keys_sahih_does_not_sign_with_are_refused() {
+    if !openssl_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, alg) in [
+        (
+            "rsa1024",
+            &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"][..],
+        ),
+        (
+            "p384",
+            &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"][..],
+        ),
+        ("ed448", &["-algorithm", "ED448"][..]),
+    ] {
+        let file = openssl_p12(dir.path(), name, alg);
+        let e = p12::import(&file, b"Rahasia-p12", p12::now()).expect_err(name);
+        assert_eq!(e.code(), "E_KEY_UNUSABLE", "{name}: {e}");
+        assert!(e.is_input_fault(), "{name}: a 4xx");
+    }
+    let rsa2048 = openssl_p12(
+        dir.path(),
+        "rsa2048",
+        &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
+    );
+    p12::import(&rsa2048, b"Rahasia-p12", p12::now()).expect("RSA 2048 is taken");
+}

@@ -52,7 +52,16 @@ pub struct NewCertificate<'a> {
     /// A new key for the officer (`ENCRYPTED PRIVATE KEY` PEM) when one was made; `None`
     /// keeps their key (renewal re-certifies it).
     pub key_pem: Option<&'a str>,
+    /// The certificate (PEM) the officer held when the CA decided to issue, `None` for none
+    /// (no certificate or no key):
+    /// recorded only if it is still theirs (a compare-and-set), so of concurrent issues for
+    /// one officer exactly one is recorded.
+    pub replaces: Option<&'a str>,
 }
+
+/// [`StoreError::Conflict`]'s `actual` when the officer's certificate changed since the CA
+/// decided ([`NewCertificate::replaces`]).
+pub const CREDENTIALS_CHANGED: &str = "credentials changed";
 
 /// Writes the log leaf of a certificate event (`sahih-log-leaf/1`, [`CertificateLeaf`]).
 fn log_certificate(
@@ -134,22 +143,43 @@ impl Store {
     /// key, if any) the officer's signing credentials, and writes its log leaf
     /// (`certificate_issued` with a new key, else `certificate_renewed`), in one transaction.
     ///
-    /// Errors: [`StoreError::NotFound`] for an unknown officer; [`StoreError::Db`] (a serial
-    /// used twice is a unique violation).
+    /// Errors: [`StoreError::NotFound`] for an unknown officer; [`StoreError::Conflict`]
+    /// with [`CREDENTIALS_CHANGED`] when their certificate is no longer
+    /// [`NewCertificate::replaces`]; [`StoreError::Db`] (a serial used twice is a unique
+    /// violation).
     pub fn record_certificate(&self, new: &NewCertificate<'_>, at: i64) -> Result<(), StoreError> {
         let mut conn = self.conn()?;
         conn.transaction(|c| {
+            // One statement compares and sets: a concurrent issue that got there first changed
+            // cert_pem, so this one updates nothing.
             let user = users::table.find(new.user_id.0);
-            let updated = match new.key_pem {
-                Some(key) => diesel::update(user)
+            let no_credentials = users::cert_pem.is_null().or(users::key_pem.is_null());
+            let updated = match (new.replaces, new.key_pem) {
+                (Some(old), Some(key)) => diesel::update(user.filter(users::cert_pem.eq(old)))
                     .set((users::cert_pem.eq(new.cert_pem), users::key_pem.eq(key)))
                     .execute(c)?,
-                None => diesel::update(user)
+                (Some(old), None) => diesel::update(user.filter(users::cert_pem.eq(old)))
+                    .set(users::cert_pem.eq(new.cert_pem))
+                    .execute(c)?,
+                (None, Some(key)) => diesel::update(user.filter(no_credentials))
+                    .set((users::cert_pem.eq(new.cert_pem), users::key_pem.eq(key)))
+                    .execute(c)?,
+                (None, None) => diesel::update(user.filter(no_credentials))
                     .set(users::cert_pem.eq(new.cert_pem))
                     .execute(c)?,
             };
             if updated == 0 {
-                return Err(StoreError::NotFound);
+                let exists = users::table
+                    .find(new.user_id.0)
+                    .select(users::id)
+                    .first::<i64>(c)
+                    .optional()?;
+                return Err(match exists {
+                    None => StoreError::NotFound,
+                    Some(_) => StoreError::Conflict {
+                        actual: CREDENTIALS_CHANGED.into(),
+                    },
+                });
             }
             diesel::insert_into(certificates::table)
                 .values((
@@ -201,50 +231,29 @@ impl Store {
 
     /// Revokes certificate `serial` at `at` (Unix seconds) for `reason` (a CRLReason name), by
     /// `by`, with its `certificate_revoked` log leaf, in one transaction; a compare-and-set: a
-    /// revocation is final.
+    /// revocation is final. `siblings` (serials of certificates of the same key, after a
+    /// keyCompromise) are revoked in the same transaction with the same reason, each with its
+    /// leaf; those revoked already are left as they are.
     ///
     /// Errors: [`StoreError::NotFound`] for a serial the CA did not issue,
-    /// [`StoreError::Conflict`] when it was revoked already.
+    /// [`StoreError::Conflict`] (`actual` "revoked") when it was revoked already.
     pub fn revoke_certificate(
         &self,
         serial: &str,
+        siblings: &[&str],
         reason: &str,
         by: Option<UserId>,
         at: i64,
     ) -> Result<IssuedCertificate, StoreError> {
         let mut conn = self.conn()?;
         conn.transaction(|c| {
-            let updated = diesel::update(
-                certificates::table
-                    .filter(certificates::serial.eq(serial))
-                    .filter(certificates::revoked_at.is_null()),
-            )
-            .set((
-                certificates::revoked_at.eq(at),
-                certificates::reason.eq(reason),
-                certificates::revoked_by.eq(by.map(|u| u.0)),
-            ))
-            .execute(c)?;
-            let row: IssuedCertificate = certificates::table
-                .filter(certificates::serial.eq(serial))
-                .select(COLUMNS)
-                .first::<Row>(c)
-                .optional()?
-                .ok_or(StoreError::NotFound)?
-                .into();
-            if updated == 0 {
-                return Err(StoreError::Conflict {
-                    actual: "revoked".into(),
-                });
+            let row = revoke_one(c, serial, reason, by, at)?;
+            for sibling in siblings.iter().filter(|s| **s != serial) {
+                match revoke_one(c, sibling, reason, by, at) {
+                    Ok(_) | Err(StoreError::Conflict { .. }) => {}
+                    Err(e) => return Err(e),
+                }
             }
-            log_certificate(
-                c,
-                LeafKind::CertificateRevoked,
-                (serial, row.user_id),
-                by,
-                Some(reason),
-                at,
-            )?;
             Ok(row)
         })
         .inspect(|_| self.log_signal.notify())
@@ -277,6 +286,48 @@ impl Store {
             u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("CRL number {n}")))
         })
     }
+}
+
+/// Revokes one certificate inside a transaction (see [`Store::revoke_certificate`]).
+fn revoke_one(
+    c: &mut crate::DbConnection,
+    serial: &str,
+    reason: &str,
+    by: Option<UserId>,
+    at: i64,
+) -> Result<IssuedCertificate, StoreError> {
+    let updated = diesel::update(
+        certificates::table
+            .filter(certificates::serial.eq(serial))
+            .filter(certificates::revoked_at.is_null()),
+    )
+    .set((
+        certificates::revoked_at.eq(at),
+        certificates::reason.eq(reason),
+        certificates::revoked_by.eq(by.map(|u| u.0)),
+    ))
+    .execute(c)?;
+    let row: IssuedCertificate = certificates::table
+        .filter(certificates::serial.eq(serial))
+        .select(COLUMNS)
+        .first::<Row>(c)
+        .optional()?
+        .ok_or(StoreError::NotFound)?
+        .into();
+    if updated == 0 {
+        return Err(StoreError::Conflict {
+            actual: "revoked".into(),
+        });
+    }
+    log_certificate(
+        c,
+        LeafKind::CertificateRevoked,
+        (serial, row.user_id),
+        by,
+        Some(reason),
+        at,
+    )?;
+    Ok(row)
 }
 
 #[cfg(test)]

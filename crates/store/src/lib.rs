@@ -48,7 +48,7 @@ pub use api::{
 };
 pub use archive::ArchiveState;
 pub use blobs::{BlobStore, sha256_hex};
-pub use certificates::{IssuedCertificate, NewCertificate};
+pub use certificates::{CREDENTIALS_CHANGED, IssuedCertificate, NewCertificate};
 pub use deadlines::Escalation;
 pub use definitions::ServiceChange;
 pub use delegations::{DelegationId, StoredDelegation};

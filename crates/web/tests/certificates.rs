@@ -7,11 +7,12 @@ mod common;
 
 use actix_web::App as ActixApp;
 use actix_web::test as web_test;
-use sahih_signing::ca::{Ca, CaUrls, RevocationReason};
+use sahih_signing::ca::{Ca, CaUrls, OfficerSubject, RevocationReason, Validity, new_officer_key};
 use sahih_signing::verify::Indication;
 use sahih_web::seed::DEMO_KEY_PASSPHRASE;
 use sahih_web::{App, AppState};
-use sahih_workflow::DocumentState;
+use sahih_workflow::{DocumentState, UserId};
+use time::{Duration, OffsetDateTime};
 
 const NEW_PASSPHRASE: &str = "frasa-sandi-baru-2026";
 
@@ -21,6 +22,34 @@ fn with_ca(inst: &common::Instance) -> App {
     inst.app
         .clone()
         .with_ca(ca, CaUrls::under("https://sahih.kota.example"))
+}
+
+/// The demo officer's `keys dev-init` certificate, as if it had expired: an issue replaces
+/// only a certificate that no longer counts (a valid one is renewed or revoked first).
+fn expire_dev_certificate(inst: &common::Instance, app: &App, officer: UserId) {
+    let ca = Ca::load(&inst.certs).expect("the demo CA");
+    let (public, key_pem) = new_officer_key(DEMO_KEY_PASSPHRASE.as_bytes()).expect("key");
+    let now = OffsetDateTime::now_utc();
+    let subject = OfficerSubject {
+        name: "Pejabat Lama".into(),
+        position: "Kepala Dinas".into(),
+        agency: "DPMPTSP".into(),
+    };
+    let validity = Validity {
+        not_before: now - Duration::days(400),
+        not_after: now - Duration::days(35),
+    };
+    let expired = ca
+        .issue(
+            &subject,
+            &public,
+            &validity,
+            &CaUrls::under("https://sahih.kota.example"),
+        )
+        .expect("expired certificate");
+    app.store()
+        .set_officer_credentials(officer, &expired.pem, &key_pem)
+        .expect("credentials");
 }
 
 fn doc_state(app: &App, id: &str) -> DocumentState {
@@ -37,6 +66,7 @@ fn a_revoked_certificate_cannot_sign_and_a_new_key_signs_again() {
     let app = with_ca(&inst);
     let first = common::ready_to_sign(&inst, "surat-keterangan-usaha", "10000000", 1);
     let signer = common::api::pending_officer(&app, &first);
+    expire_dev_certificate(&inst, &app, signer.id);
     let serial = app
         .issue_certificate(&signer, NEW_PASSPHRASE, None)
         .expect("issue");
@@ -80,6 +110,7 @@ fn a_renewed_certificate_signs_with_the_same_key_and_passphrase() {
     let app = with_ca(&inst);
     let id = common::ready_to_sign(&inst, "surat-keterangan-usaha", "10000000", 1);
     let signer = common::api::pending_officer(&app, &id);
+    expire_dev_certificate(&inst, &app, signer.id);
     let first = app
         .issue_certificate(&signer, NEW_PASSPHRASE, None)
         .expect("issue");
@@ -101,6 +132,7 @@ async fn the_crl_is_published_lists_the_revoked_serial_and_the_ca_is_served() {
     let app = with_ca(&inst);
     let id = common::ready_to_sign(&inst, "surat-keterangan-usaha", "10000000", 1);
     let signer = common::api::pending_officer(&app, &id);
+    expire_dev_certificate(&inst, &app, signer.id);
     let serial = app
         .issue_certificate(&signer, NEW_PASSPHRASE, None)
         .expect("issue");
@@ -111,6 +143,10 @@ async fn the_crl_is_published_lists_the_revoked_serial_and_the_ca_is_served() {
         None,
     )
     .expect("revoke");
+    let again = app
+        .revoke_certificate(&signer, &serial, RevocationReason::Superseded, None)
+        .expect_err("revoked already");
+    assert_eq!(again.code(), "E_ALREADY_REVOKED");
     let state = actix_web::web::Data::new(AppState {
         app: app.clone(),
         secure_cookies: false,
@@ -178,4 +214,104 @@ fn openssl_lists(der: &[u8], serial: &str) {
     assert!(text.contains("CESSATION OF OPERATION"), "{text}");
     assert!(text.contains("CRL NUMBER"), "{text}");
     assert!(text.contains("NEXT UPDATE"), "{text}");
+}
+
+/// Break 6: "issue" overwrote a valid key the register did not know (the `keys dev-init` one,
+/// an imported national certificate). Issue is refused while the officer's current
+/// certificate is valid, whoever issued it; and a weak first passphrase (ten spaces) is
+/// refused with the code the key import uses.
+#[test]
+fn issue_never_replaces_a_valid_certificate_the_register_does_not_know() {
+    let inst = common::instance();
+    let app = with_ca(&inst);
+    let id = common::ready_to_sign(&inst, "surat-keterangan-usaha", "10000000", 1);
+    let signer = common::api::pending_officer(&app, &id);
+    let before = app.store().officer_credentials(signer.id).expect("db");
+    let e = app
+        .issue_certificate(&signer, NEW_PASSPHRASE, None)
+        .expect_err("the dev-init certificate is valid");
+    assert_eq!(e.code(), "E_CERTIFICATE_ACTIVE");
+    let e = app
+        .renew_certificate(&signer, None)
+        .expect_err("not a certificate of the register");
+    assert_eq!(e.code(), "E_CERTIFICATE_NOT_OURS");
+    for weak in ["          ", "  pendek  "] {
+        let e = app
+            .issue_certificate(&signer, weak, None)
+            .expect_err("weak passphrase");
+        assert_eq!(e.code(), "E_PASSPHRASE_WEAK", "{weak:?}");
+    }
+    assert_eq!(
+        app.store().officer_credentials(signer.id).expect("db"),
+        before,
+        "the officer still signs with the key they had"
+    );
+    let doc = app
+        .sign(&signer, &id, DEMO_KEY_PASSPHRASE.as_bytes(), None)
+        .expect("their key signs");
+    assert_eq!(doc.state, DocumentState::Signed);
+}
+
+/// Break 6: six concurrent issue clicks each passed the check and six valid certificates were
+/// recorded. Now exactly one is; the others are E_CERTIFICATE_ACTIVE.
+#[test]
+fn of_concurrent_issues_exactly_one_is_recorded() {
+    let inst = common::instance();
+    let app = with_ca(&inst);
+    let id = common::ready_to_sign(&inst, "surat-keterangan-usaha", "10000000", 1);
+    let signer = common::api::pending_officer(&app, &id);
+    expire_dev_certificate(&inst, &app, signer.id);
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..6)
+            .map(|_| scope.spawn(|| app.issue_certificate(&signer, NEW_PASSPHRASE, None)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect()
+    });
+    let issued = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(issued, 1, "{results:?}");
+    for e in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert_eq!(e.code(), "E_CERTIFICATE_ACTIVE", "{e}");
+    }
+    assert_eq!(
+        app.store()
+            .certificates(Some(signer.id))
+            .expect("list")
+            .len(),
+        1
+    );
+}
+
+/// Break 6: keyCompromise on one serial left the renewed sibling (the same key) valid. Now
+/// every certificate of the key is revoked with it, and renewal stays refused.
+#[test]
+fn a_compromised_key_takes_every_certificate_of_it_down() {
+    let inst = common::instance();
+    let app = with_ca(&inst);
+    let id = common::ready_to_sign(&inst, "surat-keterangan-usaha", "10000000", 1);
+    let signer = common::api::pending_officer(&app, &id);
+    expire_dev_certificate(&inst, &app, signer.id);
+    let first = app
+        .issue_certificate(&signer, NEW_PASSPHRASE, None)
+        .expect("issue");
+    let renewed = app.renew_certificate(&signer, None).expect("renew");
+    // The older certificate of the key is revoked as compromised; the current one goes too.
+    app.revoke_certificate(&signer, &first, RevocationReason::KeyCompromise, None)
+        .expect("revoke");
+    let row = app
+        .store()
+        .certificate(&renewed)
+        .expect("db")
+        .expect("renewed");
+    assert_eq!(row.reason.as_deref(), Some("keyCompromise"));
+    let e = app
+        .sign(&signer, &id, NEW_PASSPHRASE.as_bytes(), None)
+        .expect_err("the key is compromised");
+    assert_eq!(e.code(), "E_CERTIFICATE_REVOKED");
+    let e = app
+        .renew_certificate(&signer, None)
+        .expect_err("no renewal");
+    assert_eq!(e.code(), "E_KEY_COMPROMISED");
 }

@@ -164,6 +164,10 @@ fn required_totp_refuses_the_unenrolled_and_an_admin_reset_removes_it() {
         .expect("citizen");
     let refused = strict.admin_reset_second_factor(&citizen, signer.id);
     assert_eq!(refused.expect_err("not an admin").code(), "E_WRONG_ROLE");
+    // A citizen holds no key: confirming a second factor is not theirs to do (it said
+    // E_TOTP_NOT_PENDING before).
+    let refused = strict.confirm_second_factor(&citizen, "123456");
+    assert_eq!(refused.expect_err("not an officer").code(), "E_WRONG_ROLE");
     strict
         .admin_reset_second_factor(&admin, signer.id)
         .expect("reset");

@@ -232,3 +232,46 @@ fn documents_whose_tsa_certificate_nears_expiry_are_re_timestamped_once() {
     assert!(second.retimestamped.is_empty(), "{second:?}");
     assert_eq!(signed_file(&app, &id), after);
 }
+
+/// Break 6: `POST /tsa` over 8 KiB answered a plain 413 without an error code. Now it is
+/// `E_UPLOAD_TOO_LARGE` like every other upload; a request within the limit is still answered
+/// (a malformed one with an RFC 3161 rejection, HTTP 200).
+#[actix_web::test]
+async fn an_oversized_timestamp_request_is_refused_with_its_code() {
+    use actix_web::test as web_test;
+    let inst = instance();
+    let (tsa, _) = tsa_valid_for(30);
+    let config = AppConfig {
+        timestamping: Timestamping {
+            tsa: Some(tsa.clone()),
+            builtin: Some(tsa),
+            ..Timestamping::default()
+        },
+        ..inst.app.config().clone()
+    };
+    let app = App::new(inst.app.store().clone(), config);
+    let state = actix_web::web::Data::new(sahih_web::AppState {
+        app,
+        secure_cookies: false,
+        public_url: None,
+    });
+    let svc = web_test::init_service(
+        actix_web::App::new()
+            .app_data(state)
+            .configure(sahih_web::configure),
+    )
+    .await;
+    let post = |len: usize| {
+        web_test::TestRequest::post()
+            .uri("/tsa")
+            .insert_header(("content-type", "application/timestamp-query"))
+            .set_payload(vec![0x30; len])
+            .to_request()
+    };
+    let res = web_test::call_service(&svc, post(8 * 1024 + 1)).await;
+    assert_eq!(res.status(), 413);
+    let body = String::from_utf8_lossy(&web_test::read_body(res).await).to_string();
+    assert!(body.starts_with("E_UPLOAD_TOO_LARGE"), "{body}");
+    let res = web_test::call_service(&svc, post(16)).await;
+    assert_eq!(res.status(), 200);
+}

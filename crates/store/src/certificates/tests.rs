@@ -32,7 +32,17 @@ fn officer(store: &Store) -> UserId {
 }
 
 fn new<'a>(serial: &'a str, user: UserId, key: Option<&'a str>) -> NewCertificate<'a> {
+    replacing(serial, user, key, Some("OLD CERT"))
+}
+
+fn replacing<'a>(
+    serial: &'a str,
+    user: UserId,
+    key: Option<&'a str>,
+    replaces: Option<&'a str>,
+) -> NewCertificate<'a> {
     NewCertificate {
+        replaces,
         serial,
         user_id: user,
         cert_pem: serial,
@@ -56,7 +66,7 @@ fn an_issued_certificate_becomes_the_officers_and_renewal_keeps_the_key() {
         Some(("aa".into(), "NEW KEY".into()))
     );
     store
-        .record_certificate(&new("bb", u, None), 200)
+        .record_certificate(&replacing("bb", u, None, Some("aa")), 200)
         .expect("renew");
     assert_eq!(
         store.officer_credentials(u).expect("read"),
@@ -67,7 +77,11 @@ fn an_issued_certificate_becomes_the_officers_and_renewal_keeps_the_key() {
         all.iter().map(|c| c.serial.as_str()).collect::<Vec<_>>(),
         ["bb", "aa"]
     );
-    assert!(store.record_certificate(&new("bb", u, None), 300).is_err());
+    assert!(
+        store
+            .record_certificate(&replacing("bb", u, None, Some("bb")), 300)
+            .is_err()
+    );
     assert!(matches!(
         store.record_certificate(&new("cc", UserId(999), None), 300),
         Err(StoreError::NotFound)
@@ -83,18 +97,18 @@ fn a_revocation_is_final_and_listed() {
         .record_certificate(&new("aa", u, None), 100)
         .expect("issue");
     store
-        .record_certificate(&new("bb", u, None), 100)
+        .record_certificate(&replacing("bb", u, None, Some("aa")), 100)
         .expect("issue");
     let revoked = store
-        .revoke_certificate("aa", "keyCompromise", Some(u), 150)
+        .revoke_certificate("aa", &[], "keyCompromise", Some(u), 150)
         .expect("revoke");
     assert_eq!(revoked.revoked_at, Some(150));
     assert!(matches!(
-        store.revoke_certificate("aa", "superseded", None, 160),
+        store.revoke_certificate("aa", &[], "superseded", None, 160),
         Err(StoreError::Conflict { .. })
     ));
     assert!(matches!(
-        store.revoke_certificate("zz", "superseded", None, 160),
+        store.revoke_certificate("zz", &[], "superseded", None, 160),
         Err(StoreError::NotFound)
     ));
     let listed = store.revoked_certificates().expect("list");
@@ -141,4 +155,65 @@ fn crl_numbers_increase() {
     let store = store(dir.path());
     assert_eq!(store.next_crl_number().expect("n"), 1);
     assert_eq!(store.next_crl_number().expect("n"), 2);
+}
+
+/// Break 6: six concurrent "issue" clicks each recorded a valid certificate. The record is a
+/// compare-and-set on the certificate the CA decided to replace: one wins, the others are a
+/// conflict and leave nothing behind.
+#[test]
+fn of_two_issues_that_replace_the_same_certificate_one_is_recorded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = store(dir.path());
+    let u = officer(&store);
+    store
+        .record_certificate(&new("aa", u, Some("KEY A")), 100)
+        .expect("first");
+    let second = store.record_certificate(&new("bb", u, Some("KEY B")), 100);
+    assert!(
+        matches!(&second, Err(StoreError::Conflict { actual }) if actual == crate::CREDENTIALS_CHANGED),
+        "{second:?}"
+    );
+    assert_eq!(
+        store.officer_credentials(u).expect("read"),
+        Some(("aa".into(), "KEY A".into()))
+    );
+    assert_eq!(store.certificates(Some(u)).expect("list").len(), 1);
+}
+
+/// keyCompromise of one serial revokes its siblings (certificates of the same key) in the same
+/// transaction; one revoked already stays as it was.
+#[test]
+fn a_revocation_takes_the_siblings_with_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = store(dir.path());
+    let u = officer(&store);
+    store
+        .record_certificate(&new("aa", u, None), 100)
+        .expect("issue");
+    store
+        .record_certificate(&replacing("bb", u, None, Some("aa")), 110)
+        .expect("renew");
+    store
+        .record_certificate(&replacing("cc", u, None, Some("bb")), 120)
+        .expect("renew");
+    store
+        .revoke_certificate("aa", &[], "superseded", None, 130)
+        .expect("superseded");
+    store
+        .revoke_certificate("cc", &["aa", "bb", "cc"], "keyCompromise", None, 140)
+        .expect("revoked");
+    let reasons: Vec<_> = store
+        .certificates(Some(u))
+        .expect("list")
+        .into_iter()
+        .map(|c| (c.serial, c.reason))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            ("cc".to_string(), Some("keyCompromise".to_string())),
+            ("bb".to_string(), Some("keyCompromise".to_string())),
+            ("aa".to_string(), Some("superseded".to_string())),
+        ]
+    );
 }

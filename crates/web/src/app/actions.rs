@@ -11,6 +11,13 @@ use super::routing::PendingStep;
 use super::{App, KeyUnlock, Revision, Seen, Upload, check_seen, random_hex};
 use crate::AppError;
 
+/// An unlocked signing key, its certificate, and the issuer certificates its signatures embed.
+pub(crate) type UnlockedKey = (
+    SignerKey,
+    sahih_signing::Certificate,
+    Vec<sahih_signing::Certificate>,
+);
+
 /// The timeline's note for an action by delegation: `Plh. Kepala Dinas, a.n. Dr. Rina …`.
 fn acting_note(grant: Option<&sahih_store::StoredDelegation>) -> Option<String> {
     let grant = grant?;
@@ -397,7 +404,7 @@ impl App {
         pending: &PendingStep,
         unlock: &KeyUnlock<'_>,
     ) -> Result<NewAttachment, AppError> {
-        let (key, cert) = self.unlock_key(user, unlock)?;
+        let (key, cert, chain) = self.unlock_key(user, unlock)?;
         let current = self.current_file(doc)?;
         let pdf = self.store.blobs().get(&current.sha256)?;
         let agency = self
@@ -419,7 +426,7 @@ impl App {
         };
         let signed = self
             .pdf_gate
-            .run(|| sign_pdf(&pdf, &key, &cert, &self.config.chain, &options))
+            .run(|| sign_pdf(&pdf, &key, &cert, &chain, &options))
             .map_err(|_| AppError::Busy)??;
         drop(key);
         let sha256 = self.store.blobs().put(&signed.bytes)?;
@@ -445,7 +452,8 @@ impl App {
             .ok_or_else(|| AppError::Internal("document without attachment".into()))
     }
 
-    /// The officer's signing key and certificate, the key unlocked by `unlock`: the passphrase,
+    /// The officer's signing key, certificate and the issuers a signature embeds (the
+    /// configured chain and those stored with the certificate, each once), the key unlocked by `unlock`: the passphrase,
     /// and a current TOTP code for an officer who enrolled a second factor
     /// (`second_factor`). Wrong passphrases and codes are counted together: after
     /// [`super::MAX_FAILURES`] within 15 minutes the key is not tried for [`super::LOCKOUT`]
@@ -459,7 +467,7 @@ impl App {
         &self,
         user: &User,
         unlock: &KeyUnlock<'_>,
-    ) -> Result<(SignerKey, sahih_signing::Certificate), AppError> {
+    ) -> Result<UnlockedKey, AppError> {
         let now = std::time::Instant::now();
         self.passphrases
             .check(user.id, now)
@@ -494,18 +502,26 @@ impl App {
             Err(e) => return Err(e.into()),
         };
         self.passphrases.succeeded(user.id);
-        let cert = load_certificates_pem(&cert_pem)?
-            .into_iter()
+        let mut stored = load_certificates_pem(&cert_pem)?.into_iter();
+        let cert = stored
             .next()
             .ok_or(AppError::Forbidden("E_NO_SIGNING_KEY"))?;
-        Ok((key, cert))
+        // The issuers stored with the certificate (an imported national CA's intermediate)
+        // go into the signature with the configured chain, each once.
+        let mut chain = self.config.chain.clone();
+        for issuer in stored {
+            if !chain.contains(&issuer) {
+                chain.push(issuer);
+            }
+        }
+        Ok((key, cert, chain))
     }
 
     /// Signs a document whose `Sign` command was decided, with an unlocked key.
     pub(super) fn sign_decided(
         &self,
         user: &User,
-        key: &(SignerKey, sahih_signing::Certificate),
+        key: &UnlockedKey,
         decided: Decided,
     ) -> Result<Document, AppError> {
         let ready = self.hash_decided(&key.0, decided)?;
@@ -539,7 +555,7 @@ impl App {
     pub(super) fn sign_ready(
         &self,
         user: &User,
-        (key, cert): &(SignerKey, sahih_signing::Certificate),
+        (key, cert, chain): &UnlockedKey,
         ready: ReadyToSign,
     ) -> Result<Document, AppError> {
         let ReadyToSign {
@@ -626,7 +642,7 @@ impl App {
                                 signed,
                                 key,
                                 cert,
-                                &self.config.chain,
+                                chain,
                                 options,
                                 &long_term,
                             )

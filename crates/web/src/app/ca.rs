@@ -11,9 +11,9 @@ use std::sync::Mutex;
 
 use sahih_signing::ca::{
     Ca, CaUrls, DEFAULT_VALIDITY_DAYS, OfficerPublicKey, OfficerSubject, RevocationReason, Revoked,
-    Validity, new_officer_key, serial_of_pem, validity_of_pem,
+    Validity, new_officer_key, serial_of_pem, spki_of_pem, validity_of_pem,
 };
-use sahih_store::{IssuedCertificate, NewCertificate, User, now};
+use sahih_store::{CREDENTIALS_CHANGED, IssuedCertificate, NewCertificate, StoreError, User, now};
 use sahih_workflow::UserId;
 use time::OffsetDateTime;
 
@@ -52,6 +52,13 @@ impl CaService {
             urls,
             crl: Mutex::new(None),
         }
+    }
+}
+
+fn certificate_active() -> AppError {
+    AppError::Refused {
+        code: "E_CERTIFICATE_ACTIVE",
+        message: "the officer's certificate is still valid: renew or revoke it first".into(),
     }
 }
 
@@ -290,11 +297,15 @@ impl App {
     }
 
     /// Issues `officer` a new P-256 key, encrypted under `passphrase` (at least
-    /// [`super::MIN_PASSWORD_CHARS`] characters), and a certificate for it, made their signing
-    /// credentials; `by` is the admin (`None`: the command line). Returns the serial.
+    /// [`super::MIN_PASSWORD_CHARS`] characters besides leading and trailing spaces), and a
+    /// certificate for it, made their signing credentials; `by` is the admin (`None`: the
+    /// command line). Returns the serial.
     ///
-    /// Errors: `E_NO_CA`, `E_PASSWORD_WEAK`, `E_CERTIFICATE_ACTIVE` when their current
-    /// certificate is still valid (renew or revoke it first).
+    /// Errors: `E_NO_CA`, `E_PASSPHRASE_WEAK`, `E_CERTIFICATE_ACTIVE` when the certificate
+    /// they sign with now is valid, whoever issued it (Sahih's CA, a national CA whose
+    /// PKCS#12 they imported, `keys dev-init`): renew or revoke it first, or wait until it
+    /// expires. Of concurrent issues for one officer exactly one is recorded; the others are
+    /// `E_CERTIFICATE_ACTIVE` too.
     pub fn issue_certificate(
         &self,
         officer: &User,
@@ -302,34 +313,37 @@ impl App {
         by: Option<UserId>,
     ) -> Result<String, AppError> {
         let service = self.ca_service()?;
-        if passphrase.chars().count() < super::MIN_PASSWORD_CHARS
-            || sahih_workflow::is_blank(passphrase)
+        super::key_import::check_new_passphrase(passphrase.as_bytes())?;
+        let current = self
+            .store
+            .officer_credentials(officer.id)?
+            .map(|(cert, _)| cert);
+        if let Some(cert) = &current
+            && self.check_certificate_usable(cert).is_ok()
         {
-            return Err(AppError::bad_input(
-                "E_PASSWORD_WEAK",
-                "the first key passphrase needs at least 10 characters",
-            ));
-        }
-        if self
-            .certificate_rows(officer.id)?
-            .iter()
-            .any(|r| r.current && r.status == CertificateStatus::Valid)
-        {
-            return Err(AppError::Refused {
-                code: "E_CERTIFICATE_ACTIVE",
-                message: "the officer's certificate is still valid: renew or revoke it first"
-                    .into(),
-            });
+            return Err(certificate_active());
         }
         let (public, key_pem) = new_officer_key(passphrase.as_bytes())?;
-        self.certify(service, officer, &public, Some(key_pem.as_str()), by)
+        let key_pem = Some(key_pem.as_str());
+        self.certify(service, officer, &public, (key_pem, current.as_deref()), by)
+            .map_err(|e| match e {
+                AppError::Store(StoreError::Conflict { actual })
+                    if actual == CREDENTIALS_CHANGED =>
+                {
+                    certificate_active()
+                }
+                e => e,
+            })
     }
 
     /// Renews `officer`'s certificate: their current public key certified again under a new
     /// serial, valid [`DEFAULT_VALIDITY_DAYS`] days from now. Returns the new serial.
     ///
-    /// Errors: `E_NO_CA`, `E_NO_SIGNING_KEY`, `E_KEY_COMPROMISED` when the current
-    /// certificate was revoked for keyCompromise (issue a new key instead).
+    /// Errors: `E_NO_CA`, `E_NO_SIGNING_KEY`, `E_CERTIFICATE_NOT_OURS` when the current
+    /// certificate is not one Sahih's CA issued them (an imported national certificate is
+    /// renewed by its own CA), `E_KEY_COMPROMISED` when any certificate of the key was revoked
+    /// for keyCompromise (issue a new key instead), `E_CONFLICT` when the certificate changed
+    /// meanwhile.
     pub fn renew_certificate(
         &self,
         officer: &User,
@@ -340,10 +354,23 @@ impl App {
             .store
             .officer_credentials(officer.id)?
             .ok_or(AppError::Forbidden("E_NO_SIGNING_KEY"))?;
-        let compromised = self
+        let ours = self
             .store
             .certificate(&serial_of_pem(&cert_pem)?)?
-            .is_some_and(|c| c.reason.as_deref() == Some(RevocationReason::KeyCompromise.as_str()));
+            .is_some_and(|c| c.user_id == officer.id && c.cert_pem == cert_pem);
+        if !ours {
+            return Err(AppError::Refused {
+                code: "E_CERTIFICATE_NOT_OURS",
+                message: "the officer's certificate was not issued by Sahih's CA (an imported \
+                          certificate): its own CA renews it"
+                    .into(),
+            });
+        }
+        let spki = spki_of_pem(&cert_pem)?;
+        let compromised = self
+            .certificates_of_key(&spki)?
+            .iter()
+            .any(|c| c.reason.as_deref() == Some(RevocationReason::KeyCompromise.as_str()));
         if compromised {
             return Err(AppError::Refused {
                 code: "E_KEY_COMPROMISED",
@@ -351,15 +378,27 @@ impl App {
             });
         }
         let public = OfficerPublicKey::of_certificate_pem(&cert_pem)?;
-        self.certify(service, officer, &public, None, by)
+        self.certify(service, officer, &public, (None, Some(&cert_pem)), by)
     }
 
+    /// The certificates in the register whose public key (SubjectPublicKeyInfo DER) is `spki`.
+    fn certificates_of_key(&self, spki: &[u8]) -> Result<Vec<IssuedCertificate>, AppError> {
+        Ok(self
+            .store
+            .certificates(None)?
+            .into_iter()
+            .filter(|c| spki_of_pem(&c.cert_pem).is_ok_and(|k| k == spki))
+            .collect())
+    }
+
+    /// Certifies `public` for `officer`; `key` is the new key's PEM (issue) or `None`
+    /// (renewal), and the certificate it replaces (the compare-and-set of the record).
     fn certify(
         &self,
         service: &CaService,
         officer: &User,
         public: &OfficerPublicKey,
-        key_pem: Option<&str>,
+        (key_pem, replaces): (Option<&str>, Option<&str>),
         by: Option<UserId>,
     ) -> Result<String, AppError> {
         let subject = self.subject_of(officer)?;
@@ -378,6 +417,7 @@ impl App {
                 not_after: issued.not_after,
                 issued_by: by,
                 key_pem,
+                replaces,
             },
             now(),
         )?;
@@ -385,9 +425,11 @@ impl App {
         Ok(issued.serial_hex)
     }
 
-    /// Revokes certificate `serial` of `officer` now for `reason`; the next CRL lists it.
+    /// Revokes certificate `serial` of `officer` now for `reason`; the next CRL lists it. For
+    /// keyCompromise every certificate of the same key (renewals re-certify it) is revoked
+    /// with it, in one transaction.
     ///
-    /// Errors: `E_NOT_FOUND` for a serial that is not theirs, `E_CONFLICT` when it was
+    /// Errors: `E_NOT_FOUND` for a serial that is not theirs, `E_ALREADY_REVOKED` when it was
     /// revoked already.
     pub fn revoke_certificate(
         &self,
@@ -400,12 +442,28 @@ impl App {
         let theirs = self
             .store
             .certificate(&serial)?
-            .is_some_and(|c| c.user_id == officer.id);
-        if !theirs {
+            .filter(|c| c.user_id == officer.id);
+        let Some(cert) = theirs else {
             return Err(AppError::NotFound);
-        }
+        };
+        let siblings = if reason == RevocationReason::KeyCompromise {
+            self.certificates_of_key(&spki_of_pem(&cert.cert_pem)?)?
+                .into_iter()
+                .map(|c| c.serial)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let siblings: Vec<&str> = siblings.iter().map(String::as_str).collect();
         self.store
-            .revoke_certificate(&serial, reason.as_str(), by, now())?;
+            .revoke_certificate(&serial, &siblings, reason.as_str(), by, now())
+            .map_err(|e| match e {
+                StoreError::Conflict { .. } => AppError::Refused {
+                    code: "E_ALREADY_REVOKED",
+                    message: format!("certificate {serial} was revoked already"),
+                },
+                e => e.into(),
+            })?;
         tracing::info!(user = officer.id.0, serial = %serial, reason = reason.as_str(), "certificate revoked");
         Ok(())
     }

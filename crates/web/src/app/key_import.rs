@@ -14,6 +14,22 @@ use crate::AppError;
 /// The largest PKCS#12 file taken, bytes (a key, a certificate and a chain are a few KiB).
 pub const MAX_P12_BYTES: usize = 256 * 1024;
 
+/// Refuses a new key passphrase (an imported key's, or the first one of a key Sahih's CA
+/// issues) shorter than [`MIN_PASSWORD_CHARS`] characters once leading and trailing white
+/// space is trimmed (ten spaces are no passphrase).
+///
+/// Errors: `E_PASSPHRASE_WEAK` (400).
+pub(crate) fn check_new_passphrase(passphrase: &[u8]) -> Result<(), AppError> {
+    let chars = std::str::from_utf8(passphrase).map_or(0, |p| p.trim().chars().count());
+    if chars < MIN_PASSWORD_CHARS {
+        return Err(AppError::bad_input(
+            "E_PASSPHRASE_WEAK",
+            format!("the key passphrase needs at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
 impl App {
     /// Replaces `user`'s signing key and certificate with those of a PKCS#12 file, unlocked by
     /// `p12_password`; the key is stored encrypted under `new_passphrase` (at least
@@ -38,15 +54,7 @@ impl App {
                 limit: MAX_P12_BYTES,
             });
         }
-        let chars = std::str::from_utf8(new_passphrase).map_or(0, |p| p.chars().count());
-        if chars < MIN_PASSWORD_CHARS {
-            return Err(AppError::bad_input(
-                "E_PASSPHRASE_WEAK",
-                format!(
-                    "the new signing passphrase needs at least {MIN_PASSWORD_CHARS} characters"
-                ),
-            ));
-        }
+        check_new_passphrase(new_passphrase)?;
         let bundle = sahih_signing::p12::import(p12, p12_password, sahih_signing::p12::now())?;
         // The key must be one Sahih signs with (P-256, RSA, Ed25519).
         SignerKey::from_pkcs8_der(&bundle.key_pkcs8).map_err(|e| AppError::Unprocessable {

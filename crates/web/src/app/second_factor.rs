@@ -147,9 +147,13 @@ impl App {
 
     /// Confirms the officer's pending second factor with a current code from their app.
     ///
-    /// Errors: `E_TOTP_NOT_PENDING` (409) when nothing is being enrolled (already confirmed,
-    /// or the page was not opened), `E_WRONG_TOTP` for a wrong code.
+    /// Errors: `E_WRONG_ROLE` for a citizen or an admin (they hold no signing key),
+    /// `E_TOTP_NOT_PENDING` (409) when nothing is being enrolled (already confirmed, or the
+    /// page was not opened), `E_WRONG_TOTP` for a wrong code.
     pub fn confirm_second_factor(&self, user: &User, code: &str) -> Result<(), AppError> {
+        if !matches!(user.role, Role::Verifier | Role::Signer) {
+            return Err(AppError::Forbidden("E_WRONG_ROLE"));
+        }
         let not_pending = || AppError::Refused {
             code: "E_TOTP_NOT_PENDING",
             message: "no second factor is being enrolled: open the enrollment page".into(),

@@ -149,8 +149,18 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     (
         "E_PASSPHRASE_WEAK",
-        "Frasa sandi penandatanganan terlalu pendek (minimal 10 karakter).",
-        "The signing passphrase is too short (at least 10 characters).",
+        "Frasa sandi kunci terlalu pendek (minimal 10 karakter, tanpa spasi di awal dan akhir).",
+        "The key passphrase is too short (at least 10 characters, not counting leading and trailing spaces).",
+    ),
+    (
+        "E_ALREADY_REVOKED",
+        "Sertifikat ini sudah dicabut sebelumnya; pencabutan bersifat final.",
+        "This certificate was revoked already; a revocation is final.",
+    ),
+    (
+        "E_CERTIFICATE_NOT_OURS",
+        "Sertifikat petugas ini tidak diterbitkan oleh CA Sahih (sertifikat impor, mis. dari BSrE): perpanjang melalui CA penerbitnya.",
+        "This officer's certificate was not issued by Sahih's CA (an imported one, e.g. from the national CA): renew it with its own CA.",
     ),
     (
         "E_PKCS11_NOT_CONFIGURED",

@@ -13,20 +13,17 @@ const MAX_REQUEST: usize = 8 * 1024;
 
 /// Registers the route (before the session scope).
 pub fn configure_public(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/tsa")
-            .app_data(web::PayloadConfig::new(MAX_REQUEST))
-            .route(web::post().to(stamp)),
-    );
+    cfg.service(web::resource("/tsa").route(web::post().to(stamp)));
 }
 
-/// Answers a request, or `E_NOT_FOUND` when the built-in TSA is not the one configured and
-/// `E_UNSUPPORTED_MEDIA_TYPE` for another content type. A malformed request gets a rejection
+/// Answers a request, or `E_NOT_FOUND` when the built-in TSA is not the one configured,
+/// `E_UNSUPPORTED_MEDIA_TYPE` for another content type and `E_UPLOAD_TOO_LARGE` (413) for a
+/// body over [`MAX_REQUEST`] bytes. A malformed request gets a rejection
 /// response (RFC 3161 §2.4.2), not an HTTP error.
 async fn stamp(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     if state.app.config().timestamping.builtin.is_none() {
         return Err(AppError::NotFound);
@@ -41,6 +38,13 @@ async fn stamp(
             "send application/timestamp-query".into(),
         ));
     }
+    // Read here rather than through `PayloadConfig`, whose refusal is a plain-text 413
+    // without the error code the rest of the service answers with.
+    let body = payload
+        .to_bytes_limited(MAX_REQUEST)
+        .await
+        .map_err(|_| AppError::TooLarge { limit: MAX_REQUEST })?
+        .map_err(|e| AppError::bad_input("E_BAD_INPUT", e.to_string()))?;
     let reply = blocking(&state, move |app| {
         let tsa = app
             .config()
