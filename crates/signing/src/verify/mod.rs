@@ -234,7 +234,7 @@ pub fn verify_source(src: &dyn Source, policy: &Policy) -> Result<Report, Unusab
             .take(revocation::MAX_CRLS)
             .filter_map(|der| revocation::Crl::parse(der, revocation::Origin::Policy)),
     );
-    let context = verdict::Context {
+    let mut context = verdict::Context {
         crls: &crls,
         ends: &ends,
         findings: &findings,
@@ -248,7 +248,17 @@ pub fn verify_source(src: &dyn Source, policy: &Policy) -> Result<Report, Unusab
             .iter()
             .filter_map(|(f, r)| dictionary::is_doc_timestamp(&f.dict).then_some(r.signed_end?))
             .collect(),
+        doc_poe: Vec::new(),
     };
+    // Document timestamps first: those that pass are proof of existence for what they cover.
+    context.doc_poe = readings
+        .iter()
+        .filter(|(f, _)| dictionary::is_doc_timestamp(&f.dict))
+        .filter(|(f, r)| {
+            context.signature(&f.field, &f.dict, r).indication == Indication::TotalPassed
+        })
+        .filter_map(|(_, r)| Some((r.signed_end?, r.doc_timestamp.as_ref()?.gen_time)))
+        .collect();
     let signatures: Vec<SignatureReport> = readings
         .iter()
         .map(|(f, r)| context.signature(&f.field, &f.dict, r))
