@@ -41,6 +41,8 @@ pub use report::{
 
 use crate::SigningError;
 use crate::source::{Source, find_all, for_each_chunk};
+pub(crate) use certs::is_time_stamping;
+pub(crate) use dictionary::rfc3339;
 use diff::{Diff, Finding};
 use digests::Digests;
 use index::Index;
