@@ -113,7 +113,9 @@ impl BuiltinTsa {
     fn token(&self, req: &TimeStampReq, at: OffsetDateTime) -> Result<ContentInfo, SigningError> {
         let mut serial = [0u8; 16];
         getrandom::fill(&mut serial).map_err(|e| SigningError::Key(e.to_string()))?;
-        serial[0] &= 0x7F;
+        // Positive and without a leading zero octet: DER INTEGERs are minimal (X.690 §8.3.2),
+        // and requesters refuse a token whose serialNumber is not (1 in 256 were).
+        serial[0] = serial[0] & 0x7F | 0x40;
         let secs = u64::try_from(at.unix_timestamp()).unwrap_or(0);
         let gen_time = GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(secs))?;
         let info = TstInfo {
