@@ -11,6 +11,7 @@ use sahih_signing::ca::{
 };
 use sahih_signing::devca::tsa_credentials;
 use sahih_signing::docts::doc_timestamp_update;
+use sahih_signing::ltv::FixedCrls;
 use sahih_signing::pdf::sign_at_level;
 use sahih_signing::tsa::BuiltinTsa;
 use sahih_signing::tsp::{TimeStampReq, TimeStampResp};
@@ -399,4 +400,74 @@ fn append_dss(pdf: &[u8], crl: &[u8]) -> Vec<u8> {
         .bytes(),
     );
     out
+}
+
+/// B-LT with the CRLs `crls` (`sahih sign --level b-lt --crl …`).
+fn b_lt(o: &Officer, crls: Vec<Vec<u8>>) -> Result<Vec<u8>, SigningError> {
+    let tsa = real_tsa(o);
+    let fixed = FixedCrls(crls);
+    let lt = LongTerm {
+        level: Level::BLT,
+        tsa: Some(&tsa),
+        revocation: Some(&fixed),
+    };
+    let src = plain_pdf();
+    let mut out = Vec::new();
+    let options = SignatureOptions::default();
+    sign_at_level(
+        &src.as_slice(),
+        None,
+        &mut out,
+        &o.key,
+        &o.cert,
+        &o.ca_cert,
+        &options,
+        &lt,
+    )?;
+    Ok(out)
+}
+
+#[test]
+fn b_lt_embeds_only_current_crls_of_the_chain_that_do_not_list_the_signer() {
+    let o = officer();
+    let stranger = officer();
+    let now = OffsetDateTime::now_utc();
+    let good = o.ca.crl(&[], 4, now - Duration::hours(1)).expect("crl");
+    let pdf = b_lt(&o, vec![good.clone()]).expect("a current CRL of the signer's CA");
+    let r = report(&pdf, &policy(&o, Vec::new()));
+    assert_eq!(
+        r.indication,
+        Indication::TotalPassed,
+        "{:?}",
+        r.signatures[0]
+    );
+    assert!(r.signatures[0].revocation.detail.contains("DSS"));
+    let refused = [
+        (
+            "another CA's",
+            vec![stranger.ca.crl(&[], 1, now).expect("crl")],
+            "not signed",
+        ),
+        (
+            "expired",
+            vec![o.ca.crl(&[], 1, now - Duration::days(30)).expect("crl")],
+            "not current",
+        ),
+        (
+            "listing the signer",
+            vec![crl_revoking(&o, &o.serial, now - Duration::hours(1))],
+            "revoked",
+        ),
+        (
+            "garbage",
+            vec![b"not a crl".to_vec(), good],
+            "not a DER CRL",
+        ),
+        ("none", Vec::new(), "no CRL of the issuer"),
+    ];
+    for (what, crls, says) in refused {
+        let err = b_lt(&o, crls).expect_err(what);
+        assert_eq!(err.code(), "E_CRL_UNAVAILABLE", "{what}: {err}");
+        assert!(err.to_string().contains(says), "{what}: {err}");
+    }
 }

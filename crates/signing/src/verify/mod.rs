@@ -43,6 +43,19 @@ use crate::SigningError;
 use crate::source::{Source, find_all, for_each_chunk};
 pub(crate) use certs::is_time_stamping;
 pub(crate) use dictionary::rfc3339;
+
+/// [`revocation::check_for_dss`] on parsed certificates: `Err` names the CRL or certificate.
+pub(crate) fn check_crls_for_dss(
+    chain: &[Certificate],
+    pool: &[Certificate],
+    crls: &[Vec<u8>],
+    now: OffsetDateTime,
+) -> Result<(), String> {
+    let cert = |c: &Certificate| certs::Cert::from_parsed(c);
+    let chain: Vec<certs::Cert> = chain.iter().filter_map(cert).collect();
+    let pool: Vec<certs::Cert> = pool.iter().filter_map(cert).collect();
+    revocation::check_for_dss(&chain, &pool, crls, now.unix_timestamp())
+}
 use diff::{Diff, Finding};
 use digests::Digests;
 use index::Index;

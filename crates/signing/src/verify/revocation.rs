@@ -369,6 +369,70 @@ pub fn listed_in(
     }
 }
 
+/// Checks the CRLs meant for a B-LT DSS (ETSI EN 319 142-1 §5.4.2) at `now` (UNIX seconds),
+/// before anything is written: each CRL (DER) is signed by the issuer of a certificate of
+/// `pool` (found in `pool`), current (thisUpdate ≤ `now` ≤ nextUpdate), and lists no
+/// certificate of `chain`; and every certificate of `chain` (the signer's, anchors left out by
+/// the caller) is covered by one of them (RFC 5280 §6.3, simplified).
+///
+/// Errors: a sentence naming the CRL (by position, 1-based) or the certificate (by subject).
+pub(crate) fn check_for_dss(
+    chain: &[Cert],
+    pool: &[Cert],
+    crls: &[Vec<u8>],
+    now: i64,
+) -> Result<(), String> {
+    let when = |t: i64| {
+        OffsetDateTime::from_unix_timestamp(t)
+            .map(rfc3339)
+            .unwrap_or_else(|_| t.to_string())
+    };
+    let mut parsed = Vec::with_capacity(crls.len());
+    for (i, der) in crls.iter().enumerate() {
+        let n = i + 1;
+        let crl = Crl::parse(der, Origin::Policy).ok_or(format!("CRL {n} is not a DER CRL"))?;
+        let issuer = pool
+            .iter()
+            .find(|i| crl.issued_by(i) && pool.iter().any(|c| c.issued_by(i)))
+            .ok_or(format!(
+                "CRL {n} is not signed by the issuer of any certificate of the signature"
+            ))?;
+        let current = crl.this_update <= now && crl.next_update.is_some_and(|t| t >= now);
+        if !current {
+            let next = crl.next_update.map_or("no nextUpdate".to_string(), |t| {
+                format!("nextUpdate {}", when(t))
+            });
+            return Err(format!(
+                "CRL {n} of {} is not current (thisUpdate {}, {next})",
+                issuer.subject(),
+                when(crl.this_update)
+            ));
+        }
+        parsed.push(crl);
+    }
+    let all: Vec<&Crl> = parsed.iter().collect();
+    for cert in chain {
+        match status(cert, pool, &all) {
+            Status::Good { .. } => {}
+            Status::Revoked { at, reason } => {
+                return Err(format!(
+                    "a CRL lists {} as revoked at {} ({})",
+                    cert.subject(),
+                    when(at),
+                    reason_name(reason)
+                ));
+            }
+            Status::NotChecked => {
+                return Err(format!(
+                    "no CRL of the issuer of {} was given",
+                    cert.subject()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The CRLs of the document's `/DSS /CRLs` (ETSI EN 319 142-1 §5.4.2.2): each a stream of a
 /// DER CertificateList, read from the file (deferred streams) and decoded; at most
 /// [`MAX_CRLS`], each at most [`MAX_CRL_BYTES`]. Unreadable entries are skipped.
