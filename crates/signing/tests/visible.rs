@@ -143,3 +143,50 @@ fn a_rectangle_off_the_crop_box_or_a_missing_page_is_refused() {
     let e = sign_pdf(&two_pages(), &pki.key, &pki.cert, &pki.ca, &options).expect_err("page 3");
     assert_eq!(e.code(), "E_SPECIMEN_PAGE");
 }
+
+/// Two pages whose `/Annots` is one array object (5 0 R), holding a link annotation.
+fn shared_annots() -> Vec<u8> {
+    assemble(&[
+        "<< /Type /Catalog /Pages 2 0 R >>".into(),
+        "<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 /MediaBox [0 0 595 842] >>".into(),
+        "<< /Type /Page /Parent 2 0 R /Annots 5 0 R >>".into(),
+        "<< /Type /Page /Parent 2 0 R /Annots 5 0 R >>".into(),
+        "[6 0 R]".into(),
+        "<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] >>".into(),
+    ])
+}
+
+#[test]
+fn a_specimen_on_a_page_sharing_its_annots_array_shows_on_that_page_only() {
+    let pki = ed25519_pki(4);
+    let pdf = shared_annots();
+    let options = SignatureOptions {
+        visible: Some(visible(SpecimenPage::Last, 240.0)),
+        ..SignatureOptions::default()
+    };
+    let signed = sign_pdf(&pdf, &pki.key, &pki.cert, &pki.ca, &options).expect("sign");
+    let doc = lopdf::Document::load_mem(&signed.bytes).expect("load");
+    let pages = doc.get_pages();
+    let annots = |n: u32| -> Vec<lopdf::Object> {
+        let a = doc
+            .get_dictionary(pages[&n])
+            .and_then(|p| p.get(b"Annots"))
+            .expect("/Annots");
+        let a = match a {
+            lopdf::Object::Reference(id) => doc.get_object(*id).expect("array"),
+            direct => direct,
+        };
+        a.as_array().expect("array").clone()
+    };
+    let link = lopdf::Object::Reference((6, 0));
+    assert_eq!(annots(1), vec![link.clone()], "page 1 keeps only its link");
+    let second = annots(2);
+    assert_eq!(
+        second.len(),
+        2,
+        "page 2: the link and the widget: {second:?}"
+    );
+    assert_eq!(second[0], link);
+    let report = verify(&signed.bytes, &Policy::default()).expect("usable");
+    assert_ne!(report.indication, Indication::TotalFailed, "{report:?}");
+}
