@@ -190,3 +190,27 @@ fn a_specimen_on_a_page_sharing_its_annots_array_shows_on_that_page_only() {
     let report = verify(&signed.bytes, &Policy::default()).expect("usable");
     assert_ne!(report.indication, Indication::TotalFailed, "{report:?}");
 }
+
+#[test]
+fn a_page_box_that_is_not_four_numbers_is_refused_not_guessed() {
+    let pki = ed25519_pki(5);
+    let options = SignatureOptions {
+        visible: Some(visible(SpecimenPage::Last, 40.0)),
+        ..SignatureOptions::default()
+    };
+    for (media, crop) in [
+        ("[0 0 /Foo 792 1000]", ""),
+        ("[0 0 595]", ""),
+        ("[0 0 595 842 1000]", ""),
+        ("[0 0 595 842]", "/CropBox [0 0 (x) 420 595]"),
+    ] {
+        // The page tree's box is valid: a broken page box must not fall back to it.
+        let pdf = assemble(&[
+            "<< /Type /Catalog /Pages 2 0 R >>".into(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 595 842] >>".into(),
+            format!("<< /Type /Page /Parent 2 0 R /MediaBox {media} {crop} >>"),
+        ]);
+        let err = sign_pdf(&pdf, &pki.key, &pki.cert, &pki.ca, &options).expect_err(media);
+        assert_eq!(err.code(), "E_PDF_STRUCTURE", "{media} {crop}: {err}");
+    }
+}
