@@ -373,6 +373,15 @@ fn another_sahih_signs_with_the_servers_tsa_over_http() {
         "only application/timestamp-query"
     );
 
+    // B-LTA needs a current CRL of the signer's CA: the server publishes it.
+    let crl = ureq::get(&format!("{}/pki/crl", server.base))
+        .call()
+        .expect("GET /pki/crl")
+        .body_mut()
+        .read_to_vec()
+        .expect("CRL body");
+    let crl_file = tmp.path().join("ca.crl");
+    std::fs::write(&crl_file, crl).expect("write CRL");
     let input = shared_dir().join("corpus/plain/pdfrs_libreoffice.pdf");
     let out = tmp.path().join("signed.pdf");
     let res = Command::new(sahih_bin())
@@ -383,6 +392,8 @@ fn another_sahih_signs_with_the_servers_tsa_over_http() {
         .arg(&pki.cert)
         .arg("--chain")
         .arg(&pki.ca)
+        .arg("--crl")
+        .arg(&crl_file)
         .args(["--level", "b-lta", "--tsa", &url])
         .arg(&input)
         .arg("-o")

@@ -117,18 +117,26 @@ pub(crate) fn choose_page(
 /// The visible area of page `page`: its `/CropBox` (default: the `/MediaBox`), both
 /// inheritable through `/Parent` (ISO 32000-2 §7.7.3.4, Table 31), as `[llx lly urx ury]`.
 pub(crate) fn page_box(doc: &Document, page: ObjectId) -> Option<[f64; 4]> {
-    let lookup = |key: &[u8]| {
-        let mut node = doc.get_dictionary(page).ok()?;
+    // `None`: the nearest entry is not a rectangle (the page is refused, never read with a
+    // parent's box instead); `Some(None)`: no entry on the page or above it.
+    let lookup = |key: &[u8]| -> Option<Option<[f64; 4]>> {
+        let Ok(mut node) = doc.get_dictionary(page) else {
+            return Some(None);
+        };
         for _ in 0..64 {
-            if let Some(b) = node.get(key).ok().and_then(|b| rectangle(doc, b)) {
-                return Some(b);
+            if let Ok(b) = node.get(key) {
+                return rectangle(doc, b).map(Some);
             }
-            node = resolve(doc, node.get(b"Parent").ok()?)?.as_dict().ok()?;
+            let parent = node.get(b"Parent").ok().and_then(|p| resolve(doc, p));
+            match parent.and_then(|p| p.as_dict().ok()) {
+                Some(p) => node = p,
+                None => return Some(None),
+            }
         }
-        None
+        Some(None)
     };
-    let media = lookup(b"MediaBox")?;
-    Some(match lookup(b"CropBox") {
+    let media = lookup(b"MediaBox")??;
+    Some(match lookup(b"CropBox")? {
         // The crop box is clipped to the media box (§14.11.2).
         Some(c) => [
             c[0].max(media[0]),
@@ -141,12 +149,14 @@ pub(crate) fn page_box(doc: &Document, page: ObjectId) -> Option<[f64; 4]> {
 }
 
 /// A rectangle array (§7.9.5), normalised so that the lower-left corner comes first.
+/// `None` unless it is exactly four numbers (`[0 0 /Foo 792 1000]` is no rectangle, not
+/// `[0 0 792 1000]`).
 fn rectangle(doc: &Document, obj: &Object) -> Option<[f64; 4]> {
     let items = resolve(doc, obj)?.as_array().ok()?;
-    let n: Vec<f64> = items
+    let n = items
         .iter()
-        .filter_map(|o| resolve(doc, o)?.as_float().ok().map(f64::from))
-        .collect();
+        .map(|o| resolve(doc, o)?.as_float().ok().map(f64::from))
+        .collect::<Option<Vec<f64>>>()?;
     let [a, b, c, d] = n.as_slice() else {
         return None;
     };

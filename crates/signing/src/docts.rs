@@ -10,7 +10,10 @@ use time::OffsetDateTime;
 use x509_cert::Certificate;
 
 use crate::SigningError;
-use crate::ltv::{LongTerm, RevocationSource, certs_of_cms, cms_in, dedup, dss_update};
+use crate::ltv::{
+    LongTerm, RevocationSource, certs_of_cms, check_dss_crls, cms_in, dedup, dss_update,
+    own_certs_of_cms,
+};
 use crate::pdf::{
     BYTE_RANGE_PLACEHOLDER, Strictness, catalog_id, check_docmdp, check_verifiable, hex_upper,
     load_checked, page_tree, walk_fields,
@@ -150,8 +153,17 @@ pub(crate) fn extend_to_level(
         tail: Vec::new(),
     };
     if lt.level >= Level::BLT {
-        let certs = dedup(certs_of_cms(&cms_in(signed, range)?));
+        let cms = cms_in(signed, range)?;
+        let certs = dedup(certs_of_cms(&cms));
         let crls = crls_for(&certs, lt.revocation)?;
+        if lt.revocation.is_some() {
+            check_dss_crls(
+                &own_certs_of_cms(&cms),
+                &certs,
+                &crls,
+                OffsetDateTime::now_utc(),
+            )?;
+        }
         let dss = dss_update(&chained, &certs, &crls)?;
         emit(&mut chained, out, dss)?;
     }

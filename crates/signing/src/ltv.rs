@@ -237,23 +237,50 @@ mod hex {
 /// The certificates a CMS SignedData carries, and those of any signature timestamp token in
 /// its SignerInfos' unsigned attributes (or, for a document timestamp, the token's own).
 pub(crate) fn certs_of_cms(cms_der: &[u8]) -> Vec<Certificate> {
+    let mut out = own_certs_of_cms(cms_der);
+    for token in timestamp_tokens(cms_der) {
+        out.extend(certs_of_cms(&token));
+    }
+    out
+}
+
+/// The certificates a CMS SignedData carries itself (for a signature: the signer's and its
+/// chain), not those of its timestamp tokens.
+pub(crate) fn own_certs_of_cms(cms_der: &[u8]) -> Vec<Certificate> {
     let Ok(sd) = ContentInfo::from_der(cms_der).and_then(|ci| ci.content.decode_as::<SignedData>())
     else {
         return Vec::new();
     };
-    let mut out: Vec<Certificate> = sd
-        .certificates
+    sd.certificates
         .iter()
         .flat_map(|s| s.0.iter())
         .filter_map(|c| match c {
             cms::cert::CertificateChoices::Certificate(c) => Some(c.clone()),
             _ => None,
         })
+        .collect()
+}
+
+/// Checks the CRLs `crls` (DER) for the DSS of a B-LT signature whose CMS carries `own` (the
+/// signer's certificate and chain) and `all` (with the timestamp's) at `now`: each CRL signed by
+/// the issuer of a certificate of `all`, current, listing none of the signer's chain, and every
+/// non-self-signed certificate of the signer's chain covered (ETSI EN 319 142-1 §5.4.2; RFC
+/// 5280 §6.3). The verifier's CRL reading does the work.
+///
+/// Errors: [`SigningError::Revocation`] (`E_CRL_UNAVAILABLE`) naming the CRL or certificate.
+pub(crate) fn check_dss_crls(
+    own: &[Certificate],
+    all: &[Certificate],
+    crls: &[Vec<u8>],
+    now: time::OffsetDateTime,
+) -> Result<(), SigningError> {
+    let chain: Vec<Certificate> = own
+        .iter()
+        .filter(|c| c.tbs_certificate().issuer() != c.tbs_certificate().subject())
+        .cloned()
         .collect();
-    for token in timestamp_tokens(cms_der) {
-        out.extend(certs_of_cms(&token));
-    }
-    out
+    crate::verify::check_crls_for_dss(&chain, all, crls, now)
+        .map_err(|detail| SigningError::Revocation { detail })
 }
 
 /// The signature timestamp tokens (RFC 3161 Appendix A) in the unsigned attributes of a CMS

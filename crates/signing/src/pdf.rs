@@ -397,7 +397,11 @@ fn prepare(
     );
     let widget_ref = format!("{widget_id} 0 R");
     plan.add_signature_field(root_id.0, &widget_ref)?;
-    plan.push_to_object_array(page_id.0, b"Annots", &widget_ref)?;
+    if annots_shared(&doc, &pages, page_id) {
+        plan.push_to_own_array(page_id.0, b"Annots", &widget_ref)?;
+    } else {
+        plan.push_to_object_array(page_id.0, b"Annots", &widget_ref)?;
+    }
     let (update, offsets) = plan.write(&chain)?;
     let sig_at = offsets[&sig_id] + format!("{sig_id} 0 obj\n").len();
     Ok(Prepared {
@@ -581,6 +585,24 @@ impl std::io::Write for TailWriter<'_> {
     fn flush(&mut self) -> std::io::Result<()> {
         self.out.flush()
     }
+}
+
+/// Whether `page`'s `/Annots` is an array object that another page of `pages` refers to too.
+/// A page's annotations are its own (ISO 32000-2 §12.5.2): a widget added to a shared array
+/// would show on every page sharing it, so the signed page then gets an array of its own.
+fn annots_shared(doc: &Document, pages: &[ObjectId], page: ObjectId) -> bool {
+    let annots_ref = |id: ObjectId| {
+        doc.get_dictionary(id)
+            .ok()
+            .and_then(|d| d.get(b"Annots").ok())
+            .and_then(|a| a.as_reference().ok())
+    };
+    let Some(own) = annots_ref(page) else {
+        return false;
+    };
+    pages
+        .iter()
+        .any(|p| *p != page && annots_ref(*p) == Some(own))
 }
 
 #[allow(clippy::too_many_arguments)]

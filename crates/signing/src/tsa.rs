@@ -113,7 +113,9 @@ impl BuiltinTsa {
     fn token(&self, req: &TimeStampReq, at: OffsetDateTime) -> Result<ContentInfo, SigningError> {
         let mut serial = [0u8; 16];
         getrandom::fill(&mut serial).map_err(|e| SigningError::Key(e.to_string()))?;
-        serial[0] &= 0x7F;
+        // Positive and without a leading zero octet: DER INTEGERs are minimal (X.690 §8.3.2),
+        // and requesters refuse a token whose serialNumber is not (1 in 256 were).
+        serial[0] = serial[0] & 0x7F | 0x40;
         let secs = u64::try_from(at.unix_timestamp()).unwrap_or(0);
         let gen_time = GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(secs))?;
         let info = TstInfo {
@@ -250,5 +252,64 @@ mod tests {
         weird.req_policy = Some(ObjectIdentifier::new_unwrap("1.2.3.4"));
         let resp = tsa.respond(&weird.to_der().expect("der")).expect("respond");
         assert!(tsp::check_response(&resp, &weird).is_err());
+    }
+
+    /// A TSA whose certificate has the EKU timeStamping (critical) or not, issued by a CA or
+    /// self-signed.
+    fn tsa_with(eku: bool, self_signed: bool) -> BuiltinTsa {
+        use rcgen::{BasicConstraints, CertificateParams, CustomExtension, DnType, IsCa, KeyPair};
+        let ca_key = KeyPair::generate().expect("key");
+        let mut ca = CertificateParams::new(Vec::<String>::new()).expect("params");
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca.distinguished_name.push(DnType::CommonName, "CA Uji");
+        let ca_cert = ca.self_signed(&ca_key).expect("ca");
+        let key = KeyPair::generate().expect("key");
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "TSA Uji");
+        if eku {
+            let mut ext = CustomExtension::from_oid_content(
+                &[2, 5, 29, 37],
+                vec![
+                    0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08,
+                ],
+            );
+            ext.set_criticality(true);
+            params.custom_extensions = vec![ext];
+        }
+        let cert = if self_signed {
+            params.self_signed(&key)
+        } else {
+            params.signed_by(&key, &rcgen::Issuer::new(ca, ca_key))
+        }
+        .expect("cert");
+        let pem = |p: String| crate::load_certificates_pem(&p).expect("pem").remove(0);
+        let signer = SignerKey::from_pkcs8_der(&key.serialize_der()).expect("key");
+        BuiltinTsa::new(signer, pem(cert.pem()), vec![pem(ca_cert.pem())]).expect("tsa")
+    }
+
+    #[test]
+    fn the_requester_refuses_a_token_of_no_tsa_or_of_another_time() {
+        let req = TimeStampReq::sha256(b"signature value").expect("req");
+        let ask = |tsa: &BuiltinTsa| tsa.respond(&req.to_der().expect("der")).expect("respond");
+        let now = OffsetDateTime::now_utc();
+        let tolerance = tsp::GEN_TIME_TOLERANCE;
+        let resp = ask(&tsa_with(true, false));
+        assert!(tsp::check_response_at(&resp, &req, now, tolerance).is_ok());
+        // The requester's clock an hour off either way: the token's genTime is no "now".
+        for off in [time::Duration::hours(1), -time::Duration::hours(1)] {
+            let err = tsp::check_response_at(&resp, &req, now + off, tolerance)
+                .expect_err("genTime out of tolerance");
+            assert_eq!(err.code(), "E_TSA_UNAVAILABLE");
+            assert!(err.to_string().contains("genTime"), "{err}");
+        }
+        let err = tsp::check_response(&ask(&tsa_with(false, false)), &req).expect_err("no EKU");
+        assert!(err.to_string().contains("timeStamping"), "{err}");
+        let err = tsp::check_response(&ask(&tsa_with(true, true)), &req).expect_err("self-signed");
+        assert!(err.to_string().contains("self-signed"), "{err}");
+        // The built-in TSA checks its own tokens the same way.
+        assert!(tsa_with(false, false).timestamp(&req).is_err());
+        assert!(tsa_with(true, false).timestamp(&req).is_ok());
     }
 }

@@ -267,14 +267,34 @@ pub(crate) fn timestamp_error(detail: impl Into<String>) -> SigningError {
     }
 }
 
-/// Checks a TSA's `TimeStampResp` DER against the request that asked for it (RFC 3161 §2.4.2):
-/// status granted (0 or 1), a token present whose content is TSTInfo, the same message
-/// imprint and nonce, its signature verifying with the certificate it carries (trust in that
-/// certificate is the verifier's matter), and that certificate present when certReq was set.
-/// Returns the token's DER.
+/// How far a token's genTime may be from the requester's clock, either way, in
+/// [`check_response`] and [`check_token`].
+pub const GEN_TIME_TOLERANCE: time::Duration = time::Duration::minutes(5);
+
+/// Checks a TSA's `TimeStampResp` DER against the request that asked for it (RFC 3161 §2.4.2)
+/// at the local clock, with [`GEN_TIME_TOLERANCE`]: see [`check_response_at`].
 ///
 /// Errors: [`SigningError::Timestamp`] naming the failed check.
 pub fn check_response(resp_der: &[u8], req: &TimeStampReq) -> Result<Vec<u8>, SigningError> {
+    check_response_at(
+        resp_der,
+        req,
+        time::OffsetDateTime::now_utc(),
+        GEN_TIME_TOLERANCE,
+    )
+}
+
+/// Checks a TSA's `TimeStampResp` DER against the request that asked for it (RFC 3161 §2.4.2):
+/// status granted (0 or 1), a token present whose content is TSTInfo, then the checks of
+/// [`check_token_at`]. Returns the token's DER.
+///
+/// Errors: [`SigningError::Timestamp`] naming the failed check.
+pub fn check_response_at(
+    resp_der: &[u8],
+    req: &TimeStampReq,
+    now: time::OffsetDateTime,
+    tolerance: time::Duration,
+) -> Result<Vec<u8>, SigningError> {
     let resp = <TimeStampResp as Decode>::from_der(resp_der)
         .map_err(|e| timestamp_error(format!("the TSA's answer is not a TimeStampResp: {e}")))?;
     if resp.status.status > 1 {
@@ -296,14 +316,36 @@ pub fn check_response(resp_der: &[u8], req: &TimeStampReq) -> Result<Vec<u8>, Si
         .time_stamp_token
         .ok_or_else(|| timestamp_error("the TSA granted but sent no token"))?;
     let der = token.to_der()?;
-    check_token(&der, req)?;
+    check_token_at(&der, req, now, tolerance)?;
     Ok(der)
 }
 
-/// The checks of [`check_response`] on a token alone.
+/// [`check_token_at`] at the local clock with [`GEN_TIME_TOLERANCE`].
 ///
 /// Errors: [`SigningError::Timestamp`].
 pub fn check_token(token_der: &[u8], req: &TimeStampReq) -> Result<(), SigningError> {
+    check_token_at(
+        token_der,
+        req,
+        time::OffsetDateTime::now_utc(),
+        GEN_TIME_TOLERANCE,
+    )
+}
+
+/// The requester's checks of a token (RFC 3161 §2.4.2): the same message imprint and nonce,
+/// the TSA certificate present when certReq was set, the token's signature verifying with it;
+/// that certificate carrying the critical extendedKeyUsage timeStamping (§2.3) and not
+/// self-signed (a key anyone can make vouches for nothing); and genTime within `tolerance` of
+/// `now` (a token dated 1999 or 2049 proves no time). Trust in the TSA's CA is the verifier's
+/// matter.
+///
+/// Errors: [`SigningError::Timestamp`] naming the failed check.
+pub fn check_token_at(
+    token_der: &[u8],
+    req: &TimeStampReq,
+    now: time::OffsetDateTime,
+    tolerance: time::Duration,
+) -> Result<(), SigningError> {
     let (info, certs) = read_token(token_der)?;
     if info.message_imprint != req.message_imprint {
         return Err(timestamp_error(
@@ -322,6 +364,48 @@ pub fn check_token(token_der: &[u8], req: &TimeStampReq) -> Result<(), SigningEr
         return Err(timestamp_error(
             "the token's signature does not verify with the TSA certificate it carries",
         ));
+    }
+    check_tsa_certificate(token_der, &certs)?;
+    check_gen_time(&info, now, tolerance)
+}
+
+/// The token's signer is a timestamp authority: EKU timeStamping, critical (RFC 3161 §2.3),
+/// and issued by someone else than itself.
+fn check_tsa_certificate(token_der: &[u8], certs: &[Certificate]) -> Result<(), SigningError> {
+    let signer = token_signer(token_der, certs).ok_or_else(|| {
+        timestamp_error("the token carries no TSA certificate, so the TSA cannot be checked")
+    })?;
+    if !crate::verify::is_time_stamping(&signer) {
+        return Err(timestamp_error(
+            "the token's signer is no timestamp authority: its certificate lacks the critical extendedKeyUsage timeStamping (RFC 3161 §2.3)",
+        ));
+    }
+    let tbs = signer.tbs_certificate();
+    if tbs.issuer() == tbs.subject() {
+        return Err(timestamp_error(
+            "the TSA certificate is self-signed: no certificate authority vouches for it",
+        ));
+    }
+    Ok(())
+}
+
+/// genTime within `tolerance` of `now`.
+fn check_gen_time(
+    info: &TstInfo,
+    now: time::OffsetDateTime,
+    tolerance: time::Duration,
+) -> Result<(), SigningError> {
+    let at = gen_time_unix(info)
+        .ok_or_else(|| timestamp_error("the token's genTime is not a GeneralizedTime in UTC"))?;
+    let off = at - now.unix_timestamp();
+    if off.abs() > tolerance.whole_seconds() {
+        let when = time::OffsetDateTime::from_unix_timestamp(at)
+            .map(crate::verify::rfc3339)
+            .unwrap_or_else(|_| at.to_string());
+        return Err(timestamp_error(format!(
+            "the token's genTime {when} is {off} s from this machine's clock (at most {} s accepted): either clock is wrong",
+            tolerance.whole_seconds()
+        )));
     }
     Ok(())
 }

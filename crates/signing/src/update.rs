@@ -300,6 +300,35 @@ impl<'a> Plan<'a> {
         Ok(())
     }
 
+    /// Adds `item` to `/key` of object `id` (a dictionary) without touching a shared array:
+    /// when `/key` refers to an array object, the dictionary gets a direct copy of it with
+    /// `item` appended, and that object stays as it is (for other dictionaries that refer to
+    /// it). Otherwise as [`Plan::push_to_object_array`].
+    ///
+    /// Errors: [`SigningError::BadStructure`] when `/key` is not an array.
+    pub(crate) fn push_to_own_array(
+        &mut self,
+        id: u32,
+        key: &[u8],
+        item: &str,
+    ) -> Result<(), SigningError> {
+        let (g, text) = self.text(id)?;
+        let d = editable(&text, "a dictionary")?;
+        let Some((Value::Ref(n, _), span)) = d.get(key).map(|e| (e.value.clone(), e.span.clone()))
+        else {
+            return self.push_to_object_array(id, key, item);
+        };
+        let copy = match self.text_or_null(n)? {
+            Some((_, arr)) => push_into_array_text(&arr, item).map_err(|_| {
+                let name = String::from_utf8_lossy(key);
+                structure(format!("/{name} (object {n}) is not an array"))
+            })?,
+            None => format!("[{item}]").into_bytes(),
+        };
+        self.put(id, g, splice(&text, span, &copy));
+        Ok(())
+    }
+
     /// Registers `field` in the catalog's interactive form (ISO 32000-2 §12.7.3), creating the
     /// AcroForm if needed (also in place of a `null` one), and sets `/SigFlags 3`
     /// (SignaturesExist | AppendOnly).

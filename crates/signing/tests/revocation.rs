@@ -9,8 +9,17 @@ use common::assemble;
 use sahih_signing::ca::{
     Ca, CaUrls, OfficerSubject, RevocationReason, Revoked, Validity, new_officer_key,
 };
+use sahih_signing::devca::tsa_credentials;
+use sahih_signing::docts::doc_timestamp_update;
+use sahih_signing::ltv::FixedCrls;
+use sahih_signing::pdf::sign_at_level;
+use sahih_signing::tsa::BuiltinTsa;
+use sahih_signing::tsp::{TimeStampReq, TimeStampResp};
 use sahih_signing::verify::{Indication, Policy, Report, SubIndication, verify};
-use sahih_signing::{SignatureOptions, SignerKey, load_certificates_pem, sign_pdf};
+use sahih_signing::{
+    Level, LongTerm, SignatureOptions, SignerKey, SigningError, TimeStamper, load_certificates_pem,
+    sign_pdf,
+};
 use time::{Duration, OffsetDateTime};
 
 const PASS: &[u8] = b"officer passphrase";
@@ -30,6 +39,7 @@ struct Officer {
     ca: Ca,
     ca_cert: Vec<sahih_signing::Certificate>,
     key: SignerKey,
+    key_pem: String,
     cert: sahih_signing::Certificate,
     serial: String,
 }
@@ -58,6 +68,7 @@ fn officer() -> Officer {
     Officer {
         ca_cert: load_certificates_pem(ca.certificate_pem()).expect("ca pem"),
         key: SignerKey::from_pem(&key_pem, Some(PASS)).expect("unlock"),
+        key_pem: key_pem.to_string(),
         cert: load_certificates_pem(&issued.pem).expect("cert")[0].clone(),
         serial: issued.serial_hex,
         ca,
@@ -122,16 +133,172 @@ fn a_signature_after_the_revocation_is_total_failed_revoked() {
 }
 
 #[test]
-fn a_signature_made_before_the_revocation_still_passes_with_a_note() {
+fn a_claimed_time_before_the_revocation_without_a_timestamp_is_indeterminate_revoked_no_poe() {
     let o = officer();
     let now = OffsetDateTime::now_utc();
     let pdf = signed_at(&o, now - Duration::days(3));
     let crl = crl_revoking(&o, &o.serial, now - Duration::days(1));
     let r = report(&pdf, &policy(&o, vec![crl]));
     let s = &r.signatures[0];
-    assert_eq!(r.indication, Indication::TotalPassed, "{:?}", s.revocation);
-    assert_eq!(s.revocation.code, "V_REVOKED_AFTER_SIGNING");
-    assert!(s.revocation.detail.contains("stands"));
+    // ETSI TS 119 102-1: without proof of existence before the revocation, nothing is decided;
+    // `/M` is whatever the key holder wrote.
+    assert_eq!(
+        r.indication,
+        Indication::Indeterminate,
+        "{:?}",
+        s.revocation
+    );
+    assert_eq!(r.sub_indication, Some(SubIndication::RevokedNoPoe));
+    assert_eq!(s.revocation.code, "V_REVOKED_NO_POE");
+    assert!(
+        s.revocation.detail.contains("/M"),
+        "{}",
+        s.revocation.detail
+    );
+}
+
+/// A TSA answering with whatever `BuiltinTsa` signs, unchecked (an attacker's own stamper).
+struct Unchecked(BuiltinTsa);
+
+impl TimeStamper for Unchecked {
+    fn timestamp(&self, req: &TimeStampReq) -> Result<Vec<u8>, SigningError> {
+        let resp = self.0.respond(&req.to_der()?)?;
+        let resp = <TimeStampResp as der::Decode>::from_der(&resp)?;
+        Ok(der::Encode::to_der(
+            &resp.time_stamp_token.expect("granted"),
+        )?)
+    }
+}
+
+/// B-T, `/M` three days ago, stamped by `tsa`.
+fn stamped(o: &Officer, tsa: &dyn TimeStamper) -> Vec<u8> {
+    let options = SignatureOptions {
+        signing_time: OffsetDateTime::now_utc() - Duration::days(3),
+        ..SignatureOptions::default()
+    };
+    let lt = LongTerm {
+        level: Level::BT,
+        tsa: Some(tsa),
+        revocation: None,
+    };
+    let src = plain_pdf();
+    let mut out = Vec::new();
+    sign_at_level(
+        &src.as_slice(),
+        None,
+        &mut out,
+        &o.key,
+        &o.cert,
+        &o.ca_cert,
+        &options,
+        &lt,
+    )
+    .expect("sign");
+    out
+}
+
+fn own_key(o: &Officer) -> SignerKey {
+    SignerKey::from_pem(&o.key_pem, Some(PASS)).expect("unlock")
+}
+
+fn real_tsa(o: &Officer) -> BuiltinTsa {
+    let creds = tsa_credentials(o._dir.path(), b"tsa-pass", Duration::ZERO).expect("tsa");
+    BuiltinTsa::new(creds.key, creds.cert, creds.chain).expect("tsa")
+}
+
+#[test]
+fn an_officer_stamping_their_own_signature_proves_no_time() {
+    let o = officer();
+    let now = OffsetDateTime::now_utc();
+    // The officer's own key as "TSA": it chains to the trusted CA, but is no TSA.
+    let own =
+        Unchecked(BuiltinTsa::new(own_key(&o), o.cert.clone(), o.ca_cert.clone()).expect("tsa"));
+    let pdf = stamped(&o, &own);
+    let crl = crl_revoking(&o, &o.serial, now + Duration::hours(1));
+    let r = report(&pdf, &policy(&o, vec![crl]));
+    let s = &r.signatures[0];
+    let ts = s.timestamp.as_ref().expect("timestamp reported");
+    assert!(ts.intact && !ts.trusted, "{ts:?}");
+    let why = ts.untrusted_reason.as_deref().expect("reason");
+    assert!(why.contains("timeStamping"), "{why}");
+    assert_ne!(s.checked_at_source, "signature timestamp");
+    assert_eq!(s.revocation.code, "V_REVOKED_NO_POE", "{:?}", s.revocation);
+    assert_eq!(r.indication, Indication::Indeterminate);
+    assert_eq!(r.sub_indication, Some(SubIndication::RevokedNoPoe));
+    // The same officer stamped by a real TSA of the CA: the time is proof, it stands.
+    let pdf = stamped(&o, &real_tsa(&o));
+    let crl = crl_revoking(&o, &o.serial, now + Duration::hours(1));
+    let r = report(&pdf, &policy(&o, vec![crl]));
+    let s = &r.signatures[0];
+    assert!(
+        s.timestamp.as_ref().is_some_and(|t| t.trusted),
+        "{:?}",
+        s.timestamp
+    );
+    assert_eq!(
+        s.revocation.code, "V_REVOKED_AFTER_SIGNING",
+        "{:?}",
+        s.revocation
+    );
+    assert_eq!(r.indication, Indication::TotalPassed);
+}
+
+#[test]
+fn a_document_timestamp_by_a_real_tsa_is_proof_and_one_by_an_officer_is_not() {
+    let o = officer();
+    let now = OffsetDateTime::now_utc();
+    let pdf = signed_at(&o, now - Duration::days(3));
+    let crl = crl_revoking(&o, &o.serial, now + Duration::hours(1));
+    let with_doc_ts = |tsa: &dyn TimeStamper| {
+        let (update, _) = doc_timestamp_update(&pdf.as_slice(), tsa).expect("doc ts");
+        [pdf.as_slice(), &update].concat()
+    };
+    let r = report(&with_doc_ts(&real_tsa(&o)), &policy(&o, vec![crl.clone()]));
+    let s = &r.signatures[0];
+    assert_eq!(
+        s.revocation.code, "V_REVOKED_AFTER_SIGNING",
+        "{:?}",
+        s.revocation
+    );
+    assert!(
+        s.revocation.detail.contains("document timestamp"),
+        "{}",
+        s.revocation.detail
+    );
+    assert_eq!(r.indication, Indication::TotalPassed, "{:?}", r.signatures);
+    let own =
+        Unchecked(BuiltinTsa::new(own_key(&o), o.cert.clone(), o.ca_cert.clone()).expect("tsa"));
+    let r = report(&with_doc_ts(&own), &policy(&o, vec![crl]));
+    let ts = &r.signatures[1];
+    assert_eq!(ts.trust.code, "V_TSA_NOT_TIMESTAMPING", "{:?}", ts.trust);
+    assert_eq!(
+        ts.sub_indication,
+        Some(SubIndication::ChainConstraintsFailure)
+    );
+    assert!(ts.timestamp.as_ref().is_some_and(|t| !t.trusted));
+    assert_eq!(r.signatures[0].revocation.code, "V_REVOKED_NO_POE");
+    assert_eq!(r.indication, Indication::Indeterminate);
+}
+
+#[test]
+fn a_crl_already_stale_when_the_signature_was_made_proves_nothing() {
+    let o = officer();
+    let now = OffsetDateTime::now_utc();
+    let pdf = signed_at(&o, now);
+    // Issued a year ago: its nextUpdate passed long before the signature.
+    let stale = o.ca.crl(&[], 2, now - Duration::days(365)).expect("crl");
+    let r = report(&pdf, &policy(&o, vec![stale]));
+    assert_eq!(r.signatures[0].revocation.code, "V_REVOCATION_NOT_CHECKED");
+    // One current at the signature's time is evidence, even when past its nextUpdate now.
+    let current = o.ca.crl(&[], 3, now - Duration::hours(1)).expect("crl");
+    let later = Policy {
+        at: Some(now + Duration::days(2)),
+        ..policy(&o, vec![current])
+    };
+    let r = report(&pdf, &later);
+    let rev = &r.signatures[0].revocation;
+    assert_eq!(rev.code, "V_OK", "{rev:?}");
+    assert!(rev.detail.contains("due to be replaced"), "{}", rev.detail);
 }
 
 #[test]
@@ -233,4 +400,74 @@ fn append_dss(pdf: &[u8], crl: &[u8]) -> Vec<u8> {
         .bytes(),
     );
     out
+}
+
+/// B-LT with the CRLs `crls` (`sahih sign --level b-lt --crl …`).
+fn b_lt(o: &Officer, crls: Vec<Vec<u8>>) -> Result<Vec<u8>, SigningError> {
+    let tsa = real_tsa(o);
+    let fixed = FixedCrls(crls);
+    let lt = LongTerm {
+        level: Level::BLT,
+        tsa: Some(&tsa),
+        revocation: Some(&fixed),
+    };
+    let src = plain_pdf();
+    let mut out = Vec::new();
+    let options = SignatureOptions::default();
+    sign_at_level(
+        &src.as_slice(),
+        None,
+        &mut out,
+        &o.key,
+        &o.cert,
+        &o.ca_cert,
+        &options,
+        &lt,
+    )?;
+    Ok(out)
+}
+
+#[test]
+fn b_lt_embeds_only_current_crls_of_the_chain_that_do_not_list_the_signer() {
+    let o = officer();
+    let stranger = officer();
+    let now = OffsetDateTime::now_utc();
+    let good = o.ca.crl(&[], 4, now - Duration::hours(1)).expect("crl");
+    let pdf = b_lt(&o, vec![good.clone()]).expect("a current CRL of the signer's CA");
+    let r = report(&pdf, &policy(&o, Vec::new()));
+    assert_eq!(
+        r.indication,
+        Indication::TotalPassed,
+        "{:?}",
+        r.signatures[0]
+    );
+    assert!(r.signatures[0].revocation.detail.contains("DSS"));
+    let refused = [
+        (
+            "another CA's",
+            vec![stranger.ca.crl(&[], 1, now).expect("crl")],
+            "not signed",
+        ),
+        (
+            "expired",
+            vec![o.ca.crl(&[], 1, now - Duration::days(30)).expect("crl")],
+            "not current",
+        ),
+        (
+            "listing the signer",
+            vec![crl_revoking(&o, &o.serial, now - Duration::hours(1))],
+            "revoked",
+        ),
+        (
+            "garbage",
+            vec![b"not a crl".to_vec(), good],
+            "not a DER CRL",
+        ),
+        ("none", Vec::new(), "no CRL of the issuer"),
+    ];
+    for (what, crls, says) in refused {
+        let err = b_lt(&o, crls).expect_err(what);
+        assert_eq!(err.code(), "E_CRL_UNAVAILABLE", "{what}: {err}");
+        assert!(err.to_string().contains(says), "{what}: {err}");
+    }
 }

@@ -143,3 +143,74 @@ fn a_rectangle_off_the_crop_box_or_a_missing_page_is_refused() {
     let e = sign_pdf(&two_pages(), &pki.key, &pki.cert, &pki.ca, &options).expect_err("page 3");
     assert_eq!(e.code(), "E_SPECIMEN_PAGE");
 }
+
+/// Two pages whose `/Annots` is one array object (5 0 R), holding a link annotation.
+fn shared_annots() -> Vec<u8> {
+    assemble(&[
+        "<< /Type /Catalog /Pages 2 0 R >>".into(),
+        "<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 /MediaBox [0 0 595 842] >>".into(),
+        "<< /Type /Page /Parent 2 0 R /Annots 5 0 R >>".into(),
+        "<< /Type /Page /Parent 2 0 R /Annots 5 0 R >>".into(),
+        "[6 0 R]".into(),
+        "<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] >>".into(),
+    ])
+}
+
+#[test]
+fn a_specimen_on_a_page_sharing_its_annots_array_shows_on_that_page_only() {
+    let pki = ed25519_pki(4);
+    let pdf = shared_annots();
+    let options = SignatureOptions {
+        visible: Some(visible(SpecimenPage::Last, 240.0)),
+        ..SignatureOptions::default()
+    };
+    let signed = sign_pdf(&pdf, &pki.key, &pki.cert, &pki.ca, &options).expect("sign");
+    let doc = lopdf::Document::load_mem(&signed.bytes).expect("load");
+    let pages = doc.get_pages();
+    let annots = |n: u32| -> Vec<lopdf::Object> {
+        let a = doc
+            .get_dictionary(pages[&n])
+            .and_then(|p| p.get(b"Annots"))
+            .expect("/Annots");
+        let a = match a {
+            lopdf::Object::Reference(id) => doc.get_object(*id).expect("array"),
+            direct => direct,
+        };
+        a.as_array().expect("array").clone()
+    };
+    let link = lopdf::Object::Reference((6, 0));
+    assert_eq!(annots(1), vec![link.clone()], "page 1 keeps only its link");
+    let second = annots(2);
+    assert_eq!(
+        second.len(),
+        2,
+        "page 2: the link and the widget: {second:?}"
+    );
+    assert_eq!(second[0], link);
+    let report = verify(&signed.bytes, &Policy::default()).expect("usable");
+    assert_ne!(report.indication, Indication::TotalFailed, "{report:?}");
+}
+
+#[test]
+fn a_page_box_that_is_not_four_numbers_is_refused_not_guessed() {
+    let pki = ed25519_pki(5);
+    let options = SignatureOptions {
+        visible: Some(visible(SpecimenPage::Last, 40.0)),
+        ..SignatureOptions::default()
+    };
+    for (media, crop) in [
+        ("[0 0 /Foo 792 1000]", ""),
+        ("[0 0 595]", ""),
+        ("[0 0 595 842 1000]", ""),
+        ("[0 0 595 842]", "/CropBox [0 0 (x) 420 595]"),
+    ] {
+        // The page tree's box is valid: a broken page box must not fall back to it.
+        let pdf = assemble(&[
+            "<< /Type /Catalog /Pages 2 0 R >>".into(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 595 842] >>".into(),
+            format!("<< /Type /Page /Parent 2 0 R /MediaBox {media} {crop} >>"),
+        ]);
+        let err = sign_pdf(&pdf, &pki.key, &pki.cert, &pki.ca, &options).expect_err(media);
+        assert_eq!(err.code(), "E_PDF_STRUCTURE", "{media} {crop}: {err}");
+    }
+}

@@ -61,11 +61,18 @@ fn tsa_valid_for(days: i64) -> (Arc<BuiltinTsa>, Certificate) {
 }
 
 /// The instance's application services with `[signing]` set to `level` and `tsa`.
+/// The CRLs of a B-LT DSS are checked before it is written (current, of the signer's CA):
+/// the demo CA's current CRL, its certificates having no distribution point to fetch.
 fn configured(inst: &Instance, level: Level, tsa: Arc<dyn TimeStamper + Send + Sync>) -> App {
+    let ca = sahih_signing::ca::Ca::load_or_create(&inst.certs).expect("demo CA");
+    let crl = ca
+        .crl(&[], 1, OffsetDateTime::now_utc() - Duration::minutes(1))
+        .expect("crl");
     let config = AppConfig {
         timestamping: Timestamping {
             level,
             tsa: Some(tsa),
+            revocation: Arc::new(sahih_signing::ltv::FixedCrls(vec![crl])),
             ..Timestamping::default()
         },
         ..inst.app.config().clone()

@@ -25,6 +25,35 @@ const OID_O: const_oid::ObjectIdentifier = const_oid::ObjectIdentifier::new_unwr
 const OID_SKI: const_oid::ObjectIdentifier = const_oid::ObjectIdentifier::new_unwrap("2.5.29.14");
 const OID_BASIC_CONSTRAINTS: const_oid::ObjectIdentifier =
     const_oid::ObjectIdentifier::new_unwrap("2.5.29.19");
+const OID_EXT_KEY_USAGE: const_oid::ObjectIdentifier =
+    const_oid::ObjectIdentifier::new_unwrap("2.5.29.37");
+/// id-kp-timeStamping (RFC 5280 §4.2.1.12).
+const OID_KP_TIME_STAMPING: const_oid::ObjectIdentifier =
+    const_oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8");
+
+/// Whether `cert` may sign timestamp tokens: RFC 3161 §2.3 requires an extendedKeyUsage
+/// extension, marked critical, whose purposes include id-kp-timeStamping. A certificate
+/// without it (an officer's, a CA's) is no timestamp authority, whatever it chains to.
+pub(crate) fn is_time_stamping(cert: &Certificate) -> bool {
+    let Some(ext) = cert
+        .tbs_certificate()
+        .extensions()
+        .and_then(|e| e.iter().find(|e| e.extn_id == OID_EXT_KEY_USAGE))
+    else {
+        return false;
+    };
+    let Ok((seq, _)) = ber::parse(ext.extn_value.as_bytes()) else {
+        return false;
+    };
+    let Ok(purposes) = seq.expect(tag::SEQUENCE).and_then(|s| s.children()) else {
+        return false;
+    };
+    let wanted = OID_KP_TIME_STAMPING.as_bytes();
+    ext.critical
+        && purposes
+            .iter()
+            .any(|p| p.tag == 0x06 && p.content == wanted)
+}
 
 impl Cert {
     /// Parses DER bytes; `None` when they are not an X.509 certificate.
@@ -101,6 +130,11 @@ impl Cert {
             .ok()
             .and_then(|c| c.first().copied())
             .is_some_and(|b| b.tag == 0x01 && b.content.first().is_some_and(|v| *v != 0))
+    }
+
+    /// Whether this certificate may sign timestamp tokens (see [`is_time_stamping`]).
+    pub(crate) fn is_time_stamping(&self) -> bool {
+        is_time_stamping(&self.parsed)
     }
 
     /// Validity period as UNIX seconds.

@@ -41,6 +41,21 @@ pub use report::{
 
 use crate::SigningError;
 use crate::source::{Source, find_all, for_each_chunk};
+pub(crate) use certs::is_time_stamping;
+pub(crate) use dictionary::rfc3339;
+
+/// [`revocation::check_for_dss`] on parsed certificates: `Err` names the CRL or certificate.
+pub(crate) fn check_crls_for_dss(
+    chain: &[Certificate],
+    pool: &[Certificate],
+    crls: &[Vec<u8>],
+    now: OffsetDateTime,
+) -> Result<(), String> {
+    let cert = |c: &Certificate| certs::Cert::from_parsed(c);
+    let chain: Vec<certs::Cert> = chain.iter().filter_map(cert).collect();
+    let pool: Vec<certs::Cert> = pool.iter().filter_map(cert).collect();
+    revocation::check_for_dss(&chain, &pool, crls, now.unix_timestamp())
+}
 use diff::{Diff, Finding};
 use digests::Digests;
 use index::Index;
@@ -234,7 +249,7 @@ pub fn verify_source(src: &dyn Source, policy: &Policy) -> Result<Report, Unusab
             .take(revocation::MAX_CRLS)
             .filter_map(|der| revocation::Crl::parse(der, revocation::Origin::Policy)),
     );
-    let context = verdict::Context {
+    let mut context = verdict::Context {
         crls: &crls,
         ends: &ends,
         findings: &findings,
@@ -248,7 +263,17 @@ pub fn verify_source(src: &dyn Source, policy: &Policy) -> Result<Report, Unusab
             .iter()
             .filter_map(|(f, r)| dictionary::is_doc_timestamp(&f.dict).then_some(r.signed_end?))
             .collect(),
+        doc_poe: Vec::new(),
     };
+    // Document timestamps first: those that pass are proof of existence for what they cover.
+    context.doc_poe = readings
+        .iter()
+        .filter(|(f, _)| dictionary::is_doc_timestamp(&f.dict))
+        .filter(|(f, r)| {
+            context.signature(&f.field, &f.dict, r).indication == Indication::TotalPassed
+        })
+        .filter_map(|(_, r)| Some((r.signed_end?, r.doc_timestamp.as_ref()?.gen_time)))
+        .collect();
     let signatures: Vec<SignatureReport> = readings
         .iter()
         .map(|(f, r)| context.signature(&f.field, &f.dict, r))

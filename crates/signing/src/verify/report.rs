@@ -53,6 +53,12 @@ pub enum SubIndication {
     SignedDataNotFound,
     /// The signer's certificate was revoked at or before the signature's time.
     Revoked,
+    /// The signer's certificate was revoked, and no proof of existence (a trusted timestamp)
+    /// places the signature before the revocation.
+    RevokedNoPoe,
+    /// A certificate does not meet the constraints of its use, e.g. a timestamp signed by a
+    /// certificate without the extendedKeyUsage timeStamping.
+    ChainConstraintsFailure,
 }
 
 impl SubIndication {
@@ -68,6 +74,8 @@ impl SubIndication {
             SubIndication::OutOfBoundsNoPoe => "OUT_OF_BOUNDS_NO_POE",
             SubIndication::SignedDataNotFound => "SIGNED_DATA_NOT_FOUND",
             SubIndication::Revoked => "REVOKED",
+            SubIndication::RevokedNoPoe => "REVOKED_NO_POE",
+            SubIndication::ChainConstraintsFailure => "CHAIN_CONSTRAINTS_FAILURE",
         }
     }
 }
@@ -182,8 +190,11 @@ pub struct Timestamp {
     pub tsa: Option<String>,
     /// The token's imprint matches and its signature verifies.
     pub intact: bool,
-    /// The TSA's certificate chains to a trust anchor.
+    /// The TSA's certificate chains to a trust anchor and carries the critical extendedKeyUsage
+    /// timeStamping (RFC 3161 §2.3): only then does the time count as proof of existence.
     pub trusted: bool,
+    /// Why the time does not count as proof (English); `None` when trusted.
+    pub untrusted_reason: Option<String>,
 }
 
 /// Modifications after one signature.
@@ -238,7 +249,9 @@ pub struct SignatureReport {
     pub chain: Vec<String>,
     /// The signer's certificate against the CRLs found (RFC 5280 §5): `V_OK` not revoked,
     /// `V_REVOKED` revoked at or before the signature's time, `V_REVOKED_AFTER_SIGNING`
-    /// revoked later (the signature stands), `V_REVOCATION_NOT_CHECKED` no CRL covers it (the
+    /// revoked later as proven by a trusted timestamp (the signature stands),
+    /// `V_REVOKED_NO_POE` revoked and only the claimed `/M` is earlier (INDETERMINATE),
+    /// `V_REVOCATION_NOT_CHECKED` no CRL current at the signature's time covers it (the
     /// verdict is not changed by that).
     pub revocation: Check,
     /// The time the certificate was checked at, RFC 3339, and where it came from.

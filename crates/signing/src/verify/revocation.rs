@@ -160,6 +160,9 @@ pub(crate) struct SignatureTime {
 pub(crate) enum TimeSource {
     /// A trusted signature timestamp's genTime (proof of existence).
     Timestamp,
+    /// A trusted document timestamp's genTime, of a later revision covering the signature
+    /// (proof of existence, ETSI EN 319 142-1 §5.4.3).
+    DocumentTimestamp,
     /// The signer's claimed `/M`: not proof.
     Claimed,
     /// Neither: the validation time.
@@ -167,9 +170,15 @@ pub(crate) enum TimeSource {
 }
 
 impl TimeSource {
+    /// Whether the time is proof of existence (a trusted timestamp), not a claim.
+    pub(crate) fn is_proof(self) -> bool {
+        matches!(self, TimeSource::Timestamp | TimeSource::DocumentTimestamp)
+    }
+
     fn as_str(self) -> &'static str {
         match self {
             TimeSource::Timestamp => "the signature timestamp",
+            TimeSource::DocumentTimestamp => "a document timestamp covering the signature",
             TimeSource::Claimed => "the time the signer claims (/M), not proven by a timestamp",
             TimeSource::Validation => "the validation time (the signature states no time)",
         }
@@ -243,13 +252,34 @@ pub(crate) fn reason_name(code: Option<u8>) -> &'static str {
     }
 }
 
-/// The decision on one signature: `Ok(detail)` to keep the verdict (with what to report), or
-/// `Err(detail)` for TOTAL-FAILED / REVOKED. `None` when revocation was not checked.
+/// The decision on one signature's revocation, with the detail to report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Judgement {
+    /// A CRL current at the signature's time does not list the certificate.
+    Good(String),
+    /// Revoked, but proof of existence (a trusted timestamp) places the signature before the
+    /// revocation: it stands, with a note.
+    RevokedAfterSigning(String),
+    /// Revoked, and only the signer's claim (`/M`) places the signature before the revocation:
+    /// INDETERMINATE / REVOKED_NO_POE (ETSI TS 119 102-1 §5.5.4, Table 5).
+    RevokedNoPoe(String),
+    /// Revoked at or before the signature's time: TOTAL-FAILED / REVOKED.
+    Revoked(String),
+}
+
+/// The decision on one signature (ETSI TS 119 102-1 §5.2.6 and §5.5.4, simplified); `None`
+/// when revocation was not checked (no CRL covers the certificate, or none that was current at
+/// the signature's time says it was not revoked).
+///
+/// A CRL is evidence of "not revoked" at the signature's time only when it was current then:
+/// its nextUpdate is at or after `time` (or it has none and its thisUpdate is after `time`).
+/// A CRL past its nextUpdate today is fine (validation data of an old document ages); one
+/// already stale when the signature was made proves nothing about that moment.
 pub(crate) fn judge(
     status: &Status,
     time: SignatureTime,
     validation_time: OffsetDateTime,
-) -> Option<Result<String, String>> {
+) -> Option<Judgement> {
     let when = |t: i64| {
         OffsetDateTime::from_unix_timestamp(t)
             .map(rfc3339)
@@ -263,6 +293,13 @@ pub(crate) fn judge(
             number,
             origin,
         } => {
+            let current_then = match next_update {
+                Some(n) => *n >= time.at,
+                None => *this_update > time.at,
+            };
+            if !current_then {
+                return None;
+            }
             let stale = next_update
                 .filter(|n| *n < validation_time.unix_timestamp())
                 .map(|n| format!("; that CRL was due to be replaced at {}", when(n)))
@@ -271,14 +308,15 @@ pub(crate) fn judge(
                 .as_ref()
                 .map(|n| format!(" number {n}"))
                 .unwrap_or_default();
-            Some(Ok(format!(
+            Some(Judgement::Good(format!(
                 "not revoked: not listed in the CRL{number} of {} from {origin}{stale}",
                 when(*this_update)
             )))
         }
         Status::Revoked { at, reason } => {
             let name = reason_name(*reason);
-            let nuance = if *reason == Some(1) && time.source != TimeSource::Timestamp {
+            let proven = time.source.is_proof();
+            let nuance = if *reason == Some(1) && !proven {
                 "; the key was compromised, and a time without a timestamp is the key holder's claim"
             } else {
                 ""
@@ -290,10 +328,14 @@ pub(crate) fn judge(
                 time.source.as_str()
             );
             Some(if time.at >= *at {
-                Err(detail)
+                Judgement::Revoked(detail)
+            } else if proven {
+                Judgement::RevokedAfterSigning(format!(
+                    "{detail}: a trusted timestamp proves it was signed before the revocation, so it stands"
+                ))
             } else {
-                Ok(format!(
-                    "{detail}: signed before the revocation, so it stands"
+                Judgement::RevokedNoPoe(format!(
+                    "{detail}: no trusted timestamp proves the signature existed before the revocation, so its validity cannot be decided"
                 ))
             })
         }
@@ -325,6 +367,70 @@ pub fn listed_in(
             reason_name(reason),
         ))),
     }
+}
+
+/// Checks the CRLs meant for a B-LT DSS (ETSI EN 319 142-1 §5.4.2) at `now` (UNIX seconds),
+/// before anything is written: each CRL (DER) is signed by the issuer of a certificate of
+/// `pool` (found in `pool`), current (thisUpdate ≤ `now` ≤ nextUpdate), and lists no
+/// certificate of `chain`; and every certificate of `chain` (the signer's, anchors left out by
+/// the caller) is covered by one of them (RFC 5280 §6.3, simplified).
+///
+/// Errors: a sentence naming the CRL (by position, 1-based) or the certificate (by subject).
+pub(crate) fn check_for_dss(
+    chain: &[Cert],
+    pool: &[Cert],
+    crls: &[Vec<u8>],
+    now: i64,
+) -> Result<(), String> {
+    let when = |t: i64| {
+        OffsetDateTime::from_unix_timestamp(t)
+            .map(rfc3339)
+            .unwrap_or_else(|_| t.to_string())
+    };
+    let mut parsed = Vec::with_capacity(crls.len());
+    for (i, der) in crls.iter().enumerate() {
+        let n = i + 1;
+        let crl = Crl::parse(der, Origin::Policy).ok_or(format!("CRL {n} is not a DER CRL"))?;
+        let issuer = pool
+            .iter()
+            .find(|i| crl.issued_by(i) && pool.iter().any(|c| c.issued_by(i)))
+            .ok_or(format!(
+                "CRL {n} is not signed by the issuer of any certificate of the signature"
+            ))?;
+        let current = crl.this_update <= now && crl.next_update.is_some_and(|t| t >= now);
+        if !current {
+            let next = crl.next_update.map_or("no nextUpdate".to_string(), |t| {
+                format!("nextUpdate {}", when(t))
+            });
+            return Err(format!(
+                "CRL {n} of {} is not current (thisUpdate {}, {next})",
+                issuer.subject(),
+                when(crl.this_update)
+            ));
+        }
+        parsed.push(crl);
+    }
+    let all: Vec<&Crl> = parsed.iter().collect();
+    for cert in chain {
+        match status(cert, pool, &all) {
+            Status::Good { .. } => {}
+            Status::Revoked { at, reason } => {
+                return Err(format!(
+                    "a CRL lists {} as revoked at {} ({})",
+                    cert.subject(),
+                    when(at),
+                    reason_name(reason)
+                ));
+            }
+            Status::NotChecked => {
+                return Err(format!(
+                    "no CRL of the issuer of {} was given",
+                    cert.subject()
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The CRLs of the document's `/DSS /CRLs` (ETSI EN 319 142-1 §5.4.2.2): each a stream of a
@@ -377,20 +483,30 @@ fn stream_bytes(src: &dyn Source, stream: &Stream) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
+    fn at(at: i64, source: TimeSource) -> SignatureTime {
+        SignatureTime { at, source }
+    }
+
     #[test]
-    fn a_signature_at_or_after_the_revocation_fails_and_one_before_stands() {
+    fn a_signature_at_or_after_the_revocation_fails_and_one_proven_before_stands() {
         let revoked = Status::Revoked {
             at: 1_000,
             reason: Some(3),
         };
         let now = OffsetDateTime::now_utc();
-        let at = |at, source| SignatureTime { at, source };
-        for (t, fails) in [(999, false), (1_000, true), (1_001, true)] {
-            let out = judge(&revoked, at(t, TimeSource::Timestamp), now).expect("checked");
-            assert_eq!(out.is_err(), fails, "signed at {t}: {out:?}");
+        for source in [TimeSource::Timestamp, TimeSource::DocumentTimestamp] {
+            for (t, fails) in [(999, false), (1_000, true), (1_001, true)] {
+                let out = judge(&revoked, at(t, source), now).expect("checked");
+                assert_eq!(
+                    matches!(out, Judgement::Revoked(_)),
+                    fails,
+                    "signed at {t}: {out:?}"
+                );
+                if !fails {
+                    assert!(matches!(out, Judgement::RevokedAfterSigning(_)), "{out:?}");
+                }
+            }
         }
-        let claimed = judge(&revoked, at(999, TimeSource::Claimed), now).expect("checked");
-        assert!(claimed.expect("stands").contains("claims (/M)"));
         assert_eq!(
             judge(&Status::NotChecked, at(5, TimeSource::Claimed), now),
             None
@@ -398,17 +514,50 @@ mod tests {
     }
 
     #[test]
-    fn key_compromise_with_a_claimed_time_says_the_time_is_no_proof() {
-        let revoked = Status::Revoked {
-            at: 1_000,
-            reason: Some(1),
+    fn a_claimed_time_before_the_revocation_is_no_proof_and_leaves_it_indeterminate() {
+        let now = OffsetDateTime::now_utc();
+        for reason in [Some(1), Some(3), None] {
+            let revoked = Status::Revoked { at: 1_000, reason };
+            let out = judge(&revoked, at(10, TimeSource::Claimed), now).expect("checked");
+            let Judgement::RevokedNoPoe(detail) = out else {
+                panic!("{reason:?}: {out:?}");
+            };
+            assert!(detail.contains("claims (/M)"), "{detail}");
+            assert!(detail.contains("no trusted timestamp"), "{detail}");
+            if reason == Some(1) {
+                assert!(detail.contains("key holder's claim"), "{detail}");
+            }
+            // A claimed time at or after the revocation is the signer's own admission.
+            let late = judge(&revoked, at(1_000, TimeSource::Claimed), now);
+            assert!(matches!(late, Some(Judgement::Revoked(_))), "{late:?}");
+        }
+    }
+
+    #[test]
+    fn a_crl_counts_as_not_revoked_only_when_current_at_the_signatures_time() {
+        let now = OffsetDateTime::now_utc();
+        let good = |this_update, next_update| Status::Good {
+            this_update,
+            next_update,
+            number: None,
+            origin: "the document's DSS",
         };
-        let t = SignatureTime {
-            at: 10,
-            source: TimeSource::Claimed,
-        };
-        let out = judge(&revoked, t, OffsetDateTime::now_utc()).expect("checked");
-        assert!(out.expect("stands").contains("key holder's claim"));
+        let t = at(1_000, TimeSource::Timestamp);
+        // Stale already when the signature was made: proves nothing about that moment.
+        assert_eq!(judge(&good(100, Some(999)), t, now), None);
+        assert_eq!(judge(&good(100, None), t, now), None);
+        // Current at the signature's time, long past its nextUpdate now: evidence.
+        for status in [
+            good(100, Some(1_000)),
+            good(100, Some(5_000)),
+            good(1_001, None),
+        ] {
+            let out = judge(&status, t, now);
+            assert!(
+                matches!(out, Some(Judgement::Good(_))),
+                "{status:?}: {out:?}"
+            );
+        }
     }
 
     #[test]

@@ -17,7 +17,7 @@ use super::report::{
     SignatureKind, SignatureReport, SubIndication as Sub, Timestamp,
 };
 use super::revision::RevisionEnd;
-use super::revocation::{self, Crl, SignatureTime, TimeSource};
+use super::revocation::{self, Crl, Judgement, SignatureTime, TimeSource};
 use super::signature::{Reading, TokenCheck, binding_detail, crypto_detail, crypto_ok};
 use super::signed_data::Binding;
 
@@ -34,6 +34,10 @@ pub(crate) struct Context<'a> {
     pub(crate) docmdp: Option<u8>,
     /// Signed lengths of the document timestamps.
     pub(crate) doc_timestamps: Vec<usize>,
+    /// Proof of existence from document timestamps that passed: each one's signed length and
+    /// genTime (UNIX seconds). A signature whose revision ends within a signed length existed
+    /// at that genTime (ETSI EN 319 142-1 §5.4.3).
+    pub(crate) doc_poe: Vec<(usize, i64)>,
 }
 
 /// The failures found for one signature, in the order checked.
@@ -202,14 +206,29 @@ impl Context<'_> {
             .collect()
     }
 
+    /// A signature timestamp's findings. Its time counts as proof of existence only when the
+    /// token is intact, its signer chains to a trust anchor at the validation time and carries
+    /// the critical extendedKeyUsage id-kp-timeStamping (RFC 3161 §2.3): a certificate without
+    /// it (an officer's own) is no timestamp authority, and a token it signed is just a claim.
     fn timestamp(&self, token: &TokenCheck) -> Timestamp {
         let tsa = token.signer.as_ref().and_then(|s| s.signer.as_ref());
-        let trusted = tsa.is_some_and(|cert| {
+        let chains = tsa.is_some_and(|cert| {
             matches!(
                 certs::build_path(cert, &token.certs, &self.anchors(), self.at),
                 PathOutcome::Trusted { .. }
             )
         });
+        let untrusted = match tsa {
+            _ if !token.intact() => Some("the token is not intact"),
+            None => Some("the token's signer is not identified"),
+            Some(c) if !c.is_time_stamping() => Some(
+                "the token's signer is no timestamp authority: its certificate lacks the critical extendedKeyUsage timeStamping (RFC 3161 §2.3)",
+            ),
+            Some(_) if !chains => {
+                Some("the timestamp authority's certificate does not chain to a trust anchor")
+            }
+            Some(_) => None,
+        };
         Timestamp {
             time: token
                 .info
@@ -218,7 +237,8 @@ impl Context<'_> {
                 .unwrap_or_default(),
             tsa: tsa.map(Cert::subject),
             intact: token.intact(),
-            trusted: token.intact() && trusted,
+            trusted: untrusted.is_none(),
+            untrusted_reason: untrusted.map(String::from),
         }
     }
 
@@ -258,8 +278,11 @@ impl Context<'_> {
             .as_ref()
             .filter(|t| t.trusted)
             .and(r.timestamp.as_ref());
-        let trust = self.trust(r, signer_cert.as_ref(), trusted_time, &mut f);
-        let time = self.signature_time(dict, trusted_time);
+        let mut trust = self.trust(r, signer_cert.as_ref(), trusted_time, &mut f);
+        if doc_ts {
+            tsa_usage(signer_cert.as_ref(), &mut trust.check, &mut f);
+        }
+        let time = self.signature_time(dict, trusted_time, r.signed_end);
         let revocation = self.revocation(r, signer_cert.as_ref(), time, &mut f);
         let (indication, sub_indication, reason) = worst(f.0);
         SignatureReport {
@@ -276,6 +299,7 @@ impl Context<'_> {
                     tsa: signer_cert.as_ref().map(Cert::subject),
                     intact: integrity.ok && crypto.ok,
                     trusted: trust.check.ok,
+                    untrusted_reason: (!trust.check.ok).then(|| trust.check.detail.clone()),
                 })
             }),
             byte_range: r.byte_range.clone(),
@@ -300,12 +324,31 @@ impl Context<'_> {
     }
 
     /// The time a signature is judged at for revocation: a trusted timestamp's genTime, else
-    /// the claimed `/M`, else the validation time.
-    fn signature_time(&self, dict: &Dictionary, trusted: Option<&TokenCheck>) -> SignatureTime {
+    /// the earliest genTime of a passed document timestamp covering the signature's revision
+    /// (`signed_end`), else the claimed `/M`, else the validation time.
+    fn signature_time(
+        &self,
+        dict: &Dictionary,
+        trusted: Option<&TokenCheck>,
+        signed_end: Option<usize>,
+    ) -> SignatureTime {
         if let Some(info) = trusted.and_then(|t| t.info.as_ref()) {
             return SignatureTime {
                 at: info.gen_time,
                 source: TimeSource::Timestamp,
+            };
+        }
+        let covering = signed_end.and_then(|end| {
+            self.doc_poe
+                .iter()
+                .filter(|(len, _)| *len > end)
+                .map(|(_, t)| *t)
+                .min()
+        });
+        if let Some(at) = covering {
+            return SignatureTime {
+                at,
+                source: TimeSource::DocumentTimestamp,
             };
         }
         let claimed = text(dict, b"M").and_then(|m| pdf_date(&m)).and_then(|t| {
@@ -353,16 +396,24 @@ impl Context<'_> {
             None => Check {
                 ok: true,
                 code: "V_REVOCATION_NOT_CHECKED".into(),
-                detail: "revocation not checked: no CRL of the certificate's issuer was found"
+                detail: "revocation not checked: no CRL of the certificate's issuer that was current at the signature's time was found"
                     .into(),
             },
-            Some(Ok(detail)) if matches!(status, revocation::Status::Revoked { .. }) => Check {
+            Some(Judgement::Good(detail)) => Check::pass(detail),
+            Some(Judgement::RevokedAfterSigning(detail)) => Check {
                 ok: true,
                 code: "V_REVOKED_AFTER_SIGNING".into(),
                 detail,
             },
-            Some(Ok(detail)) => Check::pass(detail),
-            Some(Err(detail)) => f.fail(Indication::TotalFailed, Sub::Revoked, "V_REVOKED", detail),
+            Some(Judgement::RevokedNoPoe(detail)) => f.fail(
+                Indication::Indeterminate,
+                Sub::RevokedNoPoe,
+                "V_REVOKED_NO_POE",
+                detail,
+            ),
+            Some(Judgement::Revoked(detail)) => {
+                f.fail(Indication::TotalFailed, Sub::Revoked, "V_REVOKED", detail)
+            }
         }
     }
 
@@ -517,6 +568,21 @@ impl Context<'_> {
             other => format!("unknown ({other})"),
         }
     }
+}
+
+/// A document timestamp's signer must be a timestamp authority (RFC 3161 §2.3: the critical
+/// extendedKeyUsage timeStamping); otherwise its trust check fails with INDETERMINATE /
+/// CHAIN_CONSTRAINTS_FAILURE (`V_TSA_NOT_TIMESTAMPING`), whatever it chains to.
+fn tsa_usage(signer: Option<&Cert>, check: &mut Check, f: &mut Failures) {
+    if signer.is_none_or(Cert::is_time_stamping) {
+        return;
+    }
+    *check = f.fail(
+        Indication::Indeterminate,
+        Sub::ChainConstraintsFailure,
+        "V_TSA_NOT_TIMESTAMPING",
+        "the document timestamp's signer is no timestamp authority: its certificate lacks the critical extendedKeyUsage timeStamping (RFC 3161 §2.3)",
+    );
 }
 
 /// The most severe candidate, the first of equals; TOTAL-PASSED when there is none.

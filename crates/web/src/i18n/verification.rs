@@ -307,6 +307,16 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "The signer's certificate was not issued by an authority this service trusts.",
     ),
     (
+        "sub_REVOKED_NO_POE",
+        "Sertifikat penanda tangan telah dicabut, dan tidak ada cap waktu tepercaya yang membuktikan tanda tangan dibuat sebelum pencabutan.",
+        "The signer's certificate was revoked, and no trusted timestamp proves the signature was made before the revocation.",
+    ),
+    (
+        "sub_CHAIN_CONSTRAINTS_FAILURE",
+        "Sertifikat dipakai untuk keperluan yang tidak diizinkan sertifikat itu (misalnya cap waktu yang tidak dibuat oleh otoritas cap waktu).",
+        "A certificate was used for a purpose it does not allow (for example a timestamp not made by a timestamp authority).",
+    ),
+    (
         "sub_OUT_OF_BOUNDS_NO_POE",
         "Sertifikat tidak berlaku pada waktu pemeriksaan, dan tidak ada cap waktu tepercaya yang membuktikan tanda tangan dibuat selagi sertifikat berlaku.",
         "The certificate was not valid at the time of the check, and no trusted timestamp proves the signature was made while it was.",
@@ -512,13 +522,23 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     (
         "V_REVOKED_AFTER_SIGNING",
-        "Sertifikat penanda tangan dicabut setelah tanda tangan ini dibuat; tanda tangan ini tetap berlaku.",
-        "The signer's certificate was revoked after this signature was made; the signature stands.",
+        "Sertifikat penanda tangan dicabut setelah tanda tangan ini dibuat, sebagaimana dibuktikan cap waktu tepercaya; tanda tangan ini tetap berlaku.",
+        "The signer's certificate was revoked after this signature was made, as a trusted timestamp proves; the signature stands.",
+    ),
+    (
+        "V_REVOKED_NO_POE",
+        "Sertifikat penanda tangan telah dicabut. Waktu tanda tangan yang tercantum lebih awal dari pencabutan, tetapi itu hanya pengakuan penanda tangan: tanpa cap waktu tepercaya, keabsahan tanda tangan tidak dapat dipastikan.",
+        "The signer's certificate was revoked. The signature's stated time is before the revocation, but that is only the signer's claim: without a trusted timestamp, its validity cannot be confirmed.",
+    ),
+    (
+        "V_TSA_NOT_TIMESTAMPING",
+        "Cap waktu dokumen ini tidak dibuat oleh otoritas cap waktu: sertifikat pembuatnya tidak diperuntukkan bagi cap waktu, sehingga waktunya bukan bukti.",
+        "This document timestamp was not made by a timestamp authority: its maker's certificate is not meant for timestamping, so its time is no proof.",
     ),
     (
         "V_REVOCATION_NOT_CHECKED",
-        "Status pencabutan tidak diperiksa: tidak ada daftar pencabutan (CRL) penerbit sertifikat.",
-        "Revocation not checked: no revocation list (CRL) of the certificate's issuer was available.",
+        "Status pencabutan tidak diperiksa: tidak ada daftar pencabutan (CRL) penerbit sertifikat yang berlaku pada waktu penandatanganan.",
+        "Revocation not checked: no revocation list (CRL) of the certificate's issuer that was current at the time of signing was available.",
     ),
     (
         "V_CERT_OUT_OF_VALIDITY",

@@ -388,8 +388,10 @@ mod tests {
     use crate::i18n::Lang;
     use sahih_signing::verify::SubIndication;
 
-    const SUBS: [SubIndication; 9] = [
+    const SUBS: [SubIndication; 11] = [
         SubIndication::Revoked,
+        SubIndication::RevokedNoPoe,
+        SubIndication::ChainConstraintsFailure,
         SubIndication::FormatFailure,
         SubIndication::HashFailure,
         SubIndication::SigCryptoFailure,
