@@ -83,7 +83,8 @@ impl SignerKey {
     /// `ENCRYPTED PRIVATE KEY` (PBES2, RFC 8018), which needs `passphrase`.
     ///
     /// Errors: [`SigningError::Key`] for unreadable PEM, an unsupported algorithm or key
-    /// derivation parameters above [`check_kdf_cost`]'s bounds (checked before deriving),
+    /// derivation parameters above Sahih's bounds (scrypt N ≤ 2^16, r ≤ 8, p ≤ 4; PBKDF2 at
+    /// most 1,000,000 iterations; checked before deriving),
     /// [`SigningError::PassphraseRequired`] for an encrypted key without a passphrase,
     /// [`SigningError::WrongPassphrase`] when the passphrase does not decrypt the key.
     pub fn from_pem(pem: &str, passphrase: Option<&[u8]>) -> Result<SignerKey, SigningError> {
