@@ -18,10 +18,11 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "SAHIH_BIND")]
     bind: Option<String>,
-    /// Data directory (SQLite database and blobs).
+    /// Data directory (SQLite database and blobs; with PostgreSQL the keys and caches only).
     #[arg(long, env = "SAHIH_DATA")]
     data: Option<PathBuf>,
-    /// Database URL: sqlite://PATH (default: sqlite://DATA/sahih.db, DATA being --data).
+    /// Database URL: sqlite://PATH or postgres://[USER@]HOST[:PORT]/DATABASE (default:
+    /// sqlite://DATA/sahih.db, DATA being --data).
     #[arg(long, env = "SAHIH_DATABASE_URL")]
     database: Option<String>,
     /// TOML configuration file.
@@ -557,7 +558,10 @@ pub fn migrate(database: Option<String>) -> anyhow::Result<()> {
     let _ = std::fs::remove_dir(&blobs);
     let ran = store?.migrate()?;
     let plural = if ran == 1 { "" } else { "s" };
-    println!("database {url} is up to date (applied {ran} migration{plural})");
+    println!(
+        "database {} is up to date (applied {ran} migration{plural})",
+        sahih_store::dialect::redacted(&url)
+    );
     Ok(())
 }
 

@@ -19,11 +19,13 @@ pub struct DemoArgs {
     /// Where to write signed.pdf and ca.pem.
     #[arg(long)]
     out: PathBuf,
-    /// Run inside this instance's data directory (otherwise a fresh one under --out).
-    #[arg(long, conflicts_with = "database")]
-    data: Option<PathBuf>,
-    /// Run inside the instance with this database.
+    /// Run inside this instance's data directory (otherwise a fresh one under --out): its keys,
+    /// and its SQLite database unless --database names another.
     #[arg(long)]
+    data: Option<PathBuf>,
+    /// Run inside the instance with this database (sqlite://PATH or postgres://…; with
+    /// PostgreSQL give --data too, for the instance's keys).
+    #[arg(long, env = "SAHIH_DATABASE_URL")]
     database: Option<String>,
     /// Directory of the development certificates.
     #[arg(long, env = "SAHIH_CERTS")]

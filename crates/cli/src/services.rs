@@ -51,7 +51,8 @@ pub struct Instance {
     /// The instance's data directory (database sahih.db and blobs).
     #[arg(long, env = "SAHIH_DATA", value_name = "DIR")]
     data: Option<PathBuf>,
-    /// Database URL: sqlite://PATH (default: sqlite://DIR/sahih.db, DIR being --data).
+    /// Database URL: sqlite://PATH or postgres://HOST/DATABASE (default:
+    /// sqlite://DIR/sahih.db, DIR being --data).
     #[arg(long, env = "SAHIH_DATABASE_URL", value_name = "URL")]
     database: Option<String>,
 }

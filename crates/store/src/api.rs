@@ -313,6 +313,9 @@ impl Store {
     pub fn set_api_webhook(&self, app: UserId, url: Option<&str>) -> Result<(), StoreError> {
         let mut conn = self.conn()?;
         conn.transaction(|c| {
+            // First, as the webhook fan-out takes it first: the cursor set below is past every
+            // committed event (see `dialect`).
+            crate::dialect::lock_journal(c)?;
             let had_url = api_applications::table
                 .find(app.0)
                 .select(api_applications::webhook_url)

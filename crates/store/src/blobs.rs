@@ -1,18 +1,40 @@
-//! The content-addressed blob store: each blob is a file named by the lowercase hex SHA-256 of
-//! its bytes, under `<dir>/<first two hex digits>/`.
+//! The content-addressed blob store, keyed by the lowercase hex SHA-256 of each blob's bytes:
+//! files under `<dir>/<first two hex digits>/` with SQLite (one node), rows of the `blobs` table
+//! with PostgreSQL (DESIGN.md decision 6: nodes share nothing but the database).
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::StoreError;
+use crate::dialect::{DbPool, is_unique_violation};
+use crate::schema::blobs;
 
-/// A directory of immutable blobs keyed by SHA-256 (FIPS 180-4).
-#[derive(Debug, Clone)]
+/// Immutable blobs keyed by SHA-256 (FIPS 180-4): in a directory, or in the database.
+#[derive(Clone)]
 pub struct BlobStore {
-    dir: PathBuf,
+    place: Place,
+}
+
+#[derive(Clone)]
+enum Place {
+    Dir(PathBuf),
+    Database(DbPool),
+}
+
+impl std::fmt::Debug for BlobStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.place {
+            Place::Dir(dir) => f.debug_struct("BlobStore").field("dir", dir).finish(),
+            Place::Database(_) => f
+                .debug_struct("BlobStore")
+                .field("dir", &"(database)")
+                .finish(),
+        }
+    }
 }
 
 /// Lowercase hex SHA-256 of `bytes`: the blob's key.
@@ -27,28 +49,45 @@ impl BlobStore {
     pub fn open(dir: &Path) -> Result<BlobStore, StoreError> {
         fs::create_dir_all(dir).map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
         Ok(BlobStore {
-            dir: dir.to_path_buf(),
+            place: Place::Dir(dir.to_path_buf()),
         })
     }
 
-    fn path(&self, key: &str) -> Result<PathBuf, StoreError> {
-        let valid = key.len() == 64
-            && key
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        if !valid {
-            return Err(StoreError::NotFound);
+    /// Blobs in the `blobs` table of the pool's database (migration 000013).
+    pub fn database(pool: DbPool) -> BlobStore {
+        BlobStore {
+            place: Place::Database(pool),
         }
-        Ok(self.dir.join(&key[..2]).join(key))
     }
 
-    /// Stores `bytes` durably (written to a temporary file, fsynced, renamed) and returns its
-    /// key. Storing the same bytes twice is a no-op.
+    /// The directory of the blob files, or `None` when blobs live in the database.
+    pub fn dir(&self) -> Option<&Path> {
+        match &self.place {
+            Place::Dir(dir) => Some(dir),
+            Place::Database(_) => None,
+        }
+    }
+
+    fn path(dir: &Path, key: &str) -> Result<PathBuf, StoreError> {
+        check_key(key)?;
+        Ok(dir.join(&key[..2]).join(key))
+    }
+
+    /// Stores `bytes` durably and returns its key: a file written to a temporary name, fsynced
+    /// and renamed; or a row committed to the database. Storing the same bytes twice is a
+    /// no-op.
     ///
-    /// Errors: [`StoreError::Io`].
+    /// Errors: [`StoreError::Io`], [`StoreError::Db`], [`StoreError::Connect`].
     pub fn put(&self, bytes: &[u8]) -> Result<String, StoreError> {
         let key = sha256_hex(bytes);
-        let path = self.path(&key)?;
+        let dir = match &self.place {
+            Place::Dir(dir) => dir,
+            Place::Database(pool) => {
+                put_row(pool, &key, bytes)?;
+                return Ok(key);
+            }
+        };
+        let path = Self::path(dir, &key)?;
         if path.exists() {
             return Ok(key);
         }
@@ -69,11 +108,16 @@ impl BlobStore {
     /// Errors: [`StoreError::NotFound`] for an unknown or malformed key, [`StoreError::Corrupt`]
     /// when the file no longer matches its hash.
     pub fn get(&self, key: &str) -> Result<Vec<u8>, StoreError> {
-        let path = self.path(key)?;
-        let bytes = fs::read(&path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => StoreError::NotFound,
-            _ => StoreError::Io(format!("blob {key}: {e}")),
-        })?;
+        let bytes = match &self.place {
+            Place::Dir(dir) => {
+                let path = Self::path(dir, key)?;
+                fs::read(&path).map_err(|e| match e.kind() {
+                    std::io::ErrorKind::NotFound => StoreError::NotFound,
+                    _ => StoreError::Io(format!("blob {key}: {e}")),
+                })?
+            }
+            Place::Database(pool) => get_row(pool, key)?,
+        };
         if sha256_hex(&bytes) != key {
             return Err(StoreError::Corrupt(format!(
                 "blob {key} does not match its hash"
@@ -81,6 +125,57 @@ impl BlobStore {
         }
         Ok(bytes)
     }
+}
+
+/// A key is 64 lowercase hex digits; anything else names no blob.
+fn check_key(key: &str) -> Result<(), StoreError> {
+    let valid = key.len() == 64
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if valid {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
+fn put_row(pool: &DbPool, key: &str, bytes: &[u8]) -> Result<(), StoreError> {
+    let mut conn = pool.get()?;
+    let exists = blobs::table
+        .find(key)
+        .select(blobs::size)
+        .first::<i64>(&mut *conn)
+        .optional()?
+        .is_some();
+    if exists {
+        return Ok(());
+    }
+    let size = i64::try_from(bytes.len()).map_err(|_| StoreError::Io("blob too large".into()))?;
+    let inserted = diesel::insert_into(blobs::table)
+        .values((
+            blobs::sha256.eq(key),
+            blobs::data.eq(bytes),
+            blobs::size.eq(size),
+            blobs::created_at.eq(crate::now()),
+        ))
+        .execute(&mut *conn);
+    match inserted {
+        // Another node stored the same bytes meanwhile: the same blob.
+        Err(e) if is_unique_violation(&e) => Ok(()),
+        other => other.map(|_| ()).map_err(StoreError::from),
+    }
+}
+
+fn get_row(pool: &DbPool, key: &str) -> Result<Vec<u8>, StoreError> {
+    check_key(key)?;
+    let mut conn = pool.get()?;
+    blobs::table
+        .find(key)
+        .select(blobs::data)
+        .first::<Vec<u8>>(&mut *conn)
+        .optional()?
+        .ok_or(StoreError::NotFound)
 }
 
 fn tempfile_in(dir: &Path, key: &str) -> std::io::Result<(PathBuf, fs::File)> {
@@ -106,7 +201,11 @@ mod tests {
         assert_eq!(key, sha256_hex(b"%PDF-1.7 hello"));
         assert_eq!(store.get(&key).expect("get"), b"%PDF-1.7 hello");
         assert_eq!(store.put(b"%PDF-1.7 hello").expect("again"), key);
-        fs::write(store.path(&key).expect("path"), b"tampered").expect("write");
+        fs::write(
+            BlobStore::path(dir.path(), &key).expect("path"),
+            b"tampered",
+        )
+        .expect("write");
         assert!(matches!(store.get(&key), Err(StoreError::Corrupt(_))));
     }
 

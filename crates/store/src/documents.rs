@@ -94,6 +94,7 @@ fn insert_events(
     sha256: &str,
     note: Option<&str>,
 ) -> Result<(), StoreError> {
+    crate::dialect::lock_journal(c)?;
     let last = t.events.len().saturating_sub(1);
     for (i, e) in t.events.iter().enumerate() {
         // Only the last event moves the state (`numbered` before `signed` does not), as in

@@ -1,6 +1,7 @@
 //! `sahih-store`: persistence for Sahih. A diesel schema with embedded migrations over SQLite
-//! (PostgreSQL joins through [`dialect::DbConnection`]), a content-addressed blob store, and
-//! the transparency log's leaves, tiles and checkpoints ([`log`]).
+//! or PostgreSQL ([`dialect::DbConnection`], chosen by the URL's scheme), a content-addressed
+//! blob store (files with SQLite, rows with PostgreSQL), and the transparency log's leaves,
+//! tiles and checkpoints ([`log`]).
 //! Every public method of [`Store`] runs exactly one transaction and blocks: call it from
 //! `spawn_blocking` in async code.
 //!
@@ -35,13 +36,13 @@ mod routing;
 mod schema;
 mod second_factor;
 mod stats;
+pub mod testing;
 mod wakeup;
 mod webhooks;
 
 use std::path::Path;
 
-use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
-use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use diesel::r2d2::PooledConnection;
 
 pub use api::{
     ApiApplication, ApiKey, DocumentFilter, Idempotency, NewApiApplication, NewApiKey, Submitted,
@@ -52,7 +53,7 @@ pub use certificates::{CREDENTIALS_CHANGED, IssuedCertificate, NewCertificate};
 pub use deadlines::Escalation;
 pub use definitions::ServiceChange;
 pub use delegations::{DelegationId, StoredDelegation};
-pub use dialect::{Backend, DbConnection};
+pub use dialect::{Backend, DbConnection, DbPool};
 pub use dispositions::{DispositionId, StoredDisposition};
 pub use models::*;
 pub use notifications::{
@@ -69,13 +70,11 @@ pub use webhooks::{
     WEBHOOK_RETRY_BASE_SECONDS, WebhookDelivery, WebhookEvent,
 };
 
-const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
-
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database URL names no supported backend.
-    #[error("unsupported database URL {0:?}: use sqlite://PATH")]
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://HOST/DATABASE")]
     BadUrl(String),
     /// The database could not be opened.
     #[error("cannot open the database: {0}")]
@@ -189,7 +188,8 @@ impl From<diesel::r2d2::PoolError> for StoreError {
 /// The database and the blob store.
 #[derive(Clone)]
 pub struct Store {
-    pool: Pool<ConnectionManager<DbConnection>>,
+    pool: DbPool,
+    backend: Backend,
     blobs: BlobStore,
     log_signal: std::sync::Arc<log::LogSignal>,
 }
@@ -197,14 +197,17 @@ pub struct Store {
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store")
+            .field("backend", &self.backend)
             .field("blobs", &self.blobs)
             .finish_non_exhaustive()
     }
 }
 
 impl Store {
-    /// Opens the database at `url` (`sqlite://PATH`), applies pending migrations, and opens the
-    /// blob store at `blob_dir`.
+    /// Opens the database at `url` (`sqlite://PATH` or `postgres://…`, see
+    /// [`Backend::from_url`]), applies pending migrations, and opens the blob store: the
+    /// directory `blob_dir` with SQLite, the database itself with PostgreSQL (`blob_dir` is then
+    /// not used).
     ///
     /// Errors: [`StoreError::BadUrl`], [`StoreError::Connect`], [`StoreError::Migration`],
     /// [`StoreError::Io`].
@@ -219,9 +222,15 @@ impl Store {
     /// Errors: [`StoreError::BadUrl`], [`StoreError::Connect`], [`StoreError::Io`].
     pub fn connect(url: &str, blob_dir: &Path) -> Result<Store, StoreError> {
         let backend = Backend::from_url(url)?;
+        let pool = dialect::pool(&backend, 8)?;
+        let blobs = match backend {
+            Backend::Sqlite { .. } => BlobStore::open(blob_dir)?,
+            Backend::Postgres { .. } => BlobStore::database(pool.clone()),
+        };
         Ok(Store {
-            pool: dialect::pool(&backend, 8)?,
-            blobs: BlobStore::open(blob_dir)?,
+            pool,
+            backend,
+            blobs,
             log_signal: std::sync::Arc::default(),
         })
     }
@@ -232,12 +241,7 @@ impl Store {
     /// Errors: [`StoreError::Migration`], [`StoreError::Db`].
     pub fn migrate(&self) -> Result<usize, StoreError> {
         let mut conn = self.conn()?;
-        let ran = match &mut *conn {
-            DbConnection::Sqlite(c) => c
-                .run_pending_migrations(SQLITE_MIGRATIONS)
-                .map_err(|e| StoreError::Migration(e.to_string()))?
-                .len(),
-        };
+        let ran = dialect::run_migrations(&mut conn)?;
         diesel::Connection::transaction(&mut *conn, |c| log::salt(c).map(|_| ()))?;
         Ok(ran)
     }
@@ -247,7 +251,12 @@ impl Store {
         &self.blobs
     }
 
-    fn conn(&self) -> Result<PooledConnection<ConnectionManager<DbConnection>>, StoreError> {
+    /// The backend this store's URL named.
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    fn conn(&self) -> Result<PooledConnection<dialect::Manager>, StoreError> {
         Ok(self.pool.get()?)
     }
 }

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use time::macros::offset;
 
 use crate::documents::{claim, record_change};
-use crate::schema::{document_numbers, documents, number_counters};
+use crate::schema::{document_numbers, documents};
 use crate::{Change, DbConnection, Store, StoreError, now};
 
 /// What a signature needs to be numbered: the service's numbering, the codes the number may
@@ -92,29 +92,7 @@ pub(crate) fn allocate(
         });
     }
     let classification = &request.numbering.classification;
-    let counter = number_counters::table
-        .filter(number_counters::agency_id.eq(agency.0))
-        .filter(number_counters::classification.eq(classification))
-        .filter(number_counters::year.eq(request.year));
-    let bumped = diesel::update(counter)
-        .set(number_counters::last_seq.eq(number_counters::last_seq + 1))
-        .returning(number_counters::last_seq)
-        .get_result::<i64>(c)
-        .optional()?;
-    let seq = match bumped {
-        Some(seq) => seq,
-        None => {
-            diesel::insert_into(number_counters::table)
-                .values((
-                    number_counters::agency_id.eq(agency.0),
-                    number_counters::classification.eq(classification),
-                    number_counters::year.eq(request.year),
-                    number_counters::last_seq.eq(1),
-                ))
-                .execute(c)?;
-            1
-        }
-    };
+    let seq = crate::dialect::bump_counter(c, agency.0, classification, request.year)?;
     let seq_u64 =
         u64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("number counter at {seq}")))?;
     let number = request.numbering.format.render(&NumberParts {

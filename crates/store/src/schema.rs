@@ -1,4 +1,14 @@
-//! The diesel schema, written to match `migrations/sqlite` (ids and times are 64-bit).
+//! The diesel schema, written to match `migrations/sqlite` and `migrations/postgres` (ids and
+//! times are 64-bit; a year is 32-bit).
+
+diesel::table! {
+    blobs (sha256) {
+        sha256 -> Text,
+        data -> Binary,
+        size -> BigInt,
+        created_at -> BigInt,
+    }
+}
 
 diesel::table! {
     agencies (id) {
@@ -332,6 +342,7 @@ diesel::joinable!(webhook_deliveries -> api_applications (application_id));
 diesel::joinable!(webhook_deliveries -> documents (document_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    blobs,
     agencies,
     users,
     sessions,

@@ -331,7 +331,10 @@ impl Store {
         }
         conn.transaction(|c| {
             // The write first, so SQLite takes its write lock at once and the reads below see
-            // every committed event and cursor (another node's included).
+            // every committed event and cursor (another node's included). On PostgreSQL the
+            // journal lock waits for the transactions that are writing events: every event up
+            // to the newest id read below has committed.
+            crate::dialect::lock_journal(c)?;
             diesel::update(
                 api_applications::table.filter(api_applications::user_id.eq_any(&behind)),
             )

@@ -77,6 +77,7 @@ pub(crate) fn insert_leaf(
     let entry = leaf
         .encode()
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    crate::dialect::lock_journal(c)?;
     diesel::insert_into(log_leaves::table)
         .values((
             log_leaves::document_id.eq(document),

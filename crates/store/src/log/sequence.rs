@@ -134,13 +134,15 @@ fn has_work(c: &mut DbConnection) -> Result<bool, StoreError> {
 
 impl Store {
     /// Sequences up to `max_batch` pending leaves, in one transaction: assigns them the next
-    /// indices in commit order (the order of their row ids: SQLite has one writer at a time),
+    /// indices in commit order (the order of their row ids: SQLite has one writer at a time,
+    /// and on PostgreSQL leaves are written under the journal lock, see `crate::dialect`),
     /// writes every hash tile that changed (c2sp.org/tlog-tiles) and signs a checkpoint of the
     /// new tree with `key` (c2sp.org/tlog-checkpoint; origin = the key's name). Before the
     /// first leaf it signs the empty tree, so a checkpoint always exists once it has run.
     ///
-    /// Safe to call from several threads or processes: the transaction starts by writing the
-    /// `log_state` row, so sequencers take turns and each sees the tree the last one left.
+    /// Safe to call from several threads, processes or nodes: the transaction starts by writing
+    /// the `log_state` row (SQLite's writer lock; a row lock on PostgreSQL, under which READ
+    /// COMMITTED shows the tree the last sequencer left), so sequencers take turns.
     /// Returns `None` when there was nothing to do.
     ///
     /// Errors: [`StoreError::LogKeyMismatch`] when earlier checkpoints were signed by another

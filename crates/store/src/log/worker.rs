@@ -1,5 +1,6 @@
-//! The sequencer thread: wakes when a transaction that wrote leaves commits, and every second
-//! anyway, and sequences what is pending.
+//! The sequencer thread: wakes when a transaction that wrote leaves commits, and every tick
+//! anyway, and sequences what is pending if this process leads (always on SQLite; on
+//! PostgreSQL the node holding the sequencer's advisory lock, see `crate::dialect`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,8 +11,13 @@ use sahih_tlog::SignerKey;
 
 use crate::Store;
 
-/// How long the sequencer sleeps when nothing wakes it.
+/// How long the sequencer sleeps when nothing wakes it (SQLite: every writer is in this
+/// process, and wakes it).
 pub const SEQUENCER_TICK: Duration = Duration::from_secs(1);
+
+/// How long the sequencer sleeps on PostgreSQL, where other nodes' commits do not wake it: how
+/// soon the leader sees their leaves, and how soon a follower notices the leader is gone.
+pub const SEQUENCER_TICK_SHARED: Duration = Duration::from_millis(200);
 
 /// Leaves sequenced per transaction at most.
 pub const SEQUENCER_BATCH: usize = 4096;
@@ -56,15 +62,22 @@ impl Sequencer {
 }
 
 fn run(store: &Store, key: &SignerKey, stop: &AtomicBool) {
+    let mut leadership = crate::dialect::Leadership::new(store.backend());
+    let tick = match store.backend() {
+        crate::Backend::Sqlite { .. } => SEQUENCER_TICK,
+        crate::Backend::Postgres { .. } => SEQUENCER_TICK_SHARED,
+    };
     while !stop.load(Ordering::Acquire) {
-        match store.log_sequence_all(key, SEQUENCER_BATCH) {
-            Ok(Some(batch)) => {
-                tracing::debug!(size = batch.new_size, "log checkpoint signed");
+        if leadership.check() {
+            match store.log_sequence_all(key, SEQUENCER_BATCH) {
+                Ok(Some(batch)) => {
+                    tracing::debug!(size = batch.new_size, "log checkpoint signed");
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, code = e.code(), "log sequencer failed"),
             }
-            Ok(None) => {}
-            Err(e) => tracing::error!(error = %e, code = e.code(), "log sequencer failed"),
         }
-        store.log_signal.wait(SEQUENCER_TICK);
+        store.log_signal.wait(tick);
     }
 }
 

@@ -1,0 +1,2 @@
+DROP TABLE crl_state;
+DROP TABLE certificates;
