@@ -307,6 +307,25 @@ pub fn migration_names(backend: &str) -> Vec<String> {
     names.unwrap_or_default()
 }
 
+/// The versions of the embedded migrations of a backend (`"sqlite"` or `"postgres"`), in order,
+/// as diesel records them in `__diesel_schema_migrations` (`2026-11-29-000013_blobs` is
+/// `20261129000013`), each with its name.
+pub fn migration_versions(backend: &str) -> Vec<(String, String)> {
+    let migrations = match backend {
+        "postgres" => POSTGRES_MIGRATIONS,
+        _ => SQLITE_MIGRATIONS,
+    };
+    let versions: Result<Vec<(String, String)>, _> = diesel::migration::MigrationSource::<
+        diesel::sqlite::Sqlite,
+    >::migrations(&migrations)
+    .map(|ms| {
+        ms.iter()
+            .map(|m| (m.name().version().to_string(), m.name().to_string()))
+            .collect()
+    });
+    versions.unwrap_or_default()
+}
+
 /// Takes the journal lock for the rest of the caller's transaction (see the module's text):
 /// `pg_advisory_xact_lock(JOURNAL_LOCK)` on PostgreSQL; nothing on SQLite, whose writer lock the
 /// transaction already holds. Call it before the first insert into `events` or `log_leaves`.

@@ -19,6 +19,7 @@
 mod accounts;
 mod api;
 mod archive;
+pub mod backup;
 mod blobs;
 mod certificates;
 mod deadlines;
