@@ -420,6 +420,13 @@ fn an_older_backup_is_migrated_on_restore_and_a_newer_one_refused() {
     let made = backup(&source, &bk);
     assert!(made.status.success(), "{}", text(&made));
 
+    // A directory that is not a backup (or one whose run never finished: no manifest).
+    let target = Instance::new(tmp.path(), "target", None);
+    assert_refused(
+        &restore(&target, &tmp.path().join("out")),
+        "E_BACKUP_MANIFEST",
+    );
+
     // A backup from a sahih with a migration this one does not know.
     let newer = tmp.path().join("newer");
     copy_dir(&bk, &newer);
@@ -427,7 +434,6 @@ fn an_older_backup_is_migrated_on_restore_and_a_newer_one_refused() {
     m["migration"] = "29991231000001".into();
     m["migration_name"] = "2999-12-31-000001_future".into();
     write_manifest(&newer, &m);
-    let target = Instance::new(tmp.path(), "target", None);
     assert_refused(&restore(&target, &newer), "E_BACKUP_TOO_NEW");
     assert!(!target.data.exists(), "nothing written");
 

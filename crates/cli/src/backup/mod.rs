@@ -37,7 +37,7 @@ pub struct InstanceArgs {
     /// database and blobs (default ./data).
     #[arg(long, env = "SAHIH_DATA", value_name = "DIR")]
     data: Option<PathBuf>,
-    /// Database URL: sqlite://PATH or postgres://[USER@]HOST[:PORT]/DATABASE (default:
+    /// Database URL: sqlite://PATH or postgres://USER@HOST:PORT/DATABASE (default:
     /// sqlite://DATA/sahih.db, DATA being --data).
     #[arg(long, env = "SAHIH_DATABASE_URL", value_name = "URL")]
     database: Option<String>,
