@@ -21,7 +21,7 @@ pub struct ServeArgs {
     /// Data directory (SQLite database and blobs; with PostgreSQL the keys and caches only).
     #[arg(long, env = "SAHIH_DATA")]
     data: Option<PathBuf>,
-    /// Database URL: sqlite://PATH or postgres://[USER@]HOST[:PORT]/DATABASE (default:
+    /// Database URL: sqlite://PATH or postgres://USER@HOST:PORT/DATABASE (default:
     /// sqlite://DATA/sahih.db, DATA being --data).
     #[arg(long, env = "SAHIH_DATABASE_URL")]
     database: Option<String>,

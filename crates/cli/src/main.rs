@@ -44,7 +44,7 @@ enum Command {
     Serve(config::ServeArgs),
     /// Apply the embedded database migrations and exit.
     Migrate {
-        /// Database URL: sqlite://PATH or postgres://[USER@]HOST[:PORT]/DATABASE (default
+        /// Database URL: sqlite://PATH or postgres://USER@HOST:PORT/DATABASE (default
         /// sqlite://./data/sahih.db).
         #[arg(long, env = "SAHIH_DATABASE_URL")]
         database: Option<String>,

@@ -3,7 +3,7 @@
 //! migrations, and the locks that several `sahih serve` nodes on one PostgreSQL need.
 //!
 //! - **The journal lock.** Every transaction that appends to `events` or `log_leaves` takes it
-//!   (on PostgreSQL a transaction-scoped advisory lock, [`lock_journal`]; on SQLite the single
+//!   (on PostgreSQL a transaction-scoped advisory lock, `lock_journal`; on SQLite the single
 //!   writer lock it already holds), so those rows commit in the order of their ids. Readers that
 //!   keep a cursor over ids (the webhook fan-out) and the sequencer (pending leaves in id order)
 //!   then never skip a row that commits late.
