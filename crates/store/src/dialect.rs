@@ -3,7 +3,7 @@
 //! migrations, and the locks that several `sahih serve` nodes on one PostgreSQL need.
 //!
 //! - **The journal lock.** Every transaction that appends to `events` or `log_leaves` takes it
-//!   (on PostgreSQL a transaction-scoped advisory lock, [`lock_journal`]; on SQLite the single
+//!   (on PostgreSQL a transaction-scoped advisory lock, `lock_journal`; on SQLite the single
 //!   writer lock it already holds), so those rows commit in the order of their ids. Readers that
 //!   keep a cursor over ids (the webhook fan-out) and the sequencer (pending leaves in id order)
 //!   then never skip a row that commits late.
@@ -19,7 +19,7 @@
 //!   PostgreSQL (`INSERT … ON CONFLICT DO UPDATE … RETURNING`, atomic under concurrent signers
 //!   of other nodes); on SQLite by an update, else an insert, under the single writer lock.
 //! - **Key-unlock failures.** An officer's count of wrong passphrases is one row that every node
-//!   updates: [`ensure_unlock_failures_row`] makes sure it exists (an insert that does nothing
+//!   updates: `ensure_unlock_failures_row` makes sure it exists (an insert that does nothing
 //!   when it is there, which waits for another node's uncommitted insert of it on PostgreSQL
 //!   instead of failing), so that the count that follows can lock that row.
 

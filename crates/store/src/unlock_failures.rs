@@ -5,7 +5,7 @@
 //! locked ([`Store::unlock_locked_until`]).
 //!
 //! Counting is race-free across nodes: [`Store::count_unlock_failure`] runs one transaction that
-//! makes sure the officer's row exists ([`crate::dialect::ensure_unlock_failures_row`]), then
+//! makes sure the officer's row exists (`dialect::ensure_unlock_failures_row`), then
 //! writes the row before reading it, so that SQLite holds its writer lock and PostgreSQL a lock
 //! on that row until the count is written; two nodes counting at once both count, one after the
 //! other. Times are Unix seconds of the caller's clock (the nodes' clocks are assumed in sync,
@@ -122,9 +122,13 @@ impl Store {
         Ok(until.filter(|&until| until > now))
     }
 
-    /// Counts a wrong passphrase or code of `user` at `now` (Unix seconds) under `limits`, in one
-    /// transaction that holds a lock on the officer's count from before it reads it until it has
-    /// written it (see the module's text).
+    /// Counts a wrong passphrase or code of `user` at `now` (Unix seconds) under `limits`: a lock
+    /// still running is left as it is ([`UnlockFailure::AlreadyLocked`]); a lock or a window that
+    /// is over starts the count again; the failure that reaches `limits.max_failures` within the
+    /// window locks the key for `limits.lockout` seconds. One transaction makes sure the
+    /// officer's row exists, then writes it before reading it, so that SQLite's writer lock or
+    /// PostgreSQL's row lock is held until the new count is written: attempts counted at once by
+    /// several nodes are all counted, one after the other.
     ///
     /// Errors: [`StoreError::Db`] (also for an unknown `user`).
     pub fn count_unlock_failure(
