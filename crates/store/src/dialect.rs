@@ -18,6 +18,10 @@
 //! - **Numbering.** The counter of (agency, classification, year) is bumped by an upsert on
 //!   PostgreSQL (`INSERT … ON CONFLICT DO UPDATE … RETURNING`, atomic under concurrent signers
 //!   of other nodes); on SQLite by an update, else an insert, under the single writer lock.
+//! - **Key-unlock failures.** An officer's count of wrong passphrases is one row that every node
+//!   updates: `ensure_unlock_failures_row` makes sure it exists (an insert that does nothing
+//!   when it is there, which waits for another node's uncommitted insert of it on PostgreSQL
+//!   instead of failing), so that the count that follows can lock that row.
 
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
@@ -388,6 +392,45 @@ pub(crate) fn bump_counter(
             }
         }
     }
+}
+
+/// Makes sure `user` has a row in `unlock_failures` (a count of 0 from `now`, not locked),
+/// inside the caller's transaction, leaving an existing row as it is: `INSERT … ON CONFLICT
+/// (user_id) DO NOTHING` on both backends. On SQLite the insert takes the writer lock, held until
+/// the transaction ends; on PostgreSQL an insert racing another node's waits for it to commit and
+/// then does nothing (no unique violation), but takes no lock on an existing row: the caller
+/// writes the row next to lock it.
+///
+/// Errors: [`StoreError::Db`] (a `user` that does not exist breaks the foreign key).
+pub(crate) fn ensure_unlock_failures_row(
+    c: &mut DbConnection,
+    user: i64,
+    now: i64,
+) -> Result<(), StoreError> {
+    use crate::schema::unlock_failures as uf;
+    let row = (
+        uf::user_id.eq(user),
+        uf::failures.eq(0i64),
+        uf::window_start.eq(now),
+        uf::locked_until.eq(None::<i64>),
+    );
+    match c {
+        DbConnection::Postgres(pg) => {
+            diesel::insert_into(uf::table)
+                .values(row)
+                .on_conflict(uf::user_id)
+                .do_nothing()
+                .execute(pg)?;
+        }
+        DbConnection::Sqlite(lite) => {
+            diesel::insert_into(uf::table)
+                .values(row)
+                .on_conflict(uf::user_id)
+                .do_nothing()
+                .execute(lite)?;
+        }
+    }
+    Ok(())
 }
 
 #[derive(QueryableByName)]

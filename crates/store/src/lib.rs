@@ -38,6 +38,7 @@ mod schema;
 mod second_factor;
 mod stats;
 pub mod testing;
+mod unlock_failures;
 mod wakeup;
 mod webhooks;
 
@@ -65,6 +66,7 @@ pub use numbering::{AllocatedNumber, NumberRequest};
 pub use routing::Officer;
 pub use second_factor::SecondFactor;
 pub use stats::{AgencyStats, ServiceTurnaround, StateCount, StepTurnaround};
+pub use unlock_failures::{UnlockFailure, UnlockLimits};
 pub use wakeup::Wakeup;
 pub use webhooks::{
     DeliveryRetry, DueWebhook, WEBHOOK_CLAIM_LEASE_SECONDS, WEBHOOK_MAX_ATTEMPTS,
