@@ -433,6 +433,38 @@ pub(crate) fn ensure_unlock_failures_row(
     Ok(())
 }
 
+/// Inserts blob `key` (its `bytes`, `size`, stored `at`) in the caller's transaction, unless a
+/// row with that key exists (the same bytes): `INSERT … ON CONFLICT DO NOTHING`, which on
+/// PostgreSQL waits for a concurrent insert of the same key instead of failing the transaction.
+///
+/// Errors: [`StoreError::Db`].
+pub(crate) fn insert_blob(
+    c: &mut DbConnection,
+    key: &str,
+    bytes: &[u8],
+    size: i64,
+    at: i64,
+) -> Result<(), StoreError> {
+    use crate::schema::blobs;
+    let row = (
+        blobs::sha256.eq(key),
+        blobs::data.eq(bytes),
+        blobs::size.eq(size),
+        blobs::created_at.eq(at),
+    );
+    match c {
+        DbConnection::Postgres(pg) => diesel::insert_into(blobs::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(pg)?,
+        DbConnection::Sqlite(lite) => diesel::insert_into(blobs::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(lite)?,
+    };
+    Ok(())
+}
+
 #[derive(QueryableByName)]
 struct Locked {
     #[diesel(sql_type = diesel::sql_types::Bool)]

@@ -50,7 +50,7 @@ pub use api::{
     ApiApplication, ApiKey, DocumentFilter, Idempotency, NewApiApplication, NewApiKey, Submitted,
 };
 pub use archive::ArchiveState;
-pub use blobs::{BlobStore, sha256_hex};
+pub use blobs::{BlobStore, TxBlobs, sha256_hex};
 pub use certificates::{CREDENTIALS_CHANGED, IssuedCertificate, NewCertificate};
 pub use deadlines::Escalation;
 pub use definitions::ServiceChange;

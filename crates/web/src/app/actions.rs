@@ -608,7 +608,7 @@ impl App {
             &transition,
             doc.version,
             numbering,
-            |number| {
+            |number, blobs| {
                 let reason = match number {
                     Some(n) => format!("Nomor {} — {office}", n.number),
                     None => office.clone(),
@@ -667,7 +667,9 @@ impl App {
                         result?;
                     }
                 }
-                let sha = self.store.blobs().put(&signed)?;
+                // Through the transaction's own connection: the pool's may all be taken by
+                // signers waiting for this transaction's number.
+                let sha = blobs.put(&signed)?;
                 Ok::<_, AppError>(Change {
                     signed_sha256: Some(sha),
                     verification_code: Some(verification_code.clone()),
