@@ -473,6 +473,8 @@ pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
     )
 }
 
+// URL parsing and migration names: no database is opened, so these run alike whatever
+// `TEST_DATABASE_URL` says.
 #[cfg(test)]
 mod tests {
     use super::*;
