@@ -331,16 +331,19 @@ impl Store {
         })
     }
 
-    /// All services, by name.
+    /// All services, by name (byte order, on either backend: [`crate::dialect::sort_by_text`]),
+    /// then by id.
     pub fn services(&self) -> Result<Vec<Service>, StoreError> {
         let mut conn = self.conn()?;
-        services::table
-            .order(services::name)
+        let mut services = services::table
+            .order(services::id)
             .select(SERVICE_COLUMNS)
             .load::<ServiceRow>(&mut *conn)?
             .into_iter()
             .map(Service::try_from)
-            .collect()
+            .collect::<Result<Vec<_>, _>>()?;
+        crate::dialect::sort_by_text(&mut services, |s| &s.name);
+        Ok(services)
     }
 
     /// The service with `code`, if any.

@@ -259,24 +259,24 @@ impl Store {
         }
     }
 
-    /// The applications, of one agency or of all, by code.
+    /// The applications, of one agency or of all, by code (byte order, on either backend:
+    /// [`crate::dialect::sort_by_text`]).
     pub fn api_applications(
         &self,
         agency: Option<AgencyId>,
     ) -> Result<Vec<ApiApplication>, StoreError> {
         let mut conn = self.conn()?;
-        let mut query = api_applications::table
-            .select(APP_COLUMNS)
-            .order(api_applications::code.asc())
-            .into_boxed();
+        let mut query = api_applications::table.select(APP_COLUMNS).into_boxed();
         if let Some(agency) = agency {
             query = query.filter(api_applications::agency_id.eq(agency.0));
         }
-        Ok(query
+        let mut apps: Vec<ApiApplication> = query
             .load::<AppRow>(&mut *conn)?
             .into_iter()
             .map(application)
-            .collect())
+            .collect();
+        crate::dialect::sort_by_text(&mut apps, |a| &a.code);
+        Ok(apps)
     }
 
     /// The application with this code, if any.

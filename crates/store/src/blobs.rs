@@ -230,6 +230,9 @@ fn tempfile_in(dir: &Path, key: &str) -> std::io::Result<(PathBuf, fs::File)> {
     Ok((path, file))
 }
 
+// These tests are about blob files (the SQLite deployment's blob directory) and stay on files
+// whatever the run's backend; blobs in the PostgreSQL `blobs` table have theirs in
+// tests/blobs.rs.
 #[cfg(test)]
 mod tests {
     use super::*;

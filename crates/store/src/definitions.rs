@@ -234,7 +234,8 @@ impl Store {
         Ok(self.service_definitions(Some(code))?.into_iter().next())
     }
 
-    /// The definitions of every service (`code` `None`) or of the one with `code`, by code.
+    /// The definitions of every service (`code` `None`) or of the one with `code`, by code (byte
+    /// order, on either backend: [`crate::dialect::sort_by_text`]).
     pub fn service_definitions(
         &self,
         code: Option<&str>,
@@ -246,12 +247,11 @@ impl Store {
                 SERVICE_COLUMNS,
                 (agencies::id, agencies::code, agencies::name),
             ))
-            .order(services::code)
             .into_boxed();
         if let Some(code) = code {
             query = query.filter(services::code.eq(code));
         }
-        query
+        let mut definitions = query
             .load::<(ServiceRow, (i64, String, String))>(&mut *conn)?
             .into_iter()
             .map(|(row, (id, code, name))| {
@@ -262,7 +262,9 @@ impl Store {
                 };
                 Ok(Service::try_from(row)?.to_definition(&agency))
             })
-            .collect()
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        crate::dialect::sort_by_text(&mut definitions, |d| &d.code);
+        Ok(definitions)
     }
 
     /// The agency with `code`, if any.

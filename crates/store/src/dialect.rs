@@ -552,6 +552,15 @@ impl Leadership {
     }
 }
 
+/// Sorts `items` by the text `key` gives, byte by byte: what SQLite's `ORDER BY` does (its
+/// `BINARY` collation), and PostgreSQL's only under the `C` collation — it follows the
+/// database's collation, natural language order under `en_US.UTF-8` (`apel` before `Zebra`).
+/// Lists by name or code are sorted with this after loading, so that both backends list them
+/// alike. Stable: items with the same text keep the order they were loaded in.
+pub(crate) fn sort_by_text<T>(items: &mut [T], key: impl Fn(&T) -> &str) {
+    items.sort_by(|a, b| key(a).as_bytes().cmp(key(b).as_bytes()));
+}
+
 /// Whether `e` is a unique-constraint violation.
 pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
     matches!(
@@ -560,6 +569,8 @@ pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
     )
 }
 
+// URL parsing and migration names: no database is opened, so these run alike whatever
+// `TEST_DATABASE_URL` says.
 #[cfg(test)]
 mod tests {
     use super::*;

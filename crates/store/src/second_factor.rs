@@ -146,13 +146,16 @@ mod tests {
     use super::*;
     use crate::NewUser;
 
-    fn store_with_officer() -> (tempfile::TempDir, Store, UserId) {
+    /// A store on a fresh database with one officer; the directory and the database's guard
+    /// must live as long as the store.
+    fn store_with_officer() -> (
+        (tempfile::TempDir, crate::testing::TestDatabase),
+        Store,
+        UserId,
+    ) {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open(
-            &format!("sqlite://{}", dir.path().join("s.db").display()),
-            &dir.path().join("blobs"),
-        )
-        .expect("store");
+        let db = crate::testing::TestDatabase::new(dir.path());
+        let store = Store::open(&db.url, &dir.path().join("blobs")).expect("store");
         let id = store
             .create_user(&NewUser {
                 login: "kadis".into(),
@@ -166,7 +169,7 @@ mod tests {
                 key_pem: None,
             })
             .expect("user");
-        (dir, store, id)
+        ((dir, db), store, id)
     }
 
     #[test]

@@ -41,7 +41,7 @@ impl TestDatabase {
     /// When `TEST_DATABASE_URL` is set and the database cannot be created (a test setup error).
     pub fn new(dir: &Path) -> TestDatabase {
         match std::env::var(TEST_DATABASE_URL) {
-            Ok(admin) if !admin.is_empty() => TestDatabase::postgres_on(&admin),
+            Ok(admin) if !admin.is_empty() => TestDatabase::postgres_on(&admin, ""),
             _ => TestDatabase {
                 url: format!("sqlite://{}", dir.join("sahih.db").display()),
                 drop: None,
@@ -64,10 +64,29 @@ impl TestDatabase {
             .ok()
             .filter(|v| !v.is_empty())
             .unwrap_or_else(|| LOCAL_POSTGRES.to_string());
-        TestDatabase::postgres_on(&admin)
+        TestDatabase::postgres_on(&admin, "")
     }
 
-    fn postgres_on(admin: &str) -> TestDatabase {
+    /// A fresh PostgreSQL database (as [`TestDatabase::postgres`]) whose text sorts in natural
+    /// language order — ICU's root collation, as on a server set up with `en_US.UTF-8` or
+    /// `id_ID.UTF-8` — where `C` and SQLite sort by bytes (`Zebra` before `apel`): for the tests
+    /// of what must not depend on the database's collation.
+    ///
+    /// # Panics
+    /// When the database cannot be created (PostgreSQL 15+ built with ICU is needed).
+    pub fn postgres_natural_order() -> TestDatabase {
+        let admin = std::env::var(TEST_DATABASE_URL)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| LOCAL_POSTGRES.to_string());
+        TestDatabase::postgres_on(
+            &admin,
+            " TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'und'",
+        )
+    }
+
+    /// A new database on the server of `admin`, created with `options` after its name.
+    fn postgres_on(admin: &str, options: &str) -> TestDatabase {
         let mut nonce = [0u8; 4];
         getrandom::fill(&mut nonce).expect("random");
         let name = format!(
@@ -78,7 +97,7 @@ impl TestDatabase {
         );
         let mut conn = PgConnection::establish(admin)
             .unwrap_or_else(|e| panic!("{TEST_DATABASE_URL}: cannot connect: {e}"));
-        conn.batch_execute(&format!("CREATE DATABASE \"{name}\""))
+        conn.batch_execute(&format!("CREATE DATABASE \"{name}\"{options}"))
             .unwrap_or_else(|e| panic!("creating test database {name}: {e}"));
         TestDatabase {
             url: with_database(admin, &name),

@@ -1,11 +1,13 @@
-//! Dashboard figures, step entry times, supervisors and escalations, on a fresh SQLite file
-//! whose documents and events are written by hand with known times.
+//! Dashboard figures, step entry times, supervisors and escalations, on a fresh database
+//! (SQLite, or PostgreSQL with `TEST_DATABASE_URL`) whose documents and events are written by
+//! hand with known times, in SQL both backends take.
 
 mod common;
 
 use common::user;
 
-use diesel::{Connection, RunQueryDsl, SqliteConnection};
+use diesel::RunQueryDsl;
+use sahih_store::dialect::DbConnection;
 use sahih_store::{Service, ServiceId, StateCount, Store};
 use sahih_workflow::{
     AgencyId, Assignees, DocumentId, DocumentState, GroupMode, Role, RoutingTemplate, Step,
@@ -13,14 +15,14 @@ use sahih_workflow::{
 };
 
 struct Fixture {
-    _dir: tempfile::TempDir,
     store: Store,
-    raw: SqliteConnection,
+    raw: DbConnection,
     agency: AgencyId,
     other: AgencyId,
     service: ServiceId,
     other_service: ServiceId,
     citizen: UserId,
+    _guard: common::Guard,
 }
 
 fn step(name: &str, action: StepAction, role: Role) -> Step {
@@ -67,14 +69,8 @@ fn service(store: &Store, agency: AgencyId, code: &str, name: &str) -> ServiceId
 }
 
 fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("sahih.db");
-    let store = Store::open(
-        &format!("sqlite://{}", path.display()),
-        &dir.path().join("b"),
-    )
-    .expect("store");
-    let raw = SqliteConnection::establish(&path.display().to_string()).expect("raw");
+    let (guard, store) = common::store();
+    let raw = sahih_store::dialect::connect(&guard.db.url).expect("raw");
     let agency = store.ensure_agency("DPMPTSP", "Perizinan").expect("agency");
     let other = store
         .ensure_agency("BAPPEDA", "Perencanaan")
@@ -83,7 +79,7 @@ fn fixture() -> Fixture {
         service: service(&store, agency, "sku", "Surat Keterangan Usaha"),
         other_service: service(&store, other, "sppd", "SPPD"),
         citizen: user(&store, "warga", Role::Citizen, None),
-        _dir: dir,
+        _guard: guard,
         store,
         raw,
         agency,

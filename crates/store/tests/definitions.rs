@@ -1,4 +1,4 @@
-//! Importing and exporting service definitions, on a fresh SQLite file per test.
+//! Importing and exporting service definitions, on a fresh database per test.
 
 mod common;
 
@@ -33,7 +33,7 @@ fn citizen(store: &Store) -> UserId {
 
 #[test]
 fn every_example_exports_as_it_was_imported() {
-    let (_dir, store) = store();
+    let (_guard, store) = store();
     let names = [
         "surat-keterangan-usaha",
         "sppd",
@@ -86,7 +86,7 @@ fn every_example_exports_as_it_was_imported() {
 
 #[test]
 fn an_update_changes_the_service_in_place_and_keeps_the_agency_name() {
-    let (_dir, store) = store();
+    let (_guard, store) = store();
     store
         .ensure_agency("DPMPTSP", "Dinas PTSP")
         .expect("agency");
@@ -119,7 +119,7 @@ fn an_update_changes_the_service_in_place_and_keeps_the_agency_name() {
 
 #[test]
 fn a_missing_agency_without_a_name_or_a_broken_definition_is_refused() {
-    let (_dir, store) = store();
+    let (_guard, store) = store();
     let mut def = example("sppd");
     def.agency_name = None;
     let err = store.upsert_service(&def).expect_err("refused");
@@ -149,7 +149,7 @@ fn a_missing_agency_without_a_name_or_a_broken_definition_is_refused() {
 
 #[test]
 fn the_steps_of_a_service_in_use_keep_their_number_and_order() {
-    let (_dir, store) = store();
+    let (_guard, store) = store();
     let def = example("tanda-terima-pajak");
     let (svc, _) = store.upsert_service(&def).expect("import");
     let agency = store.agency_by_code("BAPENDA").expect("q").expect("agency");
@@ -224,7 +224,7 @@ fn the_steps_of_a_service_in_use_keep_their_number_and_order() {
 
 #[test]
 fn several_definitions_are_imported_all_or_none() {
-    let (_dir, store) = store();
+    let (_guard, store) = store();
     let sku = example("surat-keterangan-usaha");
     let mut sppd = example("sppd");
     sppd.agency_name = None;

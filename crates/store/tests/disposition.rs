@@ -1,7 +1,9 @@
-//! Disposisi and delegations (Plt./Plh.) in the store, on a fresh SQLite file per test: a
+//! Disposisi and delegations (Plt./Plh.) in the store, on a fresh database per test: a
 //! disposisi is cancelled only while unread and completed once; a delegation is active only
 //! inside its period and until revoked; each is logged with its change, and the whole log
 //! replays under the auditor's order rules.
+
+mod common;
 
 use sahih_store::log::audit::OrderCheck;
 use sahih_store::log::leaf::{Leaf, LeafKind};
@@ -15,12 +17,12 @@ use sahih_workflow::{
 };
 
 struct World {
-    _dir: tempfile::TempDir,
     store: Store,
     citizen: UserId,
     head: UserId,
     staff: UserId,
     doc: DocumentId,
+    _guard: common::Guard,
 }
 
 fn user(store: &Store, login: &str, role: Role, agency: Option<AgencyId>) -> UserId {
@@ -40,9 +42,7 @@ fn user(store: &Store, login: &str, role: Role, agency: Option<AgencyId>) -> Use
 }
 
 fn world() -> World {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite://{}", dir.path().join("sahih.db").display());
-    let store = Store::open(&url, &dir.path().join("blobs")).expect("open");
+    let (guard, store) = common::store();
     let agency = store.ensure_agency("DPMPTSP", "Licensing").expect("agency");
     let service = store
         .ensure_service(&Service {
@@ -89,7 +89,7 @@ fn world() -> World {
         )
         .expect("submit");
     World {
-        _dir: dir,
+        _guard: guard,
         store,
         citizen,
         head,

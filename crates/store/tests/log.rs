@@ -1,4 +1,4 @@
-//! The transparency log in the store, on a fresh SQLite file per test: every event is a leaf
+//! The transparency log in the store, on a fresh database per test: every event is a leaf
 //! written with its state change, the sequencer turns pending leaves into tiles and a signed
 //! checkpoint that agree with an independent in-memory tree, and receipts verify offline.
 
@@ -24,12 +24,12 @@ fn key() -> SignerKey {
 
 struct World {
     store: Store,
-    _dir: tempfile::TempDir,
     citizen: UserId,
     verifier: UserId,
     signer: UserId,
     service: ServiceId,
     agency: AgencyId,
+    _guard: common::Guard,
 }
 
 fn world() -> World {
@@ -62,9 +62,9 @@ fn world() -> World {
         verifier: user(&store, "verif", Role::Verifier, Some(agency)),
         signer: user(&store, "ttd", Role::Signer, Some(agency)),
         store,
-        _dir: dir,
         service,
         agency,
+        _guard: dir,
     }
 }
 
@@ -273,7 +273,7 @@ fn a_refused_transition_writes_no_leaf() {
 
 #[test]
 fn tiles_and_root_agree_with_an_independent_tree_across_tile_boundaries() {
-    let (_dir, store) = store();
+    let (_guard, store) = store();
     let key = key();
     let mut expected = MemoryHashStore::new();
     let mut entries = Vec::new();
@@ -355,7 +355,7 @@ fn tiles_and_root_agree_with_an_independent_tree_across_tile_boundaries() {
 
 #[test]
 fn the_first_run_signs_the_empty_tree_and_another_key_is_refused() {
-    let (_dir, store) = store();
+    let (_guard, store) = store();
     assert_eq!(store.log_checkpoint().expect("cp"), None);
     let first = store
         .log_sequence(&key(), 10)

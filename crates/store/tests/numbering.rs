@@ -1,4 +1,4 @@
-//! Nomor surat on a fresh SQLite file per test: numbers are given at signing, per agency,
+//! Nomor surat on a fresh database per test: numbers are given at signing, per agency,
 //! classification and year, from 1, without gaps or repeats, even under concurrent signing.
 
 mod common;
@@ -17,18 +17,16 @@ use sahih_workflow::{
 };
 
 struct Fixture {
-    _dir: tempfile::TempDir,
     store: Store,
     agency: AgencyId,
     citizen: UserId,
     signer: UserId,
     signed_key: String,
+    _guard: common::Guard,
 }
 
 fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite://{}", dir.path().join("db/sahih.db").display());
-    let store = Store::open(&url, &dir.path().join("blobs")).expect("open");
+    let (guard, store) = common::store();
     let agency = store
         .ensure_agency("DPMPTSP", "Licensing office")
         .expect("agency");
@@ -36,7 +34,7 @@ fn fixture() -> Fixture {
     let signer = user(&store, "kadis", Role::Signer, Some(agency));
     let signed_key = store.blobs().put(b"%PDF-1.7 signed").expect("blob");
     Fixture {
-        _dir: dir,
+        _guard: guard,
         store,
         agency,
         citizen,

@@ -30,11 +30,11 @@ fn step(name: &str, action: StepAction, role: Role, mode: GroupMode) -> Step {
 }
 
 struct World {
-    _dir: tempfile::TempDir,
     store: Store,
     template: RoutingTemplate,
     verifiers: Vec<UserId>,
     doc: DocumentId,
+    _guard: common::Guard,
 }
 
 fn world() -> World {
@@ -107,11 +107,11 @@ fn world() -> World {
         )
         .expect("submit");
     World {
-        _dir: dir,
         store,
         template,
         verifiers,
         doc,
+        _guard: dir,
     }
 }
 
@@ -210,7 +210,7 @@ fn a_return_clears_the_paraf_of_the_round() {
 
 #[test]
 fn a_superior_below_the_officer_is_refused_in_the_transaction() {
-    let (_dir, store) = store();
+    let (_guard, store) = store();
     let agency = store.ensure_agency("BPKAD", "Finance").expect("agency");
     let officer = |login: &str| {
         store

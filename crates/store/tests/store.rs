@@ -1,5 +1,8 @@
-//! The store on a fresh SQLite file per test.
+//! The store on a fresh database per test (SQLite, or PostgreSQL with `TEST_DATABASE_URL`).
 
+mod common;
+
+use sahih_store::testing::TestDatabase;
 use sahih_store::{
     Change, NewAttachment, NewDocument, NewUser, Service, ServiceId, Store, StoreError,
 };
@@ -8,11 +11,14 @@ use sahih_workflow::{
     submit,
 };
 
-fn store() -> (tempfile::TempDir, Store) {
+/// A store on a fresh database; on SQLite its file in a directory that does not exist yet
+/// (`Store::open` creates it).
+fn store() -> (common::Guard, Store) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite://{}", dir.path().join("db/sahih.db").display());
-    let store = Store::open(&url, &dir.path().join("blobs")).expect("open");
-    (dir, store)
+    let db = TestDatabase::new(&dir.path().join("db"));
+    let guard = common::Guard { dir, db };
+    let store = guard.open();
+    (guard, store)
 }
 
 fn user(
@@ -63,7 +69,7 @@ fn service(store: &Store, agency: AgencyId) -> ServiceId {
 
 #[test]
 fn migrations_are_idempotent_and_logins_unique() {
-    let (_dir, store) = store();
+    let (_guard, store) = store();
     assert_eq!(store.migrate().expect("again"), 0);
     user(&store, "warga", Role::Citizen, None);
     let again = store.create_user(&NewUser {
@@ -82,7 +88,7 @@ fn migrations_are_idempotent_and_logins_unique() {
 
 #[test]
 fn a_document_moves_through_its_states_and_a_stale_transition_is_refused() {
-    let (_dir, store) = store();
+    let (_guard, store) = store();
     let agency = store
         .ensure_agency("DPMPTSP", "Licensing office")
         .expect("agency");

@@ -13,12 +13,12 @@ use sahih_workflow::{
 };
 
 struct Setup {
-    _dir: tempfile::TempDir,
     store: Store,
     agency: AgencyId,
     other_agency: AgencyId,
     service: ServiceId,
     app: UserId,
+    guard: common::Guard,
 }
 
 fn setup() -> Setup {
@@ -45,7 +45,7 @@ fn setup() -> Setup {
         .expect("service");
     let app = application(&store, agency, "portal-perizinan");
     Setup {
-        _dir: dir,
+        guard: dir,
         store,
         agency,
         other_agency,
@@ -199,8 +199,8 @@ fn two_nodes_queueing_at_once_queue_each_event_once() {
     for i in 0..20 {
         submit_as(&s, s.app, &format!("doc-{i}"));
     }
-    let url = format!("sqlite://{}", s._dir.path().join("sahih.db").display());
-    let second = Store::connect(&url, &s._dir.path().join("blobs")).expect("second node");
+    let second =
+        Store::connect(&s.guard.db.url, &s.guard.dir.path().join("blobs")).expect("second node");
     let queued: usize = std::thread::scope(|scope| {
         let nodes = [&s.store, &second].map(|store| {
             scope.spawn(move || {

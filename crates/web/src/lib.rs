@@ -20,6 +20,7 @@ mod error;
 pub mod head;
 pub mod i18n;
 pub mod mail;
+mod nul;
 pub mod rate_limit;
 pub mod request_log;
 mod routes;

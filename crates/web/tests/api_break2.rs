@@ -1009,12 +1009,9 @@ fn deliveries_after_a_url_change_go_to_the_new_url() {
 }
 
 /// A second `App` on the same database and blobs as `inst` (another `sahih serve` node).
-fn second_node(dir: &Path, trust: &App) -> App {
-    let store = Store::open(
-        &format!("sqlite://{}", dir.join("sahih.db").display()),
-        &dir.join("blobs"),
-    )
-    .expect("store");
+fn second_node(inst: &common::Instance) -> App {
+    let store = Store::open(&inst.db.url, &inst.dir.path().join("blobs")).expect("store");
+    let trust = &inst.app;
     App::new(
         store,
         AppConfig {
@@ -1022,7 +1019,7 @@ fn second_node(dir: &Path, trust: &App) -> App {
             city: "Kota Uji".into(),
             trust_anchors: trust.config().trust_anchors.clone(),
             chain: trust.config().chain.clone(),
-            verification_cache: dir.join("cache-2"),
+            verification_cache: inst.dir.path().join("cache-2"),
             log_key: trust.config().log_key.clone(),
             deadlines: DeadlineSettings::default(),
             timestamping: Default::default(),
@@ -1036,35 +1033,9 @@ fn second_node(dir: &Path, trust: &App) -> App {
 /// admits a duplicate between nodes; the claims' lease means none was seen here.)
 #[test]
 fn two_nodes_delivering_at_once_lose_nothing() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    // An instance as `common::instance` makes one, in a directory this test knows.
-    let open = || {
-        Store::open(
-            &format!("sqlite://{}", dir.path().join("sahih.db").display()),
-            &dir.path().join("blobs"),
-        )
-        .expect("store")
-    };
-    let config = |chain: Vec<sahih_signing::Certificate>| AppConfig {
-        upload_limit: 10 * 1024 * 1024,
-        city: "Kota Uji".into(),
-        trust_anchors: chain.clone(),
-        chain,
-        verification_cache: dir.path().join("cache"),
-        log_key: Arc::new(
-            sahih_tlog::SignerKey::from_seed("sahih.test/log", &[5; 32]).expect("key"),
-        ),
-        deadlines: DeadlineSettings::default(),
-        timestamping: Default::default(),
-    };
-    let certs = dir.path().join("certs");
-    sahih_web::seed::seed_demo(&App::new(open(), config(Vec::new())), &certs).expect("seed");
-    let ca = std::fs::read_to_string(certs.join("ca.pem")).expect("ca");
-    let node_a = App::new(
-        open(),
-        config(sahih_signing::load_certificates_pem(&ca).expect("ca")),
-    );
-    let node_b = second_node(dir.path(), &node_a);
+    let inst = common::instance();
+    let node_a = inst.app.clone();
+    let node_b = second_node(&inst);
 
     let (url, log) = ok_receiver();
     let caller = with_webhook(&node_a, "portal-dua-node", "DPMPTSP", &url);

@@ -7,12 +7,12 @@ use super::*;
 use crate::NewUser;
 use crate::log::leaf::{Leaf, LeafKind};
 
-fn store(dir: &std::path::Path) -> Store {
-    Store::open(
-        &format!("sqlite://{}", dir.join("sahih.db").display()),
-        &dir.join("blobs"),
-    )
-    .expect("store")
+/// A store on a fresh database (SQLite in `dir`, or PostgreSQL with `TEST_DATABASE_URL`), and
+/// the guard that drops it: keep it as long as the store.
+fn store(dir: &std::path::Path) -> (crate::testing::TestDatabase, Store) {
+    let db = crate::testing::TestDatabase::new(dir);
+    let store = Store::open(&db.url, &dir.join("blobs")).expect("store");
+    (db, store)
 }
 
 fn officer(store: &Store) -> UserId {
@@ -56,7 +56,7 @@ fn replacing<'a>(
 #[test]
 fn an_issued_certificate_becomes_the_officers_and_renewal_keeps_the_key() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = store(dir.path());
+    let (_db, store) = store(dir.path());
     let u = officer(&store);
     store
         .record_certificate(&new("aa", u, Some("NEW KEY")), 100)
@@ -91,7 +91,7 @@ fn an_issued_certificate_becomes_the_officers_and_renewal_keeps_the_key() {
 #[test]
 fn a_revocation_is_final_and_listed() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = store(dir.path());
+    let (_db, store) = store(dir.path());
     let u = officer(&store);
     store
         .record_certificate(&new("aa", u, None), 100)
@@ -152,7 +152,7 @@ fn a_revocation_is_final_and_listed() {
 #[test]
 fn crl_numbers_increase() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = store(dir.path());
+    let (_db, store) = store(dir.path());
     assert_eq!(store.next_crl_number().expect("n"), 1);
     assert_eq!(store.next_crl_number().expect("n"), 2);
 }
@@ -163,7 +163,7 @@ fn crl_numbers_increase() {
 #[test]
 fn of_two_issues_that_replace_the_same_certificate_one_is_recorded() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = store(dir.path());
+    let (_db, store) = store(dir.path());
     let u = officer(&store);
     store
         .record_certificate(&new("aa", u, Some("KEY A")), 100)
@@ -185,7 +185,7 @@ fn of_two_issues_that_replace_the_same_certificate_one_is_recorded() {
 #[test]
 fn a_revocation_takes_the_siblings_with_it() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = store(dir.path());
+    let (_db, store) = store(dir.path());
     let u = officer(&store);
     store
         .record_certificate(&new("aa", u, None), 100)

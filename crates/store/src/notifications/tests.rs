@@ -3,12 +3,12 @@
 use super::*;
 use crate::NewUser;
 
-fn store(dir: &std::path::Path) -> Store {
-    Store::open(
-        &format!("sqlite://{}", dir.join("sahih.db").display()),
-        &dir.join("blobs"),
-    )
-    .expect("store")
+/// A store on a fresh database (SQLite in `dir`, or PostgreSQL with `TEST_DATABASE_URL`), and
+/// the guard that drops it: keep it as long as the store.
+fn store(dir: &std::path::Path) -> (crate::testing::TestDatabase, Store) {
+    let db = crate::testing::TestDatabase::new(dir);
+    let store = Store::open(&db.url, &dir.join("blobs")).expect("store");
+    (db, store)
 }
 
 fn user(store: &Store, login: &str, role: Role, agency: Option<AgencyId>) -> UserId {
@@ -47,7 +47,7 @@ fn mail(to: &str) -> NewMail {
 #[test]
 fn a_failing_mail_backs_off_doubling_then_is_kept_unsent_with_its_error() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = store(dir.path());
+    let (_db, store) = store(dir.path());
     store
         .add_notices(&[], &[mail("a@kota.test")])
         .expect("queue");
@@ -121,7 +121,7 @@ fn a_failing_mail_backs_off_doubling_then_is_kept_unsent_with_its_error() {
 #[test]
 fn sent_mails_are_not_claimed_again_and_claims_take_the_oldest_first() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = store(dir.path());
+    let (_db, store) = store(dir.path());
     let mails: Vec<NewMail> = (0..5).map(|i| mail(&format!("u{i}@kota.test"))).collect();
     store.add_notices(&[], &mails).expect("queue");
     let t0 = now();
@@ -154,7 +154,7 @@ fn sent_mails_are_not_claimed_again_and_claims_take_the_oldest_first() {
 #[test]
 fn only_the_owner_marks_their_notices_read() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = store(dir.path());
+    let (_db, store) = store(dir.path());
     let siti = user(&store, "siti", Role::Citizen, None);
     let budi = user(&store, "budi", Role::Citizen, None);
     store
@@ -204,7 +204,7 @@ fn only_the_owner_marks_their_notices_read() {
 #[test]
 fn officers_with_a_role_are_those_of_the_agency() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = store(dir.path());
+    let (_db, store) = store(dir.path());
     let here = store.ensure_agency("DPMPTSP", "Perizinan").expect("agency");
     let there = store
         .ensure_agency("BAPPEDA", "Perencanaan")

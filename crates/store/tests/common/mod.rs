@@ -1,16 +1,40 @@
-//! What the store's integration tests share: a fresh SQLite store per test, and users.
+//! What the store's integration tests share: a fresh database per test (a SQLite file, or a
+//! PostgreSQL database when `TEST_DATABASE_URL` is set), and users.
 #![allow(dead_code)] // each test crate uses its own part
 
+use sahih_store::testing::TestDatabase;
 use sahih_store::{NewUser, Store};
 use sahih_workflow::{AgencyId, Role, UserId};
 
-/// A store on a new SQLite file and blob directory in a temporary directory (kept alive by the
-/// returned guard).
-pub fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite://{}", dir.path().join("sahih.db").display());
-    let store = Store::open(&url, &dir.path().join("blobs")).expect("open");
-    (dir, store)
+/// What keeps a test's database alive: its temporary directory (the SQLite file, the blob
+/// files) and, on PostgreSQL, the database, dropped with the guard. Keep it as long as any
+/// `Store` on it (declare it after the store in a struct, so that the store closes first).
+pub struct Guard {
+    /// The temporary directory.
+    pub dir: tempfile::TempDir,
+    /// The database; `db.url` opens another `Store` on it (a second node).
+    pub db: TestDatabase,
+}
+
+impl Guard {
+    /// A fresh database, its SQLite file (if any) in a new temporary directory.
+    pub fn new() -> Guard {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = TestDatabase::new(dir.path());
+        Guard { dir, db }
+    }
+
+    /// Opens (and migrates) a `Store` on this guard's database, blob files under `blobs/`.
+    pub fn open(&self) -> Store {
+        Store::open(&self.db.url, &self.dir.path().join("blobs")).expect("open")
+    }
+}
+
+/// A store on a fresh database (see [`Guard`]).
+pub fn store() -> (Guard, Store) {
+    let guard = Guard::new();
+    let store = guard.open();
+    (guard, store)
 }
 
 /// A user named after their login (in capitals), without a position.

@@ -546,7 +546,8 @@ mod tests {
         let valid = ca
             .issue(&subject, &public, &Validity::days_from_now(30), &urls)
             .expect("issue");
-        let app = state(dir.path()).app.clone().with_ca(ca, urls);
+        let (_db, state) = state(dir.path());
+        let app = state.app.clone().with_ca(ca, urls);
         let e = app
             .check_certificate_usable(&expired.pem)
             .expect_err("expired");

@@ -121,7 +121,7 @@ mod tests {
     #[actix_web::test]
     async fn full_tiles_are_cached_for_good_partial_ones_briefly_and_none_sets_a_cookie() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let state = state(dir.path());
+        let (_db, state) = state(dir.path());
         for i in 0..257u32 {
             let mut sha256 = [0u8; 32];
             sha256[..4].copy_from_slice(&i.to_be_bytes());
@@ -228,7 +228,7 @@ mod tests {
         use actix_web::body::MessageBody;
 
         let dir = tempfile::tempdir().expect("tempdir");
-        let state = state(dir.path());
+        let (_db, state) = state(dir.path());
         state.app.log_flush().expect("sequence");
         let svc = test::init_service(App::new().app_data(state).configure(crate::configure)).await;
         let paths = [

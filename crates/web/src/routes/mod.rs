@@ -24,6 +24,9 @@ use askama::Template;
 use crate::app::App;
 use crate::{AppError, AppState};
 
+/// An error as the API answers it: a problem detail (RFC 9457).
+pub(crate) use api::problem::respond as problem_response;
+
 /// Registers the API (JSON, no session), the transparency log's public resources (no
 /// session), and every browser route (under the session middleware), with security headers;
 /// every GET route also answers HEAD (`crate::head`).
@@ -45,6 +48,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
     .configure(tsa::configure_public)
     .service(
         web::scope("/api/v1")
+            .wrap(middleware::from_fn(crate::nul::api))
             .wrap(
                 middleware::DefaultHeaders::new()
                     .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -55,6 +59,8 @@ fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(
         web::scope("")
+            // Inside the session middleware, which renders its refusals as pages.
+            .wrap(middleware::from_fn(crate::nul::browser))
             .wrap(middleware::from_fn(crate::session::middleware))
             .wrap(
                 middleware::DefaultHeaders::new()

@@ -292,7 +292,7 @@ mod tests {
     #[actix_web::test]
     async fn batch_signing_refuses_bad_requests_with_their_codes() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let state = state(dir.path());
+        let (_db, state) = state(dir.path());
         let app = state.app.clone();
         let store = app.store();
         let agency = store.ensure_agency("BAPENDA", "Bapenda").expect("agency");

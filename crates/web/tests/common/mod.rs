@@ -8,6 +8,7 @@ pub mod api;
 use std::collections::HashMap;
 
 use sahih_store::Store;
+use sahih_store::testing::TestDatabase;
 use sahih_web::app::{App, AppConfig, DeadlineSettings, Upload};
 use sahih_web::seed::{DEMO_KEY_PASSPHRASE, demo_services, seed_demo};
 use sahih_workflow::{FieldKind, ServiceDefinition, StepAction};
@@ -51,23 +52,24 @@ pub fn assemble(bodies: &[String]) -> Vec<u8> {
     out
 }
 
+/// A seeded instance on a fresh database (a SQLite file in `dir`, or a PostgreSQL database
+/// when `TEST_DATABASE_URL` is set).
 pub struct Instance {
-    _dir: tempfile::TempDir,
     pub app: App,
     /// The certs directory: the demo CA and the officers' credentials.
     #[allow(dead_code)]
     pub certs: std::path::PathBuf,
+    /// The instance's directory (SQLite file, blob files, certs, caches).
+    pub dir: tempfile::TempDir,
+    /// The database (`db.url` opens a second node on it); declared after `app`, so dropped
+    /// after it.
+    pub db: TestDatabase,
 }
 
 pub fn instance() -> Instance {
     let dir = tempfile::tempdir().expect("tempdir");
-    let open = || {
-        Store::open(
-            &format!("sqlite://{}", dir.path().join("sahih.db").display()),
-            &dir.path().join("blobs"),
-        )
-        .expect("store")
-    };
+    let db = TestDatabase::new(dir.path());
+    let open = || Store::open(&db.url, &dir.path().join("blobs")).expect("store");
     let config = |chain: Vec<sahih_signing::Certificate>| AppConfig {
         upload_limit: 10 * 1024 * 1024,
         city: "Kota Uji".into(),
@@ -86,9 +88,10 @@ pub fn instance() -> Instance {
     let chain = sahih_signing::load_certificates_pem(&ca).expect("ca cert");
     let app = App::new(open(), config(chain));
     Instance {
-        _dir: dir,
         app,
         certs,
+        dir,
+        db,
     }
 }
 

@@ -91,14 +91,16 @@ pub(crate) fn submitted(
         .expect("submit")
 }
 
-fn app(dir: &std::path::Path) -> App {
-    crate::test_support::state(dir).app.clone()
+/// An app on a fresh database, and the database's guard (keep it as long as the app).
+fn app(dir: &std::path::Path) -> (sahih_store::testing::TestDatabase, App) {
+    let (db, state) = crate::test_support::state(dir);
+    (db, state.app.clone())
 }
 
 #[test]
 fn overdue_work_escalates_once_per_visit_to_the_supervisor() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = app(dir.path());
+    let (_db, app) = app(dir.path());
     let store = app.store();
     let agency = store.ensure_agency("DPMPTSP", "Perizinan").expect("agency");
     let svc = service(store, agency, "sku", "Surat Keterangan Usaha");
@@ -153,7 +155,7 @@ fn overdue_work_escalates_once_per_visit_to_the_supervisor() {
 #[test]
 fn work_whose_officers_have_no_supervisor_is_not_escalated() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = app(dir.path());
+    let (_db, app) = app(dir.path());
     let store = app.store();
     let agency = store.ensure_agency("DPMPTSP", "Perizinan").expect("agency");
     let svc = service(store, agency, "sku", "Surat Keterangan Usaha");

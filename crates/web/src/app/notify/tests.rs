@@ -1,5 +1,6 @@
 //! What the notices and their e-mails say, to whom, and that notifying never fails an action.
 
+use sahih_store::testing::TestDatabase;
 use sahih_store::{NewAttachment, NewDocument, NewUser, OutboxMail};
 use sahih_workflow::{AgencyId, Role, submit};
 
@@ -8,16 +9,14 @@ use crate::seed::{DEMO_SERVICE, seed_demo};
 
 const PUBLIC: &str = "https://sahih.kota.test";
 
-fn app_with_mail(dir: &std::path::Path) -> App {
-    let app = crate::test_support::state(dir)
-        .app
-        .clone()
-        .with_notify_settings(NotifySettings {
-            mail: true,
-            public_url: Some(PUBLIC.into()),
-        });
+fn app_with_mail(dir: &std::path::Path) -> (TestDatabase, App) {
+    let (db, state) = crate::test_support::state(dir);
+    let app = state.app.clone().with_notify_settings(NotifySettings {
+        mail: true,
+        public_url: Some(PUBLIC.into()),
+    });
     seed_demo(&app, &dir.join("certs")).expect("seed");
-    app
+    (db, app)
 }
 
 fn verifier_with_email(app: &App, agency: AgencyId) -> UserId {
@@ -68,7 +67,7 @@ fn outbox(app: &App) -> Vec<OutboxMail> {
 #[test]
 fn a_submission_tells_the_applicant_and_the_verifiers_each_in_both_languages() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = app_with_mail(dir.path());
+    let (_db, app) = app_with_mail(dir.path());
     let citizen = app
         .register_citizen("siti", "Siti Aminah", "siti@kota.test", "rahasia-siti-2026")
         .expect("citizen");
@@ -137,7 +136,8 @@ fn a_submission_tells_the_applicant_and_the_verifiers_each_in_both_languages() {
 #[test]
 fn without_mail_only_the_app_hears_and_a_failure_never_fails_the_action() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = crate::test_support::state(dir.path()).app.clone();
+    let (_db, state) = crate::test_support::state(dir.path());
+    let app = state.app.clone();
     let citizen = app
         .register_citizen("budi", "Budi", "budi@kota.test", "rahasia-budi-2026")
         .expect("citizen");

@@ -40,11 +40,13 @@ struct Fixture {
     citizen: User,
     verifier: User,
     bappeda_admin: User,
+    /// Declared last: dropped after the store.
+    _db: sahih_store::testing::TestDatabase,
 }
 
 fn fixture() -> (Fixture, actix_web::web::Data<crate::AppState>) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let state = state(dir.path());
+    let (db, state) = state(dir.path());
     let store = state.app.store().clone();
     for text in [SKU, SPPD] {
         let def = ServiceDefinition::parse_toml(text).expect("example");
@@ -68,6 +70,7 @@ fn fixture() -> (Fixture, actix_web::web::Data<crate::AppState>) {
         ),
         store,
         _dir: dir,
+        _db: db,
     };
     (fixture, state)
 }

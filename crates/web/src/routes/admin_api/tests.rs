@@ -37,11 +37,13 @@ struct Fixture {
     bpkad_admin: User,
     verifier: User,
     citizen: User,
+    /// Declared last: dropped after the store.
+    _db: sahih_store::testing::TestDatabase,
 }
 
 fn fixture() -> (Fixture, actix_web::web::Data<crate::AppState>) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let state = state(dir.path());
+    let (db, state) = state(dir.path());
     let store = state.app.store().clone();
     let dpmptsp = store.ensure_agency("DPMPTSP", "DPMPTSP").expect("agency");
     let bpkad = store.ensure_agency("BPKAD", "BPKAD").expect("agency");
@@ -52,6 +54,7 @@ fn fixture() -> (Fixture, actix_web::web::Data<crate::AppState>) {
         citizen: user(&store, "warga", Role::Citizen, None),
         store,
         _dir: dir,
+        _db: db,
     };
     (fixture, state)
 }

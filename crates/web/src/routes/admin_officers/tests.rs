@@ -48,7 +48,7 @@ fn step(name: &str, position: &str, sign: bool) -> sahih_workflow::Step {
 #[actix_web::test]
 async fn an_admin_keeps_their_agencys_officers_and_only_theirs() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let state = state(dir.path());
+    let (_db, state) = state(dir.path());
     let app = state.app.clone();
     let store = app.store();
     let dinas = store.ensure_agency("DPMPTSP", "Perizinan").expect("agency");
@@ -273,7 +273,7 @@ async fn an_admin_keeps_their_agencys_officers_and_only_theirs() {
 #[actix_web::test]
 async fn a_service_with_a_step_nobody_holds_is_flagged_for_the_admin() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let state = state(dir.path());
+    let (_db, state) = state(dir.path());
     let app = state.app.clone();
     let store = app.store();
     let dinas = store.ensure_agency("DPMPTSP", "Perizinan").expect("agency");

@@ -95,8 +95,8 @@ fn full_status(
 
 /// The multipart body of a request, with its `metadata` part parsed.
 ///
-/// Errors: `E_UNSUPPORTED_MEDIA_TYPE`, `E_METADATA_MISSING`, `E_METADATA_INVALID`, and the
-/// multipart reader's.
+/// Errors: `E_UNSUPPORTED_MEDIA_TYPE`, `E_METADATA_MISSING`, `E_METADATA_INVALID` (also for a
+/// NUL in a string), and the multipart reader's.
 async fn read_multipart<M: serde::de::DeserializeOwned>(
     state: &AppState,
     req: &HttpRequest,
@@ -131,9 +131,20 @@ async fn read_multipart<M: serde::de::DeserializeOwned>(
         };
         AppError::bad_input("E_METADATA_MISSING", message)
     })?;
-    let metadata: M = serde_json::from_str(metadata)
-        .map_err(|e| AppError::bad_input("E_METADATA_INVALID", format!("metadata: {e}")))?;
-    Ok((metadata, form))
+    let invalid =
+        |e: serde_json::Error| AppError::bad_input("E_METADATA_INVALID", format!("metadata: {e}"));
+    let typed: M = serde_json::from_str(metadata).map_err(invalid)?;
+    // A `\u0000` escape decodes to NUL (`crate::nul`). The form's values are left to their
+    // fields' rules (`E_FORM_FIELD_INVALID`, naming the field); every other string is refused.
+    let mut json: serde_json::Value = serde_json::from_str(metadata).map_err(invalid)?;
+    if let Some(serde_json::Value::Object(values)) = json.get_mut("form") {
+        values
+            .values_mut()
+            .for_each(|v| *v = serde_json::Value::Null);
+    }
+    crate::nul::refuse_json(&json, "metadata")
+        .map_err(|e| AppError::bad_input("E_METADATA_INVALID", e.to_string()))?;
+    Ok((typed, form))
 }
 
 /// The submission in a multipart body: `metadata` (JSON) and `berkas` (the PDF).

@@ -152,12 +152,8 @@ mod tests {
     #[actix_web::test]
     async fn a_body_past_the_limit_is_413_json_whether_or_not_its_length_is_declared() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let svc = test::init_service(
-            App::new()
-                .app_data(state(dir.path()))
-                .configure(crate::configure),
-        )
-        .await;
+        let (_db, state) = state(dir.path());
+        let svc = test::init_service(App::new().app_data(state).configure(crate::configure)).await;
         let body = vec![b'%'; 2048];
         for declared in [true, false] {
             let mut req = test::TestRequest::post()
@@ -184,12 +180,8 @@ mod tests {
     #[actix_web::test]
     async fn every_refusal_of_verify_keeps_the_unusable_members() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let svc = test::init_service(
-            App::new()
-                .app_data(state(dir.path()))
-                .configure(crate::configure),
-        )
-        .await;
+        let (_db, state) = state(dir.path());
+        let svc = test::init_service(App::new().app_data(state).configure(crate::configure)).await;
         let requests = [
             test::TestRequest::get().uri("/api/v1/verify"),
             test::TestRequest::post()

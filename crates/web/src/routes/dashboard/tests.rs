@@ -63,7 +63,7 @@ fn submitted(store: &Store, public_id: &str, svc: ServiceId, agency: AgencyId, b
 #[actix_web::test]
 async fn an_officer_sees_their_own_agencys_figures_and_a_citizen_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let state = state(dir.path());
+    let (_db, state) = state(dir.path());
     let store = state.app.store().clone();
     let licensing = store
         .ensure_agency("DPMPTSP", "Dinas Perizinan")

@@ -111,7 +111,7 @@ const INSTRUCTION: &str = "Mohon telaah laporan keuangan pemohon.";
 #[actix_web::test]
 async fn the_recipient_sees_the_disposisi_and_the_document_and_nobody_else_does() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let state = state(dir.path());
+    let (_db, state) = state(dir.path());
     let app = state.app.clone();
     let o = officials(&app);
     let session = |u: &User| new_session(app.store(), Some(u.clone()), Lang::Id, false).expect("s");
@@ -303,7 +303,7 @@ async fn the_recipient_sees_the_disposisi_and_the_document_and_nobody_else_does(
 #[actix_web::test]
 async fn a_signing_official_grants_a_bounded_delegation_and_revokes_it() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let state = state(dir.path());
+    let (_db, state) = state(dir.path());
     let app = state.app.clone();
     let o = officials(&app);
     let agency = o.head.agency_id;

@@ -11,7 +11,7 @@ use crate::test_support::state;
 #[actix_web::test]
 async fn the_page_shows_the_owner_their_notices_and_never_another_users() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let state = state(dir.path());
+    let (_db, state) = state(dir.path());
     let app = state.app.clone();
     let siti = app
         .register_citizen("siti", "Siti Aminah", "", "rahasia-siti-2026")

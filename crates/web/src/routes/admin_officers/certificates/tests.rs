@@ -29,7 +29,7 @@ fn user(app: &crate::App, login: &str, role: Role, agency: AgencyId) -> UserId {
 #[actix_web::test]
 async fn an_admin_issues_renews_and_revokes_and_others_are_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let base = state(dir.path());
+    let (_db, base) = state(dir.path());
     let ca = sahih_signing::ca::Ca::load_or_create(&dir.path().join("ca")).expect("ca");
     let app = base.app.clone().with_ca(
         ca,
