@@ -6,6 +6,7 @@
 
 mod apikey;
 mod config;
+mod database;
 mod demo;
 mod keys;
 mod log;
