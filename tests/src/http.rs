@@ -2,7 +2,9 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
+
+use crate::Instance;
 
 /// A running `sahih serve`, killed on drop.
 pub struct Server {
@@ -25,14 +27,12 @@ pub fn sahih_bin() -> PathBuf {
 }
 
 impl Server {
-    /// Starts `sahih serve --bind 127.0.0.1:0` on `data` and `certs` and waits for the line that
-    /// says it is listening.
-    pub fn start(data: &Path, certs: &Path, extra: &[&str]) -> Server {
-        let mut child = Command::new(sahih_bin())
-            .arg("serve")
-            .args(["--bind", "127.0.0.1:0"])
-            .arg("--data")
-            .arg(data)
+    /// Starts `sahih serve --bind 127.0.0.1:0` on the instance (its data directory and database)
+    /// and `certs`, and waits for the line that says it is listening. Keep the instance alive
+    /// longer than the server.
+    pub fn start(instance: &Instance, certs: &Path, extra: &[&str]) -> Server {
+        let mut child = instance
+            .sahih(&["serve", "--bind", "127.0.0.1:0"])
             .arg("--certs")
             .arg(certs)
             .args(extra)

@@ -4,7 +4,7 @@
 //! and pyHanko, pdfsig and qpdf accept it against the development CA.
 
 use sahih_e2e::http::{Browser, Server};
-use sahih_e2e::{oracle_available, pdf_oracle, shared_dir};
+use sahih_e2e::{Instance, oracle_available, pdf_oracle, shared_dir};
 
 const SERVICE: &str = "/layanan/surat-keterangan-usaha";
 
@@ -28,7 +28,8 @@ fn attachment_links(html: &str, id: &str) -> Vec<String> {
 fn citizen_pdf_becomes_an_officer_signed_pdf_that_validators_accept() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let certs = tmp.path().join("certs");
-    let server = Server::start(&tmp.path().join("data"), &certs, &[]);
+    let instance = Instance::new(tmp.path().join("data"));
+    let server = Server::start(&instance, &certs, &[]);
 
     // A citizen registers and applies.
     let mut citizen = Browser::new(&server);
