@@ -1,7 +1,8 @@
-//! The whole flow over HTTP against a real `sahih serve` on SQLite: a citizen registers and
-//! applies with a third-party PDF, the verifier returns it for revision, the citizen resubmits,
-//! the verifier gives paraf, the signing official signs, the citizen downloads the signed PDF,
-//! and pyHanko, pdfsig and qpdf accept it against the development CA.
+//! The whole flow over HTTP against a real `sahih serve` (on SQLite, or on PostgreSQL with
+//! `TEST_DATABASE_URL`): a citizen registers and applies with a third-party PDF, the verifier
+//! returns it for revision, the citizen resubmits, the verifier gives paraf, the signing
+//! official signs, the citizen downloads the signed PDF, and pyHanko, pdfsig and qpdf accept it
+//! against the development CA.
 
 use sahih_e2e::http::{Browser, Server};
 use sahih_e2e::{Instance, oracle_available, pdf_oracle, shared_dir};

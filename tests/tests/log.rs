@@ -1,9 +1,9 @@
 //! The transparency log over HTTP against a real `sahih serve` (on SQLite, or on PostgreSQL with
-//! `TEST_DATABASE_URL`): the log grows with
-//! every step of the flow, `sahih log verify --audit` passes against the live server, the
-//! receipts of the tracking page and the verification page verify offline; a leaf row changed
-//! or deleted in the database fails the audit at its index; a log rolled back or forked fails
-//! `sahih log verify --state`.
+//! `TEST_DATABASE_URL`): the log grows with every step of the flow, `sahih log verify --audit`
+//! passes against the live server, the receipts of the tracking page and the verification page
+//! verify offline; a leaf row changed or deleted in the database fails the audit at its index; a
+//! log rolled back (a backup of the instance restored) or forked fails `sahih log verify
+//! --state`.
 
 use std::path::Path;
 use std::process::{Command, Output};
