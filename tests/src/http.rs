@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::{Child, Command, Stdio};
 
 use crate::Instance;
 
@@ -31,12 +31,31 @@ impl Server {
     /// and `certs`, and waits for the line that says it is listening. Keep the instance alive
     /// longer than the server.
     pub fn start(instance: &Instance, certs: &Path, extra: &[&str]) -> Server {
-        let mut child = instance
-            .sahih(&["serve", "--bind", "127.0.0.1:0"])
+        let mut args = vec!["--database", instance.url()];
+        args.extend_from_slice(extra);
+        Server::start_with_env(&instance.dir, certs, &args, &[])
+    }
+
+    /// Starts `sahih serve --bind 127.0.0.1:0 --data DATA --certs CERTS EXTRA…` with further
+    /// environment variables for the process. Without `--database` in `extra`, the server's
+    /// database is `DATA/sahih.db` (tests about SQLite as such); [`Server::start`] gives it the
+    /// test run's.
+    pub fn start_with_env(
+        data: &Path,
+        certs: &Path,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Server {
+        let mut child = Command::new(sahih_bin())
+            .arg("serve")
+            .args(["--bind", "127.0.0.1:0"])
+            .arg("--data")
+            .arg(data)
             .arg("--certs")
             .arg(certs)
             .args(extra)
             .env("SAHIH_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -55,6 +74,13 @@ impl Server {
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
         Server { child, base }
+    }
+
+    /// Kills the process at once (`SIGKILL`: no clean shutdown, as a crash or `kill -9`) and
+    /// reaps it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -110,6 +136,31 @@ impl Resp {
             .map(str::to_string)
     }
 
+    /// The hidden fields of the page's form that posts to `action`, as a browser would send
+    /// them; `None` when the page has no such form (the action is not offered).
+    pub fn form_fields(&self, action: &str) -> Option<Vec<(String, String)>> {
+        let text = self.text();
+        let start = text.find(&format!("action=\"{action}\""))?;
+        let form = &text[start..];
+        let form = &form[..form.find("</form>").unwrap_or(form.len())];
+        let mut fields = Vec::new();
+        for input in form.split("<input").skip(1) {
+            let tag = &input[..input.find('>').unwrap_or(input.len())];
+            if !tag.contains("type=\"hidden\"") {
+                continue;
+            }
+            let attr = |name: &str| {
+                let marker = format!("{name}=\"");
+                let at = tag.find(&marker)? + marker.len();
+                tag[at..].split('"').next().map(str::to_string)
+            };
+            if let (Some(name), Some(value)) = (attr("name"), attr("value")) {
+                fields.push((name, value));
+            }
+        }
+        Some(fields)
+    }
+
     /// The hidden fields a document page's action forms carry: csrf, state, version.
     pub fn action_fields(&self) -> Vec<(String, String)> {
         ["csrf", "state", "version"]
@@ -129,21 +180,46 @@ pub struct Browser {
 impl Browser {
     /// A fresh browser for `server`.
     pub fn new(server: &Server) -> Browser {
+        Browser::at(&server.base, None)
+    }
+
+    /// A fresh browser for the server at `base` (`http://HOST:PORT`) whose every request fails
+    /// after `timeout` (none: waits as long as the server takes).
+    pub fn at(base: &str, timeout: Option<std::time::Duration>) -> Browser {
         let agent = ureq::Agent::config_builder()
             .max_redirects(0)
             .max_redirects_will_error(false)
             .http_status_as_error(false)
+            .timeout_global(timeout)
             .build()
             .into();
         Browser {
             agent,
-            base: server.base.clone(),
+            base: base.to_string(),
             cookie: None,
         }
     }
 
+    /// Sends the next requests to the server at `base` (`http://HOST:PORT`), with the same
+    /// session cookie: what a load balancer does when the node a user was on goes away.
+    pub fn switch_to(&mut self, base: &str) {
+        self.base = base.to_string();
+    }
+
+    /// The address requests go to, `http://127.0.0.1:PORT`.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     fn finish(&mut self, res: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Resp {
-        let mut res = res.expect("HTTP request");
+        self.try_finish(res).expect("HTTP request")
+    }
+
+    fn try_finish(
+        &mut self,
+        res: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<Resp, ureq::Error> {
+        let mut res = res?;
         let header = |name: &str| {
             res.headers()
                 .get(name)
@@ -167,16 +243,15 @@ impl Browser {
             .body_mut()
             .with_config()
             .limit(200 * 1024 * 1024)
-            .read_to_vec()
-            .expect("read body");
-        Resp {
+            .read_to_vec()?;
+        Ok(Resp {
             status,
             location,
             error_code,
             content_type,
             content_disposition,
             body,
-        }
+        })
     }
 
     /// Whether the server gave this browser a session.
@@ -199,6 +274,26 @@ impl Browser {
             .header("Cookie", self.cookie())
             .call();
         self.finish(res)
+    }
+
+    /// GET `path`; a transport failure (the server is gone) is returned, not a panic.
+    pub fn try_get(&mut self, path: &str) -> Result<Resp, ureq::Error> {
+        let res = self
+            .agent
+            .get(format!("{}{path}", self.base))
+            .header("Cookie", self.cookie())
+            .call();
+        self.try_finish(res)
+    }
+
+    /// POST an urlencoded form; a transport failure is returned, not a panic.
+    pub fn try_post(&mut self, path: &str, form: &[(&str, &str)]) -> Result<Resp, ureq::Error> {
+        let res = self
+            .agent
+            .post(format!("{}{path}", self.base))
+            .header("Cookie", self.cookie())
+            .send_form(form.iter().copied());
+        self.try_finish(res)
     }
 
     /// GET `path` with a `Referer`.

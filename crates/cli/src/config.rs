@@ -21,7 +21,7 @@ pub struct ServeArgs {
     /// Data directory (SQLite database and blobs; with PostgreSQL the keys and caches only).
     #[arg(long, env = "SAHIH_DATA")]
     data: Option<PathBuf>,
-    /// Database URL: sqlite://PATH or postgres://[USER@]HOST[:PORT]/DATABASE (default:
+    /// Database URL: sqlite://PATH or postgres://USER@HOST:PORT/DATABASE (default:
     /// sqlite://DATA/sahih.db, DATA being --data).
     #[arg(long, env = "SAHIH_DATABASE_URL")]
     database: Option<String>,
@@ -302,6 +302,27 @@ impl Config {
             specimen,
         })
     }
+}
+
+/// The data directory, database URL and certificates directory of an instance as `serve` would
+/// use them: the flags (or their `SAHIH_*` variables), else the configuration file's, else the
+/// defaults (`data`, `sqlite://DATA/sahih.db`, `certs-dev`).
+///
+/// Errors: the configuration file cannot be read or is invalid.
+pub fn instance_paths(
+    config: Option<PathBuf>,
+    data: Option<PathBuf>,
+    database: Option<String>,
+    certs: Option<PathBuf>,
+) -> anyhow::Result<(PathBuf, String, PathBuf)> {
+    let cfg = Config::resolve(ServeArgs {
+        config,
+        data,
+        database,
+        certs,
+        ..ServeArgs::default()
+    })?;
+    Ok((cfg.data, cfg.database, cfg.certs))
 }
 
 /// The deadline settings from `escalate_after_days` (default 2, at most 260) and `holidays`

@@ -1,10 +1,11 @@
 //! `sahih`: the composition root. Serves the web application, migrates the database, makes
 //! development keys, signs, validates, checks the transparency log, imports and exports services
-//! and runs the demo flow.
+//! runs the demo flow, and backs up and restores an instance.
 //! Exit status 0 on success; non-zero with a one-line reason on stderr otherwise.
 #![forbid(unsafe_code)]
 
 mod apikey;
+mod backup;
 mod config;
 mod database;
 mod demo;
@@ -44,7 +45,7 @@ enum Command {
     Serve(config::ServeArgs),
     /// Apply the embedded database migrations and exit.
     Migrate {
-        /// Database URL: sqlite://PATH or postgres://[USER@]HOST[:PORT]/DATABASE (default
+        /// Database URL: sqlite://PATH or postgres://USER@HOST:PORT/DATABASE (default
         /// sqlite://./data/sahih.db).
         #[arg(long, env = "SAHIH_DATABASE_URL")]
         database: Option<String>,
@@ -92,6 +93,19 @@ enum Command {
         #[command(subcommand)]
         command: apikey::ApikeyCommand,
     },
+    /// Back up a running instance into a new or empty DIR: a consistent snapshot of its
+    /// database (SQLite and its blob files, or pg_dump of PostgreSQL), its keys and
+    /// certificates, and MANIFEST.json with their SHA-256 (exit 0 done; 1 refused,
+    /// E_BACKUP_TARGET_NOT_EMPTY, E_BACKUP_SOURCE, E_LOG_KEY_MISMATCH included; 2 it could not
+    /// be done, E_PG_TOOL_MISSING, E_PG_TOOL_TOO_OLD, E_PG_TOOL_FAILED included; 3 a usage
+    /// mistake). The backup holds private keys: keep it secret.
+    Backup(backup::BackupArgs),
+    /// Restore a backup into an empty database and data directory of the same backend, after
+    /// checking every file against MANIFEST.json, then apply this binary's migrations (exit 0
+    /// done; 1 refused, E_BACKUP_TAMPERED, E_BACKUP_MANIFEST, E_BACKUP_TOO_NEW,
+    /// E_RESTORE_TARGET_NOT_EMPTY, E_RESTORE_CROSS_BACKEND included: nothing was written; 2 it
+    /// could not be done; 3 a usage mistake).
+    Restore(backup::RestoreArgs),
 }
 
 #[derive(Subcommand)]
@@ -148,6 +162,8 @@ fn main() -> ExitCode {
         Command::Log { command } => return log::run(command),
         Command::Services { command } => return services::run(command),
         Command::Apikey { command } => return apikey::run(command),
+        Command::Backup(args) => return backup::run_backup(args),
+        Command::Restore(args) => return backup::run_restore(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -170,6 +186,8 @@ fn one_line(e: &anyhow::Error) -> String {
         if let Some(e) = c.downcast_ref::<sahih_signing::SigningError>() {
             Some(e.code())
         } else if let Some(e) = c.downcast_ref::<sahih_store::StoreError>() {
+            Some(e.code())
+        } else if let Some(e) = c.downcast_ref::<backup::BackupError>() {
             Some(e.code())
         } else if c.is::<std::io::Error>() {
             Some("E_IO")

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::StoreError;
-use crate::dialect::{DbPool, is_unique_violation};
+use crate::dialect::{DbConnection, DbPool, is_unique_violation};
 use crate::schema::blobs;
 
 /// Immutable blobs keyed by SHA-256 (FIPS 180-4): in a directory, or in the database.
@@ -124,6 +124,47 @@ impl BlobStore {
             )));
         }
         Ok(bytes)
+    }
+}
+
+/// The blob store as seen from inside one transaction: what the transaction's own work stores
+/// (the signed PDF of a signature) goes through the transaction's connection on PostgreSQL, so
+/// the row commits or rolls back with the rest, and storing it never waits for a second
+/// connection of the pool (which the other signers, queued behind this transaction's locks,
+/// may all be holding). With blob files (SQLite) it is [`BlobStore::put`].
+pub struct TxBlobs<'t> {
+    blobs: &'t BlobStore,
+    conn: &'t mut DbConnection,
+}
+
+impl std::fmt::Debug for TxBlobs<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TxBlobs")
+            .field("blobs", self.blobs)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'t> TxBlobs<'t> {
+    pub(crate) fn new(blobs: &'t BlobStore, conn: &'t mut DbConnection) -> TxBlobs<'t> {
+        TxBlobs { blobs, conn }
+    }
+
+    /// Stores `bytes` and returns its key (lowercase hex SHA-256), as [`BlobStore::put`]; in the
+    /// database, inside the transaction.
+    ///
+    /// Errors: [`StoreError::Io`], [`StoreError::Db`].
+    pub fn put(&mut self, bytes: &[u8]) -> Result<String, StoreError> {
+        match &self.blobs.place {
+            Place::Dir(_) => self.blobs.put(bytes),
+            Place::Database(_) => {
+                let key = sha256_hex(bytes);
+                let size = i64::try_from(bytes.len())
+                    .map_err(|_| StoreError::Io("blob too large".into()))?;
+                crate::dialect::insert_blob(self.conn, &key, bytes, size, crate::now())?;
+                Ok(key)
+            }
+        }
     }
 }
 

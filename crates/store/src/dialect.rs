@@ -3,7 +3,7 @@
 //! migrations, and the locks that several `sahih serve` nodes on one PostgreSQL need.
 //!
 //! - **The journal lock.** Every transaction that appends to `events` or `log_leaves` takes it
-//!   (on PostgreSQL a transaction-scoped advisory lock, [`lock_journal`]; on SQLite the single
+//!   (on PostgreSQL a transaction-scoped advisory lock, `lock_journal`; on SQLite the single
 //!   writer lock it already holds), so those rows commit in the order of their ids. Readers that
 //!   keep a cursor over ids (the webhook fan-out) and the sequencer (pending leaves in id order)
 //!   then never skip a row that commits late.
@@ -18,6 +18,10 @@
 //! - **Numbering.** The counter of (agency, classification, year) is bumped by an upsert on
 //!   PostgreSQL (`INSERT … ON CONFLICT DO UPDATE … RETURNING`, atomic under concurrent signers
 //!   of other nodes); on SQLite by an update, else an insert, under the single writer lock.
+//! - **Key-unlock failures.** An officer's count of wrong passphrases is one row that every node
+//!   updates: `ensure_unlock_failures_row` makes sure it exists (an insert that does nothing
+//!   when it is there, which waits for another node's uncommitted insert of it on PostgreSQL
+//!   instead of failing), so that the count that follows can lock that row.
 
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
@@ -307,6 +311,25 @@ pub fn migration_names(backend: &str) -> Vec<String> {
     names.unwrap_or_default()
 }
 
+/// The versions of the embedded migrations of a backend (`"sqlite"` or `"postgres"`), in order,
+/// as diesel records them in `__diesel_schema_migrations` (`2026-11-29-000013_blobs` is
+/// `20261129000013`), each with its name.
+pub fn migration_versions(backend: &str) -> Vec<(String, String)> {
+    let migrations = match backend {
+        "postgres" => POSTGRES_MIGRATIONS,
+        _ => SQLITE_MIGRATIONS,
+    };
+    let versions: Result<Vec<(String, String)>, _> = diesel::migration::MigrationSource::<
+        diesel::sqlite::Sqlite,
+    >::migrations(&migrations)
+    .map(|ms| {
+        ms.iter()
+            .map(|m| (m.name().version().to_string(), m.name().to_string()))
+            .collect()
+    });
+    versions.unwrap_or_default()
+}
+
 /// Takes the journal lock for the rest of the caller's transaction (see the module's text):
 /// `pg_advisory_xact_lock(JOURNAL_LOCK)` on PostgreSQL; nothing on SQLite, whose writer lock the
 /// transaction already holds. Call it before the first insert into `events` or `log_leaves`.
@@ -369,6 +392,77 @@ pub(crate) fn bump_counter(
             }
         }
     }
+}
+
+/// Makes sure `user` has a row in `unlock_failures` (a count of 0 from `now`, not locked),
+/// inside the caller's transaction, leaving an existing row as it is: `INSERT … ON CONFLICT
+/// (user_id) DO NOTHING` on both backends. On SQLite the insert takes the writer lock, held until
+/// the transaction ends; on PostgreSQL an insert racing another node's waits for it to commit and
+/// then does nothing (no unique violation), but takes no lock on an existing row: the caller
+/// writes the row next to lock it.
+///
+/// Errors: [`StoreError::Db`] (a `user` that does not exist breaks the foreign key).
+pub(crate) fn ensure_unlock_failures_row(
+    c: &mut DbConnection,
+    user: i64,
+    now: i64,
+) -> Result<(), StoreError> {
+    use crate::schema::unlock_failures as uf;
+    let row = (
+        uf::user_id.eq(user),
+        uf::failures.eq(0i64),
+        uf::window_start.eq(now),
+        uf::locked_until.eq(None::<i64>),
+    );
+    match c {
+        DbConnection::Postgres(pg) => {
+            diesel::insert_into(uf::table)
+                .values(row)
+                .on_conflict(uf::user_id)
+                .do_nothing()
+                .execute(pg)?;
+        }
+        DbConnection::Sqlite(lite) => {
+            diesel::insert_into(uf::table)
+                .values(row)
+                .on_conflict(uf::user_id)
+                .do_nothing()
+                .execute(lite)?;
+        }
+    }
+    Ok(())
+}
+
+/// Inserts blob `key` (its `bytes`, `size`, stored `at`) in the caller's transaction, unless a
+/// row with that key exists (the same bytes): `INSERT … ON CONFLICT DO NOTHING`, which on
+/// PostgreSQL waits for a concurrent insert of the same key instead of failing the transaction.
+///
+/// Errors: [`StoreError::Db`].
+pub(crate) fn insert_blob(
+    c: &mut DbConnection,
+    key: &str,
+    bytes: &[u8],
+    size: i64,
+    at: i64,
+) -> Result<(), StoreError> {
+    use crate::schema::blobs;
+    let row = (
+        blobs::sha256.eq(key),
+        blobs::data.eq(bytes),
+        blobs::size.eq(size),
+        blobs::created_at.eq(at),
+    );
+    match c {
+        DbConnection::Postgres(pg) => diesel::insert_into(blobs::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(pg)?,
+        DbConnection::Sqlite(lite) => diesel::insert_into(blobs::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(lite)?,
+    };
+    Ok(())
 }
 
 #[derive(QueryableByName)]

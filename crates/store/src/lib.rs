@@ -19,6 +19,7 @@
 mod accounts;
 mod api;
 mod archive;
+pub mod backup;
 mod blobs;
 mod certificates;
 mod deadlines;
@@ -37,6 +38,7 @@ mod schema;
 mod second_factor;
 mod stats;
 pub mod testing;
+mod unlock_failures;
 mod wakeup;
 mod webhooks;
 
@@ -48,7 +50,7 @@ pub use api::{
     ApiApplication, ApiKey, DocumentFilter, Idempotency, NewApiApplication, NewApiKey, Submitted,
 };
 pub use archive::ArchiveState;
-pub use blobs::{BlobStore, sha256_hex};
+pub use blobs::{BlobStore, TxBlobs, sha256_hex};
 pub use certificates::{CREDENTIALS_CHANGED, IssuedCertificate, NewCertificate};
 pub use deadlines::Escalation;
 pub use definitions::ServiceChange;
@@ -64,6 +66,7 @@ pub use numbering::{AllocatedNumber, NumberRequest};
 pub use routing::Officer;
 pub use second_factor::SecondFactor;
 pub use stats::{AgencyStats, ServiceTurnaround, StateCount, StepTurnaround};
+pub use unlock_failures::{UnlockFailure, UnlockLimits};
 pub use wakeup::Wakeup;
 pub use webhooks::{
     DeliveryRetry, DueWebhook, WEBHOOK_CLAIM_LEASE_SECONDS, WEBHOOK_MAX_ATTEMPTS,

@@ -14,7 +14,7 @@ use time::macros::offset;
 
 use crate::documents::{claim, record_change};
 use crate::schema::{document_numbers, documents};
-use crate::{Change, DbConnection, Store, StoreError, now};
+use crate::{Change, DbConnection, Store, StoreError, TxBlobs, now};
 
 /// What a signature needs to be numbered: the service's numbering, the codes the number may
 /// show, and the signing time's calendar year and month in WIB (UTC+7), which pick the
@@ -191,7 +191,10 @@ impl Store {
     /// be in `transition.from` at attachment version `version`), which takes SQLite's write
     /// lock so concurrent signers queue; (2) the next number of (agency, classification,
     /// year); (3) `sign`, given that number, which builds the signed PDF (with the number in
-    /// it) and returns its [`Change`] (blob key, verification code); (4) what
+    /// it), stores it with the [`TxBlobs`] it is given (inside this transaction: never with
+    /// [`Store::blobs`], whose pool connections may all be held by other signers queued behind
+    /// this transaction's lock on the counter) and returns its [`Change`] (blob key,
+    /// verification code); (4) what
     /// `apply_transition` records: the signed PDF's key and code, the events and their pending
     /// log leaves, with [`Event::Numbered`] recorded just before [`Event::Signed`] when a
     /// number was given. If `sign` or anything else fails, all of it is rolled back: no number is
@@ -214,7 +217,7 @@ impl Store {
     ) -> Result<Option<AllocatedNumber>, E>
     where
         E: From<StoreError>,
-        F: FnOnce(Option<&AllocatedNumber>) -> Result<Change, E>,
+        F: FnOnce(Option<&AllocatedNumber>, &mut TxBlobs<'_>) -> Result<Change, E>,
     {
         let at = now();
         let mut conn = self.conn().map_err(E::from)?;
@@ -230,7 +233,8 @@ impl Store {
                 }
                 None => None,
             };
-            let change = sign(number.as_ref()).map_err(Failure::Sign)?;
+            let change =
+                sign(number.as_ref(), &mut TxBlobs::new(&self.blobs, c)).map_err(Failure::Sign)?;
             let recorded = with_numbered_event(transition, number.as_ref());
             record_change(c, id, actor, &recorded, version, &change, at)?;
             Ok(number)

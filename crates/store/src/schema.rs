@@ -302,8 +302,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    unlock_failures (user_id) {
+        user_id -> BigInt,
+        failures -> BigInt,
+        window_start -> BigInt,
+        locked_until -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(second_factors -> users (user_id));
+diesel::joinable!(unlock_failures -> users (user_id));
 diesel::joinable!(services -> agencies (agency_id));
 diesel::joinable!(documents -> services (service_id));
 diesel::joinable!(attachments -> documents (document_id));
@@ -368,5 +378,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     certificates,
     crl_state,
-    second_factors
+    second_factors,
+    unlock_failures
 );

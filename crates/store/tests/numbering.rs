@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use sahih_store::{
     AllocatedNumber, Change, NewAttachment, NewDocument, NumberRequest, Service, ServiceId, Store,
-    StoreError,
+    StoreError, TxBlobs,
 };
 use sahih_workflow::{
     AgencyId, DocumentId, DocumentState, Event, FieldKind, FormField, NumberFormat, Numbering,
@@ -142,7 +142,7 @@ impl Fixture {
             &sign_transition(),
             1,
             Some(request(classification, year)),
-            |number: Option<&AllocatedNumber>| {
+            |number: Option<&AllocatedNumber>, _: &mut TxBlobs<'_>| {
                 seen = number.cloned();
                 Ok::<_, StoreError>(self.signed_change(id))
             },
@@ -240,7 +240,7 @@ fn a_failed_signature_uses_up_no_number() {
         &sign_transition(),
         1,
         Some(request("503", 2026)),
-        |number: Option<&AllocatedNumber>| {
+        |number: Option<&AllocatedNumber>, _: &mut TxBlobs<'_>| {
             offered = number.map(|n| n.number.clone());
             Err::<Change, _>(SignError::Timestamp)
         },
@@ -301,7 +301,7 @@ fn a_document_never_gets_two_numbers() {
         &sign_transition(),
         1,
         Some(request("503", 2026)),
-        |_: Option<&AllocatedNumber>| {
+        |_: Option<&AllocatedNumber>, _: &mut TxBlobs<'_>| {
             called = true;
             Ok::<_, StoreError>(f.signed_change(id))
         },
@@ -328,7 +328,7 @@ fn a_signature_without_numbering_records_no_number() {
         &sign_transition(),
         1,
         None,
-        |number: Option<&AllocatedNumber>| {
+        |number: Option<&AllocatedNumber>, _: &mut TxBlobs<'_>| {
             assert_eq!(number, None);
             Ok::<_, StoreError>(f.signed_change(id))
         },
@@ -361,7 +361,9 @@ fn a_number_another_service_already_rendered_is_refused_by_name_and_takes_nothin
         &sign_transition(),
         1,
         Some(request),
-        |_: Option<&AllocatedNumber>| Ok::<_, StoreError>(f.signed_change(clash)),
+        |_: Option<&AllocatedNumber>, _: &mut TxBlobs<'_>| {
+            Ok::<_, StoreError>(f.signed_change(clash))
+        },
     );
     match refused {
         Err(StoreError::NumberTaken { number }) => assert_eq!(number, "1.2/0001/DPMPTSP/XI/2026"),

@@ -31,7 +31,7 @@ pub(crate) use worker::LogSignal;
 pub use worker::{SEQUENCER_BATCH, SEQUENCER_TICK, Sequencer};
 
 /// The row of `log_state`.
-const STATE_ROW: i64 = 1;
+pub(crate) const STATE_ROW: i64 = 1;
 
 /// The deployment's pseudonym salt, made by [`Store::migrate`] or on first use (32 bytes from
 /// the operating system's generator) and kept in `log_state`.

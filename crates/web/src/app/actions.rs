@@ -457,8 +457,8 @@ impl App {
     /// and a current TOTP code for an officer who enrolled a second factor
     /// (`second_factor`). Wrong passphrases and codes are counted together: after
     /// [`super::MAX_FAILURES`] within 15 minutes the key is not tried for [`super::LOCKOUT`]
-    /// (`passphrase_guard`). The code is checked first, so a wrong one tells nothing about the
-    /// passphrase.
+    /// (`passphrase_guard`; counted in the database, shared by every node). The code is checked
+    /// first, so a wrong one tells nothing about the passphrase.
     ///
     /// Errors: `E_NO_SIGNING_KEY`, `E_CERTIFICATE_REVOKED`, `E_CERTIFICATE_EXPIRED`,
     /// `E_PASSPHRASE_LOCKED`, those of the second factor (`E_TOTP_NOT_ENROLLED`,
@@ -468,10 +468,8 @@ impl App {
         user: &User,
         unlock: &KeyUnlock<'_>,
     ) -> Result<UnlockedKey, AppError> {
-        let now = std::time::Instant::now();
-        self.passphrases
-            .check(user.id, now)
-            .map_err(|retry_after| AppError::PassphraseLocked { retry_after })?;
+        let now = sahih_store::now();
+        self.passphrases.check(user.id, now)?;
         let (cert_pem, key_pem) = self
             .store
             .officer_credentials(user.id)?
@@ -501,7 +499,7 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         };
-        self.passphrases.succeeded(user.id);
+        self.passphrases.succeeded(user.id)?;
         let mut stored = load_certificates_pem(&cert_pem)?.into_iter();
         let cert = stored
             .next()
@@ -610,7 +608,7 @@ impl App {
             &transition,
             doc.version,
             numbering,
-            |number| {
+            |number, blobs| {
                 let reason = match number {
                     Some(n) => format!("Nomor {} — {office}", n.number),
                     None => office.clone(),
@@ -669,7 +667,9 @@ impl App {
                         result?;
                     }
                 }
-                let sha = self.store.blobs().put(&signed)?;
+                // Through the transaction's own connection: the pool's may all be taken by
+                // signers waiting for this transaction's number.
+                let sha = blobs.put(&signed)?;
                 Ok::<_, AppError>(Change {
                     signed_sha256: Some(sha),
                     verification_code: Some(verification_code.clone()),

@@ -155,8 +155,8 @@ pub struct App {
     api_limiter: std::sync::Arc<crate::rate_limit::RateLimiter>,
     /// Wakes the webhook worker (`webhooks::WebhookWorker`) after a commit.
     webhooks: std::sync::Arc<sahih_store::Wakeup>,
-    /// Wrong key passphrases per officer (`passphrase_guard`).
-    passphrases: std::sync::Arc<passphrase_guard::PassphraseGuard>,
+    /// Wrong key passphrases per officer, counted in the store (`passphrase_guard`).
+    passphrases: passphrase_guard::PassphraseGuard,
     /// Sahih's own CA and its CRL, when configured ([`App::with_ca`]).
     ca: Option<std::sync::Arc<ca::CaService>>,
     /// TOTP second factor of the signing keys (`second_factor`).
@@ -229,6 +229,7 @@ impl App {
     /// Wraps a store.
     pub fn new(store: Store, config: AppConfig) -> App {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        let passphrases = passphrase_guard::PassphraseGuard::new(store.clone());
         App {
             store,
             verification_cache: std::sync::Arc::new(VerificationCache::new(
@@ -241,7 +242,7 @@ impl App {
                 crate::rate_limit::RateSettings::default(),
             )),
             webhooks: std::sync::Arc::default(),
-            passphrases: std::sync::Arc::default(),
+            passphrases,
             ca: None,
             second_factor: std::sync::Arc::default(),
             pkcs11_module: None,

@@ -7,7 +7,6 @@
 //! (`E_TOTP_NOT_ENROLLED`). An agency admin can reset an officer's second factor.
 
 use std::fmt;
-use std::time::Instant;
 
 use sahih_store::User;
 use sahih_workflow::{Role, UserId};
@@ -205,7 +204,7 @@ impl App {
         &self,
         user: &User,
         code: Option<&str>,
-        now: Instant,
+        now: i64,
     ) -> Result<(), AppError> {
         let factor = self
             .store
@@ -238,16 +237,23 @@ impl App {
         Ok(())
     }
 
-    /// Counts a wrong passphrase or code of `user`: `error`, or `E_PASSPHRASE_LOCKED` when
-    /// this one locked the key.
+    /// Counts a wrong passphrase or code of `user` at `now` (Unix seconds): `error`, or
+    /// `E_PASSPHRASE_LOCKED` when the key is locked after this one; `E_INTERNAL` when it could
+    /// not be counted (the attempt is refused all the same).
     pub(super) fn count_failure(
         &self,
         user: &User,
-        now: Instant,
+        now: i64,
         error: AppError,
         what: &'static str,
     ) -> AppError {
-        let locked = self.passphrases.failed(user.id, now);
+        let locked = match self.passphrases.failed(user.id, now) {
+            Ok(locked) => locked,
+            Err(e) => {
+                tracing::error!(user = user.id.0, error = %e, "{what}: not counted");
+                return e.into();
+            }
+        };
         tracing::warn!(user = user.id.0, locked = locked.is_some(), "{what}");
         match locked {
             Some(retry_after) => AppError::PassphraseLocked { retry_after },
