@@ -4,6 +4,8 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+use crate::Instance;
+
 /// A running `sahih serve`, killed on drop.
 pub struct Server {
     child: Child,
@@ -25,13 +27,19 @@ pub fn sahih_bin() -> PathBuf {
 }
 
 impl Server {
-    /// Starts `sahih serve --bind 127.0.0.1:0` on `data` and `certs` and waits for the line that
-    /// says it is listening.
-    pub fn start(data: &Path, certs: &Path, extra: &[&str]) -> Server {
-        Server::start_with_env(data, certs, extra, &[])
+    /// Starts `sahih serve --bind 127.0.0.1:0` on the instance (its data directory and database)
+    /// and `certs`, and waits for the line that says it is listening. Keep the instance alive
+    /// longer than the server.
+    pub fn start(instance: &Instance, certs: &Path, extra: &[&str]) -> Server {
+        let mut args = vec!["--database", instance.url()];
+        args.extend_from_slice(extra);
+        Server::start_with_env(&instance.dir, certs, &args, &[])
     }
 
-    /// [`Server::start`] with further environment variables for the process.
+    /// Starts `sahih serve --bind 127.0.0.1:0 --data DATA --certs CERTS EXTRA…` with further
+    /// environment variables for the process. Without `--database` in `extra`, the server's
+    /// database is `DATA/sahih.db` (tests about SQLite as such); [`Server::start`] gives it the
+    /// test run's.
     pub fn start_with_env(
         data: &Path,
         certs: &Path,

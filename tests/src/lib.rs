@@ -1,5 +1,7 @@
-//! Helpers shared by Sahih's end-to-end tests: where `../shared` is, and how to ask the
-//! third-party validators (`pdf-oracle`: pyHanko, pdfsig, qpdf) for their verdicts.
+//! Helpers shared by Sahih's end-to-end tests: where `../shared` is, how to ask the
+//! third-party validators (`pdf-oracle`: pyHanko, pdfsig, qpdf) for their verdicts, and an
+//! [`Instance`] (a data directory and its database, SQLite or, with `TEST_DATABASE_URL`,
+//! PostgreSQL) for the `sahih` processes a test runs.
 #![forbid(unsafe_code)]
 
 use std::path::{Path, PathBuf};
@@ -7,8 +9,11 @@ use std::process::Command;
 
 pub mod attacks;
 pub mod http;
+pub mod instance;
 pub mod render;
 pub mod smtp;
+
+pub use instance::Instance;
 
 /// The `shared/` folder beside the repository (override with `SAHIH_SHARED`).
 pub fn shared_dir() -> PathBuf {

@@ -8,28 +8,26 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, Condvar, Mutex};
 
-use diesel::{Connection, RunQueryDsl, SqliteConnection};
-use sahih_e2e::http::{Browser, Server, sahih_bin};
-use sahih_e2e::shared_dir;
+use sahih_e2e::http::{Browser, Server};
+use sahih_e2e::{Instance, shared_dir};
 
 const BOUNDARY: &str = "sahih-break-boundary-42";
 
 struct World {
-    _tmp: tempfile::TempDir,
-    data: PathBuf,
     server: Server,
+    /// The server's data directory and database (dropped after the server).
+    instance: Instance,
+    _tmp: tempfile::TempDir,
     agent: ureq::Agent,
     pdf: Vec<u8>,
 }
 
 fn world(extra: &[&str]) -> World {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let data = tmp.path().join("data");
-    let server = Server::start(&data, &tmp.path().join("certs"), extra);
+    let instance = Instance::new(tmp.path().join("data"));
+    let server = Server::start(&instance, &tmp.path().join("certs"), extra);
     let agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
@@ -37,9 +35,9 @@ fn world(extra: &[&str]) -> World {
         .into();
     let pdf = std::fs::read(shared_dir().join("corpus/plain/pdfrs_libreoffice.pdf")).expect("pdf");
     World {
-        _tmp: tmp,
-        data,
         server,
+        instance,
+        _tmp: tmp,
         agent,
         pdf,
     }
@@ -68,8 +66,9 @@ impl Answer {
 impl World {
     /// `sahih apikey create` for DPMPTSP's application `code` (registered with `name` when new).
     fn key(&self, code: &str, name: &str, extra: &[&str]) -> String {
-        let out = Command::new(sahih_bin())
-            .args([
+        let out = self
+            .instance
+            .sahih(&[
                 "apikey",
                 "create",
                 "--agency",
@@ -78,8 +77,6 @@ impl World {
                 code,
             ])
             .args(["--name", name])
-            .arg("--data")
-            .arg(&self.data)
             .args(extra)
             .output()
             .expect("sahih apikey create");
@@ -378,17 +375,6 @@ fn hostile_names_and_receiver_replies_are_escaped() {
     }
 }
 
-fn sql(data: &Path, statement: &str) -> usize {
-    let mut conn =
-        SqliteConnection::establish(&data.join("sahih.db").display().to_string()).expect("db");
-    diesel::sql_query("PRAGMA busy_timeout = 10000")
-        .execute(&mut conn)
-        .expect("pragma");
-    diesel::sql_query(statement)
-        .execute(&mut conn)
-        .expect("statement")
-}
-
 /// Unix seconds as RFC 3339 UTC (the civil-from-days algorithm of H. Hinnant).
 fn rfc3339(unix: i64) -> String {
     let (days, secs) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
@@ -423,21 +409,15 @@ fn a_disposisi_is_a_change_for_updated_since() {
         .as_str()
         .expect("id")
         .to_owned();
-    let moved = sql(
-        &w.data,
-        &format!(
-            "UPDATE documents SET created_at = created_at - 3600, updated_at = updated_at - 3600 \
+    let moved = w.instance.execute(&format!(
+        "UPDATE documents SET created_at = created_at - 3600, updated_at = updated_at - 3600 \
              WHERE public_id = '{id}'"
-        ),
-    );
+    ));
     assert_eq!(moved, 1);
-    sql(
-        &w.data,
-        &format!(
-            "UPDATE events SET at = at - 3600 WHERE document_id = \
+    w.instance.execute(&format!(
+        "UPDATE events SET at = at - 3600 WHERE document_id = \
              (SELECT id FROM documents WHERE public_id = '{id}')"
-        ),
-    );
+    ));
     let last_poll = sahih_store::now() - 600;
 
     let mut signer = Browser::new(&w.server);
@@ -493,14 +473,13 @@ fn a_disposisi_is_a_change_for_updated_since() {
 fn the_cli_refuses_the_webhook_urls_the_admin_page_refuses() {
     let w = world(&[]);
     w.key("portal-perizinan", "Portal Perizinan", &[]);
-    let out = Command::new(sahih_bin())
-        .args(["apikey", "webhook", "--application", "portal-perizinan"])
+    let out = w
+        .instance
+        .sahih(&["apikey", "webhook", "--application", "portal-perizinan"])
         .args([
             "--url",
             "https://portal:rahasia@portal.dpmptsp.example/hook",
         ])
-        .arg("--data")
-        .arg(&w.data)
         .output()
         .expect("sahih apikey webhook");
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -7,13 +7,11 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-use sahih_e2e::http::{Browser, Resp, Server, sahih_bin};
-use sahih_e2e::shared_dir;
+use sahih_e2e::http::{Browser, Resp, Server};
+use sahih_e2e::{Instance, shared_dir};
 
 const BOUNDARY: &str = "sahih-break2-boundary";
 
@@ -71,8 +69,10 @@ fn wait_for(ids: &Ids, n: usize) -> Vec<String> {
 /// A server with DPMPTSP's application `portal-kirim` whose webhook goes to a receiver, one
 /// document submitted and its delivery received, and the admin logged in.
 struct Replay {
-    _tmp: tempfile::TempDir,
     _server: Server,
+    /// The server's data directory and database (dropped after the server).
+    _instance: Instance,
+    _tmp: tempfile::TempDir,
     ids: Ids,
     admin: Browser,
     /// The `webhook-id` the receiver saw.
@@ -81,15 +81,13 @@ struct Replay {
 
 fn delivered_once() -> Replay {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let data: PathBuf = tmp.path().join("data");
-    let server = Server::start(&data, &tmp.path().join("certs"), &[]);
+    let instance = Instance::new(tmp.path().join("data"));
+    let server = Server::start(&instance, &tmp.path().join("certs"), &[]);
     let (url, ids) = receiver();
-    let out = Command::new(sahih_bin())
-        .args(["apikey", "create", "--agency", "DPMPTSP"])
+    let out = instance
+        .sahih(&["apikey", "create", "--agency", "DPMPTSP"])
         .args(["--application", "portal-kirim", "--name", "Portal Kirim"])
         .args(["--webhook", &url])
-        .arg("--data")
-        .arg(&data)
         .output()
         .expect("sahih apikey create");
     assert!(
@@ -135,8 +133,9 @@ fn delivered_once() -> Replay {
     let mut admin = Browser::new(&server);
     admin.login("admin-dpmptsp", "admin-demo-2026");
     Replay {
-        _tmp: tmp,
         _server: server,
+        _instance: instance,
+        _tmp: tmp,
         ids,
         admin,
         received,

@@ -4,15 +4,17 @@
 //! content with a stable code, and nothing already stored is lost.
 
 use sahih_e2e::http::{Browser, Resp, Server};
-use sahih_e2e::shared_dir;
-use sahih_store::{NewUser, Store};
+use sahih_e2e::{Instance, shared_dir};
+use sahih_store::NewUser;
 use sahih_workflow::Role;
 
 const SERVICE: &str = "/layanan/surat-keterangan-usaha";
 
 struct World {
-    _tmp: tempfile::TempDir,
     server: Server,
+    /// The server's data directory and database (dropped after the server).
+    _instance: Instance,
+    _tmp: tempfile::TempDir,
     id: String,
     owner: Browser,
 }
@@ -21,12 +23,8 @@ struct World {
 /// one application submitted by citizen `warga`.
 fn world(extra: &[&str]) -> World {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let data = tmp.path().join("data");
-    let store = Store::open(
-        &format!("sqlite://{}", data.join("sahih.db").display()),
-        &data.join("blobs"),
-    )
-    .expect("store");
+    let instance = Instance::new(tmp.path().join("data"));
+    let store = instance.store();
     let bappeda = store
         .ensure_agency("BAPPEDA", "Badan Perencanaan Pembangunan Daerah")
         .expect("agency");
@@ -44,7 +42,7 @@ fn world(extra: &[&str]) -> World {
         })
         .expect("user");
     drop(store);
-    let server = Server::start(&data, &tmp.path().join("certs"), extra);
+    let server = Server::start(&instance, &tmp.path().join("certs"), extra);
     let mut owner = Browser::new(&server);
     owner.login("warga", "warga-demo-2026");
     let form = owner.get(SERVICE);
@@ -68,8 +66,9 @@ fn world(extra: &[&str]) -> World {
         .unwrap_or_default()
         .to_string();
     World {
-        _tmp: tmp,
         server,
+        _instance: instance,
+        _tmp: tmp,
         id,
         owner,
     }

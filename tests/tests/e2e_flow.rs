@@ -1,10 +1,11 @@
-//! The whole flow over HTTP against a real `sahih serve` on SQLite: a citizen registers and
-//! applies with a third-party PDF, the verifier returns it for revision, the citizen resubmits,
-//! the verifier gives paraf, the signing official signs, the citizen downloads the signed PDF,
-//! and pyHanko, pdfsig and qpdf accept it against the development CA.
+//! The whole flow over HTTP against a real `sahih serve` (on SQLite, or on PostgreSQL with
+//! `TEST_DATABASE_URL`): a citizen registers and applies with a third-party PDF, the verifier
+//! returns it for revision, the citizen resubmits, the verifier gives paraf, the signing
+//! official signs, the citizen downloads the signed PDF, and pyHanko, pdfsig and qpdf accept it
+//! against the development CA.
 
 use sahih_e2e::http::{Browser, Server};
-use sahih_e2e::{oracle_available, pdf_oracle, shared_dir};
+use sahih_e2e::{Instance, oracle_available, pdf_oracle, shared_dir};
 
 const SERVICE: &str = "/layanan/surat-keterangan-usaha";
 
@@ -28,7 +29,8 @@ fn attachment_links(html: &str, id: &str) -> Vec<String> {
 fn citizen_pdf_becomes_an_officer_signed_pdf_that_validators_accept() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let certs = tmp.path().join("certs");
-    let server = Server::start(&tmp.path().join("data"), &certs, &[]);
+    let instance = Instance::new(tmp.path().join("data"));
+    let server = Server::start(&instance, &certs, &[]);
 
     // A citizen registers and applies.
     let mut citizen = Browser::new(&server);

@@ -1,7 +1,7 @@
 //! The integration guides in docs/integrations/ run as written: each guide's ```sh blocks, in
 //! order, with bash (`set -euo pipefail`), against a real `sahih serve` with the demo data, with
-//! the `sahih` binary of this build on PATH and `SAHIH_DATA` naming the server's data
-//! directory, so that the guide's own `sahih services import`, `sahih apikey create` and
+//! the `sahih` binary of this build on PATH and `SAHIH_DATA` and `SAHIH_DATABASE_URL` naming
+//! the server's data directory and database, so that the guide's own `sahih services import`, `sahih apikey create` and
 //! `sahih apikey webhook` act on that server. Variables a block assigns (`DOC_ID=…`) are
 //! there for the blocks after it. Where a guide says `<!-- test: sign VAR -->`, the officers
 //! give paraf and sign the document whose id is in `$VAR`, through the application services
@@ -169,9 +169,9 @@ fn run_guide(file: &str) {
                     .env("PATH", &path_var)
                     .env("GUIDE_STATE", &state)
                     .env("SAHIH", srv.base())
-                    .env("SAHIH_DATA", &srv.data)
+                    .env("SAHIH_DATA", &srv.instance.dir)
+                    .env("SAHIH_DATABASE_URL", srv.instance.url())
                     .env("WEBHOOK_URL", format!("{}/uji-webhook", srv.base()))
-                    .env_remove("SAHIH_DATABASE_URL")
                     .env_remove("SAHIH_KEY")
                     .output()
                     .expect("run bash");

@@ -1,12 +1,14 @@
 //! Bahasa Indonesia first, English on the switch: pages and error pages follow the visitor's
 //! choice, and the switch returns to the page the visitor was on.
 
+use sahih_e2e::Instance;
 use sahih_e2e::http::{Browser, Server};
 
 #[test]
 fn pages_and_errors_speak_indonesian_first_and_english_after_the_switch() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let server = Server::start(&tmp.path().join("data"), &tmp.path().join("certs"), &[]);
+    let instance = Instance::new(tmp.path().join("data"));
+    let server = Server::start(&instance, &tmp.path().join("certs"), &[]);
     let mut b = Browser::new(&server);
     let home = b.get("/");
     assert!(home.text().contains("<html lang=\"id\">"));

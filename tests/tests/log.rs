@@ -1,15 +1,15 @@
-//! The transparency log over HTTP against a real `sahih serve` on SQLite: the log grows with
-//! every step of the flow, `sahih log verify --audit` passes against the live server, the
-//! receipts of the tracking page and the verification page verify offline; a leaf row changed
-//! or deleted in the database fails the audit at its index; a log rolled back or forked fails
-//! `sahih log verify --state`.
+//! The transparency log over HTTP against a real `sahih serve` (on SQLite, or on PostgreSQL with
+//! `TEST_DATABASE_URL`): the log grows with every step of the flow, `sahih log verify --audit`
+//! passes against the live server, the receipts of the tracking page and the verification page
+//! verify offline; a leaf row changed or deleted in the database fails the audit at its index; a
+//! log rolled back (a backup of the instance restored) or forked fails `sahih log verify
+//! --state`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-use diesel::{Connection, RunQueryDsl, SqliteConnection};
 use sahih_e2e::http::{Browser, Resp, Server, sahih_bin};
-use sahih_e2e::shared_dir;
+use sahih_e2e::{Instance, shared_dir};
 
 const SERVICE: &str = "/layanan/surat-keterangan-usaha";
 
@@ -126,7 +126,8 @@ fn sign(server: &Server, id: &str) {
 #[test]
 fn the_log_grows_with_the_flow_audits_clean_and_its_receipts_verify_offline() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let server = Server::start(&tmp.path().join("data"), &tmp.path().join("certs"), &[]);
+    let instance = Instance::new(tmp.path().join("data"));
+    let server = Server::start(&instance, &tmp.path().join("certs"), &[]);
     let mut anon = Browser::new(&server);
     let key = anon.get("/log/key").text().trim().to_string();
     assert!(key.starts_with("sahih.local/log+"), "{key}");
@@ -320,20 +321,16 @@ fn the_log_grows_with_the_flow_audits_clean_and_its_receipts_verify_offline() {
 }
 
 /// Runs `sql` on the server's database, as someone with access to the database would.
-fn tamper(db: &Path, sql: &str) {
-    let mut conn = SqliteConnection::establish(&db.to_string_lossy()).expect("open the database");
-    diesel::sql_query("PRAGMA busy_timeout = 10000")
-        .execute(&mut conn)
-        .expect("pragma");
-    let changed = diesel::sql_query(sql).execute(&mut conn).expect("tamper");
+fn tamper(instance: &Instance, sql: &str) {
+    let changed = instance.execute(sql);
     assert_eq!(changed, 1, "{sql}");
 }
 
 #[test]
 fn a_leaf_row_changed_or_deleted_in_the_database_fails_the_audit_at_its_index() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let data = tmp.path().join("data");
-    let server = Server::start(&data, &tmp.path().join("certs"), &[]);
+    let instance = Instance::new(tmp.path().join("data"));
+    let server = Server::start(&instance, &tmp.path().join("certs"), &[]);
     let key = Browser::new(&server)
         .get("/log/key")
         .text()
@@ -350,32 +347,40 @@ fn a_leaf_row_changed_or_deleted_in_the_database_fails_the_audit_at_its_index() 
     assert_eq!(status, Some(0), "{stdout}{stderr}");
 
     // The paraf (index 1) rewritten as a signature, in place.
-    let db = data.join("sahih.db");
+    let db = &instance;
+    // The entry is bytes (BLOB, bytea); its text is UTF-8.
     let flip = |from: &str, to: &str| {
-        format!(
-            "UPDATE log_leaves SET entry = CAST(replace(CAST(entry AS TEXT), 'kind={from}', \
-             'kind={to}') AS BLOB) WHERE leaf_index = 1"
-        )
+        if db.on_postgres() {
+            format!(
+                "UPDATE log_leaves SET entry = convert_to(replace(convert_from(entry, 'UTF8'), \
+                 'kind={from}', 'kind={to}'), 'UTF8') WHERE leaf_index = 1"
+            )
+        } else {
+            format!(
+                "UPDATE log_leaves SET entry = CAST(replace(CAST(entry AS TEXT), 'kind={from}', \
+                 'kind={to}') AS BLOB) WHERE leaf_index = 1"
+            )
+        }
     };
-    tamper(&db, &flip("paraf", "signed"));
+    tamper(db, &flip("paraf", "signed"));
     let (status, _, stderr) = audit(&server, &key, None);
     assert_eq!(status, Some(1), "{stderr}");
     assert!(stderr.contains("E_LOG_ENTRY_MISMATCH"), "{stderr}");
     assert!(stderr.contains("entry 1 "), "names the index: {stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
-    tamper(&db, &flip("signed", "paraf"));
+    tamper(db, &flip("signed", "paraf"));
     let (status, stdout, stderr) = audit(&server, &key, None);
     assert_eq!(status, Some(0), "restored: {stdout}{stderr}");
 
     // The paraf's row deleted: the signature now sits at its index.
-    tamper(&db, "DELETE FROM log_leaves WHERE leaf_index = 1");
+    tamper(db, "DELETE FROM log_leaves WHERE leaf_index = 1");
     let (status, _, stderr) = audit(&server, &key, None);
     assert_eq!(status, Some(1), "{stderr}");
     assert!(stderr.contains("E_LOG_ENTRY_MISMATCH"), "{stderr}");
     assert!(stderr.contains("entry 1 "), "names the index: {stderr}");
 
     // The newest row deleted: nothing shifts, the bundle is one entry short.
-    tamper(&db, "DELETE FROM log_leaves WHERE leaf_index = 3");
+    tamper(db, "DELETE FROM log_leaves WHERE leaf_index = 3");
     let (status, _, stderr) = audit(&server, &key, None);
     assert_eq!(status, Some(1), "{stderr}");
     assert!(
@@ -384,25 +389,13 @@ fn a_leaf_row_changed_or_deleted_in_the_database_fails_the_audit_at_its_index() 
     );
 }
 
-/// Copies a stopped server's data directory.
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let target: PathBuf = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
 #[test]
 fn a_rolled_back_or_forked_log_fails_against_the_pinned_state() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let (data, certs) = (tmp.path().join("data"), tmp.path().join("certs"));
-    let snapshot = tmp.path().join("snapshot");
+    let (data, certs) = (
+        Instance::new(tmp.path().join("data")),
+        tmp.path().join("certs"),
+    );
     let pdf = corpus("pdfrs_libreoffice.pdf");
     let key;
     {
@@ -416,7 +409,8 @@ fn a_rolled_back_or_forked_log_fails_against_the_pinned_state() {
         let id = apply(&server, &mut citizen, &pdf);
         assert_eq!(checkpoint_size(&receipt(&mut citizen, &id).json()), 1);
     }
-    copy_dir(&data, &snapshot);
+    // A backup of the stopped instance: its data directory and its database.
+    let snapshot = data.copy_to(tmp.path().join("snapshot"));
     let state = tmp.path().join("state.json");
     {
         let server = Server::start(&data, &certs, &[]);
@@ -429,8 +423,7 @@ fn a_rolled_back_or_forked_log_fails_against_the_pinned_state() {
     }
 
     // The operator restores the earlier database: the log is one entry, not three.
-    let rolled_back = tmp.path().join("rolled-back");
-    copy_dir(&snapshot, &rolled_back);
+    let rolled_back = snapshot.copy_to(tmp.path().join("rolled-back"));
     {
         let server = Server::start(&rolled_back, &certs, &[]);
         let (status, _, stderr) = audit(&server, &key, Some(&state));

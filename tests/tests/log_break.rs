@@ -3,6 +3,7 @@
 
 use std::process::Command;
 
+use sahih_e2e::Instance;
 use sahih_e2e::http::{Browser, Server, sahih_bin};
 
 /// An agent that returns 4xx/5xx as responses, not errors.
@@ -20,7 +21,8 @@ fn agent() -> ureq::Agent {
 #[test]
 fn a_receipt_without_events_does_not_verify() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let server = Server::start(&tmp.path().join("data"), &tmp.path().join("certs"), &[]);
+    let instance = Instance::new(tmp.path().join("data"));
+    let server = Server::start(&instance, &tmp.path().join("certs"), &[]);
     let mut anon = Browser::new(&server);
     let key = anon.get("/log/key").text().trim().to_string();
     let checkpoint = anon.get("/log/checkpoint").text();
@@ -55,7 +57,8 @@ fn a_receipt_without_events_does_not_verify() {
 #[test]
 fn head_on_the_log_resources_is_not_a_404() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let server = Server::start(&tmp.path().join("data"), &tmp.path().join("certs"), &[]);
+    let instance = Instance::new(tmp.path().join("data"));
+    let server = Server::start(&instance, &tmp.path().join("certs"), &[]);
     let agent = agent();
     for path in ["/log/checkpoint", "/log/key"] {
         let url = format!("{}{path}", server.base);

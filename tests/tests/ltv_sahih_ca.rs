@@ -9,13 +9,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use sahih_e2e::http::sahih_bin;
-use sahih_e2e::{oracle_available, pdf_oracle};
+use sahih_e2e::{Instance, oracle_available, pdf_oracle};
 
-/// Runs `sahih demo` at `level` with the built-in TSA; returns (signed.pdf, ca.pem).
+/// Runs `sahih demo` at `level` with the built-in TSA on a fresh instance; returns (signed.pdf,
+/// ca.pem).
 fn demo(tmp: &Path, level: &str) -> (PathBuf, PathBuf) {
     let out = tmp.join(level);
-    let run = Command::new(sahih_bin())
-        .args(["demo", "--input"])
+    let instance = Instance::new(out.join("data"));
+    let run = instance
+        .sahih(&["demo"])
+        .arg("--input")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/contoh-permohonan.pdf"))
         .arg("--out")
         .arg(&out)

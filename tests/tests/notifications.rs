@@ -5,25 +5,18 @@
 
 use std::time::Duration;
 
-use diesel::{Connection, RunQueryDsl, SqliteConnection};
 use sahih_e2e::http::{Browser, Server};
-use sahih_e2e::shared_dir;
 use sahih_e2e::smtp::{Received, SmtpSink, aiosmtpd_available};
+use sahih_e2e::{Instance, shared_dir};
 
 const SERVICE: &str = "/layanan/surat-keterangan-usaha";
 const PUBLIC: &str = "https://sahih.kota.test";
 
 /// Gives the demo signing official an e-mail address, as an agency admin would.
-fn set_signer_email(db: &std::path::Path, email: &str) {
-    let mut conn = SqliteConnection::establish(&db.to_string_lossy()).expect("open the database");
-    diesel::sql_query("PRAGMA busy_timeout = 10000")
-        .execute(&mut conn)
-        .expect("pragma");
-    let changed = diesel::sql_query(format!(
+fn set_signer_email(instance: &Instance, email: &str) {
+    let changed = instance.execute(&format!(
         "UPDATE users SET email = '{email}' WHERE login = 'penandatangan'"
-    ))
-    .execute(&mut conn)
-    .expect("update");
+    ));
     assert_eq!(changed, 1);
 }
 
@@ -57,13 +50,13 @@ fn citizens_and_signers_are_mailed_in_indonesian_then_english_with_their_links()
         ),
     )
     .expect("config");
-    let data = tmp.path().join("data");
+    let instance = Instance::new(tmp.path().join("data"));
     let server = Server::start(
-        &data,
+        &instance,
         &tmp.path().join("certs"),
         &["--config", &config.to_string_lossy()],
     );
-    set_signer_email(&data.join("sahih.db"), "rina@kota.test");
+    set_signer_email(&instance, "rina@kota.test");
 
     // A citizen with an address registers and applies: the receipt.
     let mut citizen = Browser::new(&server);

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 use sahih_e2e::http::sahih_bin;
-use sahih_e2e::{oracle_available, pdf_oracle};
+use sahih_e2e::{Instance, oracle_available, pdf_oracle};
 
 fn run(cmd: &mut Command) -> std::process::Output {
     cmd.output().expect("runs")
@@ -115,28 +115,24 @@ fn sahih_sign_with_a_p12_file_makes_a_pdf_the_validators_accept() {
     }
 
     // Into an instance: the demo's signing official, under a new passphrase.
-    let data = dir.join("data");
-    let demo = run(Command::new(sahih_bin())
-        .arg("demo")
+    let data = Instance::new(dir.join("data"));
+    let demo = run(data
+        .sahih(&["demo"])
         .arg("--input")
         .arg(&input)
         .arg("--out")
         .arg(dir.join("demo"))
-        .arg("--data")
-        .arg(&data)
         .arg("--certs")
         .arg(dir.join("certs")));
     assert!(demo.status.success(), "{demo:?}");
     std::fs::write(dir.join("new.txt"), "frasa-sandi-baru-2026\n").expect("pw");
     let import = |password: &str| {
-        run(Command::new(sahih_bin())
-            .args(["keys", "import-p12", "--login", "penandatangan"])
+        run(data
+            .sahih(&["keys", "import-p12", "--login", "penandatangan"])
             .arg("--p12-password-file")
             .arg(dir.join(password))
             .arg("--passphrase-file")
             .arg(dir.join("new.txt"))
-            .arg("--data")
-            .arg(&data)
             .arg(dir.join("sekda.p12")))
     };
     let refused = import("wrong.txt");

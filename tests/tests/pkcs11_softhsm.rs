@@ -212,11 +212,10 @@ fn child_signs_in_the_application_with_the_token() {
     use sahih_web::app::{AppConfig, DeadlineSettings, Upload};
     use sahih_web::seed::{DEMO_KEY_PASSPHRASE, DEMO_LOGINS, DEMO_SERVICE, seed_demo};
     let dir = PathBuf::from(std::env::var_os("SAHIH_TEST_DIR").expect("run by the parent"));
-    let store = sahih_store::Store::open(
-        &format!("sqlite://{}", dir.join("sahih.db").display()),
-        &dir.join("blobs"),
-    )
-    .expect("store");
+    // This process's instance: SQLite in the test's directory, or a PostgreSQL database of its
+    // own (TEST_DATABASE_URL is inherited), dropped when this child ends.
+    let instance = sahih_e2e::Instance::new(&dir);
+    let store = instance.store();
     let certs = dir.join("certs");
     let config = AppConfig {
         upload_limit: 10 * 1024 * 1024,

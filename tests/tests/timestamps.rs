@@ -353,12 +353,14 @@ fn the_builtin_tsas_tokens_verify_with_openssl() {
 /// B-LTA with it as `--tsa URL`, and pyHanko takes its signature timestamp from it.
 #[test]
 fn another_sahih_signs_with_the_servers_tsa_over_http() {
+    use sahih_e2e::Instance;
     use sahih_e2e::attacks::harness::{DEV_PASSPHRASE, dev_pki};
     use sahih_e2e::http::Server;
     let tmp = tempfile::tempdir().expect("tmp");
     let certs = tmp.path().join("certs");
     let pki = dev_pki(&certs);
-    let server = Server::start(&tmp.path().join("data"), &certs, &["--tsa", "builtin"]);
+    let instance = Instance::new(tmp.path().join("data"));
+    let server = Server::start(&instance, &certs, &["--tsa", "builtin"]);
     let url = format!("{}/tsa", server.base);
     let wrong = ureq::post(&url)
         .config()

@@ -3,8 +3,8 @@
 //! byte changed after signing is caught; the signed revisions download as exact prefixes; the
 //! JSON API answers every input with JSON; a malformed file gets a clear 422 page, never a 500.
 
-use sahih_e2e::http::{Browser, Resp, Server, sahih_bin};
-use sahih_e2e::shared_dir;
+use sahih_e2e::http::{Browser, Resp, Server};
+use sahih_e2e::{Instance, shared_dir};
 
 const SERVICE: &str = "/layanan/surat-keterangan-usaha";
 const SIGNER: &str = "Dr. Rina Wulandari, S.H., M.H.";
@@ -125,7 +125,8 @@ fn api(server: &Server, pdf: &[u8]) -> Resp {
 #[test]
 fn a_document_sahih_signed_verifies_by_its_link_and_by_upload_and_a_changed_byte_fails() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let server = Server::start(&tmp.path().join("data"), &tmp.path().join("certs"), &[]);
+    let instance = Instance::new(tmp.path().join("data"));
+    let server = Server::start(&instance, &tmp.path().join("certs"), &[]);
     let original = corpus("plain/pdfrs_libreoffice.pdf");
     let mut s = sign_through_the_service(&server, &original);
     let officer_page = s.signer.get(&format!("/petugas/dokumen/{}", s.id));
@@ -258,7 +259,8 @@ fn a_document_sahih_signed_verifies_by_its_link_and_by_upload_and_a_changed_byte
 #[test]
 fn an_earlier_signature_downloads_as_exactly_the_revision_it_signed() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let server = Server::start(&tmp.path().join("data"), &tmp.path().join("certs"), &[]);
+    let instance = Instance::new(tmp.path().join("data"));
+    let server = Server::start(&instance, &tmp.path().join("certs"), &[]);
     let pdf = corpus("signed-valid/dss_hello_signed_INCSAVE_signed.pdf");
     let report = api(&server, &pdf).json();
     let first = &report["signatures"][0];
@@ -295,7 +297,8 @@ fn an_earlier_signature_downloads_as_exactly_the_revision_it_signed() {
 #[test]
 fn the_api_answers_every_input_with_json_and_no_cookie() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let server = Server::start(&tmp.path().join("data"), &tmp.path().join("certs"), &[]);
+    let instance = Instance::new(tmp.path().join("data"));
+    let server = Server::start(&instance, &tmp.path().join("certs"), &[]);
     let mut client = Browser::new(&server);
 
     let garbage = client.post_raw(
@@ -377,7 +380,8 @@ fn the_api_answers_every_input_with_json_and_no_cookie() {
 #[test]
 fn a_malformed_file_gets_a_page_saying_it_cannot_be_checked_never_a_500() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let server = Server::start(&tmp.path().join("data"), &tmp.path().join("certs"), &[]);
+    let instance = Instance::new(tmp.path().join("data"));
+    let server = Server::start(&instance, &tmp.path().join("certs"), &[]);
     let (_, page) = upload(
         &server,
         "rusak.pdf",
@@ -481,7 +485,8 @@ fn configured_national_roots_become_trust_anchors() {
             .unwrap_or_default()
             .to_string()
     };
-    let plain = Server::start(&tmp.path().join("a"), &tmp.path().join("certs"), &[]);
+    let a = Instance::new(tmp.path().join("a"));
+    let plain = Server::start(&a, &tmp.path().join("certs"), &[]);
     assert_eq!(trust_code(&plain), "V_UNTRUSTED");
     drop(plain);
 
@@ -495,11 +500,8 @@ fn configured_national_roots_become_trust_anchors() {
     )
     .expect("config");
     let config = config.display().to_string();
-    let national = Server::start(
-        &tmp.path().join("b"),
-        &tmp.path().join("certs"),
-        &["--config", &config],
-    );
+    let b = Instance::new(tmp.path().join("b"));
+    let national = Server::start(&b, &tmp.path().join("certs"), &["--config", &config]);
     // The chain now reaches an anchor; the demo certificate may have expired since.
     let code = trust_code(&national);
     assert!(
@@ -516,11 +518,11 @@ fn configured_national_roots_become_trust_anchors() {
 
     let missing = tmp.path().join("missing.toml");
     std::fs::write(&missing, "trust_anchors = [\"/nonexistent/root.pem\"]\n").expect("config");
-    let refused = std::process::Command::new(sahih_bin())
-        .args(["serve", "--bind", "127.0.0.1:0", "--no-demo", "--config"])
+    let c = Instance::new(tmp.path().join("c"));
+    let refused = c
+        .sahih(&["serve", "--bind", "127.0.0.1:0", "--no-demo"])
+        .arg("--config")
         .arg(&missing)
-        .arg("--data")
-        .arg(tmp.path().join("c"))
         .output()
         .expect("run sahih serve");
     let stderr = String::from_utf8_lossy(&refused.stderr);
@@ -539,7 +541,8 @@ fn count(haystack: &str, needle: &str) -> usize {
 #[test]
 fn the_report_says_plainly_what_a_citizen_needs_to_know() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let server = Server::start(&tmp.path().join("data"), &tmp.path().join("certs"), &[]);
+    let instance = Instance::new(tmp.path().join("data"));
+    let server = Server::start(&instance, &tmp.path().join("certs"), &[]);
 
     // No signature at all: said plainly, without talk of trusted authorities.
     let (_, page) = upload(&server, "polos.pdf", &corpus("plain/dss_pdf-2.0.pdf"));

@@ -13,7 +13,7 @@ use std::process::{Command, Output};
 
 use sahih_e2e::http::sahih_bin;
 use sahih_e2e::render::{pdftoppm_available, qr_codes, render_page};
-use sahih_e2e::{oracle_available, pdf_oracle, shared_dir};
+use sahih_e2e::{Instance, oracle_available, pdf_oracle, shared_dir};
 
 fn sahih(args: &[&str]) -> Output {
     Command::new(sahih_bin())
@@ -90,15 +90,14 @@ fn the_web_signing_path_draws_a_qr_code_that_opens_the_verification_page_and_ver
     let out = tmp.path().join("out");
     let certs = tmp.path().join("certs");
     let input = shared_dir().join("corpus/plain/pdfrs_libreoffice.pdf");
-    let demo = sahih(&[
-        "demo",
-        "--input",
-        &s(&input),
-        "--out",
-        &s(&out),
-        "--certs",
-        &s(&certs),
-    ]);
+    let instance = Instance::new(out.join("data"));
+    let demo = instance
+        .sahih(&["demo", "--input", &s(&input), "--out", &s(&out)])
+        .args(["--certs", &s(&certs)])
+        .env_remove("SAHIH_KEY_PASSPHRASE")
+        .env("SAHIH_LOG", "warn")
+        .output()
+        .expect("run sahih demo");
     assert!(demo.status.success(), "{}", text(&demo));
     let stdout = String::from_utf8_lossy(&demo.stdout);
     let code = stdout

@@ -6,7 +6,7 @@
 //! `E_NOT_YOUR_AGENCY`, `E_NAME_REQUIRED`, `E_BAD_INPUT`); 2 when it could not be done (the
 //! database could not be read or written); 3 for a usage mistake.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -80,7 +80,7 @@ pub enum ApikeyCommand {
 /// Which instance: its data directory, or its database.
 #[derive(Args)]
 pub struct Instance {
-    /// The instance's data directory (database sahih.db).
+    /// The instance's data directory (its SQLite database sahih.db unless --database).
     #[arg(long, env = "SAHIH_DATA", value_name = "DIR")]
     data: Option<PathBuf>,
     /// Database URL: sqlite://PATH or postgres://HOST/DATABASE (default:
@@ -95,15 +95,8 @@ impl Instance {
     /// signs nothing (the instance's own key may not even be on this machine).
     pub(crate) fn open(&self) -> anyhow::Result<App> {
         let data = self.data.clone().unwrap_or_else(|| PathBuf::from("data"));
-        let url = self
-            .database
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}", data.join("sahih.db").display()));
-        if let Some(path) = url.strip_prefix("sqlite://")
-            && !Path::new(path).exists()
-        {
-            anyhow::bail!("no database at {path} (E_DATABASE_CONNECT)");
-        }
+        let url = crate::database::url(&data, self.database.as_deref());
+        crate::database::require_existing(&url)?;
         let store = Store::open(&url, &data.join("blobs"))?;
         let config = AppConfig {
             upload_limit: 1024 * 1024,

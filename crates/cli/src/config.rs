@@ -644,9 +644,10 @@ mod tests {
             "the flag (or SAHIH_API_BURST) overrides the file"
         );
         let dir = tempfile::tempdir().expect("tempdir");
+        let db = sahih_store::testing::TestDatabase::new(dir.path());
         let cfg = Config {
             data: dir.path().join("data"),
-            database: format!("sqlite://{}", dir.path().join("sahih.db").display()),
+            database: db.url.clone(),
             certs: dir.path().join("certs"),
             demo: false,
             ..cfg

@@ -7,6 +7,7 @@
 mod apikey;
 mod backup;
 mod config;
+mod database;
 mod demo;
 mod keys;
 mod log;

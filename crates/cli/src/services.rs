@@ -48,7 +48,8 @@ pub enum ServicesCommand {
 /// Which instance: its data directory, or its database.
 #[derive(Args)]
 pub struct Instance {
-    /// The instance's data directory (database sahih.db and blobs).
+    /// The instance's data directory (its SQLite database sahih.db and blobs unless
+    /// --database).
     #[arg(long, env = "SAHIH_DATA", value_name = "DIR")]
     data: Option<PathBuf>,
     /// Database URL: sqlite://PATH or postgres://HOST/DATABASE (default:
@@ -58,26 +59,13 @@ pub struct Instance {
 }
 
 impl Instance {
-    /// Opens the store; `existing` refuses a SQLite file that does not exist yet.
+    /// Opens the store (a SQLite file is created with its directory when missing);
+    /// `existing` refuses a database that holds no instance yet.
     fn open(&self, existing: bool) -> anyhow::Result<Store> {
         let data = self.data.clone().unwrap_or_else(|| PathBuf::from("data"));
-        let url = self
-            .database
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}", data.join("sahih.db").display()));
-        if existing
-            && let Some(path) = url.strip_prefix("sqlite://")
-            && !Path::new(path).exists()
-        {
-            anyhow::bail!("no database at {path} (E_DATABASE_CONNECT)");
-        }
-        if let Some(parent) = url
-            .strip_prefix("sqlite://")
-            .and_then(|p| Path::new(p).parent())
-            && !parent.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("creating {}", parent.display()))?;
+        let url = crate::database::url(&data, self.database.as_deref());
+        if existing {
+            crate::database::require_existing(&url)?;
         }
         Ok(Store::open(&url, &data.join("blobs"))?)
     }

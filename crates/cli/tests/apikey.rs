@@ -3,10 +3,11 @@
 //! once revoked; bad scopes, unknown keys and other agencies' applications refused with one
 //! line and a stable code, and nothing made by a refused command.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 use std::process::{Command, Output};
 
-use sahih_store::Store;
 use sahih_web::App;
 use sahih_web::app::{AppConfig, DeadlineSettings, Scope};
 
@@ -26,45 +27,44 @@ fn text(bytes: &[u8]) -> String {
 /// An instance with the four example services and their agencies (DPMPTSP, BAPPEDA, BPKAD,
 /// BAPENDA).
 struct Instance {
+    instance: support::Instance,
     _tmp: tempfile::TempDir,
-    data: PathBuf,
 }
 
 impl Instance {
     fn new() -> Instance {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let data = tmp.path().join("data");
+        let instance = support::Instance::new(tmp.path().join("data"));
         let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/services");
-        let mut args = vec![
-            "services".to_owned(),
-            "import".into(),
-            "--data".into(),
-            data.display().to_string(),
-        ];
-        for f in std::fs::read_dir(&examples).expect("examples") {
-            args.push(f.expect("entry").path().display().to_string());
-        }
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let out = sahih(&args);
+        let out = instance
+            .sahih(&["services", "import"])
+            .args(
+                std::fs::read_dir(&examples)
+                    .expect("examples")
+                    .map(|f| f.expect("entry").path()),
+            )
+            .output()
+            .expect("run sahih services import");
         assert!(out.status.success(), "{}", text(&out.stderr));
-        Instance { _tmp: tmp, data }
+        Instance {
+            instance,
+            _tmp: tmp,
+        }
     }
 
-    /// `sahih apikey ARGS --data DIR`.
+    /// `sahih apikey ARGS --data DIR --database URL`.
     fn apikey(&self, args: &[&str]) -> Output {
         let mut all = vec!["apikey"];
         all.extend_from_slice(args);
-        all.extend_from_slice(&["--data", self.data.to_str().expect("utf-8")]);
-        sahih(&all)
+        self.instance
+            .sahih(&all)
+            .output()
+            .expect("run sahih apikey")
     }
 
     /// The application services over the instance's database, as the server runs them.
     fn app(&self) -> App {
-        let store = Store::open(
-            &format!("sqlite://{}", self.data.join("sahih.db").display()),
-            &self.data.join("blobs"),
-        )
-        .expect("store");
+        let store = self.instance.store();
         App::new(
             store,
             AppConfig {
@@ -72,7 +72,7 @@ impl Instance {
                 city: "Kota Uji".into(),
                 chain: Vec::new(),
                 trust_anchors: Vec::new(),
-                verification_cache: self.data.join("cache"),
+                verification_cache: self.instance.dir.join("cache"),
                 log_key: std::sync::Arc::new(
                     sahih_tlog::SignerKey::from_seed("sahih.test/log", &[7; 32]).expect("key"),
                 ),
@@ -370,9 +370,23 @@ fn a_webhook_is_set_with_its_secret_and_cleared() {
 #[test]
 fn without_a_database_nothing_is_created() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let data = tmp.path().join("none");
-    let out = sahih(&["apikey", "list", "--data", data.to_str().expect("utf-8")]);
+    // No instance there yet: no SQLite file, or a PostgreSQL database without Sahih's tables.
+    let none = support::Instance::new(tmp.path().join("none"));
+    let out = none.sahih(&["apikey", "list"]).output().expect("run sahih");
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("E_DATABASE_CONNECT"));
-    assert!(!data.exists(), "no database is made by a typo");
+    assert!(!none.dir.exists(), "no data directory is made by a typo");
+    assert!(!none.has_tables(), "no database is made by a typo");
+
+    // Only the password of a database URL is hidden in the message.
+    let out = sahih(&[
+        "apikey",
+        "list",
+        "--database",
+        "postgres://sahih:rahasia@127.0.0.1:9/sahih",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("E_DATABASE_CONNECT"), "{err}");
+    assert!(!err.contains("rahasia"), "{err}");
 }

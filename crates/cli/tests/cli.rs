@@ -2,8 +2,12 @@
 //! stable codes, and files written only on success. (This test also makes `cargo test
 //! --workspace` build the `sahih` binary that the end-to-end tests under tests/ start.)
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
+
+use support::Instance;
 
 fn sahih(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sahih"));
@@ -97,11 +101,19 @@ fn sign_succeeds_with_the_dev_keys_and_fails_with_one_line_and_a_code() {
 #[test]
 fn migrate_reports_what_it_applied_and_refuses_a_file_that_is_no_database() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite://{}", tmp.path().join("fresh.db").display());
-    let first = sahih(&["migrate", "--database", &url], &[]);
+    let fresh = Instance::new(tmp.path().join("fresh"));
+    let url = fresh.url();
+    let backend = if url.starts_with("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let first = sahih(&["migrate", "--database", url], &[]);
     assert!(first.status.success(), "{}", stderr(&first));
     let migrations = std::fs::read_dir(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/sqlite"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../migrations")
+            .join(backend),
     )
     .expect("migrations")
     .count();
@@ -111,8 +123,9 @@ fn migrate_reports_what_it_applied_and_refuses_a_file_that_is_no_database() {
         "{:?}",
         first
     );
-    let again = sahih(&["migrate", "--database", &url], &[]);
+    let again = sahih(&["migrate", "--database", url], &[]);
     assert!(String::from_utf8_lossy(&again.stdout).contains("applied 0 migrations"));
+    // A file that is no SQLite database: about SQLite files as such, on either run.
     let junk = tmp.path().join("junk.db");
     std::fs::write(&junk, "not a database").expect("write");
     let bad = sahih(
@@ -142,20 +155,20 @@ fn demo_prints_the_signed_documents_public_verification_path() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let input = shared().join("corpus/plain/pdfrs_libreoffice.pdf");
     let path = |name: &str| tmp.path().join(name).to_string_lossy().into_owned();
-    let out = sahih(
-        &[
+    let data = Instance::new(tmp.path().join("data"));
+    let out = data
+        .sahih(&[
             "demo",
             "--input",
             &input.to_string_lossy(),
             "--out",
             &path("out"),
-            "--data",
-            &path("data"),
             "--certs",
             &path("certs"),
-        ],
-        &[],
-    );
+        ])
+        .env_remove("SAHIH_KEY_PASSPHRASE")
+        .output()
+        .expect("run sahih demo");
     assert!(out.status.success(), "{}", stderr(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("signed by "), "{stdout}");

@@ -1,23 +1,26 @@
 //! `sahih serve` refuses bad deadline settings (holidays, escalate_after_days) with one line
 //! naming the key, before opening anything.
 
-use std::process::{Command, Output};
+mod support;
 
-fn serve(config: &str, env: &[(&str, &str)]) -> (Output, tempfile::TempDir) {
+use std::process::Output;
+
+use support::Instance;
+
+fn serve(config: &str, env: &[(&str, &str)]) -> (Output, Instance, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("sahih.toml");
     std::fs::write(&file, config).expect("config");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sahih"));
-    cmd.args(["serve", "--no-demo", "--bind", "127.0.0.1:0", "--config"])
+    let instance = Instance::new(dir.path().join("data"));
+    let mut cmd = instance.sahih(&["serve", "--no-demo", "--bind", "127.0.0.1:0"]);
+    cmd.arg("--config")
         .arg(&file)
-        .arg("--data")
-        .arg(dir.path().join("data"))
         .env_remove("SAHIH_HOLIDAYS")
         .env_remove("SAHIH_ESCALATE_AFTER_DAYS");
     for (k, v) in env {
         cmd.env(k, v);
     }
-    (cmd.output().expect("run sahih"), dir)
+    (cmd.output().expect("run sahih"), instance, dir)
 }
 
 #[test]
@@ -39,12 +42,12 @@ fn bad_deadline_settings_stop_serve_with_one_line() {
             "holiday \"2026-02-30\"",
         ),
     ] {
-        let (out, dir) = serve(config, env);
+        let (out, instance, _dir) = serve(config, env);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{config}: {stderr}");
         assert!(stderr.contains(says), "{config}: {stderr}");
         assert!(
-            !dir.path().join("data").exists(),
+            !instance.dir.exists() && !instance.has_tables(),
             "nothing is created before the settings are valid"
         );
     }

@@ -1,6 +1,8 @@
 //! `sahih sign --crl` refuses a certificate the CRL lists, `sahih verify --crl` fails a
 //! signature made after the revocation, and `sahih keys crl|revoke|list` work on an instance.
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -123,45 +125,33 @@ fn sign_refuses_a_certificate_the_crl_lists_and_verify_fails_a_later_signature()
 #[test]
 fn keys_crl_writes_a_crl_and_revoke_refuses_an_unknown_serial() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let data = tmp.path().join("data");
-    std::fs::create_dir_all(&data).expect("mkdir");
-    let db = format!("sqlite://{}", data.join("sahih.db").display());
-    let migrate = sahih(&["migrate", "--database", &db]);
+    let data = support::Instance::new(tmp.path().join("data"));
+    std::fs::create_dir_all(&data.dir).expect("mkdir");
+    let migrate = sahih(&["migrate", "--database", data.url()]);
     assert!(migrate.status.success(), "{}", stderr(&migrate));
     let certs = tmp.path().join("certs");
     let init = sahih(&["keys", "dev-init", "--dir", &s(&certs)]);
     assert!(init.status.success(), "{}", stderr(&init));
     let out = tmp.path().join("now.crl");
-    let crl = sahih(&[
-        "keys",
-        "crl",
-        "-o",
-        &s(&out),
-        "--data",
-        &s(&data),
-        "--certs",
-        &s(&certs),
-    ]);
+    let on_instance = |args: &[&str]| {
+        data.sahih(args)
+            .env("SAHIH_KEY_PASSPHRASE", sahih_web::seed::DEMO_KEY_PASSPHRASE)
+            .env_remove("SAHIH_CERTS")
+            .output()
+            .expect("run sahih")
+    };
+    let crl = on_instance(&["keys", "crl", "-o", &s(&out), "--certs", &s(&certs)]);
     assert!(crl.status.success(), "{}", stderr(&crl));
     assert!(sahih_signing::ca::is_crl_der(
         &std::fs::read(&out).expect("crl")
     ));
-    let revoke = sahih(&[
-        "keys",
-        "revoke",
-        "--serial",
-        "abcd",
-        "--data",
-        &s(&data),
-        "--certs",
-        &s(&certs),
-    ]);
+    let revoke = on_instance(&["keys", "revoke", "--serial", "abcd", "--certs", &s(&certs)]);
     assert_eq!(revoke.status.code(), Some(1));
     assert!(
         stderr(&revoke).contains("E_NOT_FOUND"),
         "{}",
         stderr(&revoke)
     );
-    let list = sahih(&["keys", "list", "--data", &s(&data), "--certs", &s(&certs)]);
+    let list = on_instance(&["keys", "list", "--certs", &s(&certs)]);
     assert!(list.status.success(), "{}", stderr(&list));
 }

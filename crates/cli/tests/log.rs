@@ -2,8 +2,12 @@
 //! sign the stored log is refused before anything is served, and `sahih log` tells a failed
 //! check (exit 1) from one it could not make (exit 2).
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
+
+use support::Instance;
 
 fn sahih(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sahih"))
@@ -26,29 +30,29 @@ fn shared() -> std::path::PathBuf {
 fn a_log_key_that_did_not_sign_the_stored_log_is_refused() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let (data, certs, out) = (
-        tmp.path().join("data"),
+        Instance::new(tmp.path().join("data")),
         tmp.path().join("certs"),
         tmp.path().join("out"),
     );
     let input = shared().join("corpus/plain/pdfrs_libreoffice.pdf");
-    let demo = |data: &Path| {
-        sahih(&[
+    let demo = |data: &Instance| {
+        data.sahih(&[
             "demo",
             "--input",
             &input.to_string_lossy(),
             "--out",
             &out.to_string_lossy(),
-            "--data",
-            &data.to_string_lossy(),
             "--certs",
             &certs.to_string_lossy(),
         ])
+        .output()
+        .expect("run sahih demo")
     };
     let first = demo(&data);
     assert!(first.status.success(), "{}", stderr(&first));
 
     // The key file replaced by another key of the same log name.
-    let key_file = data.join("log-signing.key");
+    let key_file = data.dir.join("log-signing.key");
     let other = sahih_tlog::SignerKey::generate("sahih.local/log").expect("key");
     std::fs::remove_file(&key_file).expect("remove");
     std::fs::write(

@@ -1,8 +1,12 @@
 //! `sahih services validate|import|export` as an operator runs them on the shipped examples:
 //! exit statuses, every problem with its file and path, and export reading back as imported.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use support::Instance;
 
 fn sahih(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sahih"))
@@ -70,23 +74,31 @@ fn the_shipped_examples_are_valid_and_a_broken_copy_says_where() {
     assert!(text(&bad.stdout).is_empty(), "nothing is called valid then");
 }
 
+/// `sahih SUBCOMMAND… --data DIR --database URL FILES…` on the instance.
+fn on(instance: &Instance, head: &[&str], files: &[PathBuf]) -> Output {
+    instance
+        .sahih(head)
+        .args(files)
+        .output()
+        .expect("run sahih")
+}
+
 #[test]
 fn import_then_export_gives_back_the_same_services() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let data = tmp.path().join("data");
-    let data_arg = data.to_str().expect("utf-8");
+    let data = Instance::new(tmp.path().join("data"));
     let files = examples();
-    let import = sahih(&args(&["services", "import", "--data", data_arg], &files));
+    let import = on(&data, &["services", "import"], &files);
     assert!(import.status.success(), "{}", text(&import.stderr));
     let out = text(&import.stdout);
     assert!(
         out.contains("service sppd created, with its agency BAPPEDA"),
         "{out}"
     );
-    let again = sahih(&args(&["services", "import", "--data", data_arg], &files));
+    let again = on(&data, &["services", "import"], &files);
     assert_eq!(text(&again.stdout).matches(" unchanged").count(), 4);
 
-    let one = sahih(&["services", "export", "--data", data_arg, "sppd"]);
+    let one = on(&data, &["services", "export", "sppd"], &[]);
     assert!(one.status.success(), "{}", text(&one.stderr));
     let original = std::fs::read_to_string(
         files
@@ -102,14 +114,16 @@ fn import_then_export_gives_back_the_same_services() {
     );
 
     let out_dir = tmp.path().join("export");
-    let all = sahih(&[
-        "services",
-        "export",
-        "--data",
-        data_arg,
-        "--out",
-        out_dir.to_str().expect("utf-8"),
-    ]);
+    let all = on(
+        &data,
+        &[
+            "services",
+            "export",
+            "--out",
+            out_dir.to_str().expect("utf-8"),
+        ],
+        &[],
+    );
     assert!(all.status.success(), "{}", text(&all.stderr));
     let mut written: Vec<String> = std::fs::read_dir(&out_dir)
         .expect("out")
@@ -133,28 +147,25 @@ fn import_then_export_gives_back_the_same_services() {
 #[test]
 fn mistakes_get_their_exit_status_and_one_line() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let data = tmp.path().join("data");
-    let data_arg = data.to_str().expect("utf-8");
+    let data = Instance::new(tmp.path().join("data"));
 
-    let missing = sahih(&["services", "export", "--data", data_arg, "sppd"]);
+    let missing = on(&data, &["services", "export", "sppd"], &[]);
     assert_eq!(missing.status.code(), Some(2), "no database yet");
     assert!(text(&missing.stderr).contains("E_DATABASE_CONNECT"));
-    assert!(!data.exists(), "export creates no database");
+    assert!(!data.dir.exists(), "export creates no data directory");
+    assert!(!data.has_tables(), "export creates no database");
 
     let files = examples();
-    let import = sahih(&args(
-        &["services", "import", "--data", data_arg],
-        &files[..1],
-    ));
+    let import = on(&data, &["services", "import"], &files[..1]);
     assert!(import.status.success(), "{}", text(&import.stderr));
-    let unknown = sahih(&["services", "export", "--data", data_arg, "no-such-service"]);
+    let unknown = on(&data, &["services", "export", "no-such-service"], &[]);
     assert_eq!(unknown.status.code(), Some(1));
     assert_eq!(
         text(&unknown.stderr).trim(),
         "sahih: no service \"no-such-service\" (E_NOT_FOUND)"
     );
 
-    let several = sahih(&["services", "export", "--data", data_arg, "a-b-c", "d-e-f"]);
+    let several = on(&data, &["services", "export", "a-b-c", "d-e-f"], &[]);
     assert_eq!(
         several.status.code(),
         Some(3),
@@ -172,10 +183,11 @@ fn mistakes_get_their_exit_status_and_one_line() {
     );
 
     // Two files with one code would silently overwrite each other: refused, nothing imported.
-    let twice = sahih(&args(
-        &["services", "import", "--data", data_arg],
+    let twice = on(
+        &data,
+        &["services", "import"],
         &[files[1].clone(), files[1].clone()],
-    ));
+    );
     assert_eq!(twice.status.code(), Some(1));
     assert!(text(&twice.stderr).contains("is also the code of"));
 }

@@ -5,10 +5,9 @@
 #![allow(dead_code)] // each test binary uses its own part
 
 use std::path::PathBuf;
-use std::process::Command;
 
-use sahih_e2e::http::{Server, sahih_bin};
-use sahih_store::Store;
+use sahih_e2e::Instance;
+use sahih_e2e::http::Server;
 use sahih_web::App;
 use sahih_web::app::{AppConfig, DeadlineSettings};
 use sahih_web::seed::DEMO_KEY_PASSPHRASE;
@@ -16,9 +15,10 @@ use sahih_workflow::{Command as Action, DocumentState, ReturnTo, StepAction};
 
 /// A running instance with the demo agencies, services and officers.
 pub struct ApiServer {
-    /// Dropped last: the server first.
+    /// Dropped first: the server, then its database, then the directory.
     pub server: Server,
-    pub data: PathBuf,
+    /// The server's data directory and database.
+    pub instance: Instance,
     pub certs: PathBuf,
     pub tmp: tempfile::TempDir,
 }
@@ -32,12 +32,12 @@ impl ApiServer {
     /// [`ApiServer::start`] with further `sahih serve` flags.
     pub fn start_with(extra: &[&str]) -> ApiServer {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let data = tmp.path().join("data");
+        let instance = Instance::new(tmp.path().join("data"));
         let certs = tmp.path().join("certs");
-        let server = Server::start(&data, &certs, extra);
+        let server = Server::start(&instance, &certs, extra);
         ApiServer {
             server,
-            data,
+            instance,
             certs,
             tmp,
         }
@@ -50,12 +50,10 @@ impl ApiServer {
 
     /// Makes a key with `sahih apikey create` (registering the application if new); the token.
     pub fn key(&self, agency: &str, application: &str, name: &str, scopes: &[&str]) -> String {
-        let mut cmd = Command::new(sahih_bin());
-        cmd.args(["apikey", "create", "--agency", agency])
-            .args(["--application", application, "--name", name])
-            .arg("--data")
-            .arg(&self.data)
-            .env_remove("SAHIH_DATABASE_URL");
+        let mut cmd = self
+            .instance
+            .sahih(&["apikey", "create", "--agency", agency]);
+        cmd.args(["--application", application, "--name", name]);
         for s in scopes {
             cmd.args(["--scope", s]);
         }
@@ -73,14 +71,11 @@ impl ApiServer {
 
     /// The application services over the server's database, with its CA chain and log key.
     pub fn app(&self) -> App {
-        let store = Store::open(
-            &format!("sqlite://{}", self.data.join("sahih.db").display()),
-            &self.data.join("blobs"),
-        )
-        .expect("store");
+        let store = self.instance.store();
         let ca = std::fs::read_to_string(self.certs.join("ca.pem")).expect("ca.pem");
         let chain = sahih_signing::load_certificates_pem(&ca).expect("ca");
-        let key = std::fs::read_to_string(self.data.join("log-signing.key")).expect("log key");
+        let key =
+            std::fs::read_to_string(self.instance.dir.join("log-signing.key")).expect("log key");
         let log_key = sahih_tlog::SignerKey::parse(key.trim_end()).expect("log key");
         App::new(
             store,
