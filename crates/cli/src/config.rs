@@ -375,6 +375,9 @@ pub fn build_app(cfg: &Config) -> anyhow::Result<App> {
     std::fs::create_dir_all(&cfg.data)
         .with_context(|| format!("creating {}", cfg.data.display()))?;
     let store = Store::open(&cfg.database, &cfg.data.join("blobs"))?;
+    // Before any key or CA file is made: the files this node was given must be those of its
+    // database (a node set up without them, or a data directory restored incompletely).
+    crate::nodecheck::check(&store, &cfg.data, &cfg.certs)?;
     let national = load_anchors(&cfg.trust_anchors)?;
     let log_key = crate::logkey::load_or_create(&cfg.data, &cfg.log_origin)?;
     let mut config = AppConfig {

@@ -12,6 +12,7 @@ mod demo;
 mod keys;
 mod log;
 mod logkey;
+mod nodecheck;
 mod officerkeys;
 mod output;
 mod secondfactor;
@@ -188,6 +189,8 @@ fn one_line(e: &anyhow::Error) -> String {
         } else if let Some(e) = c.downcast_ref::<sahih_store::StoreError>() {
             Some(e.code())
         } else if let Some(e) = c.downcast_ref::<backup::BackupError>() {
+            Some(e.code())
+        } else if let Some(e) = c.downcast_ref::<nodecheck::NodeFilesError>() {
             Some(e.code())
         } else if c.is::<std::io::Error>() {
             Some("E_IO")

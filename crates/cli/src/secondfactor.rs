@@ -19,13 +19,23 @@ pub const KEY_FILE: &str = "second-factor.key";
 /// digits.
 pub fn load_or_create(data: &Path) -> anyhow::Result<SealKey> {
     std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
+    if let Some(key) = load(data)? {
+        return Ok(key);
+    }
+    let mut bytes = Zeroizing::new([0u8; 32]);
+    getrandom::fill(bytes.as_mut()).map_err(|e| anyhow::anyhow!("random: {e}"))?;
+    let text = Zeroizing::new(format!("{}\n", hex::encode(bytes.as_ref())));
+    crate::logkey::write_private(&data.join(KEY_FILE), text.as_bytes())?;
+    Ok(SealKey::new(*bytes))
+}
+
+/// The key at `data/second-factor.key`, or `None` when the file is missing; makes nothing.
+///
+/// Errors: those of [`load_or_create`] but for a missing file.
+pub fn load(data: &Path) -> anyhow::Result<Option<SealKey>> {
     let path = data.join(KEY_FILE);
     if !path.exists() {
-        let mut bytes = Zeroizing::new([0u8; 32]);
-        getrandom::fill(bytes.as_mut()).map_err(|e| anyhow::anyhow!("random: {e}"))?;
-        let text = Zeroizing::new(format!("{}\n", hex::encode(bytes.as_ref())));
-        crate::logkey::write_private(&path, text.as_bytes())?;
-        return Ok(SealKey::new(*bytes));
+        return Ok(None);
     }
     crate::logkey::check_private(&path)?;
     let text = Zeroizing::new(
@@ -38,7 +48,7 @@ pub fn load_or_create(data: &Path) -> anyhow::Result<SealKey> {
             path.display()
         );
     }
-    Ok(SealKey::new(*bytes))
+    Ok(Some(SealKey::new(*bytes)))
 }
 
 #[cfg(test)]

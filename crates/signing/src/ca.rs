@@ -503,6 +503,40 @@ pub fn spki_of_pem(pem: &str) -> Result<Vec<u8>, SigningError> {
         .map_err(|e| SigningError::Certificate(e.to_string()))
 }
 
+/// Whether the CA certificate `ca_pem` issued the certificate `cert_pem` (the first of each
+/// PEM): `cert_pem`'s issuer name is the CA's subject and its signature verifies with the CA's
+/// public key. Every development CA has the same name: only the signature tells two apart.
+///
+/// Errors: [`SigningError::Certificate`] when either PEM holds no certificate.
+pub fn is_issued_by(cert_pem: &str, ca_pem: &str) -> Result<bool, SigningError> {
+    let first = |pem: &str| {
+        crate::load_certificates_pem(pem)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| SigningError::Certificate("no certificate in the PEM".into()))
+    };
+    Ok(crate::verify::issued_by(&first(cert_pem)?, &first(ca_pem)?))
+}
+
+/// Whether `key_pem` (an unencrypted PKCS#8 private key, as `ca.key.pem`) is the key of the
+/// certificate `cert_pem`: their public keys are the same.
+///
+/// Errors: [`SigningError::Key`] when `key_pem` is not a key rcgen reads,
+/// [`SigningError::Certificate`] when `cert_pem` holds no certificate.
+pub fn is_key_of(key_pem: &str, cert_pem: &str) -> Result<bool, SigningError> {
+    let key = KeyPair::from_pem(key_pem).map_err(|e| SigningError::Key(e.to_string()))?;
+    let cert = crate::load_certificates_pem(cert_pem)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| SigningError::Certificate("no certificate in the PEM".into()))?;
+    Ok(cert
+        .tbs_certificate()
+        .subject_public_key_info()
+        .subject_public_key
+        .as_bytes()
+        == Some(key.der_bytes()))
+}
+
 /// The validity of a certificate (PEM), Unix seconds `(notBefore, notAfter)`.
 ///
 /// Errors: [`SigningError::Certificate`] for no certificate.

@@ -218,6 +218,20 @@ impl Store {
             .collect())
     }
 
+    /// The certificate the CA issued last (the highest id), if any: a node checks at start
+    /// that its certs directory holds the CA that issued it.
+    ///
+    /// Errors: [`StoreError`] on a database failure.
+    pub fn newest_certificate(&self) -> Result<Option<IssuedCertificate>, StoreError> {
+        let mut conn = self.conn()?;
+        Ok(certificates::table
+            .select(COLUMNS)
+            .order(certificates::id.desc())
+            .first::<Row>(&mut *conn)
+            .optional()?
+            .map(IssuedCertificate::from))
+    }
+
     /// The certificate with serial `serial` (lowercase hex), if the CA issued it.
     pub fn certificate(&self, serial: &str) -> Result<Option<IssuedCertificate>, StoreError> {
         let mut conn = self.conn()?;

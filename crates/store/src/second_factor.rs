@@ -43,6 +43,21 @@ impl Store {
         )
     }
 
+    /// One confirmed second factor, its officer and sealed secret (the lowest officer id), if
+    /// any: a node checks at start that its second-factor key opens it.
+    ///
+    /// Errors: [`StoreError`] on a database failure.
+    pub fn any_confirmed_second_factor(&self) -> Result<Option<(UserId, String)>, StoreError> {
+        let mut conn = self.conn()?;
+        Ok(second_factors::table
+            .filter(second_factors::confirmed_at.is_not_null())
+            .order(second_factors::user_id.asc())
+            .select((second_factors::user_id, second_factors::sealed_secret))
+            .first::<(i64, String)>(&mut *conn)
+            .optional()?
+            .map(|(user, sealed)| (UserId(user), sealed)))
+    }
+
     /// Starts enrolling `user` with `sealed_secret`, replacing an unconfirmed one; a confirmed
     /// second factor is left as it is (an admin resets it first).
     ///

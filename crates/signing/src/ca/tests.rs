@@ -153,3 +153,33 @@ fn reasons_round_trip_by_name_and_carry_their_rfc_codes() {
     }
     assert_eq!(RevocationReason::parse("KeyCompromise"), None);
 }
+
+#[test]
+fn a_certificate_is_issued_by_its_ca_only_and_a_ca_key_belongs_to_its_certificate() {
+    let (one, other) = (
+        tempfile::tempdir().expect("tempdir"),
+        tempfile::tempdir().expect("tempdir"),
+    );
+    let ca = Ca::load_or_create(one.path()).expect("ca");
+    let stranger = Ca::load_or_create(other.path()).expect("another ca");
+    let (key, _pem) = new_officer_key(b"pass").expect("key");
+    let issued = ca
+        .issue(
+            &subject(),
+            &key,
+            &Validity::days_from_now(30),
+            &CaUrls::under("https://sahih.kota.example"),
+        )
+        .expect("issue");
+    assert!(is_issued_by(&issued.pem, ca.certificate_pem()).expect("check"));
+    assert!(
+        !is_issued_by(&issued.pem, stranger.certificate_pem()).expect("check"),
+        "same name, another key: not the issuer"
+    );
+    let key_of = |dir: &std::path::Path| {
+        std::fs::read_to_string(dir.join(crate::devca::CA_KEY_FILE)).expect("ca.key.pem")
+    };
+    assert!(is_key_of(&key_of(one.path()), ca.certificate_pem()).expect("check"));
+    assert!(!is_key_of(&key_of(other.path()), ca.certificate_pem()).expect("check"));
+    assert!(is_issued_by("not a pem", ca.certificate_pem()).is_err());
+}

@@ -24,6 +24,18 @@ mod revision;
 mod revocation;
 
 pub use revocation::listed_in as crl_lists;
+
+/// Whether `issuer` issued `cert`: `cert`'s issuer name is `issuer`'s subject and its signature
+/// verifies with `issuer`'s public key.
+pub(crate) fn issued_by(cert: &Certificate, issuer: &Certificate) -> bool {
+    match (
+        certs::Cert::from_parsed(cert),
+        certs::Cert::from_parsed(issuer),
+    ) {
+        (Some(cert), Some(issuer)) => cert.issued_by(&issuer),
+        _ => false,
+    }
+}
 mod signature;
 mod signed_data;
 mod verdict;

@@ -152,6 +152,20 @@ impl Store {
         Ok(state(&mut conn)?.1)
     }
 
+    /// The verifier key (c2sp.org/signed-note form) of the key that signed this database's
+    /// checkpoints, or `None` before the first: a node checks at start that it has that key.
+    ///
+    /// Errors: [`StoreError::Db`].
+    pub fn log_signed_by(&self) -> Result<Option<String>, StoreError> {
+        let mut conn = self.conn()?;
+        Ok(log_state::table
+            .find(STATE_ROW)
+            .select(log_state::verifier_key)
+            .first::<Option<String>>(&mut *conn)
+            .optional()?
+            .flatten())
+    }
+
     /// The bytes of a c2sp.org/tlog-tiles resource as of the latest checkpoint: a hash tile
     /// (32 bytes per hash, `width` hashes) or an entry bundle (uint16-length-prefixed leaves).
     /// `None` for a resource the checkpoint's tree does not reach (a tile wider than the tree
