@@ -37,7 +37,7 @@ impl Dirs {
     }
 
     fn serve(&self, url: &str) -> Server {
-        Server::start(&self.data, &self.certs, &["--database", url])
+        Server::start_with_env(&self.data, &self.certs, &["--database", url], &[])
     }
 
     /// Every file under both directories, with its contents.
@@ -281,10 +281,11 @@ fn a_node_without_its_databases_ca_or_second_factor_key_refuses_and_makes_no_fil
     let joined = Dirs::new(tmp.path(), "joined");
     copy(&a.data, &joined.data, &DATA_FILES);
     copy(&a.certs, &joined.certs, &CA_FILES);
-    let node = Server::start(
+    let node = Server::start_with_env(
         &joined.data,
         &joined.certs,
         &["--database", &url, "--no-demo"],
+        &[],
     );
     let ca = |base: &str| {
         let mut b = Browser::at(base, Some(Duration::from_secs(30)));
