@@ -253,10 +253,14 @@ pub fn pool(backend: &Backend, size: u32) -> Result<DbPool, StoreError> {
         .map_err(|e| StoreError::Connect(format!("{name}: {e}")))?;
     drop(probe);
     // PostgreSQL connections are a shared budget (max_connections) across nodes: open them as
-    // needed, keep one idle.
+    // needed (an idle one is kept until the pool's idle timeout). No minimum of idle ones: the
+    // pool would open a replacement in its own thread as soon as the one idle connection is
+    // taken, and a short command (`sahih services export`) then exits while that thread is in
+    // libpq's TLS handshake; OpenSSL's exit handler frees what the handshake uses, and the
+    // process dies of SIGSEGV after its work is done.
     let min_idle = match backend {
         Backend::Sqlite { .. } => None,
-        Backend::Postgres { .. } => Some(1),
+        Backend::Postgres { .. } => Some(0),
     };
     Pool::builder()
         .max_size(size)
