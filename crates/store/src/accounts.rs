@@ -331,7 +331,7 @@ impl Store {
         })
     }
 
-    /// All services, by name (byte order, on either backend: [`crate::dialect::sort_by_text`]),
+    /// All services, by name (byte order, on either backend: `dialect::sort_by_text`),
     /// then by id.
     pub fn services(&self) -> Result<Vec<Service>, StoreError> {
         let mut conn = self.conn()?;

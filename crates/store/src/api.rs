@@ -260,7 +260,7 @@ impl Store {
     }
 
     /// The applications, of one agency or of all, by code (byte order, on either backend:
-    /// [`crate::dialect::sort_by_text`]).
+    /// `dialect::sort_by_text`).
     pub fn api_applications(
         &self,
         agency: Option<AgencyId>,

@@ -235,7 +235,7 @@ impl Store {
     }
 
     /// The definitions of every service (`code` `None`) or of the one with `code`, by code (byte
-    /// order, on either backend: [`crate::dialect::sort_by_text`]).
+    /// order, on either backend: `dialect::sort_by_text`).
     pub fn service_definitions(
         &self,
         code: Option<&str>,
