@@ -191,6 +191,9 @@ impl Browser {
             .max_redirects_will_error(false)
             .http_status_as_error(false)
             .timeout_global(timeout)
+            // actix closes a keep-alive connection after 5 s idle; ureq would reuse one for
+            // 15 s, and a request sent as the server closes it fails ("Peer disconnected").
+            .max_idle_age(std::time::Duration::from_secs(2))
             .build()
             .into();
         Browser {
